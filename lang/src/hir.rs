@@ -1,0 +1,485 @@
+//! The typed HIR: what the type checker hands to code generation.
+//!
+//! Every name is resolved (locals to [`LocalId`], maps to [`MapId`], functions to [`FuncId`],
+//! constants folded to literals), every expression carries its [`Ty`] and its [`Span`], and
+//! every method-call form of the surface language has become a specific [`ExprKind`] variant.
+//! Code generation never looks at names or re-checks types: a `Program` that the checker
+//! returned is well-typed by construction.
+
+use crate::span::Span;
+
+/// Index into [`Program::maps`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MapId(pub u32);
+/// Index into [`Program::functions`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FuncId(pub u32);
+/// Index into [`Function::locals`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LocalId(pub u32);
+/// Index into [`Program::structs`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StructId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IntTy {
+    U8,
+    U16,
+    U32,
+    U64,
+    I8,
+    I16,
+    I32,
+    I64,
+}
+
+impl IntTy {
+    pub fn bits(self) -> u32 {
+        match self {
+            IntTy::U8 | IntTy::I8 => 8,
+            IntTy::U16 | IntTy::I16 => 16,
+            IntTy::U32 | IntTy::I32 => 32,
+            IntTy::U64 | IntTy::I64 => 64,
+        }
+    }
+    pub fn bytes(self) -> u32 {
+        self.bits() / 8
+    }
+    pub fn signed(self) -> bool {
+        matches!(self, IntTy::I8 | IntTy::I16 | IntTy::I32 | IntTy::I64)
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            IntTy::U8 => "u8",
+            IntTy::U16 => "u16",
+            IntTy::U32 => "u32",
+            IntTy::U64 => "u64",
+            IntTy::I8 => "i8",
+            IntTy::I16 => "i16",
+            IntTy::I32 => "i32",
+            IntTy::I64 => "i64",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Ty {
+    Int(IntTy),
+    Bool,
+    /// `[T; N]`.
+    Array(Box<Ty>, u32),
+    Struct(StructId),
+    Option(Box<Ty>),
+    /// The opaque packet (the `sk_reuseport_md` context).
+    Packet,
+    Verdict,
+    /// `()`: statements, functions without a return type, `M.set(..)`.
+    Unit,
+    /// The type of `return`, `break`, `continue`: an expression that never produces a value.
+    Never,
+}
+
+impl Ty {
+    pub const U8: Ty = Ty::Int(IntTy::U8);
+    pub const U16: Ty = Ty::Int(IntTy::U16);
+    pub const U32: Ty = Ty::Int(IntTy::U32);
+    pub const U64: Ty = Ty::Int(IntTy::U64);
+
+    pub fn int(&self) -> Option<IntTy> {
+        match self {
+            Ty::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+}
+
+/// Whole program after checking: the main file plus its modules and the standard library,
+/// flattened (names no longer matter, ids do).
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    pub structs: Vec<StructDef>,
+    pub maps: Vec<MapDecl>,
+    pub functions: Vec<Function>,
+    /// The `#[steer]` functions, in source order.
+    pub entries: Vec<FuncId>,
+    /// The `#[test]` functions, in source order.
+    pub tests: Vec<FuncId>,
+    /// Constants after folding (and `--const` overrides), for display and for the loader.
+    pub consts: Vec<ConstDef>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ConstDef {
+    pub name: String,
+    pub ty: Ty,
+    pub value: u64,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct StructDef {
+    pub name: String,
+    pub fields: Vec<FieldDef>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct FieldDef {
+    pub name: String,
+    pub ty: Ty,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MapKind {
+    SockArray,
+    SockMap,
+    SockHash,
+    Array,
+    PerCpuArray,
+    HashMap,
+    LruHashMap,
+}
+
+impl MapKind {
+    pub fn is_socket_map(self) -> bool {
+        matches!(self, MapKind::SockArray | MapKind::SockMap | MapKind::SockHash)
+    }
+    /// The kernel's `enum bpf_map_type` value.
+    pub fn bpf_map_type(self) -> u32 {
+        match self {
+            MapKind::HashMap => 1,
+            MapKind::Array => 2,
+            MapKind::PerCpuArray => 6,
+            MapKind::LruHashMap => 9,
+            MapKind::SockMap => 15,
+            MapKind::SockHash => 18,
+            MapKind::SockArray => 20,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            MapKind::SockArray => "SockArray",
+            MapKind::SockMap => "SockMap",
+            MapKind::SockHash => "SockHash",
+            MapKind::Array => "Array",
+            MapKind::PerCpuArray => "PerCpuArray",
+            MapKind::HashMap => "HashMap",
+            MapKind::LruHashMap => "LruHashMap",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct MapDecl {
+    pub name: String,
+    pub kind: MapKind,
+    /// Key type: `u32` for the array kinds, `K` for the hash kinds.
+    pub key: Ty,
+    /// Value type; socket maps have `u64` (fd in, cookie out).
+    pub value: Ty,
+    pub capacity: u32,
+    pub span: Span,
+    /// The `///` doc comment, if any.
+    pub doc: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    Drop = 0,
+    Pass = 1,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SteerAttrs {
+    /// `#[steer(migrate)]`: attach type select-or-migrate.
+    pub migrate: bool,
+    /// `#[steer(fallback = Drop)]`; default `Pass`.
+    pub fallback: Verdict,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FnKind {
+    /// A `#[steer]` entry: exactly one parameter of type `Packet`, returns `Verdict`.
+    Entry(SteerAttrs),
+    /// A plain helper function; always inlined by codegen for now.
+    Helper,
+    /// A `#[test]` function.
+    Test,
+}
+
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub name: String,
+    pub kind: FnKind,
+    /// Parameters are the first `params.len()` locals, in order.
+    pub params: Vec<LocalId>,
+    pub ret: Ty,
+    pub locals: Vec<LocalDecl>,
+    pub body: Block,
+    /// The whole item; `name_span` is the name alone.
+    pub span: Span,
+    pub name_span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct LocalDecl {
+    pub name: String,
+    pub ty: Ty,
+    pub mutable: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    /// The trailing expression without `;`, the block's value.
+    pub tail: Option<Box<Expr>>,
+    /// `Unit` without a tail, `Never` when the block always diverges.
+    pub ty: Ty,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Stmt {
+    /// `let x = init;` / `let mut x: T = init;`
+    Let { local: LocalId, init: Expr, span: Span },
+    /// `let Some(x) = init else { ... };` — `init` has type `Option<T>`, `local` type `T`;
+    /// `else_block` has type `Never`.
+    LetElse { local: LocalId, init: Expr, else_block: Block, span: Span },
+    /// `place = value;` or `place op= value;` (`op` is the arithmetic of the compound form).
+    Assign { place: Place, op: Option<BinOp>, value: Expr, span: Span },
+    /// An expression statement (`e;` or a block-like expression without `;`).
+    Expr(Expr),
+}
+
+/// Something that can be assigned to.
+#[derive(Clone, Debug)]
+pub enum Place {
+    Local(LocalId),
+    /// `base.field` where `base` is a place of struct type.
+    Field(Box<Place>, u32),
+    /// `base[index]`; `index` is any unsigned integer, bounds-checked at run time.
+    Index(Box<Place>, Box<Expr>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: Ty,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    Shl,
+    Shr,
+    BitAnd,
+    BitXor,
+    BitOr,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// Short-circuit `&&`.
+    And,
+    /// Short-circuit `||`.
+    Or,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    /// `-x`, signed integers only.
+    Neg,
+    /// `!x`: logical on bool, bitwise on integers.
+    Not,
+}
+
+/// Fields of the packet context. Reads of `SrcPort`..`DstIp4` can fail (migration run,
+/// wrong address family); a failure ends the program with the entry's fallback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PacketField {
+    /// u32
+    Len,
+    /// u32
+    Hash,
+    /// u16, host order
+    EthProtocol,
+    /// u8
+    IpProtocol,
+    /// bool
+    BindInany,
+    /// bool: `pkt.is_ipv4()` etc.
+    IsIpv4,
+    IsIpv6,
+    IsTcp,
+    IsUdp,
+    /// u16 from the L4 header, host order
+    SrcPort,
+    DstPort,
+    /// u32 host order; IPv6 packet: fallback
+    SrcIp4,
+    DstIp4,
+    /// [u8; 16]; IPv4 packet: fallback
+    SrcIp6,
+    DstIp6,
+    /// bool, `#[steer(migrate)]` only
+    Migrating,
+    /// u64 `pkt.cookie()`
+    Cookie,
+    /// u64 `pkt.migrating_cookie()`
+    MigratingCookie,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Region {
+    /// Bytes after the L4 header (UDP: +8, TCP: +doff*4).
+    Payload,
+    /// Bytes from the L4 header.
+    L4,
+    /// Bytes from the IP header (`bpf_skb_load_bytes_relative`, BPF_HDR_START_NET).
+    Net,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadKind {
+    U8,
+    Be16,
+    Be32,
+    Be64,
+    Le16,
+    Le32,
+    Le64,
+    /// `r.bytes::<N>(off)`: `[u8; N]`.
+    Bytes(u32),
+}
+
+impl ReadKind {
+    pub fn size(self) -> u32 {
+        match self {
+            ReadKind::U8 => 1,
+            ReadKind::Be16 | ReadKind::Le16 => 2,
+            ReadKind::Be32 | ReadKind::Le32 => 4,
+            ReadKind::Be64 | ReadKind::Le64 => 8,
+            ReadKind::Bytes(n) => n,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    /// `cpu() -> u32`
+    Cpu,
+    /// `random() -> u32`
+    Random,
+    /// `now_ns() -> u64`
+    NowNs,
+    /// `now_coarse_ns() -> u64`
+    NowCoarseNs,
+}
+
+/// What `?` does on `None`, decided by the checker from the enclosing function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TryKind {
+    /// In an entry, or in a helper returning `Verdict`: end the program with the
+    /// fallback verdict of the entry being generated.
+    Fallback,
+    /// In a function returning `Option<U>`: return `None` from that function.
+    ReturnNone,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pattern {
+    /// An integer value (already in the scrutinee's type, as raw bits zero-extended to u64).
+    Int(u64),
+    /// `lo..=hi` inclusive, as raw bits; for signed scrutinees compare signed.
+    Range(u64, u64),
+    /// `_`
+    Wild,
+}
+
+#[derive(Clone, Debug)]
+pub struct Arm {
+    /// Alternatives joined by `|`.
+    pub patterns: Vec<Pattern>,
+    pub body: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    /// Integer literal as raw bits (two's complement for negative values, masked to the type).
+    Int(u64),
+    Bool(bool),
+    /// `b"..."` or an array value known at compile time.
+    Bytes(Vec<u8>),
+    /// `[a, b, c]` / `[x; N]` expanded.
+    ArrayLit(Vec<Expr>),
+    Local(LocalId),
+    Unary(UnOp, Box<Expr>),
+    /// Operands have the same type except for shifts. For `And`/`Or` both are bool.
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `e as T` between integer types, or bool to integer.
+    Cast(Box<Expr>),
+    Block(Block),
+    /// `if cond { then } else { els }`; `els` is a `Block` or another `If`/`IfLet` expression.
+    If { cond: Box<Expr>, then: Block, els: Option<Box<Expr>> },
+    /// `if let Some(local) = scrutinee { then } else { els }`
+    IfLet { local: LocalId, scrutinee: Box<Expr>, then: Block, els: Option<Box<Expr>> },
+    /// Exhaustive by construction (the checker proved it).
+    Match { scrutinee: Box<Expr>, arms: Vec<Arm> },
+    /// `for var in start..end { body }`; `max_trips` is the constant bound on the trip count
+    /// the checker proved (for constant bounds, `end - start`).
+    For { var: LocalId, start: Box<Expr>, end: Box<Expr>, max_trips: u64, body: Block },
+    Break,
+    Continue,
+    /// `return e` (or `return` in a unit function).
+    Return(Option<Box<Expr>>),
+    /// A call of a helper function; codegen inlines it.
+    Call { func: FuncId, args: Vec<Expr> },
+    /// `pkt.field` / `pkt.is_ipv4()` etc.; `packet` has type `Packet`.
+    PacketField { packet: Box<Expr>, field: PacketField },
+    /// `pkt.payload.be16(off)` etc.: `Option<T>` where T is the read's type.
+    RegionRead { packet: Box<Expr>, region: Region, kind: ReadKind, offset: Box<Expr> },
+    /// `e?` on an `Option<T>`; has type `T`.
+    Try { operand: Box<Expr>, kind: TryKind },
+    /// `Some(e)`
+    Some(Box<Expr>),
+    /// `None` (its type says of what)
+    None,
+    /// `o.unwrap_or(d)`
+    UnwrapOr(Box<Expr>, Box<Expr>),
+    /// `o.is_some()`
+    IsSome(Box<Expr>),
+    /// `o.is_none()`
+    IsNone(Box<Expr>),
+    /// `Verdict::Pass` / `Verdict::Drop`
+    Verdict(Verdict),
+    /// `select(MAP, key)` (Verdict: Pass or the fallback) or `try_select(MAP, key)` (bool).
+    Select { map: MapId, key: Box<Expr>, is_try: bool },
+    Builtin(Builtin),
+    /// `M.get(k) -> Option<V>`
+    MapGet { map: MapId, key: Box<Expr> },
+    /// `M.set(i, v)` (unit)
+    MapSet { map: MapId, key: Box<Expr>, value: Box<Expr> },
+    /// `M.insert(k, v) -> bool`
+    MapInsert { map: MapId, key: Box<Expr>, value: Box<Expr> },
+    /// `M.remove(k) -> bool`
+    MapRemove { map: MapId, key: Box<Expr> },
+    /// `M.contains(k) -> bool`
+    MapContains { map: MapId, key: Box<Expr> },
+    /// `M.add(k, delta)` (unit): atomic add, plain add on per-CPU maps.
+    MapAdd { map: MapId, key: Box<Expr>, delta: Box<Expr> },
+    /// `Key { a: x, b: y }`, fields in declaration order.
+    StructLit(StructId, Vec<Expr>),
+    /// `e.field` (field index in declaration order).
+    Field(Box<Expr>, u32),
+    /// `a[i]`; runtime index is bounds-checked (out of range: fallback).
+    Index(Box<Expr>, Box<Expr>),
+}

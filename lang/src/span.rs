@@ -1,0 +1,91 @@
+//! Source files and byte spans into them.
+//!
+//! The language crate does no IO of its own: the caller hands it source text, and every
+//! later stage (codegen, loader, CLI) refers back to that text through [`FileId`] and [`Span`].
+
+use codespan_reporting::files::{Files, SimpleFiles};
+
+/// Index of a source file in a [`SourceDb`].
+pub type FileId = usize;
+
+/// A byte range `start..end` in one source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+        Span { file, start: start as u32, end: end as u32 }
+    }
+
+    /// The smallest span covering both `self` and `other` (same file assumed).
+    pub fn to(self, other: Span) -> Span {
+        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// All source files of one compilation: the policy, its `mod` files and the standard library.
+#[derive(Default, Clone)]
+pub struct SourceDb {
+    pub files: SimpleFiles<String, String>,
+}
+
+/// A 1-based line and column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineCol {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl SourceDb {
+    pub fn new() -> SourceDb {
+        SourceDb::default()
+    }
+
+    pub fn add(&mut self, name: impl Into<String>, source: impl Into<String>) -> FileId {
+        self.files.add(name.into(), source.into())
+    }
+
+    pub fn name(&self, file: FileId) -> &str {
+        self.files.get(file).map(|f| f.name().as_str()).unwrap_or("<unknown>")
+    }
+
+    pub fn source(&self, file: FileId) -> &str {
+        self.files.get(file).map(|f| f.source().as_str()).unwrap_or("")
+    }
+
+    /// 1-based line and column of the start of `span`.
+    pub fn line_col(&self, span: Span) -> LineCol {
+        let src = self.source(span.file);
+        let at = (span.start as usize).min(src.len());
+        let before = &src[..at];
+        let line = before.matches('\n').count() as u32 + 1;
+        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let column = src[line_start..at].chars().count() as u32 + 1;
+        LineCol { line, column }
+    }
+
+    /// The text of the 1-based `line` of `file`, without its newline.
+    pub fn line_text(&self, file: FileId, line: u32) -> &str {
+        self.source(file).lines().nth(line.saturating_sub(1) as usize).unwrap_or("")
+    }
+
+    pub fn len(&self) -> usize {
+        let mut n = 0;
+        while self.files.get(n).is_ok() {
+            n += 1;
+        }
+        n
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
