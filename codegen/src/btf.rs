@@ -1,0 +1,1 @@
+//! BTF and .BTF.ext encoder (to be written).
