@@ -1,0 +1,490 @@
+//! Loading a program, filling its socket map, attaching and detaching.
+
+use std::{
+    collections::HashSet,
+    io,
+    net::SocketAddr,
+    os::fd::{AsFd, BorrowedFd},
+    time::{Duration, Instant},
+};
+
+use aya::{
+    maps::{Map, MapData, MapInfo},
+    programs::{Program, SkReuseport},
+    EbpfLoader,
+};
+
+use crate::{error::full_message, sys, Group, LoadError};
+
+const MAP_TYPE_SOCKMAP: u32 = 15;
+const MAP_TYPE_SOCKHASH: u32 = 18;
+const MAP_TYPE_REUSEPORT_SOCKARRAY: u32 = 20;
+const PROG_TYPE_SK_REUSEPORT: u32 = 21;
+
+/// How long a map insert that meets EBUSY is retried. Right after a detach the
+/// old program's sockarray still holds the sockets until an RCU grace period
+/// frees it; a live program's map holds them for good.
+const BUSY_RETRY_FOR: Duration = Duration::from_millis(1000);
+const BUSY_RETRY_SLEEP: Duration = Duration::from_millis(20);
+
+/// Which program and map of the object to use.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The SK_REUSEPORT program to attach; default: the object's only one.
+    pub program: Option<String>,
+    /// The socket map to fill with the group; default: the only
+    /// REUSEPORT_SOCKARRAY, else the only SOCKMAP or SOCKHASH.
+    pub map: Option<String>,
+}
+
+/// One entry of the filled socket map.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The map index (for a SOCKHASH: the position in the group).
+    pub index: u32,
+    pub pid: i32,
+    pub target_fd: i32,
+    pub local: SocketAddr,
+    /// The cookie the map holds for this entry, read back from the kernel
+    /// (or `SO_COOKIE` when the map's 4-byte values cannot be read back).
+    pub cookie: u64,
+}
+
+/// The result of a successful [`load`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    /// The kernel's id of the attached program.
+    pub program_id: u32,
+    /// The program's name in the object.
+    pub program_name: String,
+    /// The socket map that was filled.
+    pub map_name: String,
+    /// The kind of that map.
+    pub map_kind: SocketMapKind,
+    pub rows: Vec<Row>,
+}
+
+/// The three map types that can hold a reuseport group's sockets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SocketMapKind {
+    /// REUSEPORT_SOCKARRAY, keyed by index.
+    SockArray,
+    /// SOCKMAP, keyed by index.
+    SockMap,
+    /// SOCKHASH, keyed by the socket cookie (u64).
+    SockHash,
+}
+
+impl SocketMapKind {
+    fn from_type(t: u32) -> Option<Self> {
+        match t {
+            MAP_TYPE_REUSEPORT_SOCKARRAY => Some(Self::SockArray),
+            MAP_TYPE_SOCKMAP => Some(Self::SockMap),
+            MAP_TYPE_SOCKHASH => Some(Self::SockHash),
+            _ => None,
+        }
+    }
+}
+
+fn socket_map_data(map: &Map) -> Option<(&MapData, SocketMapKind)> {
+    match map {
+        Map::ReusePortSockArray(d) => Some((d, SocketMapKind::SockArray)),
+        Map::SockMap(d) => Some((d, SocketMapKind::SockMap)),
+        Map::SockHash(d) => Some((d, SocketMapKind::SockHash)),
+        _ => None,
+    }
+}
+
+/// Loads `object` (an ELF with an SK_REUSEPORT program), fills its socket map
+/// with the group's sockets (index i = `group.sockets[i]`; for a SOCKHASH the
+/// key is the socket cookie) and attaches the program to the group.
+///
+/// Refuses a group that already has a program (see [`attached_holder`] for
+/// how that is told). The group keeps the program alive after this returns;
+/// nothing is detached on drop.
+pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, LoadError> {
+    let first = group.sockets.first().ok_or(LoadError::EmptyGroup)?;
+    let pid = first.pid;
+
+    // Refuse before loading anything when a live program holds the sockets.
+    if let Some((program_id, map_id)) = attached_holder(group) {
+        return Err(LoadError::AlreadyAttached {
+            local: group.local,
+            program_id: Some(program_id),
+            map_id: Some(map_id),
+        });
+    }
+
+    let mut ebpf = EbpfLoader::new().load(object).map_err(|e| {
+        let message = full_message(&e);
+        match e {
+            aya::EbpfError::ProgramError(_) | aya::EbpfError::MapError(_) => LoadError::Kernel {
+                what: "loading the object".into(),
+                source: io::Error::other(message),
+            },
+            _ => LoadError::Object { message },
+        }
+    })?;
+
+    // Choose the program.
+    let mut programs: Vec<String> = ebpf
+        .programs()
+        .filter(|(_, p)| matches!(p, Program::SkReuseport(_)))
+        .map(|(n, _)| n.to_string())
+        .collect();
+    programs.sort();
+    let program_name = match &opts.program {
+        Some(name) => {
+            if !programs.iter().any(|p| p == name) {
+                return Err(LoadError::UnknownProgram {
+                    name: name.clone(),
+                    available: programs,
+                });
+            }
+            name.clone()
+        }
+        None => match programs.len() {
+            0 => return Err(LoadError::NoProgram),
+            1 => programs[0].clone(),
+            _ => return Err(LoadError::AmbiguousProgram { names: programs }),
+        },
+    };
+
+    // Choose the map.
+    let mut socket_maps: Vec<(String, SocketMapKind)> = ebpf
+        .maps()
+        .filter_map(|(n, m)| socket_map_data(m).map(|(_, k)| (n.to_string(), k)))
+        .collect();
+    socket_maps.sort_by(|a, b| a.0.cmp(&b.0));
+    let sockarrays: Vec<String> = socket_maps
+        .iter()
+        .filter(|(_, k)| *k == SocketMapKind::SockArray)
+        .map(|(n, _)| n.clone())
+        .collect();
+    if sockarrays.len() > 1 {
+        return Err(LoadError::SeveralSockArrays { names: sockarrays });
+    }
+    let map_name = match &opts.map {
+        Some(name) => {
+            if !socket_maps.iter().any(|(n, _)| n == name) {
+                return Err(LoadError::UnknownMap {
+                    name: name.clone(),
+                    available: socket_maps.into_iter().map(|(n, _)| n).collect(),
+                });
+            }
+            name.clone()
+        }
+        None => {
+            if let Some(name) = sockarrays.first() {
+                name.clone()
+            } else {
+                match socket_maps.len() {
+                    0 => return Err(LoadError::NoSocketMap),
+                    1 => socket_maps[0].0.clone(),
+                    _ => {
+                        return Err(LoadError::AmbiguousMap {
+                            names: socket_maps.into_iter().map(|(n, _)| n).collect(),
+                        })
+                    }
+                }
+            }
+        }
+    };
+
+    // Load the program (the verifier runs here).
+    let program: &mut SkReuseport = ebpf
+        .program_mut(&program_name)
+        .expect("program listed above")
+        .try_into()
+        .map_err(|e: aya::programs::ProgramError| LoadError::ProgramLoad {
+            program: program_name.clone(),
+            message: full_message(&e),
+        })?;
+    program.load().map_err(|e| LoadError::ProgramLoad {
+        program: program_name.clone(),
+        message: full_message(&e),
+    })?;
+    let program_id = program
+        .info()
+        .map_err(|e| LoadError::Kernel {
+            what: format!("reading the id of program `{program_name}`"),
+            source: io::Error::other(full_message(&e)),
+        })?
+        .id();
+
+    // Fill the map through its raw fd (8-byte values so cookies read back).
+    let map = ebpf.map(&map_name).expect("map listed above");
+    let (data, kind) = socket_map_data(map).expect("a socket map");
+    let rows = fill(data, kind, &map_name, group)?;
+
+    // Attach through the first socket: the whole group gets the program.
+    let program: &SkReuseport = ebpf
+        .program(&program_name)
+        .expect("program listed above")
+        .try_into()
+        .expect("checked SkReuseport");
+    let prog_fd = program.fd().map_err(|e| LoadError::Kernel {
+        what: format!("the fd of program `{program_name}`"),
+        source: io::Error::other(full_message(&e)),
+    })?;
+    sys::attach_reuseport_prog(first.fd.as_fd(), prog_fd.as_fd()).map_err(|source| {
+        LoadError::Attach {
+            program: program_name.clone(),
+            pid,
+            target_fd: first.target_fd,
+            local: group.local,
+            source,
+        }
+    })?;
+    log::info!(
+        "attached program `{program_name}` (id {program_id}) to {} {} of pid {pid} with {} sockets in `{map_name}`",
+        group.protocol,
+        group.local,
+        rows.len()
+    );
+    // Dropping `ebpf` closes our fds; the group's reference keeps the program
+    // and, through it, the map alive.
+    Ok(Loaded {
+        program_id,
+        program_name,
+        map_name,
+        map_kind: kind,
+        rows,
+    })
+}
+
+fn fill(
+    data: &MapData,
+    kind: SocketMapKind,
+    map_name: &str,
+    group: &Group,
+) -> Result<Vec<Row>, LoadError> {
+    let info = data.info().map_err(|e| LoadError::Kernel {
+        what: format!("reading the shape of map `{map_name}`"),
+        source: io::Error::other(full_message(&e)),
+    })?;
+    let (key_size, value_size, max_entries) =
+        (info.key_size(), info.value_size(), info.max_entries());
+    let shape_err = |reason: String| LoadError::MapShape {
+        map: map_name.to_string(),
+        reason,
+    };
+    match kind {
+        SocketMapKind::SockArray | SocketMapKind::SockMap if key_size != 4 => {
+            return Err(shape_err(format!(
+                "its key is {key_size} bytes, expected 4 (an index)"
+            )))
+        }
+        SocketMapKind::SockHash if key_size != 8 => {
+            return Err(shape_err(format!(
+                "its key is {key_size} bytes, expected 8 (the socket cookie)"
+            )))
+        }
+        _ => {}
+    }
+    if value_size != 4 && value_size != 8 {
+        return Err(shape_err(format!(
+            "its value is {value_size} bytes, expected 4 or 8"
+        )));
+    }
+    if group.sockets.len() > max_entries as usize {
+        return Err(LoadError::TooManySockets {
+            map: map_name.to_string(),
+            max_entries,
+            sockets: group.sockets.len(),
+            local: group.local,
+        });
+    }
+
+    let map_fd = data.fd().as_fd();
+    let mut rows = Vec::with_capacity(group.sockets.len());
+    for (index, socket) in group.sockets.iter().enumerate() {
+        let index = index as u32;
+        let key: Vec<u8> = match kind {
+            SocketMapKind::SockHash => socket.cookie.to_ne_bytes().to_vec(),
+            _ => index.to_ne_bytes().to_vec(),
+        };
+        let raw_fd = std::os::fd::AsRawFd::as_raw_fd(&socket.fd) as u64;
+        let value = raw_fd.to_ne_bytes();
+        let value = &value[..value_size as usize];
+        let key_text = key_text(kind, index, socket.cookie);
+        update_retrying_busy(map_fd, &key, value).map_err(|source| {
+            if source.raw_os_error() == Some(libc::EBUSY) {
+                // Still busy after the grace period: another live socket
+                // map holds this socket, so a program is (almost surely)
+                // attached to the group.
+                LoadError::AlreadyAttached {
+                    local: group.local,
+                    program_id: None,
+                    map_id: None,
+                }
+            } else {
+                LoadError::MapUpdate {
+                    map: map_name.to_string(),
+                    key: key_text.clone(),
+                    pid: socket.pid,
+                    target_fd: socket.target_fd,
+                    local: socket.local,
+                    source,
+                }
+            }
+        })?;
+        let cookie = if value_size == 8 {
+            let mut out = [0u8; 8];
+            sys::map_lookup(map_fd, &key, &mut out).map_err(|source| LoadError::MapLookup {
+                map: map_name.to_string(),
+                key: key_text.clone(),
+                source,
+            })?;
+            u64::from_ne_bytes(out)
+        } else {
+            socket.cookie
+        };
+        if cookie != socket.cookie {
+            log::warn!(
+                "map `{map_name}` key {key_text} reads back cookie {cookie}, but fd {} of pid {} has cookie {}",
+                socket.target_fd,
+                socket.pid,
+                socket.cookie
+            );
+        }
+        rows.push(Row {
+            index,
+            pid: socket.pid,
+            target_fd: socket.target_fd,
+            local: socket.local,
+            cookie,
+        });
+    }
+    Ok(rows)
+}
+
+fn key_text(kind: SocketMapKind, index: u32, cookie: u64) -> String {
+    match kind {
+        SocketMapKind::SockHash => format!("cookie {cookie}"),
+        _ => index.to_string(),
+    }
+}
+
+fn update_retrying_busy(map: BorrowedFd<'_>, key: &[u8], value: &[u8]) -> io::Result<()> {
+    let start = Instant::now();
+    loop {
+        match sys::map_update(map, key, value, sys::BPF_ANY) {
+            Err(e) if e.raw_os_error() == Some(libc::EBUSY) && start.elapsed() < BUSY_RETRY_FOR => {
+                log::debug!("map insert met EBUSY; retrying (a detached map may still be freeing)");
+                std::thread::sleep(BUSY_RETRY_SLEEP);
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Tells whether a live SK_REUSEPORT program holds the group's sockets, and
+/// returns (program id, map id) if so.
+///
+/// The kernel offers no getsockopt for a group's reuseport program
+/// (`sk->sk_reuseport_cb->prog` is reachable only from inside the kernel), and
+/// `SO_DETACH_REUSEPORT_BPF`, the only socket option that reveals it, destroys
+/// it. So we look from the other side: every loaded program of type
+/// SK_REUSEPORT (`BPF_PROG_GET_NEXT_ID`), every socket map it uses
+/// (REUSEPORT_SOCKARRAY, SOCKMAP, SOCKHASH with 8-byte values), every entry's
+/// cookie (a lookup from userspace returns the socket cookie) compared with
+/// the group's `SO_COOKIE`s. A program whose map holds our sockets is the
+/// attached one in practice: a socket sits in one such map at a time. Right
+/// after a detach the old program has already left the id table (its last
+/// reference is dropped synchronously), so this does not misfire then.
+///
+/// Not seen by this scan: programs that select without a socket map (they
+/// can only return PASS/DROP), maps with 4-byte values, and classic BPF
+/// (`SO_ATTACH_REUSEPORT_CBPF`). The map fill adds a second check: an insert
+/// that stays EBUSY past the RCU grace period means another live map holds
+/// the socket, reported as the same error.
+pub fn attached_holder(group: &Group) -> Option<(u32, u32)> {
+    let cookies: HashSet<u64> = group.sockets.iter().map(|s| s.cookie).collect();
+    let mut seen_maps = HashSet::new();
+    for prog in aya::programs::loaded_programs() {
+        let prog = match prog {
+            Ok(p) => p,
+            Err(e) => {
+                log::debug!("cannot list loaded programs: {}", full_message(&e));
+                continue;
+            }
+        };
+        if prog.program_type() as u32 != PROG_TYPE_SK_REUSEPORT {
+            continue;
+        }
+        let Ok(Some(map_ids)) = prog.map_ids() else {
+            continue;
+        };
+        for map_id in map_ids {
+            if !seen_maps.insert(map_id) {
+                continue;
+            }
+            let Ok(info) = MapInfo::from_id(map_id) else {
+                continue;
+            };
+            if let Some(true) = map_holds_any(&info, &cookies) {
+                return Some((prog.id(), map_id));
+            }
+        }
+    }
+    None
+}
+
+/// Whether a socket map's entries include one of `cookies`; None when it is
+/// not a socket map whose cookies can be read back.
+fn map_holds_any(info: &MapInfo, cookies: &HashSet<u64>) -> Option<bool> {
+    let map_type = SocketMapKind::from_type(info.map_type().ok()? as u32)?;
+    let _ = map_type;
+    if info.value_size() != 8 {
+        return None;
+    }
+    let fd = info.fd().ok()?;
+    let key_size = info.key_size() as usize;
+    let mut key = vec![0u8; key_size];
+    let mut next = vec![0u8; key_size];
+    let mut first = true;
+    // Bounded: array maps list every index, even empty ones.
+    for _ in 0..=info.max_entries().min(1 << 20) {
+        let r = sys::map_next_key(fd.as_fd(), (!first).then_some(&key[..]), &mut next);
+        if r.is_err() {
+            break; // ENOENT: no more keys
+        }
+        first = false;
+        std::mem::swap(&mut key, &mut next);
+        let mut value = [0u8; 8];
+        if sys::map_lookup(fd.as_fd(), &key, &mut value).is_ok()
+            && cookies.contains(&u64::from_ne_bytes(value))
+        {
+            return Some(true);
+        }
+    }
+    Some(false)
+}
+
+/// Detaches the group's program (`SO_DETACH_REUSEPORT_BPF` through its first
+/// socket). A group with no program gives [`LoadError::NothingAttached`].
+pub fn detach(group: &Group) -> Result<(), LoadError> {
+    let first = group.sockets.first().ok_or(LoadError::EmptyGroup)?;
+    sys::detach_reuseport_prog(first.fd.as_fd()).map_err(|source| {
+        if source.raw_os_error() == Some(libc::ENOENT) {
+            LoadError::NothingAttached {
+                pid: first.pid,
+                local: group.local,
+            }
+        } else {
+            LoadError::Detach {
+                pid: first.pid,
+                local: group.local,
+                source,
+            }
+        }
+    })?;
+    log::info!(
+        "detached the program of {} {} of pid {}",
+        group.protocol,
+        group.local,
+        first.pid
+    );
+    Ok(())
+}

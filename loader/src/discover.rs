@@ -1,0 +1,225 @@
+//! Finding a running process's SO_REUSEPORT groups.
+
+use std::{collections::BTreeMap, io, net::SocketAddr, os::fd::AsFd};
+
+use socket2::{SockRef, Type};
+
+use crate::{sys, Group, GroupSummary, LoadError, Protocol, TakenSocket};
+
+/// Takes every socket of process `pid` (through `/proc/PID/fd` and
+/// `pidfd_getfd`) and returns its reuseport groups: bound UDP sockets and
+/// listening TCP sockets with SO_REUSEPORT, grouped by protocol and local
+/// address, each group ordered by the target's fd number. The same socket open
+/// at two fds counts once (at its lowest fd). Groups come ordered by their
+/// first fd.
+pub fn discover(pid: i32) -> Result<Vec<Group>, LoadError> {
+    if pid <= 0 {
+        return Err(LoadError::NoSuchProcess { pid });
+    }
+    let pidfd = sys::pidfd_open(pid).map_err(|e| match e.raw_os_error() {
+        Some(libc::ESRCH) => LoadError::NoSuchProcess { pid },
+        Some(libc::EPERM) | Some(libc::EACCES) => LoadError::ProcessPermission {
+            pid,
+            action: "open a pidfd",
+            source: e,
+        },
+        _ => LoadError::Discovery {
+            pid,
+            what: "pidfd_open".into(),
+            source: e,
+        },
+    })?;
+
+    let dir = format!("/proc/{pid}/fd");
+    let entries = std::fs::read_dir(&dir).map_err(|e| match e.raw_os_error() {
+        Some(libc::ENOENT) | Some(libc::ESRCH) => LoadError::NoSuchProcess { pid },
+        Some(libc::EPERM) | Some(libc::EACCES) => LoadError::ProcessPermission {
+            pid,
+            action: "list the descriptors",
+            source: e,
+        },
+        _ => LoadError::Discovery {
+            pid,
+            what: format!("reading {dir}"),
+            source: e,
+        },
+    })?;
+
+    // (target fd, inode) of every socket descriptor, lowest fd first.
+    let mut socket_fds: Vec<(i32, u64)> = Vec::new();
+    for entry in entries {
+        let Ok(entry) = entry else { continue };
+        let Some(fd) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        // A descriptor closed meanwhile is simply not there any more.
+        let Ok(link) = std::fs::read_link(entry.path()) else {
+            continue;
+        };
+        if let Some(inode) = parse_socket_link(&link.to_string_lossy()) {
+            socket_fds.push((fd, inode));
+        }
+    }
+    socket_fds.sort_unstable();
+
+    let mut seen_inodes = std::collections::HashSet::new();
+    let mut groups: BTreeMap<(Protocol, SocketAddr), Vec<TakenSocket>> = BTreeMap::new();
+    let mut inspected = 0usize;
+    for (target_fd, inode) in socket_fds {
+        if !seen_inodes.insert(inode) {
+            continue;
+        }
+        inspected += 1;
+        let fd = match sys::pidfd_getfd(pidfd.as_fd(), target_fd) {
+            Ok(fd) => fd,
+            Err(e) if e.raw_os_error() == Some(libc::EBADF) => continue,
+            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => {
+                return Err(LoadError::NoSuchProcess { pid })
+            }
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EPERM) | Some(libc::EACCES)) => {
+                return Err(LoadError::ProcessPermission {
+                    pid,
+                    action: "take the sockets (pidfd_getfd)",
+                    source: e,
+                })
+            }
+            Err(e) => {
+                return Err(LoadError::Discovery {
+                    pid,
+                    what: format!("pidfd_getfd of fd {target_fd}"),
+                    source: e,
+                })
+            }
+        };
+        match classify(&fd) {
+            Ok(Some((protocol, local, cookie))) => {
+                log::debug!("pid {pid} fd {target_fd}: {protocol} {local} cookie {cookie}");
+                groups
+                    .entry((protocol, local))
+                    .or_default()
+                    .push(TakenSocket {
+                        pid,
+                        target_fd,
+                        inode,
+                        cookie,
+                        local,
+                        fd,
+                    });
+            }
+            Ok(None) => {}
+            Err(e) => {
+                log::debug!("pid {pid} fd {target_fd}: cannot inspect: {e}");
+            }
+        }
+    }
+
+    if groups.is_empty() {
+        return Err(LoadError::NoReuseportSocket { pid, inspected });
+    }
+    let mut out: Vec<Group> = groups
+        .into_iter()
+        .map(|((protocol, local), sockets)| Group {
+            protocol,
+            local,
+            sockets,
+        })
+        .collect();
+    out.sort_by_key(|g| g.sockets[0].target_fd);
+    Ok(out)
+}
+
+/// `socket:[12345]` → 12345.
+fn parse_socket_link(link: &str) -> Option<u64> {
+    link.strip_prefix("socket:[")?
+        .strip_suffix(']')?
+        .parse()
+        .ok()
+}
+
+/// Returns the protocol, local address and cookie of a reuseport UDP socket
+/// that is bound or a reuseport TCP socket that listens; None for any other
+/// socket.
+fn classify(fd: &std::os::fd::OwnedFd) -> io::Result<Option<(Protocol, SocketAddr, u64)>> {
+    let sock = SockRef::from(fd);
+    let Some(local) = sock.local_addr()?.as_socket() else {
+        return Ok(None); // not AF_INET / AF_INET6
+    };
+    let ty = sock.r#type()?;
+    let proto = sock.protocol()?;
+    let protocol = if ty == Type::DGRAM && proto == Some(socket2::Protocol::UDP) {
+        Protocol::Udp
+    } else if ty == Type::STREAM && proto == Some(socket2::Protocol::TCP) {
+        Protocol::Tcp
+    } else {
+        return Ok(None);
+    };
+    if !sock.reuse_port()? || local.port() == 0 {
+        return Ok(None);
+    }
+    if protocol == Protocol::Tcp && !sock.is_listener()? {
+        return Ok(None);
+    }
+    Ok(Some((protocol, local, sock.cookie()?)))
+}
+
+/// Picks the group to steer. `port` may be omitted when the process has a
+/// single group; `protocol` narrows a port that UDP and TCP share.
+pub fn select_group(
+    groups: Vec<Group>,
+    port: Option<u16>,
+    protocol: Option<Protocol>,
+) -> Result<Group, LoadError> {
+    let pid = groups.first().map_or(0, |g| g.pid());
+    let summaries: Vec<GroupSummary> = groups.iter().map(Group::summary).collect();
+    if groups.is_empty() {
+        return Err(LoadError::NoReuseportSocket { pid, inspected: 0 });
+    }
+    let mut matching: Vec<Group> = groups
+        .into_iter()
+        .filter(|g| port.is_none_or(|p| g.local.port() == p))
+        .filter(|g| protocol.is_none_or(|p| g.protocol == p))
+        .collect();
+    match matching.len() {
+        1 => Ok(matching.pop().expect("one group")),
+        0 => {
+            let mut wanted = Vec::new();
+            if let Some(p) = protocol {
+                wanted.push(p.to_string());
+            }
+            if let Some(p) = port {
+                wanted.push(format!("port {p}"));
+            }
+            Err(LoadError::NoMatchingGroup {
+                pid,
+                wanted: wanted.join(" "),
+                groups: summaries,
+            })
+        }
+        _ => Err(LoadError::AmbiguousGroup {
+            pid,
+            groups: matching.iter().map(Group::summary).collect(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn socket_links() {
+        assert_eq!(parse_socket_link("socket:[4242]"), Some(4242));
+        assert_eq!(parse_socket_link("pipe:[4242]"), None);
+        assert_eq!(parse_socket_link("/dev/null"), None);
+    }
+
+    #[test]
+    fn empty_selection_is_an_error() {
+        let e = select_group(Vec::new(), None, None).unwrap_err();
+        assert!(matches!(e, LoadError::NoReuseportSocket { .. }));
+    }
+}

@@ -1,0 +1,323 @@
+//! The loader's error type: each variant names what is at fault (pid, fd,
+//! socket, map or program) and can suggest what to do next.
+
+use std::{io, net::SocketAddr};
+
+use thiserror::Error;
+
+use crate::Protocol;
+
+/// A broad class of failure, so that the CLI can choose an exit code without
+/// matching on every variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The request cannot be satisfied as asked: an ambiguous or unknown
+    /// group, program or map, a policy the loader refuses, too many sockets,
+    /// or a group that already has a program. Changing the command fixes it.
+    Usage,
+    /// The thing asked about does not exist: no such process, no reuseport
+    /// socket in it, nothing attached to detach.
+    NotFound,
+    /// The kernel refused for lack of privilege (EPERM / EACCES).
+    Permission,
+    /// Any other system or kernel failure, including a verifier rejection.
+    System,
+}
+
+/// A row of the group listing carried by selection errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupSummary {
+    pub protocol: Protocol,
+    pub local: SocketAddr,
+    pub sockets: usize,
+}
+
+impl std::fmt::Display for GroupSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let noun = if self.sockets == 1 {
+            "socket"
+        } else {
+            "sockets"
+        };
+        write!(
+            f,
+            "{} {} ({} {noun})",
+            self.protocol, self.local, self.sockets
+        )
+    }
+}
+
+fn listing(groups: &[GroupSummary]) -> String {
+    if groups.is_empty() {
+        return "none".to_string();
+    }
+    groups
+        .iter()
+        .map(|g| g.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Everything that can go wrong while discovering, loading or detaching.
+#[derive(Debug, Error)]
+pub enum LoadError {
+    #[error("no process with pid {pid}")]
+    NoSuchProcess { pid: i32 },
+
+    #[error("not allowed to {action} of pid {pid}: {source}")]
+    ProcessPermission {
+        pid: i32,
+        action: &'static str,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error(
+        "pid {pid} has no SO_REUSEPORT socket (no bound UDP or listening TCP socket with SO_REUSEPORT among its {inspected} sockets)"
+    )]
+    NoReuseportSocket { pid: i32, inspected: usize },
+
+    #[error("{what} of pid {pid}: {source}")]
+    Discovery {
+        pid: i32,
+        what: String,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("pid {pid} has {} reuseport groups; choose one: {}", groups.len(), listing(groups))]
+    AmbiguousGroup { pid: i32, groups: Vec<GroupSummary> },
+
+    #[error(
+        "no reuseport group of pid {pid} matches {wanted}; groups found: {}",
+        listing(groups)
+    )]
+    NoMatchingGroup {
+        pid: i32,
+        wanted: String,
+        groups: Vec<GroupSummary>,
+    },
+
+    #[error("cannot parse the BPF object: {message}")]
+    Object { message: String },
+
+    #[error("the object has no SK_REUSEPORT program")]
+    NoProgram,
+
+    #[error("the object has several SK_REUSEPORT programs ({}); choose one", names.join(", "))]
+    AmbiguousProgram { names: Vec<String> },
+
+    #[error("the object has no SK_REUSEPORT program named `{name}` (programs: {})", available.join(", "))]
+    UnknownProgram {
+        name: String,
+        available: Vec<String>,
+    },
+
+    #[error("the program `{program}` was rejected by the kernel: {message}")]
+    ProgramLoad { program: String, message: String },
+
+    #[error("the object has no socket map (REUSEPORT_SOCKARRAY, SOCKMAP or SOCKHASH) to fill")]
+    NoSocketMap,
+
+    #[error("the object has no socket map named `{name}` (socket maps: {})", available.join(", "))]
+    UnknownMap {
+        name: String,
+        available: Vec<String>,
+    },
+
+    #[error("the object has several socket maps ({}); choose one", names.join(", "))]
+    AmbiguousMap { names: Vec<String> },
+
+    #[error(
+        "the object declares {} REUSEPORT_SOCKARRAY maps ({}): a socket can be in one sockarray only, so only one of them could ever hold the group",
+        names.len(), names.join(", ")
+    )]
+    SeveralSockArrays { names: Vec<String> },
+
+    #[error("map `{map}` cannot be filled: {reason}")]
+    MapShape { map: String, reason: String },
+
+    #[error("map `{map}` has {max_entries} entries but the group {local} has {sockets} sockets")]
+    TooManySockets {
+        map: String,
+        max_entries: u32,
+        sockets: usize,
+        local: SocketAddr,
+    },
+
+    #[error("the reuseport group {local} already has a program attached{}", describe_holder(*program_id, *map_id))]
+    AlreadyAttached {
+        local: SocketAddr,
+        program_id: Option<u32>,
+        map_id: Option<u32>,
+    },
+
+    #[error("cannot put socket fd {target_fd} of pid {pid} ({local}) at key {key} of map `{map}`: {source}")]
+    MapUpdate {
+        map: String,
+        key: String,
+        pid: i32,
+        target_fd: i32,
+        local: SocketAddr,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("cannot read back key {key} of map `{map}`: {source}")]
+    MapLookup {
+        map: String,
+        key: String,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("cannot attach program `{program}` to the reuseport group {local} through fd {target_fd} of pid {pid}: {source}")]
+    Attach {
+        program: String,
+        pid: i32,
+        target_fd: i32,
+        local: SocketAddr,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("the reuseport group {local} of pid {pid} has no program attached")]
+    NothingAttached { pid: i32, local: SocketAddr },
+
+    #[error("cannot detach the program of the reuseport group {local} of pid {pid}: {source}")]
+    Detach {
+        pid: i32,
+        local: SocketAddr,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("the group is empty: it holds no socket")]
+    EmptyGroup,
+
+    #[error("{what}: {source}")]
+    Kernel {
+        what: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+fn describe_holder(program_id: Option<u32>, map_id: Option<u32>) -> String {
+    match (program_id, map_id) {
+        (Some(p), Some(m)) => {
+            format!(" (program id {p} holds the group's sockets in its map id {m})")
+        }
+        (Some(p), None) => format!(" (program id {p})"),
+        (None, Some(m)) => format!(" (map id {m} already holds the group's sockets)"),
+        (None, None) => String::new(),
+    }
+}
+
+fn is_permission(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::EPERM) | Some(libc::EACCES))
+}
+
+impl LoadError {
+    /// The broad class of this error (for exit codes).
+    pub fn kind(&self) -> ErrorKind {
+        use LoadError::*;
+        match self {
+            NoSuchProcess { .. } | NoReuseportSocket { .. } | NothingAttached { .. } => {
+                ErrorKind::NotFound
+            }
+            ProcessPermission { .. } => ErrorKind::Permission,
+            AmbiguousGroup { .. }
+            | NoMatchingGroup { .. }
+            | NoProgram
+            | AmbiguousProgram { .. }
+            | UnknownProgram { .. }
+            | NoSocketMap
+            | UnknownMap { .. }
+            | AmbiguousMap { .. }
+            | SeveralSockArrays { .. }
+            | MapShape { .. }
+            | TooManySockets { .. }
+            | AlreadyAttached { .. }
+            | EmptyGroup
+            | Object { .. } => ErrorKind::Usage,
+            Discovery { source, .. }
+            | MapUpdate { source, .. }
+            | MapLookup { source, .. }
+            | Attach { source, .. }
+            | Detach { source, .. }
+            | Kernel { source, .. } => {
+                if is_permission(source) {
+                    ErrorKind::Permission
+                } else {
+                    ErrorKind::System
+                }
+            }
+            ProgramLoad { message, .. } => {
+                if message.contains("Operation not permitted")
+                    || message.contains("Permission denied")
+                {
+                    ErrorKind::Permission
+                } else {
+                    ErrorKind::System
+                }
+            }
+        }
+    }
+
+    /// A suggestion for the user, when there is one.
+    pub fn hint(&self) -> Option<String> {
+        use LoadError::*;
+        Some(match self {
+            NoSuchProcess { .. } => "check the pid: the process may have exited".into(),
+            ProcessPermission { .. } => {
+                "taking another process's sockets follows ptrace rules: run as the same user or with CAP_SYS_PTRACE (and check kernel.yama.ptrace_scope)".into()
+            }
+            NoReuseportSocket { .. } => {
+                "the server must set SO_REUSEPORT on its sockets before bind(2)".into()
+            }
+            AmbiguousGroup { .. } => "pass --port (and --proto if UDP and TCP share it)".into(),
+            NoMatchingGroup { .. } => "pass a --port/--proto of one of the groups found".into(),
+            AmbiguousProgram { .. } | UnknownProgram { .. } => {
+                "pass --program with one of the names listed".into()
+            }
+            AmbiguousMap { .. } | UnknownMap { .. } => {
+                "pass --map with one of the names listed".into()
+            }
+            SeveralSockArrays { .. } => {
+                "use one REUSEPORT_SOCKARRAY, or a SOCKMAP plus a SOCKHASH if the policy needs both an index and a key".into()
+            }
+            TooManySockets { .. } => "raise the map's max_entries in the policy".into(),
+            AlreadyAttached { .. } => {
+                "detach the current program first (`rsteer detach`), then load again".into()
+            }
+            NothingAttached { .. } => return None,
+            ProgramLoad { .. } => {
+                "a verifier rejection of rsteer's own output is a compiler bug: please report it with the log above".into()
+            }
+            MapUpdate { source, .. } if source.raw_os_error() == Some(libc::EBUSY) => {
+                "the socket is held by another socket map: detach the current program first".into()
+            }
+            e if e.kind() == ErrorKind::Permission => {
+                "loading BPF programs needs CAP_BPF (and CAP_NET_ADMIN for SOCKMAP/SOCKHASH); run as root".into()
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// Renders an error and all its sources on one line, so that nothing (such as
+/// a verifier log inside an aya error) is lost.
+pub(crate) fn full_message(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cur = s.source();
+    }
+    out
+}

@@ -1,0 +1,159 @@
+//! Thin wrappers over the few system calls the loader makes itself. Every
+//! `unsafe` block of the crate lives here.
+
+use std::{
+    io,
+    os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd},
+};
+
+const SYS_PIDFD_OPEN: libc::c_long = 434;
+const SYS_PIDFD_GETFD: libc::c_long = 438;
+
+pub(crate) const SO_ATTACH_REUSEPORT_EBPF: libc::c_int = 52;
+pub(crate) const SO_DETACH_REUSEPORT_BPF: libc::c_int = 68;
+
+const BPF_MAP_LOOKUP_ELEM: libc::c_long = 1;
+const BPF_MAP_UPDATE_ELEM: libc::c_long = 2;
+const BPF_MAP_GET_NEXT_KEY: libc::c_long = 4;
+
+/// `BPF_ANY`: create or replace.
+pub(crate) const BPF_ANY: u64 = 0;
+
+fn fd_from_ret(ret: libc::c_long) -> io::Result<OwnedFd> {
+    if ret < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: the kernel just returned this descriptor to us and nothing else
+    // owns it, so wrapping it in an OwnedFd (which closes it once) is sound.
+    Ok(unsafe { OwnedFd::from_raw_fd(ret as RawFd) })
+}
+
+/// `pidfd_open(pid, 0)`.
+pub(crate) fn pidfd_open(pid: i32) -> io::Result<OwnedFd> {
+    // SAFETY: pidfd_open takes two integers and touches no memory of ours.
+    let ret = unsafe { libc::syscall(SYS_PIDFD_OPEN, pid as libc::c_long, 0 as libc::c_long) };
+    fd_from_ret(ret)
+}
+
+/// `pidfd_getfd(pidfd, target_fd, 0)`: a close-on-exec copy of another
+/// process's descriptor.
+pub(crate) fn pidfd_getfd(pidfd: BorrowedFd<'_>, target_fd: i32) -> io::Result<OwnedFd> {
+    // SAFETY: pidfd_getfd takes three integers and touches no memory of ours;
+    // `pidfd` is a live descriptor for the duration of the call.
+    let ret = unsafe {
+        libc::syscall(
+            SYS_PIDFD_GETFD,
+            pidfd.as_raw_fd() as libc::c_long,
+            target_fd as libc::c_long,
+            0 as libc::c_long,
+        )
+    };
+    fd_from_ret(ret)
+}
+
+/// The part of `union bpf_attr` used by the map element commands.
+#[repr(C)]
+#[derive(Default)]
+struct MapElemAttr {
+    map_fd: u32,
+    _pad: u32,
+    key: u64,
+    value_or_next_key: u64,
+    flags: u64,
+}
+
+fn bpf_map_elem(cmd: libc::c_long, attr: &MapElemAttr) -> io::Result<()> {
+    // SAFETY: `attr` is a valid, initialised bpf_attr prefix of the size we
+    // pass; the pointers inside it were set by our callers from live slices
+    // whose lengths they checked against the map's key and value sizes.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_bpf,
+            cmd,
+            attr as *const MapElemAttr,
+            std::mem::size_of::<MapElemAttr>() as libc::c_long,
+        )
+    };
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// `BPF_MAP_UPDATE_ELEM`. `key` and `value` must have the map's key and value
+/// sizes (the kernel reads exactly that many bytes).
+pub(crate) fn map_update(
+    map: BorrowedFd<'_>,
+    key: &[u8],
+    value: &[u8],
+    flags: u64,
+) -> io::Result<()> {
+    let attr = MapElemAttr {
+        map_fd: map.as_raw_fd() as u32,
+        key: key.as_ptr() as u64,
+        value_or_next_key: value.as_ptr() as u64,
+        flags,
+        ..Default::default()
+    };
+    bpf_map_elem(BPF_MAP_UPDATE_ELEM, &attr)
+}
+
+/// `BPF_MAP_LOOKUP_ELEM`. `value` must have the map's value size (the kernel
+/// writes exactly that many bytes).
+pub(crate) fn map_lookup(map: BorrowedFd<'_>, key: &[u8], value: &mut [u8]) -> io::Result<()> {
+    let attr = MapElemAttr {
+        map_fd: map.as_raw_fd() as u32,
+        key: key.as_ptr() as u64,
+        value_or_next_key: value.as_mut_ptr() as u64,
+        ..Default::default()
+    };
+    bpf_map_elem(BPF_MAP_LOOKUP_ELEM, &attr)
+}
+
+/// `BPF_MAP_GET_NEXT_KEY`; `key` None asks for the first key. Both buffers
+/// must have the map's key size.
+pub(crate) fn map_next_key(
+    map: BorrowedFd<'_>,
+    key: Option<&[u8]>,
+    next: &mut [u8],
+) -> io::Result<()> {
+    let attr = MapElemAttr {
+        map_fd: map.as_raw_fd() as u32,
+        key: key.map_or(0, |k| k.as_ptr() as u64),
+        value_or_next_key: next.as_mut_ptr() as u64,
+        ..Default::default()
+    };
+    bpf_map_elem(BPF_MAP_GET_NEXT_KEY, &attr)
+}
+
+fn setsockopt_int(sock: BorrowedFd<'_>, option: libc::c_int, value: libc::c_int) -> io::Result<()> {
+    // SAFETY: we pass a pointer to a live c_int and its exact size; the kernel
+    // only reads it.
+    let ret = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            libc::SOL_SOCKET,
+            option,
+            (&value as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// `SO_ATTACH_REUSEPORT_EBPF`: attaches (or atomically replaces) the group's
+/// program.
+pub(crate) fn attach_reuseport_prog(sock: BorrowedFd<'_>, prog: BorrowedFd<'_>) -> io::Result<()> {
+    setsockopt_int(sock, SO_ATTACH_REUSEPORT_EBPF, prog.as_raw_fd())
+}
+
+/// `SO_DETACH_REUSEPORT_BPF`: ENOENT when the group has no program. The
+/// value is unused, but the generic SOL_SOCKET path wants an int.
+pub(crate) fn detach_reuseport_prog(sock: BorrowedFd<'_>) -> io::Result<()> {
+    setsockopt_int(sock, SO_DETACH_REUSEPORT_BPF, 0)
+}
