@@ -1,1 +1,220 @@
-fn main() {}
+//! The `rsteer` command line: verbs, flags, printing and exit codes.
+//!
+//! Compile and load logic lives in the library crates; this file only wires them together
+//! and talks to the person at the terminal.
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod demo;
+mod driver;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use driver::{Failure, EXIT_POLICY, EXIT_SYSTEM, EXIT_USAGE};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "rsteer", version, about = "Compile, test and load SO_REUSEPORT steering policies", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Dump {
+    /// The typed HIR after checking.
+    Hir,
+    /// The IR of each entry.
+    Ir,
+    /// The BPF disassembly of each entry.
+    Asm,
+}
+
+#[derive(clap::Args, Clone)]
+struct PolicyArgs {
+    /// The policy source file.
+    policy: PathBuf,
+    /// Override a `const` of the policy: `--const NAME=VALUE` (repeatable).
+    #[arg(long = "const", value_name = "NAME=VALUE")]
+    consts: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and type-check a policy; print its diagnostics.
+    Check {
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// Print an intermediate stage.
+        #[arg(long, value_enum)]
+        dump: Option<Dump>,
+    },
+    /// Compile a policy to a BPF ELF object (default: `<policy>.o` beside the input).
+    Compile {
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// Where to write the object.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Print an intermediate stage.
+        #[arg(long, value_enum)]
+        dump: Option<Dump>,
+    },
+    /// Load a policy (or a compiled object) onto a running server's reuseport sockets.
+    Load {
+        /// A policy `.rs` file (compiled first) or a compiled `.o` object.
+        input: PathBuf,
+        /// The server process whose sockets to steer.
+        #[arg(long)]
+        pid: i32,
+        /// The group's port; may be left out when the process has one reuseport group.
+        #[arg(long)]
+        port: Option<u16>,
+        /// The group's protocol, when UDP and TCP share the port.
+        #[arg(long, value_parser = ["udp", "tcp"])]
+        proto: Option<String>,
+        /// Which socket map to fill (default: the policy's only SockArray).
+        #[arg(long)]
+        map: Option<String>,
+        /// Which `#[steer]` program to attach when the policy has several.
+        #[arg(long)]
+        program: Option<String>,
+        /// Override a `const` of the policy.
+        #[arg(long = "const", value_name = "NAME=VALUE")]
+        consts: Vec<String>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Detach the program from a running server's reuseport group.
+    Detach {
+        #[arg(long)]
+        pid: i32,
+        #[arg(long)]
+        port: Option<u16>,
+        #[arg(long, value_parser = ["udp", "tcp"])]
+        proto: Option<String>,
+    },
+    /// List a process's reuseport groups and their sockets.
+    Sockets {
+        #[arg(long)]
+        pid: i32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a self-contained demonstration: a 4-socket UDP server, a policy, real traffic.
+    Demo {
+        /// Datagrams to send.
+        #[arg(long, default_value_t = 400)]
+        count: u32,
+    },
+    /// Explain an error code (`rsteer explain E0001`).
+    Explain { code: String },
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
+        .format_timestamp(None)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { policy, dump } => run_check(&policy, dump),
+        Command::Compile { policy, output, dump } => run_compile(&policy, output, dump),
+        Command::Load { input, pid, port, proto, map, program, consts, json } => {
+            driver::run_load(&input, pid, port, proto.as_deref(), map, program, &consts, json)
+        }
+        Command::Detach { pid, port, proto } => driver::run_detach(pid, port, proto.as_deref()),
+        Command::Sockets { pid, json } => driver::run_sockets(pid, json),
+        Command::Demo { count } => demo::run(count),
+        Command::Explain { code } => run_explain(&code),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Reported(code)) => ExitCode::from(code),
+        Err(Failure::Message { code, message, hint }) => {
+            eprintln!("error: {message}");
+            if let Some(h) = hint {
+                eprintln!("  = help: {h}");
+            }
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn run_check(args: &PolicyArgs, dump: Option<Dump>) -> Result<(), Failure> {
+    let checked = driver::check(&args.policy, &args.consts)?;
+    if dump == Some(Dump::Hir) {
+        print!("{}", rsteer_lang::pretty::program(&checked.program));
+    }
+    if matches!(dump, Some(Dump::Ir) | Some(Dump::Asm)) {
+        let compiled = driver::compile(&checked)?;
+        print_dump(&compiled, dump);
+    }
+    let p = &checked.program;
+    eprintln!(
+        "{}: ok — {} entr{}, {} map{}, {} test{}",
+        args.policy.display(),
+        p.entries.len(),
+        if p.entries.len() == 1 { "y" } else { "ies" },
+        p.maps.len(),
+        if p.maps.len() == 1 { "" } else { "s" },
+        p.tests.len(),
+        if p.tests.len() == 1 { "" } else { "s" },
+    );
+    Ok(())
+}
+
+fn print_dump(compiled: &rsteer_codegen::Compiled, dump: Option<Dump>) {
+    for p in &compiled.programs {
+        match dump {
+            Some(Dump::Ir) => print!("{}", p.ir),
+            Some(Dump::Asm) => {
+                println!("{} ({}):", p.name, p.section);
+                print!("{}", p.disasm());
+            }
+            _ => {}
+        }
+    }
+}
+
+fn run_compile(args: &PolicyArgs, output: Option<PathBuf>, dump: Option<Dump>) -> Result<(), Failure> {
+    let checked = driver::check(&args.policy, &args.consts)?;
+    if dump == Some(Dump::Hir) {
+        print!("{}", rsteer_lang::pretty::program(&checked.program));
+    }
+    let compiled = driver::compile(&checked)?;
+    print_dump(&compiled, dump);
+    let out = output.unwrap_or_else(|| args.policy.with_extension("o"));
+    std::fs::write(&out, &compiled.object).map_err(|e| Failure::Message {
+        code: EXIT_SYSTEM,
+        message: format!("cannot write {}: {e}", out.display()),
+        hint: None,
+    })?;
+    let insns: usize = compiled.programs.iter().map(|p| p.insns.len()).sum();
+    eprintln!(
+        "wrote {} ({} program{}, {} instructions, {} bytes)",
+        out.display(),
+        compiled.programs.len(),
+        if compiled.programs.len() == 1 { "" } else { "s" },
+        insns,
+        compiled.object.len()
+    );
+    Ok(())
+}
+
+fn run_explain(code: &str) -> Result<(), Failure> {
+    let code = code.trim().to_ascii_uppercase();
+    match rsteer_lang::diag::explain(&code) {
+        Some(text) => {
+            println!("{code}\n\n{text}");
+            Ok(())
+        }
+        None => Err(Failure::Message {
+            code: EXIT_USAGE,
+            message: format!("no such error code `{code}`"),
+            hint: Some("codes look like E0001; `rsteer check` prints them".into()),
+        }),
+    }
+}
+
+#[allow(dead_code)]
+const _CODES: (u8, u8) = (EXIT_POLICY, EXIT_SYSTEM);

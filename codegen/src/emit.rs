@@ -1,0 +1,349 @@
+//! From allocated IR to BPF instructions, map relocations and source lines.
+
+use crate::bpf::{AluOp, Insn, Size, FP, R0, R1, R2, R6};
+use crate::ir::{Arg, Block, Function, Inst, Operand, Slot, Term, Value};
+use crate::regalloc::{allocate, Loc};
+use rsteer_lang::{Diagnostic, Span};
+
+/// The kernel's stack limit for one BPF frame.
+pub const STACK_LIMIT: u32 = 512;
+
+/// A program's machine code before it becomes an object.
+#[derive(Clone, Debug, Default)]
+pub struct MachineCode {
+    pub insns: Vec<Insn>,
+    /// (slot index of an `ld_imm64`, map number)
+    pub map_relocs: Vec<(usize, u32)>,
+    /// The source span of each instruction slot.
+    pub spans: Vec<Span>,
+    pub stack_size: u32,
+}
+
+struct Emitter<'a> {
+    f: &'a Function,
+    locs: Vec<Option<Loc>>,
+    slot_off: Vec<i32>,
+    spill_base: i32,
+    out: MachineCode,
+    span: Span,
+    /// (instruction index, target block) of jumps to patch.
+    fixups: Vec<(usize, Block)>,
+    block_start: Vec<Option<usize>>,
+}
+
+fn fits_i32(v: i64) -> bool {
+    v >= i32::MIN as i64 && v <= i32::MAX as i64
+}
+
+impl Emitter<'_> {
+    fn push(&mut self, insn: Insn) {
+        self.out.insns.push(insn);
+        self.out.spans.push(self.span);
+    }
+
+    fn push2(&mut self, insns: [Insn; 2]) {
+        self.push(insns[0]);
+        self.push(insns[1]);
+    }
+
+    fn loc(&self, v: Value) -> Loc {
+        // Every used value got a location; a value that is only defined and never used may
+        // still be written, so give it a harmless default.
+        self.locs.get(v.as_u32() as usize).copied().flatten().unwrap_or(Loc::Reg(R0))
+    }
+
+    fn spill_off(&self, k: u32) -> i16 {
+        (self.spill_base - 8 * (k as i32 + 1)) as i16
+    }
+
+    fn slot_addr(&self, slot: Slot, off: u32) -> i16 {
+        (self.slot_off[slot.as_u32() as usize] + off as i32) as i16
+    }
+
+    /// Copies `v` into `reg`.
+    fn load_into(&mut self, v: Value, reg: u8) {
+        match self.loc(v) {
+            Loc::Reg(r) if r == reg => {}
+            Loc::Reg(r) => self.push(Insn::mov64_reg(reg, r)),
+            Loc::Spill(k) => {
+                let off = self.spill_off(k);
+                self.push(Insn::ldx(Size::DW, reg, FP, off))
+            }
+        }
+    }
+
+    /// A register holding `v` for reading only: its own register, or `scratch` filled from
+    /// its spill slot.
+    fn read_reg(&mut self, v: Value, scratch: u8) -> u8 {
+        match self.loc(v) {
+            Loc::Reg(r) => r,
+            Loc::Spill(_) => {
+                self.load_into(v, scratch);
+                scratch
+            }
+        }
+    }
+
+    fn load_imm(&mut self, reg: u8, imm: i64) {
+        if fits_i32(imm) {
+            self.push(Insn::mov64_imm(reg, imm as i32));
+        } else {
+            self.push2(Insn::ld_imm64(reg, imm as u64));
+        }
+    }
+
+    /// Writes `reg` to `v`'s location.
+    fn store_from(&mut self, v: Value, reg: u8) {
+        match self.loc(v) {
+            Loc::Reg(r) if r == reg => {}
+            Loc::Reg(r) => self.push(Insn::mov64_reg(r, reg)),
+            Loc::Spill(k) => {
+                let off = self.spill_off(k);
+                self.push(Insn::stx(Size::DW, FP, off, reg))
+            }
+        }
+    }
+
+    fn inst(&mut self, inst: &Inst) {
+        match inst {
+            Inst::Iconst { dst, imm } => {
+                self.load_imm(R1, *imm as i64);
+                self.store_from(*dst, R1);
+            }
+            Inst::Copy { dst, src } => {
+                let r = self.read_reg(*src, R1);
+                self.store_from(*dst, r);
+            }
+            Inst::Alu { dst, op, a, b, signed } => {
+                self.load_into(*a, R1);
+                match b {
+                    Operand::Imm(i) if fits_i32(*i) && !*signed => {
+                        self.push(Insn::alu64_imm(*op, R1, *i as i32));
+                    }
+                    Operand::Imm(i) => {
+                        self.load_imm(R2, *i);
+                        self.alu_reg(*op, R2, *signed);
+                    }
+                    Operand::Val(bv) => {
+                        let r = self.read_reg(*bv, R2);
+                        self.alu_reg(*op, r, *signed);
+                    }
+                }
+                self.store_from(*dst, R1);
+            }
+            Inst::Neg { dst, a } => {
+                self.load_into(*a, R1);
+                self.push(Insn::alu64_imm(AluOp::Neg, R1, 0));
+                self.store_from(*dst, R1);
+            }
+            Inst::Normalize { dst, src, bits, signed } => {
+                self.load_into(*src, R1);
+                match (*bits, *signed) {
+                    (64, _) => {}
+                    (32, false) => self.push(Insn::alu32_reg(AluOp::Mov, R1, R1)),
+                    (b, false) => self.push(Insn::alu64_imm(AluOp::And, R1, ((1u64 << b) - 1) as i32)),
+                    (b, true) => {
+                        self.push(Insn::alu64_imm(AluOp::Lsh, R1, 64 - b as i32));
+                        self.push(Insn::alu64_imm(AluOp::Arsh, R1, 64 - b as i32));
+                    }
+                }
+                self.store_from(*dst, R1);
+            }
+            Inst::Bswap { dst, src, bits } => {
+                self.load_into(*src, R1);
+                self.push(Insn::to_be(R1, *bits as i32));
+                self.store_from(*dst, R1);
+            }
+            Inst::LoadCtx { dst, off, size } => {
+                self.push(Insn::ldx(*size, R1, R6, *off));
+                self.store_from(*dst, R1);
+            }
+            Inst::StackLoad { dst, slot, off, size } => {
+                let a = self.slot_addr(*slot, *off);
+                self.push(Insn::ldx(*size, R1, FP, a));
+                self.store_from(*dst, R1);
+            }
+            Inst::StackStore { slot, off, src, size } => {
+                let a = self.slot_addr(*slot, *off);
+                match src {
+                    Operand::Imm(i) if fits_i32(*i) => self.push(Insn::st_imm(*size, FP, a, *i as i32)),
+                    Operand::Imm(i) => {
+                        self.load_imm(R1, *i);
+                        self.push(Insn::stx(*size, FP, a, R1));
+                    }
+                    Operand::Val(v) => {
+                        let r = self.read_reg(*v, R1);
+                        self.push(Insn::stx(*size, FP, a, r));
+                    }
+                }
+            }
+            Inst::StackAddr { dst, slot, off } => {
+                let a = self.slot_addr(*slot, *off);
+                self.push(Insn::mov64_reg(R1, FP));
+                self.push(Insn::alu64_imm(AluOp::Add, R1, a as i32));
+                self.store_from(*dst, R1);
+            }
+            Inst::PtrLoad { dst, ptr, off, size } => {
+                let p = self.read_reg(*ptr, R2);
+                self.push(Insn::ldx(*size, R1, p, *off));
+                self.store_from(*dst, R1);
+            }
+            Inst::PtrStore { ptr, off, src, size } => {
+                let p = self.read_reg(*ptr, R2);
+                let s = self.read_reg(*src, R1);
+                self.push(Insn::stx(*size, p, *off, s));
+            }
+            Inst::AtomicAdd { ptr, off, src, size } => {
+                let p = self.read_reg(*ptr, R2);
+                let s = self.read_reg(*src, R1);
+                self.push(Insn::atomic_add(*size, p, *off, s));
+            }
+            Inst::Call { dst, helper, args } => {
+                for (i, arg) in args.iter().enumerate() {
+                    let reg = R1 + i as u8;
+                    match arg {
+                        Arg::Val(v) => self.load_into(*v, reg),
+                        Arg::Imm(imm) => self.load_imm(reg, *imm),
+                        Arg::Ctx => self.push(Insn::mov64_reg(reg, R6)),
+                        Arg::Map(m) => {
+                            let at = self.out.insns.len();
+                            self.out.map_relocs.push((at, *m));
+                            self.push2(Insn::ld_map(reg));
+                        }
+                        Arg::StackAddr(slot, off) => {
+                            let a = self.slot_addr(*slot, *off);
+                            self.push(Insn::mov64_reg(reg, FP));
+                            self.push(Insn::alu64_imm(AluOp::Add, reg, a as i32));
+                        }
+                    }
+                }
+                self.push(Insn::call(*helper));
+                if let Some(d) = dst {
+                    self.store_from(*d, R0);
+                }
+            }
+        }
+    }
+
+    fn alu_reg(&mut self, op: AluOp, src: u8, signed: bool) {
+        if signed {
+            self.push(Insn::alu64_reg_signed(op, R1, src));
+        } else {
+            self.push(Insn::alu64_reg(op, R1, src));
+        }
+    }
+
+    fn jump_to(&mut self, target: Block) {
+        let at = self.out.insns.len();
+        self.push(Insn::ja(0));
+        self.fixups.push((at, target));
+    }
+
+    fn term(&mut self, term: &Term, next: Option<Block>) {
+        match term {
+            Term::None => {
+                // Unterminated blocks are a lowering bug; returning keeps the verifier happy
+                // and the test suite catches the wrong verdict.
+                self.push(Insn::mov64_imm(R0, 1));
+                self.push(Insn::exit());
+            }
+            Term::Jump(t) => {
+                if Some(*t) != next {
+                    self.jump_to(*t);
+                }
+            }
+            Term::Branch { op, a, b, then, els } => {
+                let (op, taken, fall) = if Some(*then) == next { (op.invert(), *els, *then) } else { (*op, *then, *els) };
+                let ra = self.read_reg(*a, R1);
+                let at = self.out.insns.len();
+                match b {
+                    Operand::Imm(i) if fits_i32(*i) => self.push(Insn::jmp_imm(op, ra, *i as i32, 0)),
+                    Operand::Imm(i) => {
+                        self.load_imm(R2, *i);
+                        let at = self.out.insns.len();
+                        self.push(Insn::jmp_reg(op, ra, R2, 0));
+                        self.fixups.push((at, taken));
+                        if Some(fall) != next {
+                            self.jump_to(fall);
+                        }
+                        return;
+                    }
+                    Operand::Val(bv) => {
+                        let rb = self.read_reg(*bv, R2);
+                        self.push(Insn::jmp_reg(op, ra, rb, 0));
+                    }
+                }
+                self.fixups.push((at, taken));
+                if Some(fall) != next {
+                    self.jump_to(fall);
+                }
+            }
+            Term::Return(o) => {
+                match o {
+                    Operand::Imm(i) => self.load_imm(R0, *i),
+                    Operand::Val(v) => self.load_into(*v, R0),
+                }
+                self.push(Insn::exit());
+            }
+        }
+    }
+}
+
+/// Allocates registers and emits the function. Errors (a frame over 512 bytes, a jump too
+/// far) are diagnostics at the function.
+pub fn emit(f: &Function) -> Result<MachineCode, Diagnostic> {
+    let order = f.reverse_postorder();
+    let alloc = allocate(f, &order);
+    // Slots first, each 8-byte aligned, growing down from the frame pointer; spills below.
+    let mut slot_off = Vec::new();
+    let mut top = 0i32;
+    for (_, data) in f.slots.iter() {
+        let size = data.size.div_ceil(8) as i32 * 8;
+        top -= size;
+        slot_off.push(top);
+    }
+    let spill_base = top;
+    let stack_size = (-top) as u32 + 8 * alloc.spill_slots;
+    if stack_size > STACK_LIMIT {
+        return Err(Diagnostic::error(
+            "E0301",
+            format!("`{}` needs {stack_size} bytes of stack; BPF allows {STACK_LIMIT}", f.name),
+        )
+        .with_primary(f.span, "this function's frame is too large")
+        .with_help("use fewer or smaller arrays and locals, or split work across maps"));
+    }
+    let mut e = Emitter {
+        f,
+        locs: alloc.locs,
+        slot_off,
+        spill_base,
+        out: MachineCode { stack_size, ..Default::default() },
+        span: f.span,
+        fixups: vec![],
+        block_start: vec![None; f.blocks.len()],
+    };
+    // The context arrives in r1, which the first helper call clobbers: keep it in r6.
+    e.push(Insn::mov64_reg(R6, R1));
+    for (i, &b) in order.iter().enumerate() {
+        e.block_start[b.as_u32() as usize] = Some(e.out.insns.len());
+        let data = &e.f.blocks[b];
+        for (inst, span) in &data.insts {
+            e.span = *span;
+            e.inst(inst);
+        }
+        e.span = data.term_span;
+        let next = order.get(i + 1).copied();
+        e.term(&data.term, next);
+    }
+    for (at, target) in std::mem::take(&mut e.fixups) {
+        let dest = e.block_start[target.as_u32() as usize].unwrap_or(at + 1);
+        let off = dest as i64 - (at as i64 + 1);
+        if off < i16::MIN as i64 || off > i16::MAX as i64 {
+            return Err(Diagnostic::error("E0302", format!("`{}` is too large for a BPF jump", f.name))
+                .with_primary(f.span, "this function compiles to too many instructions"));
+        }
+        e.out.insns[at].off = off as i16;
+    }
+    Ok(e.out)
+}
+

@@ -1,0 +1,372 @@
+//! The intermediate representation between the typed HIR and BPF.
+//!
+//! A function is a control-flow graph of [`Block`]s held in cranelift-entity arenas. Each
+//! block is a list of instructions ending in one terminator. Instructions work on virtual
+//! registers ([`Value`]s, 64 bits wide) and on stack slots ([`Slot`]s) for aggregates and
+//! helper buffers. A `Value` may be assigned in several blocks — like a cranelift-frontend
+//! `Variable` before SSA construction — which is how locals, `if` results and loop counters
+//! flow between blocks; the register allocator computes liveness over the CFG, so this is
+//! safe. Narrow integers live in values normalised to 64 bits: zero-extended when unsigned,
+//! sign-extended when signed ([`Inst::Normalize`] restores that after arithmetic).
+//!
+//! The IR prints as text (`v3 = add v1, 7`), which is what `--dump ir` shows and what golden
+//! tests compare.
+
+use crate::bpf::{AluOp, JmpOp, Size};
+use cranelift_entity::{entity_impl, PrimaryMap};
+use rsteer_lang::Span;
+use std::fmt::{self, Write};
+
+/// A virtual register.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Value(u32);
+entity_impl!(Value, "v");
+
+/// A basic block.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Block(u32);
+entity_impl!(Block, "block");
+
+/// A stack slot: a buffer of `size` bytes in the BPF frame.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Slot(u32);
+entity_impl!(Slot, "ss");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operand {
+    Val(Value),
+    Imm(i64),
+}
+
+/// An argument of a helper call: loaded into r1..r5 just before the call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arg {
+    Val(Value),
+    Imm(i64),
+    /// The program's context pointer (kept in r6).
+    Ctx,
+    /// The address of map number `n` of the object (an `ld_imm64` relocated by the loader).
+    Map(u32),
+    /// The address of a stack slot plus a byte offset.
+    StackAddr(Slot, u32),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Inst {
+    /// `dst = imm`
+    Iconst { dst: Value, imm: u64 },
+    /// `dst = src`
+    Copy { dst: Value, src: Value },
+    /// `dst = a op b` on 64 bits; `signed` selects sdiv/smod (BPF v4).
+    Alu { dst: Value, op: AluOp, a: Value, b: Operand, signed: bool },
+    /// `dst = -a`
+    Neg { dst: Value, a: Value },
+    /// Truncate `src` to `bits` and extend back to 64 (zero or sign).
+    Normalize { dst: Value, src: Value, bits: u8, signed: bool },
+    /// Byte swap of the low `bits` to big endian, zero-extended.
+    Bswap { dst: Value, src: Value, bits: u8 },
+    /// `dst = *(size *)(ctx + off)`
+    LoadCtx { dst: Value, off: i16, size: Size },
+    /// `dst = *(size *)(slot + off)`
+    StackLoad { dst: Value, slot: Slot, off: u32, size: Size },
+    /// `*(size *)(slot + off) = src`
+    StackStore { slot: Slot, off: u32, src: Operand, size: Size },
+    /// `dst = &slot + off` (a stack pointer, for runtime-indexed access).
+    StackAddr { dst: Value, slot: Slot, off: u32 },
+    /// `dst = *(size *)(ptr + off)` where `ptr` is a map value or stack pointer.
+    PtrLoad { dst: Value, ptr: Value, off: i16, size: Size },
+    /// `*(size *)(ptr + off) = src`
+    PtrStore { ptr: Value, off: i16, src: Value, size: Size },
+    /// `lock *(size *)(ptr + off) += src`
+    AtomicAdd { ptr: Value, off: i16, src: Value, size: Size },
+    /// Call helper `helper` with `args` in r1..; the result (r0) goes to `dst`.
+    Call { dst: Option<Value>, helper: i32, args: Vec<Arg> },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Term {
+    /// Not terminated yet (only while building).
+    None,
+    Jump(Block),
+    /// `if a op b goto then else goto els` (64-bit compare).
+    Branch { op: JmpOp, a: Value, b: Operand, then: Block, els: Block },
+    /// Return from the program with r0 = the operand.
+    Return(Operand),
+}
+
+#[derive(Clone, Debug)]
+pub struct BlockData {
+    pub insts: Vec<(Inst, Span)>,
+    pub term: Term,
+    pub term_span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct SlotData {
+    pub size: u32,
+    /// What the slot holds, for dumps (`local x`, `key buffer`).
+    pub what: String,
+}
+
+/// One BPF program in IR form.
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub name: String,
+    pub blocks: PrimaryMap<Block, BlockData>,
+    pub slots: PrimaryMap<Slot, SlotData>,
+    pub num_values: u32,
+    pub entry: Block,
+    pub span: Span,
+}
+
+impl Function {
+    pub fn new(name: &str, span: Span) -> Function {
+        let mut blocks = PrimaryMap::new();
+        let entry = blocks.push(BlockData { insts: vec![], term: Term::None, term_span: span });
+        Function { name: name.to_string(), blocks, slots: PrimaryMap::new(), num_values: 0, entry, span }
+    }
+
+    pub fn new_value(&mut self) -> Value {
+        let v = Value::from_u32(self.num_values);
+        self.num_values += 1;
+        v
+    }
+
+    pub fn new_block(&mut self, span: Span) -> Block {
+        self.blocks.push(BlockData { insts: vec![], term: Term::None, term_span: span })
+    }
+
+    pub fn new_slot(&mut self, size: u32, what: impl Into<String>) -> Slot {
+        self.slots.push(SlotData { size: size.max(1), what: what.into() })
+    }
+
+    /// Successors of a block, in branch order.
+    pub fn succs(&self, b: Block) -> Vec<Block> {
+        match &self.blocks[b].term {
+            Term::Jump(t) => vec![*t],
+            Term::Branch { then, els, .. } => vec![*then, *els],
+            _ => vec![],
+        }
+    }
+
+    /// Blocks reachable from the entry, in reverse post-order (the layout order).
+    pub fn reverse_postorder(&self) -> Vec<Block> {
+        let mut seen = vec![false; self.blocks.len()];
+        let mut post = Vec::new();
+        // Iterative DFS keeps deep CFGs (long match chains) off the Rust stack.
+        let mut stack: Vec<(Block, usize)> = vec![(self.entry, 0)];
+        seen[self.entry.as_u32() as usize] = true;
+        while let Some((b, i)) = stack.pop() {
+            let succs = self.succs(b);
+            if i < succs.len() {
+                stack.push((b, i + 1));
+                let s = succs[i];
+                if !seen[s.as_u32() as usize] {
+                    seen[s.as_u32() as usize] = true;
+                    stack.push((s, 0));
+                }
+            } else {
+                post.push(b);
+            }
+        }
+        post.reverse();
+        post
+    }
+}
+
+impl Inst {
+    /// The values this instruction reads.
+    pub fn uses(&self) -> Vec<Value> {
+        let op = |o: &Operand| match o {
+            Operand::Val(v) => Some(*v),
+            Operand::Imm(_) => None,
+        };
+        match self {
+            Inst::Iconst { .. } | Inst::LoadCtx { .. } | Inst::StackLoad { .. } | Inst::StackAddr { .. } => vec![],
+            Inst::Copy { src, .. } => vec![*src],
+            Inst::Alu { a, b, .. } => std::iter::once(*a).chain(op(b)).collect(),
+            Inst::Neg { a, .. } => vec![*a],
+            Inst::Normalize { src, .. } | Inst::Bswap { src, .. } => vec![*src],
+            Inst::StackStore { src, .. } => op(src).into_iter().collect(),
+            Inst::PtrLoad { ptr, .. } => vec![*ptr],
+            Inst::PtrStore { ptr, src, .. } | Inst::AtomicAdd { ptr, src, .. } => vec![*ptr, *src],
+            Inst::Call { args, .. } => args
+                .iter()
+                .filter_map(|a| match a {
+                    Arg::Val(v) => Some(*v),
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+
+    /// The value this instruction writes, if any.
+    pub fn def(&self) -> Option<Value> {
+        match self {
+            Inst::Iconst { dst, .. }
+            | Inst::Copy { dst, .. }
+            | Inst::Alu { dst, .. }
+            | Inst::Neg { dst, .. }
+            | Inst::Normalize { dst, .. }
+            | Inst::Bswap { dst, .. }
+            | Inst::LoadCtx { dst, .. }
+            | Inst::StackLoad { dst, .. }
+            | Inst::StackAddr { dst, .. }
+            | Inst::PtrLoad { dst, .. } => Some(*dst),
+            Inst::Call { dst, .. } => *dst,
+            Inst::StackStore { .. } | Inst::PtrStore { .. } | Inst::AtomicAdd { .. } => None,
+        }
+    }
+}
+
+impl Term {
+    pub fn uses(&self) -> Vec<Value> {
+        match self {
+            Term::Branch { a, b, .. } => {
+                let mut v = vec![*a];
+                if let Operand::Val(b) = b {
+                    v.push(*b);
+                }
+                v
+            }
+            Term::Return(Operand::Val(v)) => vec![*v],
+            _ => vec![],
+        }
+    }
+}
+
+impl fmt::Display for Operand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Operand::Val(v) => write!(f, "{v}"),
+            Operand::Imm(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+impl fmt::Display for Arg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Arg::Val(v) => write!(f, "{v}"),
+            Arg::Imm(i) => write!(f, "{i}"),
+            Arg::Ctx => write!(f, "ctx"),
+            Arg::Map(m) => write!(f, "map{m}"),
+            Arg::StackAddr(s, 0) => write!(f, "&{s}"),
+            Arg::StackAddr(s, o) => write!(f, "&{s}+{o}"),
+        }
+    }
+}
+
+fn alu_name(op: AluOp, signed: bool) -> &'static str {
+    match (op, signed) {
+        (AluOp::Add, _) => "add",
+        (AluOp::Sub, _) => "sub",
+        (AluOp::Mul, _) => "mul",
+        (AluOp::Div, false) => "udiv",
+        (AluOp::Div, true) => "sdiv",
+        (AluOp::Mod, false) => "urem",
+        (AluOp::Mod, true) => "srem",
+        (AluOp::Or, _) => "or",
+        (AluOp::And, _) => "and",
+        (AluOp::Xor, _) => "xor",
+        (AluOp::Lsh, _) => "shl",
+        (AluOp::Rsh, _) => "ushr",
+        (AluOp::Arsh, _) => "sshr",
+        _ => "alu?",
+    }
+}
+
+fn jmp_name(op: JmpOp) -> &'static str {
+    match op {
+        JmpOp::Jeq => "eq",
+        JmpOp::Jne => "ne",
+        JmpOp::Jgt => "ugt",
+        JmpOp::Jge => "uge",
+        JmpOp::Jlt => "ult",
+        JmpOp::Jle => "ule",
+        JmpOp::Jsgt => "sgt",
+        JmpOp::Jsge => "sge",
+        JmpOp::Jslt => "slt",
+        JmpOp::Jsle => "sle",
+        JmpOp::Jset => "set",
+        _ => "?",
+    }
+}
+
+fn size_name(s: Size) -> &'static str {
+    match s {
+        Size::B => "u8",
+        Size::H => "u16",
+        Size::W => "u32",
+        Size::DW => "u64",
+    }
+}
+
+impl fmt::Display for Inst {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Inst::Iconst { dst, imm } => write!(f, "{dst} = iconst {}", *imm as i64),
+            Inst::Copy { dst, src } => write!(f, "{dst} = copy {src}"),
+            Inst::Alu { dst, op, a, b, signed } => write!(f, "{dst} = {} {a}, {b}", alu_name(*op, *signed)),
+            Inst::Neg { dst, a } => write!(f, "{dst} = neg {a}"),
+            Inst::Normalize { dst, src, bits, signed } => {
+                write!(f, "{dst} = {}ext{bits} {src}", if *signed { "s" } else { "u" })
+            }
+            Inst::Bswap { dst, src, bits } => write!(f, "{dst} = be{bits} {src}"),
+            Inst::LoadCtx { dst, off, size } => write!(f, "{dst} = load.{} ctx+{off}", size_name(*size)),
+            Inst::StackLoad { dst, slot, off, size } => {
+                write!(f, "{dst} = load.{} {slot}+{off}", size_name(*size))
+            }
+            Inst::StackStore { slot, off, src, size } => {
+                write!(f, "store.{} {slot}+{off}, {src}", size_name(*size))
+            }
+            Inst::StackAddr { dst, slot, off } => write!(f, "{dst} = addr {slot}+{off}"),
+            Inst::PtrLoad { dst, ptr, off, size } => write!(f, "{dst} = load.{} [{ptr}+{off}]", size_name(*size)),
+            Inst::PtrStore { ptr, off, src, size } => write!(f, "store.{} [{ptr}+{off}], {src}", size_name(*size)),
+            Inst::AtomicAdd { ptr, off, src, size } => {
+                write!(f, "atomic_add.{} [{ptr}+{off}], {src}", size_name(*size))
+            }
+            Inst::Call { dst, helper, args } => {
+                if let Some(d) = dst {
+                    write!(f, "{d} = ")?;
+                }
+                let name = crate::bpf::helper::name(*helper).unwrap_or("helper");
+                write!(f, "call {name}(")?;
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{a}")?;
+                }
+                write!(f, ")")
+            }
+        }
+    }
+}
+
+impl fmt::Display for Function {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "function {} {{", self.name)?;
+        for (slot, data) in self.slots.iter() {
+            writeln!(f, "    {slot} = slot {} ; {}", data.size, data.what)?;
+        }
+        for b in self.reverse_postorder() {
+            let data = &self.blocks[b];
+            writeln!(f, "{b}:")?;
+            for (inst, _) in &data.insts {
+                writeln!(f, "    {inst}")?;
+            }
+            let mut t = String::new();
+            match &data.term {
+                Term::None => t.push_str("<unterminated>"),
+                Term::Jump(to) => write!(t, "jump {to}")?,
+                Term::Branch { op, a, b, then, els } => {
+                    write!(t, "br {} {a}, {b}, {then}, {els}", jmp_name(*op))?
+                }
+                Term::Return(o) => write!(t, "return {o}")?,
+            }
+            writeln!(f, "    {t}")?;
+        }
+        writeln!(f, "}}")
+    }
+}

@@ -1,0 +1,1507 @@
+//! Lowering: one `#[steer]` entry of the typed HIR → one IR function.
+//!
+//! Helper functions are inlined at every call (KERNEL.md explains why BPF-to-BPF calls are
+//! left for later). Scalars (integers, bools, verdicts) become [`Value`]s; `Option<T>` is a
+//! flag value plus a payload; arrays and structs live in stack slots. A failed header read,
+//! a failed `?` in an entry, or an out-of-range runtime index jumps to the entry's fallback
+//! block, which returns the `#[steer(fallback = ..)]` verdict.
+
+use crate::bpf::{helper, AluOp, JmpOp, Size};
+use crate::ir::{Arg, Block, Function, Inst, Operand, Slot, Term, Value};
+use rsteer_lang::hir::{self, BinOp, Builtin, ExprKind, FuncId, LocalId, PacketField, Pattern, Place, Program, ReadKind, Region, Stmt, TryKind, Ty, UnOp};
+use rsteer_lang::{Diagnostic, Span};
+use std::collections::HashMap;
+
+/// A lowered expression's value.
+#[derive(Clone, Debug)]
+enum Val {
+    Scalar(Value),
+    /// `Option<T>`: flag (0/1) and payload (always initialised, zero when `None`).
+    Opt(Value, Box<Val>),
+    /// An aggregate at `slot + offset`.
+    Mem(Slot, u32),
+    /// Unit, and the packet (the context is implicit).
+    Unit,
+    /// The expression diverged: the current block is dead code.
+    Never,
+}
+
+/// Where a local (or an `if`/`match` result) is kept.
+#[derive(Clone, Debug)]
+enum Store {
+    Scalar(Value),
+    Opt(Value, Box<Store>),
+    Mem(Slot),
+    Unit,
+}
+
+struct Frame {
+    locals: HashMap<LocalId, Store>,
+    /// Where `return` goes, and where its value is kept; `None` for the entry itself.
+    ret: Option<(Block, Store)>,
+    ret_ty: Ty,
+}
+
+struct LoopCtx {
+    brk: Block,
+    cont: Block,
+}
+
+struct Lowerer<'a> {
+    prog: &'a Program,
+    f: Function,
+    cur: Block,
+    span: Span,
+    fallback: hir::Verdict,
+    fallback_block: Option<Block>,
+    frames: Vec<Frame>,
+    loops: Vec<LoopCtx>,
+    /// Scratch buffers shared by all helper calls of one purpose (their contents are copied
+    /// out right after the call).
+    scratch: HashMap<(&'static str, u32), Slot>,
+    diags: Vec<Diagnostic>,
+    inline_depth: u32,
+    /// The function whose body is being lowered, innermost inline last.
+    func_stack: Vec<FuncId>,
+}
+
+/// Byte size and alignment of a type in memory (C layout rules).
+pub fn layout(prog: &Program, ty: &Ty) -> (u32, u32) {
+    match ty {
+        Ty::Int(i) => (i.bytes(), i.bytes()),
+        Ty::Bool => (1, 1),
+        Ty::Verdict => (4, 4),
+        Ty::Array(elem, n) => {
+            let (s, a) = layout(prog, elem);
+            (s * n, a)
+        }
+        Ty::Struct(id) => {
+            let def = &prog.structs[id.0 as usize];
+            let (mut off, mut align) = (0u32, 1u32);
+            for field in &def.fields {
+                let (s, a) = layout(prog, &field.ty);
+                off = off.div_ceil(a) * a + s;
+                align = align.max(a);
+            }
+            (off.div_ceil(align) * align, align)
+        }
+        Ty::Option(inner) => {
+            let (s, a) = layout(prog, inner);
+            let a = a.max(1);
+            (a + s.div_ceil(a) * a, a)
+        }
+        Ty::Packet | Ty::Unit | Ty::Never => (0, 1),
+    }
+}
+
+/// Byte offsets of a struct's fields.
+pub fn field_offsets(prog: &Program, id: hir::StructId) -> Vec<u32> {
+    let def = &prog.structs[id.0 as usize];
+    let mut off = 0u32;
+    let mut out = Vec::new();
+    for field in &def.fields {
+        let (s, a) = layout(prog, &field.ty);
+        off = off.div_ceil(a) * a;
+        out.push(off);
+        off += s;
+    }
+    out
+}
+
+fn is_scalar(ty: &Ty) -> bool {
+    matches!(ty, Ty::Int(_) | Ty::Bool | Ty::Verdict)
+}
+
+fn scalar_size(ty: &Ty) -> Size {
+    match ty {
+        Ty::Int(i) => Size::from_bytes(i.bytes()),
+        Ty::Bool => Size::B,
+        _ => Size::W,
+    }
+}
+
+fn is_signed(ty: &Ty) -> bool {
+    ty.int().map(|i| i.signed()).unwrap_or(false)
+}
+
+fn bits(ty: &Ty) -> u8 {
+    match ty {
+        Ty::Int(i) => i.bits() as u8,
+        _ => 64,
+    }
+}
+
+/// Lowers the entry `entry` of `prog` to IR.
+pub fn lower_entry(prog: &Program, entry: FuncId) -> Result<Function, Vec<Diagnostic>> {
+    let func = &prog.functions[entry.0 as usize];
+    let fallback = match func.kind {
+        hir::FnKind::Entry(attrs) => attrs.fallback,
+        _ => hir::Verdict::Pass,
+    };
+    let f = Function::new(&func.name, func.span);
+    let cur = f.entry;
+    let mut l = Lowerer {
+        prog,
+        f,
+        cur,
+        span: func.span,
+        fallback,
+        fallback_block: None,
+        frames: vec![],
+        loops: vec![],
+        scratch: HashMap::new(),
+        diags: vec![],
+        inline_depth: 0,
+        func_stack: vec![entry],
+    };
+    l.frames.push(Frame { locals: HashMap::new(), ret: None, ret_ty: func.ret.clone() });
+    let body = l.block(&func.body);
+    l.span = func.body.span;
+    if let Val::Scalar(v) = body {
+        l.terminate(Term::Return(Operand::Val(v)));
+    } else if !matches!(body, Val::Never) {
+        // A well-typed entry always yields a verdict; this keeps the IR terminated anyway.
+        let fb = l.fallback as i64;
+        l.terminate(Term::Return(Operand::Imm(fb)));
+    }
+    if l.diags.is_empty() {
+        Ok(l.f)
+    } else {
+        Err(l.diags)
+    }
+}
+
+impl<'a> Lowerer<'a> {
+    // ----- building blocks -------------------------------------------------------------
+
+    fn push(&mut self, inst: Inst) {
+        let span = self.span;
+        self.f.blocks[self.cur].insts.push((inst, span));
+    }
+
+    fn new_value(&mut self) -> Value {
+        self.f.new_value()
+    }
+
+    fn new_block(&mut self) -> Block {
+        self.f.new_block(self.span)
+    }
+
+    /// Ends the current block; later code goes to a fresh block nobody jumps to (dead).
+    fn terminate(&mut self, term: Term) {
+        let span = self.span;
+        let data = &mut self.f.blocks[self.cur];
+        if data.term == Term::None {
+            data.term = term;
+            data.term_span = span;
+        }
+        self.cur = self.f.new_block(span);
+    }
+
+    fn jump(&mut self, to: Block) {
+        self.terminate(Term::Jump(to));
+    }
+
+    fn switch_to(&mut self, b: Block) {
+        self.cur = b;
+    }
+
+    fn branch(&mut self, op: JmpOp, a: Value, b: Operand, then: Block, els: Block) {
+        self.terminate(Term::Branch { op, a, b, then, els });
+    }
+
+    fn iconst(&mut self, imm: u64) -> Value {
+        let dst = self.new_value();
+        self.push(Inst::Iconst { dst, imm });
+        dst
+    }
+
+    fn alu(&mut self, op: AluOp, a: Value, b: Operand) -> Value {
+        let dst = self.new_value();
+        self.push(Inst::Alu { dst, op, a, b, signed: false });
+        dst
+    }
+
+    fn normalize(&mut self, v: Value, ty: &Ty) -> Value {
+        let b = bits(ty);
+        if b >= 64 {
+            return v;
+        }
+        let dst = self.new_value();
+        self.push(Inst::Normalize { dst, src: v, bits: b, signed: is_signed(ty) });
+        dst
+    }
+
+    fn call(&mut self, helper_id: i32, args: Vec<Arg>) -> Value {
+        let dst = self.new_value();
+        self.push(Inst::Call { dst: Some(dst), helper: helper_id, args });
+        dst
+    }
+
+    fn scratch_slot(&mut self, purpose: &'static str, size: u32) -> Slot {
+        let size = size.max(1).div_ceil(8) * 8;
+        if let Some(s) = self.scratch.get(&(purpose, size)) {
+            return *s;
+        }
+        let s = self.f.new_slot(size, format!("{purpose} buffer"));
+        self.scratch.insert((purpose, size), s);
+        s
+    }
+
+    /// The block that returns the entry's fallback verdict.
+    fn fallback_block(&mut self) -> Block {
+        if let Some(b) = self.fallback_block {
+            return b;
+        }
+        let b = self.f.new_block(self.f.span);
+        self.f.blocks[b].term = Term::Return(Operand::Imm(self.fallback as i64));
+        self.fallback_block = Some(b);
+        b
+    }
+
+    /// `cond ? 1 : 0` from a comparison.
+    fn compare(&mut self, op: JmpOp, a: Value, b: Operand) -> Value {
+        let r = self.new_value();
+        self.push(Inst::Iconst { dst: r, imm: 1 });
+        let join = self.new_block();
+        let zero = self.new_block();
+        self.branch(op, a, b, join, zero);
+        self.switch_to(zero);
+        self.push(Inst::Iconst { dst: r, imm: 0 });
+        self.jump(join);
+        self.switch_to(join);
+        r
+    }
+
+    // ----- stores (locals and results) -------------------------------------------------
+
+    fn new_store(&mut self, ty: &Ty, what: &str) -> Store {
+        match ty {
+            Ty::Int(_) | Ty::Bool | Ty::Verdict => Store::Scalar(self.new_value()),
+            Ty::Option(inner) => {
+                let flag = self.new_value();
+                Store::Opt(flag, Box::new(self.new_store(inner, what)))
+            }
+            Ty::Array(..) | Ty::Struct(_) => {
+                let (size, _) = layout(self.prog, ty);
+                Store::Mem(self.f.new_slot(size, what.to_string()))
+            }
+            Ty::Packet | Ty::Unit | Ty::Never => Store::Unit,
+        }
+    }
+
+    fn write_store(&mut self, store: &Store, val: &Val, ty: &Ty) {
+        match (store, val) {
+            (_, Val::Never) => {}
+            (Store::Scalar(dst), Val::Scalar(src)) => self.push(Inst::Copy { dst: *dst, src: *src }),
+            (Store::Opt(flag, inner), Val::Opt(vflag, vinner)) => {
+                self.push(Inst::Copy { dst: *flag, src: *vflag });
+                let inner_ty = match ty {
+                    Ty::Option(t) => (**t).clone(),
+                    _ => Ty::Unit,
+                };
+                self.write_store(inner, vinner, &inner_ty);
+            }
+            (Store::Mem(slot), Val::Mem(src, off)) => {
+                let (size, _) = layout(self.prog, ty);
+                self.copy_mem(*slot, 0, *src, *off, size);
+            }
+            _ => {}
+        }
+    }
+
+    fn read_store(&mut self, store: &Store) -> Val {
+        match store {
+            Store::Scalar(v) => {
+                // Copy so that a later assignment to the local cannot change this value.
+                let dst = self.new_value();
+                self.push(Inst::Copy { dst, src: *v });
+                Val::Scalar(dst)
+            }
+            Store::Opt(flag, inner) => {
+                let f = self.new_value();
+                self.push(Inst::Copy { dst: f, src: *flag });
+                Val::Opt(f, Box::new(self.read_store(inner)))
+            }
+            Store::Mem(slot) => Val::Mem(*slot, 0),
+            Store::Unit => Val::Unit,
+        }
+    }
+
+    fn copy_mem(&mut self, dst: Slot, doff: u32, src: Slot, soff: u32, size: u32) {
+        if dst == src && doff == soff {
+            return;
+        }
+        let mut done = 0;
+        while done < size {
+            let left = size - done;
+            let chunk = if left >= 8 && (doff + done) % 8 == 0 && (soff + done) % 8 == 0 {
+                8
+            } else if left >= 4 && (doff + done) % 4 == 0 && (soff + done) % 4 == 0 {
+                4
+            } else if left >= 2 && (doff + done) % 2 == 0 && (soff + done) % 2 == 0 {
+                2
+            } else {
+                1
+            };
+            let v = self.new_value();
+            let size = Size::from_bytes(chunk);
+            self.push(Inst::StackLoad { dst: v, slot: src, off: soff + done, size });
+            self.push(Inst::StackStore { slot: dst, off: doff + done, src: Operand::Val(v), size });
+            done += chunk;
+        }
+    }
+
+    /// Writes a value of type `ty` into memory at `slot + off`.
+    fn store_to_mem(&mut self, slot: Slot, off: u32, val: &Val, ty: &Ty) {
+        match val {
+            Val::Scalar(v) => self.push(Inst::StackStore { slot, off, src: Operand::Val(*v), size: scalar_size(ty) }),
+            Val::Mem(src, soff) => {
+                let (size, _) = layout(self.prog, ty);
+                self.copy_mem(slot, off, *src, *soff, size);
+            }
+            Val::Opt(flag, inner) => {
+                let inner_ty = match ty {
+                    Ty::Option(t) => (**t).clone(),
+                    _ => Ty::Unit,
+                };
+                let (_, a) = layout(self.prog, &inner_ty);
+                self.push(Inst::StackStore { slot, off, src: Operand::Val(*flag), size: Size::from_bytes(a.max(1)) });
+                self.store_to_mem(slot, off + a.max(1), inner, &inner_ty);
+            }
+            Val::Unit | Val::Never => {}
+        }
+    }
+
+    /// Reads a value of type `ty` from memory at `slot + off`.
+    fn load_from_mem(&mut self, slot: Slot, off: u32, ty: &Ty) -> Val {
+        if is_scalar(ty) {
+            let dst = self.new_value();
+            self.push(Inst::StackLoad { dst, slot, off, size: scalar_size(ty) });
+            // Signed narrow values are kept sign-extended in registers.
+            let v = if is_signed(ty) { self.normalize(dst, ty) } else { dst };
+            Val::Scalar(v)
+        } else {
+            Val::Mem(slot, off)
+        }
+    }
+
+    /// A zero value of `ty` (payload of `None`).
+    fn zero(&mut self, ty: &Ty) -> Val {
+        match ty {
+            Ty::Int(_) | Ty::Bool | Ty::Verdict => Val::Scalar(self.iconst(0)),
+            Ty::Option(inner) => {
+                let f = self.iconst(0);
+                Val::Opt(f, Box::new(self.zero(inner)))
+            }
+            Ty::Array(..) | Ty::Struct(_) => {
+                let (size, _) = layout(self.prog, ty);
+                let slot = self.f.new_slot(size, "zero value");
+                let mut off = 0;
+                while off < size {
+                    let chunk = if size - off >= 8 { 8 } else if size - off >= 4 { 4 } else if size - off >= 2 { 2 } else { 1 };
+                    self.push(Inst::StackStore { slot, off, src: Operand::Imm(0), size: Size::from_bytes(chunk) });
+                    off += chunk;
+                }
+                Val::Mem(slot, 0)
+            }
+            _ => Val::Unit,
+        }
+    }
+
+    fn scalar(&mut self, v: Val) -> Value {
+        match v {
+            Val::Scalar(v) => v,
+            // Only reachable in dead code after a diverging expression.
+            _ => self.iconst(0),
+        }
+    }
+
+    // ----- statements and blocks -------------------------------------------------------
+
+    fn block(&mut self, b: &hir::Block) -> Val {
+        for stmt in &b.stmts {
+            self.stmt(stmt);
+        }
+        match &b.tail {
+            Some(e) => self.expr(e),
+            None if b.ty == Ty::Never => Val::Never,
+            None => Val::Unit,
+        }
+    }
+
+    fn local_ty(&self, local: LocalId) -> Ty {
+        // The current function's locals: found through the inline frame stack.
+        self.frame_func_locals()[local.0 as usize].ty.clone()
+    }
+
+    fn frame_func_locals(&self) -> &'a [hir::LocalDecl] {
+        &self.prog.functions[self.current_func().0 as usize].locals
+    }
+
+    fn current_func(&self) -> FuncId {
+        *self.func_stack.last().unwrap_or(&FuncId(0))
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::Let { local, init, span } => {
+                let v = self.expr(init);
+                self.span = *span;
+                let ty = self.local_ty(*local);
+                let name = self.frame_func_locals()[local.0 as usize].name.clone();
+                let store = self.new_store(&ty, &format!("local {name}"));
+                self.write_store(&store, &v, &ty);
+                self.frame().locals.insert(*local, store);
+            }
+            Stmt::LetElse { local, init, else_block, span } => {
+                let v = self.expr(init);
+                self.span = *span;
+                let ty = self.local_ty(*local);
+                let name = self.frame_func_locals()[local.0 as usize].name.clone();
+                let store = self.new_store(&ty, &format!("local {name}"));
+                if let Val::Opt(flag, payload) = v {
+                    let some = self.new_block();
+                    let none = self.new_block();
+                    self.branch(JmpOp::Jne, flag, Operand::Imm(0), some, none);
+                    self.switch_to(none);
+                    let r = self.block(else_block);
+                    if !matches!(r, Val::Never) {
+                        // A well-typed `else` diverges; be safe anyway.
+                        let fb = self.fallback_block();
+                        self.jump(fb);
+                    }
+                    self.switch_to(some);
+                    self.write_store(&store, &payload, &ty);
+                }
+                self.frame().locals.insert(*local, store);
+            }
+            Stmt::Assign { place, op, value, span } => {
+                let v = self.expr(value);
+                self.span = *span;
+                let v = match op {
+                    Some(op) => {
+                        let cur = self.read_place(place);
+                        let ty = self.place_ty(place);
+                        self.binary_values(*op, cur, v, &ty, &value.ty)
+                    }
+                    None => v,
+                };
+                self.write_place(place, &v);
+            }
+            Stmt::Expr(e) => {
+                self.expr(e);
+            }
+        }
+    }
+
+    fn frame(&mut self) -> &mut Frame {
+        self.frames.last_mut().expect("a frame is always active")
+    }
+
+    fn place_ty(&self, place: &Place) -> Ty {
+        match place {
+            Place::Local(l) => self.local_ty(*l),
+            Place::Field(base, i) => match self.place_ty(base) {
+                Ty::Struct(id) => self.prog.structs[id.0 as usize].fields[*i as usize].ty.clone(),
+                _ => Ty::Unit,
+            },
+            Place::Index(base, _) => match self.place_ty(base) {
+                Ty::Array(elem, _) => *elem,
+                _ => Ty::Unit,
+            },
+        }
+    }
+
+    /// The memory address of an aggregate place: (slot, constant offset, optional runtime
+    /// pointer). When the pointer is set it already includes slot and offset.
+    fn place_addr(&mut self, place: &Place) -> Option<(Slot, u32, Option<Value>)> {
+        match place {
+            Place::Local(l) => match self.frames.last()?.locals.get(l)? {
+                Store::Mem(slot) => Some((*slot, 0, None)),
+                _ => None,
+            },
+            Place::Field(base, i) => {
+                let ty = self.place_ty(base);
+                let (slot, off, ptr) = self.place_addr(base)?;
+                let Ty::Struct(id) = ty else { return None };
+                let foff = field_offsets(self.prog, id)[*i as usize];
+                match ptr {
+                    Some(p) => Some((slot, 0, Some(self.alu(AluOp::Add, p, Operand::Imm(foff as i64))))),
+                    None => Some((slot, off + foff, None)),
+                }
+            }
+            Place::Index(base, idx) => {
+                let ty = self.place_ty(base);
+                let (slot, off, ptr) = self.place_addr(base)?;
+                let Ty::Array(elem, n) = ty else { return None };
+                let (esize, _) = layout(self.prog, &elem);
+                let i = self.expr(idx);
+                let i = self.scalar(i);
+                let p = self.indexed_ptr(slot, off, ptr, i, esize, n);
+                Some((slot, 0, Some(p)))
+            }
+        }
+    }
+
+    /// Bounds-checks `i < n` (out of range: fallback) and returns `base + i * esize`.
+    fn indexed_ptr(&mut self, slot: Slot, off: u32, ptr: Option<Value>, i: Value, esize: u32, n: u32) -> Value {
+        let ok = self.new_block();
+        let fb = self.fallback_block();
+        self.branch(JmpOp::Jlt, i, Operand::Imm(n as i64), ok, fb);
+        self.switch_to(ok);
+        let base = match ptr {
+            Some(p) => p,
+            None => {
+                let dst = self.new_value();
+                self.push(Inst::StackAddr { dst, slot, off });
+                dst
+            }
+        };
+        let scaled = self.alu(AluOp::Mul, i, Operand::Imm(esize as i64));
+        self.alu(AluOp::Add, base, Operand::Val(scaled))
+    }
+
+    fn read_place(&mut self, place: &Place) -> Val {
+        if let Place::Local(l) = place {
+            let store = self.frames.last().and_then(|f| f.locals.get(l)).cloned();
+            return match store {
+                Some(s) => self.read_store(&s),
+                None => Val::Unit,
+            };
+        }
+        let ty = self.place_ty(place);
+        match self.place_addr(place) {
+            Some((slot, off, None)) => self.load_from_mem(slot, off, &ty),
+            Some((_, _, Some(p))) if is_scalar(&ty) => {
+                let dst = self.new_value();
+                self.push(Inst::PtrLoad { dst, ptr: p, off: 0, size: scalar_size(&ty) });
+                Val::Scalar(if is_signed(&ty) { self.normalize(dst, &ty) } else { dst })
+            }
+            Some((_, _, Some(p))) => {
+                let (size, _) = layout(self.prog, &ty);
+                let tmp = self.f.new_slot(size, "element copy");
+                self.copy_from_ptr(tmp, p, size);
+                Val::Mem(tmp, 0)
+            }
+            None => Val::Unit,
+        }
+    }
+
+    fn copy_from_ptr(&mut self, dst: Slot, ptr: Value, size: u32) {
+        let mut off = 0;
+        while off < size {
+            let v = self.new_value();
+            self.push(Inst::PtrLoad { dst: v, ptr, off: off as i16, size: Size::B });
+            self.push(Inst::StackStore { slot: dst, off, src: Operand::Val(v), size: Size::B });
+            off += 1;
+        }
+    }
+
+    fn write_place(&mut self, place: &Place, v: &Val) {
+        let ty = self.place_ty(place);
+        if let Place::Local(l) = place {
+            if let Some(store) = self.frames.last().and_then(|f| f.locals.get(l)).cloned() {
+                self.write_store(&store, v, &ty);
+            }
+            return;
+        }
+        match self.place_addr(place) {
+            Some((slot, off, None)) => self.store_to_mem(slot, off, v, &ty),
+            Some((_, _, Some(p))) => match v {
+                Val::Scalar(s) => self.push(Inst::PtrStore { ptr: p, off: 0, src: *s, size: scalar_size(&ty) }),
+                Val::Mem(src, soff) => {
+                    let (size, _) = layout(self.prog, &ty);
+                    for i in 0..size {
+                        let b = self.new_value();
+                        self.push(Inst::StackLoad { dst: b, slot: *src, off: soff + i, size: Size::B });
+                        self.push(Inst::PtrStore { ptr: p, off: i as i16, src: b, size: Size::B });
+                    }
+                }
+                _ => {}
+            },
+            None => {}
+        }
+    }
+
+    // ----- expressions -----------------------------------------------------------------
+
+    fn expr(&mut self, e: &hir::Expr) -> Val {
+        let saved = self.span;
+        self.span = e.span;
+        let v = self.expr_inner(e);
+        self.span = saved;
+        v
+    }
+
+    fn expr_inner(&mut self, e: &hir::Expr) -> Val {
+        match &e.kind {
+            ExprKind::Int(bits) => Val::Scalar(self.iconst(*bits)),
+            ExprKind::Bool(b) => Val::Scalar(self.iconst(*b as u64)),
+            ExprKind::Verdict(v) => Val::Scalar(self.iconst(*v as u64)),
+            ExprKind::Bytes(bytes) => {
+                let slot = self.f.new_slot(bytes.len() as u32, "byte string");
+                for (i, b) in bytes.iter().enumerate() {
+                    self.push(Inst::StackStore { slot, off: i as u32, src: Operand::Imm(*b as i64), size: Size::B });
+                }
+                Val::Mem(slot, 0)
+            }
+            ExprKind::ArrayLit(items) => {
+                let (size, _) = layout(self.prog, &e.ty);
+                let slot = self.f.new_slot(size, "array literal");
+                let elem_ty = match &e.ty {
+                    Ty::Array(t, _) => (**t).clone(),
+                    _ => Ty::Unit,
+                };
+                let (esize, _) = layout(self.prog, &elem_ty);
+                for (i, item) in items.iter().enumerate() {
+                    let v = self.expr(item);
+                    self.store_to_mem(slot, i as u32 * esize, &v, &elem_ty);
+                }
+                Val::Mem(slot, 0)
+            }
+            ExprKind::StructLit(id, fields) => {
+                let (size, _) = layout(self.prog, &e.ty);
+                let slot = self.f.new_slot(size, format!("struct {}", self.prog.structs[id.0 as usize].name));
+                let offs = field_offsets(self.prog, *id);
+                // Padding is zeroed so that whole-struct keys hash and compare the same.
+                self.zero_fill(slot, size);
+                for (i, fe) in fields.iter().enumerate() {
+                    let v = self.expr(fe);
+                    self.store_to_mem(slot, offs[i], &v, &fe.ty);
+                }
+                Val::Mem(slot, 0)
+            }
+            ExprKind::Local(l) => self.read_place(&Place::Local(*l)),
+            ExprKind::Unary(op, a) => {
+                let av = self.expr(a);
+                let av = self.scalar(av);
+                match (op, &e.ty) {
+                    (UnOp::Not, Ty::Bool) => Val::Scalar(self.alu(AluOp::Xor, av, Operand::Imm(1))),
+                    (UnOp::Not, ty) => {
+                        let x = self.alu(AluOp::Xor, av, Operand::Imm(-1));
+                        Val::Scalar(self.normalize(x, ty))
+                    }
+                    (UnOp::Neg, ty) => {
+                        let dst = self.new_value();
+                        self.push(Inst::Neg { dst, a: av });
+                        Val::Scalar(self.normalize(dst, ty))
+                    }
+                }
+            }
+            ExprKind::Binary(BinOp::And, a, b) | ExprKind::Binary(BinOp::Or, a, b) => {
+                let is_and = matches!(e.kind, ExprKind::Binary(BinOp::And, ..));
+                let r = self.new_value();
+                let av = self.expr(a);
+                let av = self.scalar(av);
+                self.push(Inst::Copy { dst: r, src: av });
+                let rhs = self.new_block();
+                let join = self.new_block();
+                if is_and {
+                    self.branch(JmpOp::Jne, av, Operand::Imm(0), rhs, join);
+                } else {
+                    self.branch(JmpOp::Jeq, av, Operand::Imm(0), rhs, join);
+                }
+                self.switch_to(rhs);
+                let bv = self.expr(b);
+                if let Val::Scalar(bv) = bv {
+                    self.push(Inst::Copy { dst: r, src: bv });
+                }
+                self.jump(join);
+                self.switch_to(join);
+                Val::Scalar(r)
+            }
+            ExprKind::Binary(op, a, b) => {
+                let av = self.expr(a);
+                let bv = self.expr(b);
+                self.binary_values(*op, av, bv, &a.ty, &b.ty)
+            }
+            ExprKind::Cast(a) => {
+                let av = self.expr(a);
+                let av = self.scalar(av);
+                let v = self.normalize(av, &e.ty);
+                if v == av {
+                    let dst = self.new_value();
+                    self.push(Inst::Copy { dst, src: av });
+                    Val::Scalar(dst)
+                } else {
+                    Val::Scalar(v)
+                }
+            }
+            ExprKind::Block(b) => self.block(b),
+            ExprKind::If { cond, then, els } => {
+                let c = self.expr(cond);
+                let c = self.scalar(c);
+                let store = self.new_store(&e.ty, "if result");
+                let tb = self.new_block();
+                let eb = self.new_block();
+                let join = self.new_block();
+                self.branch(JmpOp::Jne, c, Operand::Imm(0), tb, eb);
+                self.switch_to(tb);
+                let tv = self.block(then);
+                self.write_store(&store, &tv, &e.ty);
+                self.jump(join);
+                self.switch_to(eb);
+                if let Some(els) = els {
+                    let ev = self.expr(els);
+                    self.write_store(&store, &ev, &e.ty);
+                }
+                self.jump(join);
+                self.switch_to(join);
+                if e.ty == Ty::Never {
+                    return Val::Never;
+                }
+                self.read_store(&store)
+            }
+            ExprKind::IfLet { local, scrutinee, then, els } => {
+                let s = self.expr(scrutinee);
+                let store = self.new_store(&e.ty, "if let result");
+                let tb = self.new_block();
+                let eb = self.new_block();
+                let join = self.new_block();
+                if let Val::Opt(flag, payload) = s {
+                    self.branch(JmpOp::Jne, flag, Operand::Imm(0), tb, eb);
+                    self.switch_to(tb);
+                    let lty = self.local_ty(*local);
+                    let lstore = self.new_store(&lty, "if let binding");
+                    self.write_store(&lstore, &payload, &lty);
+                    self.frame().locals.insert(*local, lstore);
+                    let tv = self.block(then);
+                    self.write_store(&store, &tv, &e.ty);
+                    self.jump(join);
+                } else {
+                    self.jump(eb);
+                }
+                self.switch_to(eb);
+                if let Some(els) = els {
+                    let ev = self.expr(els);
+                    self.write_store(&store, &ev, &e.ty);
+                }
+                self.jump(join);
+                self.switch_to(join);
+                if e.ty == Ty::Never {
+                    return Val::Never;
+                }
+                self.read_store(&store)
+            }
+            ExprKind::Match { scrutinee, arms } => self.lower_match(e, scrutinee, arms),
+            ExprKind::For { var, start, end, max_trips, body } => {
+                let ty = self.local_ty(*var);
+                let s = self.expr(start);
+                let s = self.scalar(s);
+                let en = self.expr(end);
+                let en = self.scalar(en);
+                let i = self.new_value();
+                self.push(Inst::Copy { dst: i, src: s });
+                let trips = self.iconst(0);
+                let header = self.new_block();
+                let check = self.new_block();
+                let body_b = self.new_block();
+                let latch = self.new_block();
+                let exit = self.new_block();
+                self.jump(header);
+                self.switch_to(header);
+                let lt = if is_signed(&ty) { JmpOp::Jslt } else { JmpOp::Jlt };
+                self.branch(lt, i, Operand::Val(en), check, exit);
+                self.switch_to(check);
+                // The trip counter gives the verifier (and us) a constant bound.
+                self.branch(JmpOp::Jlt, trips, Operand::Imm(*max_trips as i64), body_b, exit);
+                self.switch_to(body_b);
+                let vstore = Store::Scalar(self.new_value());
+                self.write_store(&vstore, &Val::Scalar(i), &ty);
+                self.frame().locals.insert(*var, vstore);
+                self.loops.push(LoopCtx { brk: exit, cont: latch });
+                self.block(body);
+                self.loops.pop();
+                self.jump(latch);
+                self.switch_to(latch);
+                let next = self.alu(AluOp::Add, i, Operand::Imm(1));
+                let next = self.normalize(next, &ty);
+                self.push(Inst::Copy { dst: i, src: next });
+                let t2 = self.alu(AluOp::Add, trips, Operand::Imm(1));
+                self.push(Inst::Copy { dst: trips, src: t2 });
+                self.jump(header);
+                self.switch_to(exit);
+                Val::Unit
+            }
+            ExprKind::Break => {
+                if let Some(l) = self.loops.last() {
+                    let b = l.brk;
+                    self.jump(b);
+                }
+                Val::Never
+            }
+            ExprKind::Continue => {
+                if let Some(l) = self.loops.last() {
+                    let c = l.cont;
+                    self.jump(c);
+                }
+                Val::Never
+            }
+            ExprKind::Return(v) => {
+                let val = match v {
+                    Some(v) => self.expr(v),
+                    None => Val::Unit,
+                };
+                self.do_return(val);
+                Val::Never
+            }
+            ExprKind::Call { func, args } => self.inline_call(*func, args, &e.ty),
+            ExprKind::PacketField { field, .. } => self.packet_field(*field),
+            ExprKind::RegionRead { region, kind, offset, .. } => {
+                let off = self.expr(offset);
+                let off = self.scalar(off);
+                self.region_read(*region, *kind, off)
+            }
+            ExprKind::Try { operand, kind } => {
+                let o = self.expr(operand);
+                let Val::Opt(flag, payload) = o else { return Val::Never };
+                let some = self.new_block();
+                let none = self.new_block();
+                self.branch(JmpOp::Jne, flag, Operand::Imm(0), some, none);
+                self.switch_to(none);
+                match kind {
+                    TryKind::Fallback => {
+                        let fb = self.fallback_block();
+                        self.jump(fb);
+                    }
+                    TryKind::ReturnNone => {
+                        let ret_ty = self.frames.last().map(|f| f.ret_ty.clone()).unwrap_or(Ty::Unit);
+                        let inner = match &ret_ty {
+                            Ty::Option(t) => (**t).clone(),
+                            _ => Ty::Unit,
+                        };
+                        let f0 = self.iconst(0);
+                        let z = self.zero(&inner);
+                        self.do_return(Val::Opt(f0, Box::new(z)));
+                    }
+                }
+                self.switch_to(some);
+                *payload
+            }
+            ExprKind::Some(inner) => {
+                let v = self.expr(inner);
+                let f = self.iconst(1);
+                Val::Opt(f, Box::new(v))
+            }
+            ExprKind::None => {
+                let inner = match &e.ty {
+                    Ty::Option(t) => (**t).clone(),
+                    _ => Ty::Unit,
+                };
+                let f = self.iconst(0);
+                Val::Opt(f, Box::new(self.zero(&inner)))
+            }
+            ExprKind::UnwrapOr(o, d) => {
+                let ov = self.expr(o);
+                let dv = self.expr(d);
+                let Val::Opt(flag, payload) = ov else { return dv };
+                let store = self.new_store(&e.ty, "unwrap_or result");
+                self.write_store(&store, &dv, &e.ty);
+                let some = self.new_block();
+                let join = self.new_block();
+                self.branch(JmpOp::Jne, flag, Operand::Imm(0), some, join);
+                self.switch_to(some);
+                self.write_store(&store, &payload, &e.ty);
+                self.jump(join);
+                self.switch_to(join);
+                self.read_store(&store)
+            }
+            ExprKind::IsSome(o) => {
+                let ov = self.expr(o);
+                match ov {
+                    Val::Opt(flag, _) => {
+                        let dst = self.new_value();
+                        self.push(Inst::Copy { dst, src: flag });
+                        Val::Scalar(dst)
+                    }
+                    other => other,
+                }
+            }
+            ExprKind::IsNone(o) => {
+                let ov = self.expr(o);
+                match ov {
+                    Val::Opt(flag, _) => Val::Scalar(self.alu(AluOp::Xor, flag, Operand::Imm(1))),
+                    other => other,
+                }
+            }
+            ExprKind::Select { map, key, is_try } => {
+                let kv = self.expr(key);
+                let r = self.with_key(map.0, &key.ty, kv, |l, kslot| {
+                    l.call(helper::SK_SELECT_REUSEPORT, vec![Arg::Ctx, Arg::Map(map.0), Arg::StackAddr(kslot, 0), Arg::Imm(0)])
+                });
+                if *is_try {
+                    Val::Scalar(self.compare(JmpOp::Jeq, r, Operand::Imm(0)))
+                } else {
+                    // Pass when the selection worked, else the entry's fallback.
+                    let v = self.new_value();
+                    self.push(Inst::Iconst { dst: v, imm: hir::Verdict::Pass as u64 });
+                    let join = self.new_block();
+                    let failed = self.new_block();
+                    self.branch(JmpOp::Jeq, r, Operand::Imm(0), join, failed);
+                    self.switch_to(failed);
+                    self.push(Inst::Iconst { dst: v, imm: self.fallback as u64 });
+                    self.jump(join);
+                    self.switch_to(join);
+                    Val::Scalar(v)
+                }
+            }
+            ExprKind::Builtin(b) => {
+                let (id, ty) = match b {
+                    Builtin::Cpu => (helper::GET_SMP_PROCESSOR_ID, Ty::U32),
+                    Builtin::Random => (helper::GET_PRANDOM_U32, Ty::U32),
+                    Builtin::NowNs => (helper::KTIME_GET_NS, Ty::U64),
+                    Builtin::NowCoarseNs => (helper::KTIME_GET_COARSE_NS, Ty::U64),
+                };
+                let r = self.call(id, vec![]);
+                Val::Scalar(self.normalize(r, &ty))
+            }
+            ExprKind::MapGet { map, key } => {
+                let kv = self.expr(key);
+                let ptr = self.with_key(map.0, &key.ty, kv, |l, kslot| {
+                    l.call(helper::MAP_LOOKUP_ELEM, vec![Arg::Map(map.0), Arg::StackAddr(kslot, 0)])
+                });
+                let vty = self.prog.maps[map.0 as usize].value.clone();
+                let flag = self.new_value();
+                let payload = self.new_store(&vty, "map value");
+                let some = self.new_block();
+                let none = self.new_block();
+                let join = self.new_block();
+                self.branch(JmpOp::Jne, ptr, Operand::Imm(0), some, none);
+                self.switch_to(some);
+                self.push(Inst::Iconst { dst: flag, imm: 1 });
+                match &payload {
+                    Store::Scalar(v) => {
+                        let raw = self.new_value();
+                        self.push(Inst::PtrLoad { dst: raw, ptr, off: 0, size: scalar_size(&vty) });
+                        let n = if is_signed(&vty) { self.normalize(raw, &vty) } else { raw };
+                        self.push(Inst::Copy { dst: *v, src: n });
+                    }
+                    Store::Mem(slot) => {
+                        let (size, _) = layout(self.prog, &vty);
+                        self.copy_from_ptr(*slot, ptr, size);
+                    }
+                    _ => {}
+                }
+                self.jump(join);
+                self.switch_to(none);
+                self.push(Inst::Iconst { dst: flag, imm: 0 });
+                let z = self.zero(&vty);
+                self.write_store(&payload, &z, &vty);
+                self.jump(join);
+                self.switch_to(join);
+                let f = self.new_value();
+                self.push(Inst::Copy { dst: f, src: flag });
+                let p = self.read_store(&payload);
+                Val::Opt(f, Box::new(p))
+            }
+            ExprKind::MapSet { map, key, value } | ExprKind::MapInsert { map, key, value } => {
+                let kv = self.expr(key);
+                let vv = self.expr(value);
+                let vty = self.prog.maps[map.0 as usize].value.clone();
+                let (vsize, _) = layout(self.prog, &vty);
+                let vslot = self.scratch_slot("value", vsize);
+                self.store_to_mem(vslot, 0, &vv, &vty);
+                let r = self.with_key(map.0, &key.ty, kv, |l, kslot| {
+                    l.call(
+                        helper::MAP_UPDATE_ELEM,
+                        vec![Arg::Map(map.0), Arg::StackAddr(kslot, 0), Arg::StackAddr(vslot, 0), Arg::Imm(0)],
+                    )
+                });
+                if matches!(e.kind, ExprKind::MapInsert { .. }) {
+                    Val::Scalar(self.compare(JmpOp::Jeq, r, Operand::Imm(0)))
+                } else {
+                    Val::Unit
+                }
+            }
+            ExprKind::MapRemove { map, key } => {
+                let kv = self.expr(key);
+                let r = self.with_key(map.0, &key.ty, kv, |l, kslot| {
+                    l.call(helper::MAP_DELETE_ELEM, vec![Arg::Map(map.0), Arg::StackAddr(kslot, 0)])
+                });
+                Val::Scalar(self.compare(JmpOp::Jeq, r, Operand::Imm(0)))
+            }
+            ExprKind::MapContains { map, key } => {
+                let kv = self.expr(key);
+                let r = self.with_key(map.0, &key.ty, kv, |l, kslot| {
+                    l.call(helper::MAP_LOOKUP_ELEM, vec![Arg::Map(map.0), Arg::StackAddr(kslot, 0)])
+                });
+                Val::Scalar(self.compare(JmpOp::Jne, r, Operand::Imm(0)))
+            }
+            ExprKind::MapAdd { map, key, delta } => {
+                let kv = self.expr(key);
+                let dv = self.expr(delta);
+                let dv = self.scalar(dv);
+                let decl = &self.prog.maps[map.0 as usize];
+                let vty = decl.value.clone();
+                let per_cpu = decl.kind == hir::MapKind::PerCpuArray;
+                let ptr = self.with_key(map.0, &key.ty, kv, |l, kslot| {
+                    l.call(helper::MAP_LOOKUP_ELEM, vec![Arg::Map(map.0), Arg::StackAddr(kslot, 0)])
+                });
+                let some = self.new_block();
+                let join = self.new_block();
+                self.branch(JmpOp::Jne, ptr, Operand::Imm(0), some, join);
+                self.switch_to(some);
+                let size = scalar_size(&vty);
+                if per_cpu {
+                    let old = self.new_value();
+                    self.push(Inst::PtrLoad { dst: old, ptr, off: 0, size });
+                    let new = self.alu(AluOp::Add, old, Operand::Val(dv));
+                    self.push(Inst::PtrStore { ptr, off: 0, src: new, size });
+                } else {
+                    self.push(Inst::AtomicAdd { ptr, off: 0, src: dv, size });
+                }
+                self.jump(join);
+                self.switch_to(join);
+                Val::Unit
+            }
+            ExprKind::Field(base, idx) => {
+                let bv = self.expr(base);
+                let Ty::Struct(id) = &base.ty else { return Val::Unit };
+                let offs = field_offsets(self.prog, *id);
+                let fty = self.prog.structs[id.0 as usize].fields[*idx as usize].ty.clone();
+                match bv {
+                    Val::Mem(slot, off) => self.load_from_mem(slot, off + offs[*idx as usize], &fty),
+                    other => other,
+                }
+            }
+            ExprKind::Index(base, idx) => {
+                let bv = self.expr(base);
+                let Ty::Array(elem, n) = &base.ty else { return Val::Unit };
+                let elem = (**elem).clone();
+                let (esize, _) = layout(self.prog, &elem);
+                let Val::Mem(slot, off) = bv else { return bv };
+                if let ExprKind::Int(c) = idx.kind {
+                    if c < *n as u64 {
+                        return self.load_from_mem(slot, off + c as u32 * esize, &elem);
+                    }
+                }
+                let iv = self.expr(idx);
+                let iv = self.scalar(iv);
+                let p = self.indexed_ptr(slot, off, None, iv, esize, *n);
+                if is_scalar(&elem) {
+                    let dst = self.new_value();
+                    self.push(Inst::PtrLoad { dst, ptr: p, off: 0, size: scalar_size(&elem) });
+                    Val::Scalar(if is_signed(&elem) { self.normalize(dst, &elem) } else { dst })
+                } else {
+                    let tmp = self.f.new_slot(esize, "element copy");
+                    self.copy_from_ptr(tmp, p, esize);
+                    Val::Mem(tmp, 0)
+                }
+            }
+        }
+    }
+
+    fn zero_fill(&mut self, slot: Slot, size: u32) {
+        let mut off = 0;
+        while off < size {
+            let chunk = if size - off >= 8 && off % 8 == 0 { 8 } else if size - off >= 4 && off % 4 == 0 { 4 } else if size - off >= 2 && off % 2 == 0 { 2 } else { 1 };
+            self.push(Inst::StackStore { slot, off, src: Operand::Imm(0), size: Size::from_bytes(chunk) });
+            off += chunk;
+        }
+    }
+
+    /// Writes a map key to a stack buffer and runs `f` with that buffer.
+    fn with_key(&mut self, map: u32, key_ty: &Ty, key: Val, f: impl FnOnce(&mut Self, Slot) -> Value) -> Value {
+        let decl_key = self.prog.maps[map as usize].key.clone();
+        let ty = if matches!(key_ty, Ty::Never) { decl_key } else { key_ty.clone() };
+        let (size, _) = layout(self.prog, &ty);
+        let slot = self.scratch_slot("key", size);
+        self.store_to_mem(slot, 0, &key, &ty);
+        f(self, slot)
+    }
+
+    fn binary_values(&mut self, op: BinOp, a: Val, b: Val, aty: &Ty, bty: &Ty) -> Val {
+        let _ = bty;
+        if let (Val::Mem(sa, oa), Val::Mem(sb, ob)) = (&a, &b) {
+            let (size, _) = layout(self.prog, aty);
+            let eq = self.mem_eq(*sa, *oa, *sb, *ob, size);
+            return match op {
+                BinOp::Ne => Val::Scalar(self.alu(AluOp::Xor, eq, Operand::Imm(1))),
+                _ => Val::Scalar(eq),
+            };
+        }
+        let (Val::Scalar(av), Val::Scalar(bv)) = (a, b) else { return Val::Never };
+        let signed = is_signed(aty);
+        let cmp = |s: JmpOp, u: JmpOp| if signed { s } else { u };
+        let jop = match op {
+            BinOp::Eq => Some(JmpOp::Jeq),
+            BinOp::Ne => Some(JmpOp::Jne),
+            BinOp::Lt => Some(cmp(JmpOp::Jslt, JmpOp::Jlt)),
+            BinOp::Le => Some(cmp(JmpOp::Jsle, JmpOp::Jle)),
+            BinOp::Gt => Some(cmp(JmpOp::Jsgt, JmpOp::Jgt)),
+            BinOp::Ge => Some(cmp(JmpOp::Jsge, JmpOp::Jge)),
+            _ => None,
+        };
+        if let Some(j) = jop {
+            return Val::Scalar(self.compare(j, av, Operand::Val(bv)));
+        }
+        let width = bits(aty);
+        let (alu, needs_norm) = match op {
+            BinOp::Add => (AluOp::Add, true),
+            BinOp::Sub => (AluOp::Sub, true),
+            BinOp::Mul => (AluOp::Mul, true),
+            BinOp::Div => (AluOp::Div, signed),
+            BinOp::Rem => (AluOp::Mod, signed),
+            BinOp::BitAnd => (AluOp::And, false),
+            BinOp::BitOr => (AluOp::Or, false),
+            BinOp::BitXor => (AluOp::Xor, false),
+            BinOp::Shl => (AluOp::Lsh, true),
+            BinOp::Shr => (if signed { AluOp::Arsh } else { AluOp::Rsh }, false),
+            _ => (AluOp::Add, true),
+        };
+        let b_op = if matches!(op, BinOp::Shl | BinOp::Shr) {
+            // Shift amounts are taken modulo the bit width.
+            Operand::Val(self.alu(AluOp::And, bv, Operand::Imm(width as i64 - 1)))
+        } else {
+            Operand::Val(bv)
+        };
+        let dst = self.new_value();
+        let sdiv = signed && matches!(op, BinOp::Div | BinOp::Rem);
+        self.push(Inst::Alu { dst, op: alu, a: av, b: b_op, signed: sdiv });
+        Val::Scalar(if needs_norm { self.normalize(dst, aty) } else { dst })
+    }
+
+    /// 1 when `size` bytes at the two places are equal, else 0.
+    fn mem_eq(&mut self, sa: Slot, oa: u32, sb: Slot, ob: u32, size: u32) -> Value {
+        let r = self.iconst(0);
+        let done = self.new_block();
+        let mut off = 0;
+        while off < size {
+            let chunk = if size - off >= 8 && (oa + off) % 8 == 0 && (ob + off) % 8 == 0 {
+                8
+            } else if size - off >= 4 && (oa + off) % 4 == 0 && (ob + off) % 4 == 0 {
+                4
+            } else {
+                1
+            };
+            let x = self.new_value();
+            let y = self.new_value();
+            let sz = Size::from_bytes(chunk);
+            self.push(Inst::StackLoad { dst: x, slot: sa, off: oa + off, size: sz });
+            self.push(Inst::StackLoad { dst: y, slot: sb, off: ob + off, size: sz });
+            let next = self.new_block();
+            self.branch(JmpOp::Jeq, x, Operand::Val(y), next, done);
+            self.switch_to(next);
+            off += chunk;
+        }
+        self.push(Inst::Iconst { dst: r, imm: 1 });
+        self.jump(done);
+        self.switch_to(done);
+        r
+    }
+
+    fn lower_match(&mut self, e: &hir::Expr, scrutinee: &hir::Expr, arms: &[hir::Arm]) -> Val {
+        let s = self.expr(scrutinee);
+        let s = self.scalar(s);
+        let signed = is_signed(&scrutinee.ty);
+        let store = self.new_store(&e.ty, "match result");
+        let join = self.new_block();
+        let bodies: Vec<Block> = arms.iter().map(|_| self.new_block()).collect();
+        for (i, arm) in arms.iter().enumerate() {
+            for pat in &arm.patterns {
+                match pat {
+                    Pattern::Wild => {
+                        self.jump(bodies[i]);
+                    }
+                    Pattern::Int(v) => {
+                        let next = self.new_block();
+                        self.branch(JmpOp::Jeq, s, Operand::Imm(*v as i64), bodies[i], next);
+                        self.switch_to(next);
+                    }
+                    Pattern::Range(lo, hi) => {
+                        let (lt, le) = if signed { (JmpOp::Jslt, JmpOp::Jsle) } else { (JmpOp::Jlt, JmpOp::Jle) };
+                        let next = self.new_block();
+                        let upper = self.new_block();
+                        self.branch(lt, s, Operand::Imm(*lo as i64), next, upper);
+                        self.switch_to(upper);
+                        self.branch(le, s, Operand::Imm(*hi as i64), bodies[i], next);
+                        self.switch_to(next);
+                    }
+                }
+            }
+        }
+        // The checker proved the match exhaustive: no value reaches here.
+        if let Some(last) = bodies.last() {
+            self.jump(*last);
+        }
+        for (i, arm) in arms.iter().enumerate() {
+            self.switch_to(bodies[i]);
+            self.span = arm.span;
+            let v = self.expr(&arm.body);
+            self.write_store(&store, &v, &e.ty);
+            self.jump(join);
+        }
+        self.switch_to(join);
+        if e.ty == Ty::Never {
+            return Val::Never;
+        }
+        self.read_store(&store)
+    }
+
+    fn do_return(&mut self, val: Val) {
+        let ret = self.frames.last().and_then(|f| f.ret.clone());
+        match ret {
+            Some((block, store)) => {
+                let ty = self.frames.last().map(|f| f.ret_ty.clone()).unwrap_or(Ty::Unit);
+                self.write_store(&store, &val, &ty);
+                self.jump(block);
+            }
+            None => match val {
+                Val::Scalar(v) => self.terminate(Term::Return(Operand::Val(v))),
+                Val::Never => {}
+                _ => {
+                    let fb = self.fallback as i64;
+                    self.terminate(Term::Return(Operand::Imm(fb)));
+                }
+            },
+        }
+    }
+
+    fn inline_call(&mut self, func: FuncId, args: &[hir::Expr], ty: &Ty) -> Val {
+        let callee = &self.prog.functions[func.0 as usize];
+        if self.inline_depth > 64 {
+            self.diags.push(
+                Diagnostic::error("E0303", format!("calls to `{}` nest too deeply to inline", callee.name))
+                    .with_primary(self.span, "inlined here"),
+            );
+            return Val::Never;
+        }
+        let vals: Vec<Val> = args.iter().map(|a| self.expr(a)).collect();
+        let mut locals = HashMap::new();
+        for (i, (p, v)) in callee.params.iter().zip(vals).enumerate() {
+            let pty = callee.locals[p.0 as usize].ty.clone();
+            let store = self.new_store(&pty, &format!("param {}", callee.locals[p.0 as usize].name));
+            self.write_store(&store, &v, &pty);
+            let _ = i;
+            locals.insert(*p, store);
+        }
+        let ret_block = self.new_block();
+        let ret_store = self.new_store(ty, &format!("{} result", callee.name));
+        self.frames.push(Frame { locals, ret: Some((ret_block, ret_store.clone())), ret_ty: callee.ret.clone() });
+        self.func_stack.push(func);
+        self.inline_depth += 1;
+        let saved_loops = std::mem::take(&mut self.loops);
+        let body = self.block(&callee.body);
+        self.loops = saved_loops;
+        self.inline_depth -= 1;
+        self.func_stack.pop();
+        self.frames.pop();
+        self.write_store(&ret_store, &body, ty);
+        self.jump(ret_block);
+        self.switch_to(ret_block);
+        if *ty == Ty::Never {
+            return Val::Never;
+        }
+        self.read_store(&ret_store)
+    }
+
+    // ----- the packet ------------------------------------------------------------------
+
+    fn is_ipv(&mut self, v6: bool) -> Value {
+        let proto = self.new_value();
+        self.push(Inst::LoadCtx { dst: proto, off: 20, size: Size::H });
+        // The field is in network byte order; a little-endian 16-bit load of 08 00 is 0x0008.
+        let want = if v6 { 0xDD86 } else { 0x0008 };
+        self.compare(JmpOp::Jeq, proto, Operand::Imm(want))
+    }
+
+    fn require(&mut self, cond: Value) {
+        let ok = self.new_block();
+        let fb = self.fallback_block();
+        self.branch(JmpOp::Jne, cond, Operand::Imm(0), ok, fb);
+        self.switch_to(ok);
+    }
+
+    /// Unwraps an option or ends the program with the fallback.
+    fn or_fallback(&mut self, v: Val) -> Val {
+        match v {
+            Val::Opt(flag, payload) => {
+                self.require(flag);
+                *payload
+            }
+            other => other,
+        }
+    }
+
+    fn packet_field(&mut self, field: PacketField) -> Val {
+        let ctx_load = |l: &mut Self, off: i16, size: Size| {
+            let dst = l.new_value();
+            l.push(Inst::LoadCtx { dst, off, size });
+            dst
+        };
+        let v = match field {
+            PacketField::Len => ctx_load(self, 16, Size::W),
+            PacketField::Hash => ctx_load(self, 32, Size::W),
+            PacketField::EthProtocol => {
+                let raw = ctx_load(self, 20, Size::H);
+                let dst = self.new_value();
+                self.push(Inst::Bswap { dst, src: raw, bits: 16 });
+                dst
+            }
+            PacketField::IpProtocol => {
+                let raw = ctx_load(self, 24, Size::W);
+                self.normalize(raw, &Ty::U8)
+            }
+            PacketField::BindInany => {
+                let raw = ctx_load(self, 28, Size::W);
+                self.compare(JmpOp::Jne, raw, Operand::Imm(0))
+            }
+            PacketField::IsIpv4 => self.is_ipv(false),
+            PacketField::IsIpv6 => self.is_ipv(true),
+            PacketField::IsTcp | PacketField::IsUdp => {
+                let raw = ctx_load(self, 24, Size::W);
+                let want = if field == PacketField::IsTcp { 6 } else { 17 };
+                self.compare(JmpOp::Jeq, raw, Operand::Imm(want))
+            }
+            PacketField::SrcPort | PacketField::DstPort => {
+                let off = self.iconst(if field == PacketField::SrcPort { 0 } else { 2 });
+                let r = self.region_read(Region::L4, ReadKind::Be16, off);
+                return self.or_fallback(r);
+            }
+            PacketField::SrcIp4 | PacketField::DstIp4 => {
+                let ok = self.is_ipv(false);
+                self.require(ok);
+                let off = self.iconst(if field == PacketField::SrcIp4 { 12 } else { 16 });
+                let r = self.region_read(Region::Net, ReadKind::Be32, off);
+                return self.or_fallback(r);
+            }
+            PacketField::SrcIp6 | PacketField::DstIp6 => {
+                let ok = self.is_ipv(true);
+                self.require(ok);
+                let off = self.iconst(if field == PacketField::SrcIp6 { 8 } else { 24 });
+                let r = self.region_read(Region::Net, ReadKind::Bytes(16), off);
+                return self.or_fallback(r);
+            }
+            PacketField::Migrating => {
+                let p = ctx_load(self, 48, Size::DW);
+                self.compare(JmpOp::Jne, p, Operand::Imm(0))
+            }
+            PacketField::Cookie => {
+                let sk = ctx_load(self, 40, Size::DW);
+                self.call(helper::GET_SOCKET_COOKIE, vec![Arg::Val(sk)])
+            }
+            PacketField::MigratingCookie => {
+                // No socket is migrating outside a migration run: the cookie reads as 0.
+                let r = self.iconst(0);
+                let sk = ctx_load(self, 48, Size::DW);
+                let has = self.new_block();
+                let join = self.new_block();
+                self.branch(JmpOp::Jne, sk, Operand::Imm(0), has, join);
+                self.switch_to(has);
+                let c = self.call(helper::GET_SOCKET_COOKIE, vec![Arg::Val(sk)]);
+                self.push(Inst::Copy { dst: r, src: c });
+                self.jump(join);
+                self.switch_to(join);
+                r
+            }
+        };
+        Val::Scalar(v)
+    }
+
+    /// Reads `kind` at `off` of `region`: `Option` of the value.
+    fn region_read(&mut self, region: Region, kind: ReadKind, off: Value) -> Val {
+        let size = kind.size();
+        let value_ty = match kind {
+            ReadKind::U8 => Ty::U8,
+            ReadKind::Be16 | ReadKind::Le16 => Ty::U16,
+            ReadKind::Be32 | ReadKind::Le32 => Ty::U32,
+            ReadKind::Be64 | ReadKind::Le64 => Ty::U64,
+            ReadKind::Bytes(n) => Ty::Array(Box::new(Ty::U8), n),
+        };
+        let flag = self.new_value();
+        let payload = self.new_store(&value_ty, "read result");
+        let none = self.new_block();
+        let join = self.new_block();
+
+        // Offsets past 4 GiB cannot be in the packet (and the helpers take a u32).
+        let fits = self.new_block();
+        self.branch(JmpOp::Jle, off, Operand::Imm(u32::MAX as i64), fits, none);
+        self.switch_to(fits);
+        let total = match region {
+            Region::L4 | Region::Net => off,
+            Region::Payload => {
+                let start = self.new_value();
+                let proto = self.new_value();
+                self.push(Inst::LoadCtx { dst: proto, off: 24, size: Size::W });
+                let udp = self.new_block();
+                let tcp = self.new_block();
+                let have_start = self.new_block();
+                self.branch(JmpOp::Jeq, proto, Operand::Imm(17), udp, tcp);
+                self.switch_to(udp);
+                self.push(Inst::Iconst { dst: start, imm: 8 });
+                self.jump(have_start);
+                self.switch_to(tcp);
+                // TCP: the header is `doff * 4` bytes; doff is the high nibble of byte 12.
+                let buf = self.scratch_slot("read", 8);
+                let r = self.call(helper::SKB_LOAD_BYTES, vec![Arg::Ctx, Arg::Imm(12), Arg::StackAddr(buf, 0), Arg::Imm(1)]);
+                let ok = self.new_block();
+                self.branch(JmpOp::Jsge, r, Operand::Imm(0), ok, none);
+                self.switch_to(ok);
+                let b = self.new_value();
+                self.push(Inst::StackLoad { dst: b, slot: buf, off: 0, size: Size::B });
+                let hi = self.alu(AluOp::Rsh, b, Operand::Imm(4));
+                let len = self.alu(AluOp::Lsh, hi, Operand::Imm(2));
+                self.push(Inst::Copy { dst: start, src: len });
+                self.jump(have_start);
+                self.switch_to(have_start);
+                let t = self.alu(AluOp::Add, start, Operand::Val(off));
+                let ok2 = self.new_block();
+                self.branch(JmpOp::Jle, t, Operand::Imm(u32::MAX as i64), ok2, none);
+                self.switch_to(ok2);
+                t
+            }
+        };
+        let buf = match kind {
+            ReadKind::Bytes(n) => match &payload {
+                Store::Mem(slot) => {
+                    let _ = n;
+                    *slot
+                }
+                _ => self.scratch_slot("read", size),
+            },
+            _ => self.scratch_slot("read", 8),
+        };
+        let r = match region {
+            Region::Net => self.call(
+                helper::SKB_LOAD_BYTES_RELATIVE,
+                vec![Arg::Ctx, Arg::Val(total), Arg::StackAddr(buf, 0), Arg::Imm(size as i64), Arg::Imm(1)],
+            ),
+            _ => self.call(helper::SKB_LOAD_BYTES, vec![Arg::Ctx, Arg::Val(total), Arg::StackAddr(buf, 0), Arg::Imm(size as i64)]),
+        };
+        let some = self.new_block();
+        self.branch(JmpOp::Jsge, r, Operand::Imm(0), some, none);
+        self.switch_to(some);
+        self.push(Inst::Iconst { dst: flag, imm: 1 });
+        if let Store::Scalar(pv) = &payload {
+            let raw = self.new_value();
+            self.push(Inst::StackLoad { dst: raw, slot: buf, off: 0, size: Size::from_bytes(size) });
+            let v = match kind {
+                ReadKind::Be16 | ReadKind::Be32 | ReadKind::Be64 => {
+                    let d = self.new_value();
+                    self.push(Inst::Bswap { dst: d, src: raw, bits: (size * 8) as u8 });
+                    d
+                }
+                _ => raw,
+            };
+            self.push(Inst::Copy { dst: *pv, src: v });
+        }
+        self.jump(join);
+        self.switch_to(none);
+        self.push(Inst::Iconst { dst: flag, imm: 0 });
+        match &payload {
+            Store::Scalar(pv) => self.push(Inst::Iconst { dst: *pv, imm: 0 }),
+            Store::Mem(slot) => {
+                let s = *slot;
+                self.zero_fill(s, size);
+            }
+            _ => {}
+        }
+        self.jump(join);
+        self.switch_to(join);
+        let f = self.new_value();
+        self.push(Inst::Copy { dst: f, src: flag });
+        let p = self.read_store(&payload);
+        Val::Opt(f, Box::new(p))
+    }
+}

@@ -1,0 +1,199 @@
+//! Register allocation: liveness over the CFG, then linear scan without splitting.
+//!
+//! Each [`Value`] gets one location for its whole life: one of the callee-saved registers
+//! r7–r9 (they survive helper calls, which clobber r0–r5; r6 holds the context) or an 8-byte
+//! spill slot in the frame. Because the location never changes there are no moves on CFG
+//! edges, and values assigned in several blocks (locals, `if` results) are simply one
+//! interval. Registers r0–r5 are scratch for the emitter, never live across an instruction.
+
+use crate::ir::{Block, Function};
+
+/// Where a value lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loc {
+    Reg(u8),
+    /// Index of an 8-byte spill slot.
+    Spill(u32),
+}
+
+/// The registers handed out, in order of preference.
+pub const ALLOCATABLE: [u8; 3] = [7, 8, 9];
+
+#[derive(Clone, Debug)]
+pub struct Allocation {
+    pub locs: Vec<Option<Loc>>,
+    pub spill_slots: u32,
+}
+
+struct BitSet(Vec<u64>);
+
+impl BitSet {
+    fn new(n: usize) -> BitSet {
+        BitSet(vec![0; n.div_ceil(64)])
+    }
+    fn insert(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+    fn contains(&self, i: usize) -> bool {
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+    /// `self |= other`; returns whether anything changed.
+    fn union(&mut self, other: &BitSet) -> bool {
+        let mut changed = false;
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            let n = *a | *b;
+            changed |= n != *a;
+            *a = n;
+        }
+        changed
+    }
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(w, bits)| {
+            (0..64).filter(move |b| bits & (1 << b) != 0).map(move |b| w * 64 + b)
+        })
+    }
+}
+
+/// Live-in sets per block, for the blocks in `order`.
+fn liveness(f: &Function, order: &[Block]) -> (Vec<BitSet>, Vec<BitSet>) {
+    let n = f.num_values as usize;
+    let index = |b: Block| order.iter().position(|x| *x == b);
+    let mut gen = Vec::new();
+    let mut kill = Vec::new();
+    for &b in order {
+        let mut g = BitSet::new(n);
+        let mut k = BitSet::new(n);
+        let data = &f.blocks[b];
+        for (inst, _) in &data.insts {
+            for u in inst.uses() {
+                if !k.contains(u.as_u32() as usize) {
+                    g.insert(u.as_u32() as usize);
+                }
+            }
+            if let Some(d) = inst.def() {
+                k.insert(d.as_u32() as usize);
+            }
+        }
+        for u in data.term.uses() {
+            if !k.contains(u.as_u32() as usize) {
+                g.insert(u.as_u32() as usize);
+            }
+        }
+        gen.push(g);
+        kill.push(k);
+    }
+    let succs: Vec<Vec<usize>> = order.iter().map(|b| f.succs(*b).into_iter().filter_map(index).collect()).collect();
+    let mut live_in: Vec<BitSet> = (0..order.len()).map(|_| BitSet::new(n)).collect();
+    let mut live_out: Vec<BitSet> = (0..order.len()).map(|_| BitSet::new(n)).collect();
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for i in (0..order.len()).rev() {
+            let mut out = BitSet::new(n);
+            for &s in &succs[i] {
+                out.union(&live_in[s]);
+            }
+            // in = gen ∪ (out − kill)
+            let mut inn = BitSet::new(n);
+            for v in out.iter() {
+                if !kill[i].contains(v) {
+                    inn.insert(v);
+                }
+            }
+            inn.union(&gen[i]);
+            changed |= live_in[i].union(&inn);
+            live_out[i].union(&out);
+        }
+    }
+    (live_in, live_out)
+}
+
+/// Allocates every value used in the blocks of `order` (the layout order).
+pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
+    let n = f.num_values as usize;
+    let (live_in, live_out) = liveness(f, order);
+    let mut start = vec![u32::MAX; n];
+    let mut end = vec![0u32; n];
+    let mut touch = |v: usize, p: u32| {
+        start[v] = start[v].min(p);
+        end[v] = end[v].max(p);
+    };
+    let mut pos = 0u32;
+    for (i, &b) in order.iter().enumerate() {
+        let block_start = pos;
+        for v in live_in[i].iter() {
+            touch(v, block_start);
+        }
+        let data = &f.blocks[b];
+        for (inst, _) in &data.insts {
+            pos += 1;
+            for u in inst.uses() {
+                touch(u.as_u32() as usize, pos);
+            }
+            if let Some(d) = inst.def() {
+                touch(d.as_u32() as usize, pos);
+            }
+        }
+        pos += 1;
+        for u in data.term.uses() {
+            touch(u.as_u32() as usize, pos);
+        }
+        for v in live_out[i].iter() {
+            touch(v, pos);
+        }
+        pos += 1;
+    }
+
+    let mut intervals: Vec<(u32, u32, usize)> =
+        (0..n).filter(|&v| start[v] != u32::MAX).map(|v| (start[v], end[v], v)).collect();
+    intervals.sort();
+
+    let mut locs: Vec<Option<Loc>> = vec![None; n];
+    let mut free_regs: Vec<u8> = ALLOCATABLE.iter().rev().copied().collect();
+    let mut free_spills: Vec<u32> = Vec::new();
+    let mut spill_slots = 0u32;
+    // Active intervals: (end, value).
+    let mut active: Vec<(u32, usize)> = Vec::new();
+    for (s, e, v) in intervals {
+        // An interval ending where this one starts may share its location: the emitter reads
+        // every operand into scratch registers before it writes the result.
+        active.retain(|&(ae, av)| {
+            if ae <= s {
+                match locs[av] {
+                    Some(Loc::Reg(r)) => free_regs.push(r),
+                    Some(Loc::Spill(k)) => free_spills.push(k),
+                    None => {}
+                }
+                false
+            } else {
+                true
+            }
+        });
+        let loc = if let Some(r) = free_regs.pop() {
+            Loc::Reg(r)
+        } else {
+            // Spill whichever of the current and the active register intervals ends last, so
+            // the short-lived values keep the registers.
+            let victim = active
+                .iter()
+                .filter(|(_, av)| matches!(locs[*av], Some(Loc::Reg(_))))
+                .max_by_key(|(ae, _)| *ae)
+                .copied();
+            let spill = free_spills.pop().unwrap_or_else(|| {
+                spill_slots += 1;
+                spill_slots - 1
+            });
+            match victim {
+                Some((ve, vv)) if ve > e => {
+                    let reg = locs[vv];
+                    locs[vv] = Some(Loc::Spill(spill));
+                    reg.unwrap_or(Loc::Spill(spill))
+                }
+                _ => Loc::Spill(spill),
+            }
+        };
+        locs[v] = Some(loc);
+        active.push((e, v));
+    }
+    Allocation { locs, spill_slots }
+}

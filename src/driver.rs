@@ -1,0 +1,253 @@
+//! The pipeline as the CLI drives it: read sources, check, compile, load; render errors.
+
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use rsteer_lang::{CheckOptions, Diagnostic, ModuleLoader, SourceDb};
+use rsteer_loader::{ErrorKind, LoadError, LoadOptions, Protocol};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Exit codes: 0 ok, 1 policy errors, 2 usage, 3 system or kernel errors.
+pub const EXIT_POLICY: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_SYSTEM: u8 = 3;
+
+/// Why a command failed.
+pub enum Failure {
+    /// Already printed (diagnostics); exit with this code.
+    Reported(u8),
+    /// Print `error: message` and an optional hint, then exit with `code`.
+    Message { code: u8, message: String, hint: Option<String> },
+}
+
+pub struct Checked {
+    pub db: SourceDb,
+    pub program: rsteer_lang::hir::Program,
+}
+
+/// Reads `mod name;` files from beside the file that declares them.
+struct FsModules {
+    root: PathBuf,
+}
+
+impl ModuleLoader for FsModules {
+    fn load(&self, from: &str, name: &str) -> Option<(String, String)> {
+        let dir = Path::new(from).parent().map(Path::to_path_buf).unwrap_or_else(|| self.root.clone());
+        for candidate in [dir.join(format!("{name}.rs")), dir.join(name).join("mod.rs")] {
+            if let Ok(text) = std::fs::read_to_string(&candidate) {
+                return Some((candidate.display().to_string(), text));
+            }
+        }
+        None
+    }
+}
+
+pub fn render(db: &SourceDb, diags: &[Diagnostic]) {
+    if diags.is_empty() {
+        return;
+    }
+    let choice = if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
+    let mut stream = StandardStream::stderr(choice);
+    rsteer_lang::diag::render_to(&mut stream, db, diags);
+}
+
+fn parse_consts(consts: &[String]) -> Result<Vec<(String, u64)>, Failure> {
+    consts
+        .iter()
+        .map(|c| {
+            let (name, value) = c.split_once('=').ok_or_else(|| Failure::Message {
+                code: EXIT_USAGE,
+                message: format!("`--const {c}` is not NAME=VALUE"),
+                hint: Some("for example: --const WORKERS=16".into()),
+            })?;
+            let v = value.trim().replace('_', "");
+            let parsed = if let Some(h) = v.strip_prefix("0x") {
+                u64::from_str_radix(h, 16)
+            } else if let Some(b) = v.strip_prefix("0b") {
+                u64::from_str_radix(b, 2)
+            } else {
+                v.parse::<u64>()
+            };
+            let n = parsed.map_err(|_| Failure::Message {
+                code: EXIT_USAGE,
+                message: format!("`--const {c}`: `{value}` is not an unsigned integer"),
+                hint: None,
+            })?;
+            Ok((name.trim().to_string(), n))
+        })
+        .collect()
+}
+
+/// Reads and checks a policy; renders diagnostics (warnings too).
+pub fn check(path: &Path, consts: &[String]) -> Result<Checked, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| Failure::Message {
+        code: EXIT_USAGE,
+        message: format!("cannot read {}: {e}", path.display()),
+        hint: None,
+    })?;
+    let overrides = parse_consts(consts)?;
+    let mut db = SourceDb::new();
+    let main = db.add(path.display().to_string(), text);
+    let modules = FsModules { root: path.parent().map(Path::to_path_buf).unwrap_or_default() };
+    let options = CheckOptions { const_overrides: overrides, modules: &modules };
+    let (program, diags) = rsteer_lang::check(&mut db, main, &options);
+    render(&db, &diags);
+    match program {
+        Some(program) if !diags.iter().any(Diagnostic::is_error) => Ok(Checked { db, program }),
+        _ => {
+            let n = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!("error: could not compile {} ({n} error{})", path.display(), if n == 1 { "" } else { "s" });
+            Err(Failure::Reported(EXIT_POLICY))
+        }
+    }
+}
+
+pub fn compile(checked: &Checked) -> Result<rsteer_codegen::Compiled, Failure> {
+    rsteer_codegen::compile(&checked.program, &checked.db).map_err(|diags| {
+        render(&checked.db, &diags);
+        Failure::Reported(EXIT_POLICY)
+    })
+}
+
+fn load_failure(e: LoadError) -> Failure {
+    let code = match e.kind() {
+        ErrorKind::Usage => EXIT_USAGE,
+        ErrorKind::NotFound | ErrorKind::Permission | ErrorKind::System => EXIT_SYSTEM,
+    };
+    Failure::Message { code, message: e.to_string(), hint: e.hint() }
+}
+
+fn parse_proto(proto: Option<&str>) -> Option<Protocol> {
+    proto.and_then(|p| p.parse().ok())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn run_load(
+    input: &Path,
+    pid: i32,
+    port: Option<u16>,
+    proto: Option<&str>,
+    map: Option<String>,
+    program: Option<String>,
+    consts: &[String],
+    json: bool,
+) -> Result<(), Failure> {
+    let object = if input.extension().is_some_and(|e| e == "o") {
+        std::fs::read(input).map_err(|e| Failure::Message {
+            code: EXIT_USAGE,
+            message: format!("cannot read {}: {e}", input.display()),
+            hint: None,
+        })?
+    } else {
+        let checked = check(input, consts)?;
+        compile(&checked)?.object
+    };
+    let groups = rsteer_loader::discover(pid).map_err(load_failure)?;
+    let group = rsteer_loader::select_group(groups, port, parse_proto(proto)).map_err(load_failure)?;
+    let loaded = rsteer_loader::load(&object, &group, &LoadOptions { program, map }).map_err(load_failure)?;
+    if json {
+        let rows: Vec<serde_json::Value> = loaded
+            .rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "index": r.index, "pid": r.pid, "fd": r.target_fd,
+                    "local": r.local.to_string(), "cookie": r.cookie,
+                })
+            })
+            .collect();
+        let out = serde_json::json!({
+            "program": loaded.program_name, "program_id": loaded.program_id,
+            "map": loaded.map_name, "protocol": group.protocol.to_string(),
+            "local": group.local.to_string(), "pid": pid, "sockets": rows,
+        });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        return Ok(());
+    }
+    println!(
+        "attached `{}` (prog id {}) to {} {} of pid {pid}; map {} holds {} socket{}",
+        loaded.program_name,
+        loaded.program_id,
+        group.protocol,
+        group.local,
+        loaded.map_name,
+        loaded.rows.len(),
+        if loaded.rows.len() == 1 { "" } else { "s" }
+    );
+    let table: Vec<[String; 5]> = loaded
+        .rows
+        .iter()
+        .map(|r| [r.index.to_string(), r.pid.to_string(), r.target_fd.to_string(), r.local.to_string(), r.cookie.to_string()])
+        .collect();
+    print_table(&["index", "pid", "fd", "local", "cookie"], &table);
+    Ok(())
+}
+
+/// Prints an aligned table: numbers right-aligned, text left-aligned.
+pub fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
+    let mut width = [0usize; N];
+    for (i, h) in header.iter().enumerate() {
+        width[i] = h.len();
+    }
+    for row in rows {
+        for (i, c) in row.iter().enumerate() {
+            width[i] = width[i].max(c.len());
+        }
+    }
+    let numeric: Vec<bool> = (0..N).map(|i| rows.iter().all(|r| r[i].parse::<f64>().is_ok())).collect();
+    let line = |cells: Vec<&str>| {
+        let mut s = String::from(" ");
+        for (i, c) in cells.iter().enumerate() {
+            if numeric[i] {
+                s.push_str(&format!(" {:>w$}", c, w = width[i]));
+            } else {
+                s.push_str(&format!(" {:<w$}", c, w = width[i]));
+            }
+        }
+        println!("{}", s.trim_end());
+    };
+    line(header.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}
+
+pub fn run_detach(pid: i32, port: Option<u16>, proto: Option<&str>) -> Result<(), Failure> {
+    let groups = rsteer_loader::discover(pid).map_err(load_failure)?;
+    let group = rsteer_loader::select_group(groups, port, parse_proto(proto)).map_err(load_failure)?;
+    rsteer_loader::detach(&group).map_err(load_failure)?;
+    println!("detached the program from {} {} of pid {pid}", group.protocol, group.local);
+    Ok(())
+}
+
+pub fn run_sockets(pid: i32, json: bool) -> Result<(), Failure> {
+    let groups = rsteer_loader::discover(pid).map_err(load_failure)?;
+    if json {
+        let out: Vec<serde_json::Value> = groups
+            .iter()
+            .map(|g| {
+                serde_json::json!({
+                    "protocol": g.protocol.to_string(), "local": g.local.to_string(),
+                    "sockets": g.sockets.iter().map(|s| serde_json::json!({
+                        "fd": s.target_fd, "inode": s.inode, "cookie": s.cookie,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        return Ok(());
+    }
+    let rows: Vec<[String; 5]> = groups
+        .iter()
+        .flat_map(|g| {
+            g.sockets.iter().enumerate().map(move |(i, s)| {
+                [g.protocol.to_string(), g.local.to_string(), i.to_string(), s.target_fd.to_string(), s.cookie.to_string()]
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        println!("pid {pid} has no reuseport sockets");
+        return Ok(());
+    }
+    print_table(&["proto", "local", "index", "fd", "cookie"], &rows);
+    Ok(())
+}

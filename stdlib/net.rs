@@ -1,0 +1,47 @@
+//! Address prefix tests. IPv4 addresses are `u32` in host order, as `pkt.src_ip4` gives
+//! them; IPv6 addresses are `[u8; 16]` in network order, as `pkt.src_ip6` gives them.
+
+/// The netmask of an IPv4 prefix length: `prefix_mask4(24) == 0xffff_ff00`.
+pub fn prefix_mask4(len: u32) -> u32 {
+    if len == 0 {
+        0
+    } else if len >= 32 {
+        0xffff_ffff
+    } else {
+        0xffff_ffff << (32 - len)
+    }
+}
+
+/// Whether `addr` is in `net/len`: `in_prefix4(a, 0x0a00_0000, 8)` tests 10.0.0.0/8.
+pub fn in_prefix4(addr: u32, net: u32, len: u32) -> bool {
+    let mask = prefix_mask4(len);
+    addr & mask == net & mask
+}
+
+/// Whether `addr` is in `net/len` for IPv6.
+pub fn in_prefix6(addr: [u8; 16], net: [u8; 16], len: u32) -> bool {
+    let mut inside = true;
+    for i in 0..16 {
+        let bit = i * 8;
+        if bit >= len {
+            break;
+        }
+        let left = len - bit;
+        let mask: u8 = if left >= 8 { 0xff } else { 0xff << (8 - left) };
+        if addr[i] & mask != net[i] & mask {
+            inside = false;
+            break;
+        }
+    }
+    inside
+}
+
+/// 10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16 (RFC 1918).
+pub fn is_private4(addr: u32) -> bool {
+    in_prefix4(addr, 0x0a00_0000, 8) || in_prefix4(addr, 0xac10_0000, 12) || in_prefix4(addr, 0xc0a8_0000, 16)
+}
+
+/// 127.0.0.0/8.
+pub fn is_loopback4(addr: u32) -> bool {
+    in_prefix4(addr, 0x7f00_0000, 8)
+}

@@ -1,0 +1,89 @@
+//! The command line as a person meets it: exit codes, diagnostics with file and line,
+//! default output paths.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn broken_policy_points_at_the_line_and_exits_1() {
+    let policy = root().join("tests/data/broken.rs");
+    let (code, _, err) = run(&["check", policy.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    // `port % WORKERS` mixes u16 and u32 on line 9.
+    assert!(err.contains("broken.rs:9:"), "the diagnostic should point at line 9:\n{err}");
+    assert!(err.contains("u16") && err.contains("u32"), "both types are named:\n{err}");
+    assert!(err.contains("error[E"), "the error has a code:\n{err}");
+    let (code, _, _) = run(&["compile", policy.to_str().unwrap(), "-o", "/dev/null"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn every_example_checks_and_compiles() {
+    let tmp = TempDir::new("cli");
+    for entry in std::fs::read_dir(root().join("examples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let (code, _, err) = run(&["check", path.to_str().unwrap()]);
+            assert_eq!(code, 0, "{}: {err}", path.display());
+            let obj = compile(&path, tmp.path());
+            let bytes = std::fs::read(&obj).unwrap();
+            assert_eq!(&bytes[..4], b"\x7fELF");
+        }
+    }
+}
+
+#[test]
+fn compile_writes_beside_the_input_by_default() {
+    let tmp = TempDir::new("default_out");
+    let policy = tmp.path().join("p.rs");
+    std::fs::copy(example("payload_mod.rs"), &policy).unwrap();
+    let (code, _, err) = run(&["compile", policy.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(tmp.path().join("p.o").exists());
+    assert!(err.contains("p.o"), "{err}");
+}
+
+#[test]
+fn dumps_ir_and_asm() {
+    let p = example("payload_mod.rs");
+    let (code, out, err) = run(&["compile", p.to_str().unwrap(), "-o", "/dev/null", "--dump", "asm"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("call sk_select_reuseport#82"), "{out}");
+    assert!(out.contains("exit"), "{out}");
+    let (code, out, _) = run(&["check", p.to_str().unwrap(), "--dump", "ir"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("block0:"), "{out}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (code, _, _) = run(&["load"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = run(&["frobnicate"]);
+    assert_eq!(code, 2);
+    let (code, _, err) = run(&["check", "/nonexistent/policy.rs"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = run(&["check", example("payload_mod.rs").to_str().unwrap(), "--const", "WORKERS"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn const_override_changes_the_program() {
+    let p = example("payload_mod.rs");
+    let (code, out4, _) = run(&["check", p.to_str().unwrap(), "--dump", "asm"]);
+    assert_eq!(code, 0);
+    let (code, out8, err) = run(&["check", p.to_str().unwrap(), "--dump", "asm", "--const", "WORKERS=8"]);
+    assert_eq!(code, 0, "{err}");
+    assert_ne!(out4, out8);
+}
+
+#[test]
+fn explain_knows_the_codes_it_prints() {
+    let policy = root().join("tests/data/broken.rs");
+    let (_, _, err) = run(&["check", policy.to_str().unwrap()]);
+    let code = err.split("error[").nth(1).and_then(|s| s.split(']').next()).expect("a code").to_string();
+    let (status, out, _) = run(&["explain", &code]);
+    assert_eq!(status, 0);
+    assert!(out.len() > 40, "{out}");
+}

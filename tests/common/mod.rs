@@ -1,0 +1,203 @@
+//! Shared helpers of the whole-toolchain tests: run the CLI, start the test server, send
+//! traffic, and clean up pins and programs.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::{SocketAddr, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn example(name: &str) -> PathBuf {
+    root().join("examples").join(name)
+}
+
+pub fn rsteer() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_rsteer"))
+}
+
+/// Runs `rsteer` with `args`; returns (exit code, stdout, stderr).
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    let out: Output = rsteer().args(args).output().expect("rsteer runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Whether this process has CAP_BPF (bit 39) and CAP_NET_ADMIN (bit 12) in effect. Tests
+/// that need the kernel print why they skip when it is missing; on the project's machines
+/// and in CI it is present, so they run.
+pub fn privileged() -> bool {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let cap = status
+        .lines()
+        .find_map(|l| l.strip_prefix("CapEff:"))
+        .and_then(|h| u64::from_str_radix(h.trim(), 16).ok())
+        .unwrap_or(0);
+    let ok = cap & (1 << 39) != 0 && cap & (1 << 12) != 0;
+    if !ok {
+        eprintln!("skipping: this test needs CAP_BPF and CAP_NET_ADMIN (run as root)");
+    }
+    ok
+}
+
+pub fn have(tool: &str) -> bool {
+    let ok = Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().map(|o| o.status.success()).unwrap_or(false);
+    if !ok {
+        eprintln!("skipping: `{tool}` is not installed (.ci/run installs it)");
+    }
+    ok
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A name unique to this test process and call, for pins and temp files.
+pub fn unique(tag: &str) -> String {
+    format!("rsteer_t{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), tag)
+}
+
+/// A temp directory removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        let p = std::env::temp_dir().join(unique(tag));
+        std::fs::create_dir_all(&p).expect("temp dir");
+        TempDir(p)
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A bpffs pin directory of our own, removed (with the programs pinned in it) on drop.
+pub struct Pin(pub PathBuf);
+
+impl Pin {
+    pub fn new(tag: &str) -> Pin {
+        Pin(PathBuf::from("/sys/fs/bpf").join(unique(tag)))
+    }
+}
+
+impl Drop for Pin {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Compiles an example to an object in `dir`; panics with the diagnostics on failure.
+pub fn compile(policy: &Path, dir: &Path) -> PathBuf {
+    let out = dir.join(policy.file_stem().unwrap()).with_extension("o");
+    let (code, _, err) = run(&["compile", policy.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "compile {} failed:\n{err}", policy.display());
+    out
+}
+
+/// The project's test server, as a child process; killed and reaped on drop.
+pub struct Server {
+    pub child: Child,
+    pub pid: i32,
+    pub port: u16,
+    stdin: Option<ChildStdin>,
+    pub lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Server {
+    pub fn start(proto: &str, sockets: u32) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rsteer-testserver"))
+            .args(["--proto", proto, "--sockets", &sockets.to_string(), "--duration-secs", "120"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("test server starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut reader = BufReader::new(stdout);
+        let mut ready = String::new();
+        reader.read_line(&mut ready).expect("READY line");
+        let field = |k: &str| {
+            ready
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix(&format!("{k}=")))
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or_else(|| panic!("bad READY line: {ready:?}"))
+        };
+        let (pid, port) = (field("pid") as i32, field("port") as u16);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in reader.lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let stdin = child.stdin.take();
+        Server { child, pid, port, stdin, lines: rx }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // The group keeps its program while a socket lives: detach first (errors ignored:
+        // the test may have detached already), then end the server.
+        let _ = rsteer().args(["detach", "--pid", &self.pid.to_string()]).output();
+        drop(self.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Sends `payload` from an unconnected socket and returns the index of the server socket
+/// that answered, or `None` when nothing answered within `wait`.
+pub fn udp_probe(client: &UdpSocket, to: SocketAddr, payload: &[u8], wait: Duration) -> Option<u32> {
+    client.set_read_timeout(Some(wait)).unwrap();
+    client.send_to(payload, to).expect("send");
+    let mut buf = [0u8; 64];
+    loop {
+        match client.recv_from(&mut buf) {
+            Ok((n, _)) => {
+                let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                return text.trim().strip_prefix("sock=").and_then(|v| v.parse().ok());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            // A drop makes the kernel answer with ICMP port unreachable; an unconnected
+            // socket ignores it, so a drop shows up as a timeout.
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Connects over TCP and returns the index of the listener that accepted.
+pub fn tcp_probe(to: SocketAddr) -> (u16, Option<u32>) {
+    let mut s = std::net::TcpStream::connect_timeout(&to, Duration::from_secs(2)).expect("connect");
+    let port = s.local_addr().unwrap().port();
+    s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let mut text = String::new();
+    let _ = s.read_to_string(&mut text);
+    (port, text.trim().strip_prefix("sock=").and_then(|v| v.parse().ok()))
+}
+
+/// Runs a shell command and returns (success, stdout + stderr).
+pub fn sh(cmd: &str) -> (bool, String) {
+    let out = Command::new("sh").arg("-c").arg(cmd).output().expect("sh runs");
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}

@@ -1,0 +1,217 @@
+//! Every example three ways against the real kernel: libbpf loads our object and its BTF,
+//! `rsteer load --pid` attaches it to a real reuseport group, and real datagrams (and one
+//! TCP case) land on the socket the policy names.
+
+mod common;
+
+use common::*;
+use std::net::UdpSocket;
+use std::time::Duration;
+
+const EXAMPLES: &[&str] = &["payload_mod.rs", "src_port_mod.rs", "cpu_affinity.rs", "short_drop.rs"];
+
+/// The `#[steer]` function name of each example, as BTF and bpftool name it.
+fn entry_name(example: &str) -> &'static str {
+    match example {
+        "payload_mod.rs" => "by_first_byte",
+        "src_port_mod.rs" => "by_source_port",
+        "cpu_affinity.rs" => "by_cpu",
+        "short_drop.rs" => "drop_short",
+        _ => unreachable!(),
+    }
+}
+
+/// libbpf (through bpftool) loads each object, the kernel takes its BTF, and the xlated
+/// dump shows the policy's own source lines.
+#[test]
+fn libbpf_loads_every_example_with_btf_and_lines() {
+    if !privileged() || !have("bpftool") {
+        return;
+    }
+    let tmp = TempDir::new("libbpf");
+    for ex in EXAMPLES {
+        let obj = compile(&example(ex), tmp.path());
+        let obj_s = obj.to_str().unwrap();
+
+        let (ok, btf) = sh(&format!("bpftool btf dump file {obj_s}"));
+        assert!(ok, "bpftool btf dump failed for {ex}:\n{btf}");
+        assert!(btf.contains("DATASEC '.maps'"), "{ex}: no .maps DATASEC:\n{btf}");
+        assert!(btf.contains("VAR 'SOCKETS'"), "{ex}: no SOCKETS map VAR:\n{btf}");
+        assert!(btf.contains(&format!("FUNC '{}'", entry_name(ex))), "{ex}: no FUNC:\n{btf}");
+
+        let pin = Pin::new("ex");
+        let pin_s = pin.0.to_str().unwrap();
+        let (ok, log) = sh(&format!("bpftool prog loadall {obj_s} {pin_s}"));
+        assert!(ok, "libbpf rejected {ex} (a compiler bug):\n{log}");
+        let prog = format!("{pin_s}/{}", entry_name(ex));
+        let (ok, show) = sh(&format!("bpftool -j prog show pinned {prog}"));
+        assert!(ok, "{show}");
+        let info: serde_json::Value = serde_json::from_str(&show).expect("bpftool json");
+        assert!(info.get("btf_id").is_some(), "{ex}: the kernel dropped our BTF: {show}");
+        assert_eq!(info["type"], "sk_reuseport");
+
+        let (ok, xlated) = sh(&format!("bpftool prog dump xlated pinned {prog} linum"));
+        assert!(ok, "{xlated}");
+        let source = std::fs::read_to_string(example(ex)).unwrap();
+        let steer_line = source.lines().find(|l| l.contains("fn ") && l.contains("pkt: Packet")).unwrap();
+        assert!(
+            xlated.contains(steer_line.trim()) || source.lines().filter(|l| l.contains("pkt.") || l.contains("select")).any(|l| xlated.contains(l.trim())),
+            "{ex}: the xlated dump shows none of the policy's lines:\n{xlated}"
+        );
+        assert!(xlated.contains(ex), "{ex}: line info does not name the file:\n{xlated}");
+    }
+}
+
+/// Payload first byte modulo 4: every datagram lands on socket `byte % 4`.
+#[test]
+fn payload_mod_steers_udp() {
+    if !privileged() {
+        return;
+    }
+    let server = Server::start("udp", 4);
+    let (code, out, err) = run(&["load", example("payload_mod.rs").to_str().unwrap(), "--pid", &server.pid.to_string()]);
+    assert_eq!(code, 0, "load failed:\n{out}\n{err}");
+    assert!(out.contains("SOCKETS"), "{out}");
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    for byte in 0u8..64 {
+        let got = udp_probe(&client, server.addr(), &[byte, 1, 2, 3], Duration::from_secs(2));
+        assert_eq!(got, Some(byte as u32 % 4), "datagram with first byte {byte}");
+    }
+    let (code, out, err) = run(&["detach", "--pid", &server.pid.to_string()]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+/// Source port modulo 4, over UDP: each client socket's port decides.
+#[test]
+fn src_port_mod_steers_udp() {
+    if !privileged() {
+        return;
+    }
+    let server = Server::start("udp", 4);
+    let (code, out, err) = run(&["load", example("src_port_mod.rs").to_str().unwrap(), "--pid", &server.pid.to_string(), "--port", &server.port.to_string()]);
+    assert_eq!(code, 0, "load failed:\n{out}\n{err}");
+    for _ in 0..24 {
+        let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = client.local_addr().unwrap().port() as u32;
+        let got = udp_probe(&client, server.addr(), b"hello", Duration::from_secs(2));
+        assert_eq!(got, Some(port % 4), "client port {port}");
+    }
+}
+
+/// Source port modulo 4, over TCP: the listener that accepts is `port % 4`.
+#[test]
+fn src_port_mod_steers_tcp() {
+    if !privileged() {
+        return;
+    }
+    let server = Server::start("tcp", 4);
+    let (code, out, err) = run(&["load", example("src_port_mod.rs").to_str().unwrap(), "--pid", &server.pid.to_string()]);
+    assert_eq!(code, 0, "load failed:\n{out}\n{err}");
+    for _ in 0..16 {
+        let (port, got) = tcp_probe(server.addr());
+        assert_eq!(got, Some(port as u32 % 4), "client port {port}");
+    }
+}
+
+/// CPU affinity: a sender pinned to CPU c reaches socket c % 2 (loopback runs the program
+/// on the sender's CPU).
+#[test]
+fn cpu_affinity_steers_by_sender_cpu() {
+    if !privileged() {
+        return;
+    }
+    let server = Server::start("udp", 2);
+    let (code, out, err) = run(&["load", example("cpu_affinity.rs").to_str().unwrap(), "--pid", &server.pid.to_string()]);
+    assert_eq!(code, 0, "load failed:\n{out}\n{err}");
+    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(2);
+    let addr = server.addr();
+    for cpu in 0..cpus {
+        let got = std::thread::spawn(move || {
+            let mut set = nix::sched::CpuSet::new();
+            set.set(cpu).unwrap();
+            nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set).expect("pin the sender thread");
+            let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+            (0..16).map(|_| udp_probe(&client, addr, b"cpu", Duration::from_secs(2))).collect::<Vec<_>>()
+        })
+        .join()
+        .unwrap();
+        for g in got {
+            assert_eq!(g, Some(cpu as u32 % 2), "sender pinned to CPU {cpu}");
+        }
+    }
+}
+
+/// Payloads shorter than 4 bytes are dropped; longer ones are delivered (kernel hash pick).
+#[test]
+fn short_drop_drops_short_payloads() {
+    if !privileged() {
+        return;
+    }
+    let server = Server::start("udp", 4);
+    let (code, out, err) = run(&["load", example("short_drop.rs").to_str().unwrap(), "--pid", &server.pid.to_string()]);
+    assert_eq!(code, 0, "load failed:\n{out}\n{err}");
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    for len in 0..4usize {
+        let got = udp_probe(&client, server.addr(), &vec![7u8; len], Duration::from_millis(300));
+        assert_eq!(got, None, "a {len}-byte payload should be dropped");
+    }
+    for len in [4usize, 5, 64, 512] {
+        let got = udp_probe(&client, server.addr(), &vec![7u8; len], Duration::from_secs(2));
+        assert!(matches!(got, Some(0..=3)), "a {len}-byte payload should be delivered, got {got:?}");
+    }
+}
+
+/// Loading onto a group that has a program is refused with a hint; detach then load works.
+#[test]
+fn load_refuses_attached_group_and_reloads_after_detach() {
+    if !privileged() {
+        return;
+    }
+    let server = Server::start("udp", 4);
+    let pid = server.pid.to_string();
+    let policy = example("payload_mod.rs");
+    let policy = policy.to_str().unwrap();
+    let (code, _, err) = run(&["load", policy, "--pid", &pid]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&["load", policy, "--pid", &pid]);
+    assert_ne!(code, 0);
+    assert!(err.contains("detach"), "the refusal should hint at detach: {err}");
+    let (code, _, err) = run(&["detach", "--pid", &pid]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&["detach", "--pid", &pid]);
+    assert_eq!(code, 3, "a second detach has nothing to detach: {err}");
+    let (code, out, err) = run(&["load", policy, "--pid", &pid, "--json"]);
+    assert_eq!(code, 0, "load right after detach: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("--json output");
+    assert_eq!(v["sockets"].as_array().map(Vec::len), Some(4));
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    assert_eq!(udp_probe(&client, server.addr(), &[6], Duration::from_secs(2)), Some(2));
+}
+
+/// System errors exit with 3 and name the pid.
+#[test]
+fn load_errors_name_the_process() {
+    if !privileged() {
+        return;
+    }
+    let policy = example("payload_mod.rs");
+    let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", "999999999"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("999999999"), "{err}");
+    // This test process has no reuseport socket.
+    let me = std::process::id().to_string();
+    let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &me]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains(&me), "{err}");
+}
+
+/// `rsteer demo` runs end to end and leaves nothing attached.
+#[test]
+fn demo_runs() {
+    if !privileged() {
+        return;
+    }
+    let (code, out, err) = run(&["demo", "--count", "200"]);
+    assert_eq!(code, 0, "demo failed:\n{out}\n{err}");
+    assert!(out.contains("expected") && out.contains("arrived"), "{out}");
+}
