@@ -92,6 +92,15 @@ impl Emitter<'_> {
         }
     }
 
+    /// The register to compute `dst` in: its own register when it has one that no operand
+    /// still needs (`avoid`), else the scratch r1.
+    fn work_reg(&self, dst: Value, avoid: &[Value]) -> u8 {
+        match self.loc(dst) {
+            Loc::Reg(r) if r != R0 && !avoid.iter().any(|v| self.loc(*v) == Loc::Reg(r)) => r,
+            _ => R1,
+        }
+    }
+
     /// Writes `reg` to `v`'s location.
     fn store_from(&mut self, v: Value, reg: u8) {
         match self.loc(v) {
@@ -107,61 +116,72 @@ impl Emitter<'_> {
     fn inst(&mut self, inst: &Inst) {
         match inst {
             Inst::Iconst { dst, imm } => {
-                self.load_imm(R1, *imm as i64);
-                self.store_from(*dst, R1);
+                let w = self.work_reg(*dst, &[]);
+                self.load_imm(w, *imm as i64);
+                self.store_from(*dst, w);
             }
             Inst::Copy { dst, src } => {
                 let r = self.read_reg(*src, R1);
                 self.store_from(*dst, r);
             }
             Inst::Alu { dst, op, a, b, signed } => {
-                self.load_into(*a, R1);
+                let avoid: Vec<Value> = match b {
+                    Operand::Val(bv) => vec![*bv],
+                    Operand::Imm(_) => vec![],
+                };
+                let w = self.work_reg(*dst, &avoid);
+                self.load_into(*a, w);
                 match b {
                     Operand::Imm(i) if fits_i32(*i) && !*signed => {
-                        self.push(Insn::alu64_imm(*op, R1, *i as i32));
+                        self.push(Insn::alu64_imm(*op, w, *i as i32));
                     }
                     Operand::Imm(i) => {
                         self.load_imm(R2, *i);
-                        self.alu_reg(*op, R2, *signed);
+                        self.alu_reg(*op, w, R2, *signed);
                     }
                     Operand::Val(bv) => {
                         let r = self.read_reg(*bv, R2);
-                        self.alu_reg(*op, r, *signed);
+                        self.alu_reg(*op, w, r, *signed);
                     }
                 }
-                self.store_from(*dst, R1);
+                self.store_from(*dst, w);
             }
             Inst::Neg { dst, a } => {
-                self.load_into(*a, R1);
-                self.push(Insn::alu64_imm(AluOp::Neg, R1, 0));
-                self.store_from(*dst, R1);
+                let w = self.work_reg(*dst, &[]);
+                self.load_into(*a, w);
+                self.push(Insn::alu64_imm(AluOp::Neg, w, 0));
+                self.store_from(*dst, w);
             }
             Inst::Normalize { dst, src, bits, signed } => {
-                self.load_into(*src, R1);
+                let w = self.work_reg(*dst, &[]);
+                self.load_into(*src, w);
                 match (*bits, *signed) {
                     (64, _) => {}
-                    (32, false) => self.push(Insn::alu32_reg(AluOp::Mov, R1, R1)),
-                    (b, false) => self.push(Insn::alu64_imm(AluOp::And, R1, ((1u64 << b) - 1) as i32)),
+                    (32, false) => self.push(Insn::alu32_reg(AluOp::Mov, w, w)),
+                    (b, false) => self.push(Insn::alu64_imm(AluOp::And, w, ((1u64 << b) - 1) as i32)),
                     (b, true) => {
-                        self.push(Insn::alu64_imm(AluOp::Lsh, R1, 64 - b as i32));
-                        self.push(Insn::alu64_imm(AluOp::Arsh, R1, 64 - b as i32));
+                        self.push(Insn::alu64_imm(AluOp::Lsh, w, 64 - b as i32));
+                        self.push(Insn::alu64_imm(AluOp::Arsh, w, 64 - b as i32));
                     }
                 }
-                self.store_from(*dst, R1);
+                self.store_from(*dst, w);
             }
             Inst::Bswap { dst, src, bits } => {
-                self.load_into(*src, R1);
-                self.push(Insn::to_be(R1, *bits as i32));
-                self.store_from(*dst, R1);
+                let w = self.work_reg(*dst, &[]);
+                self.load_into(*src, w);
+                self.push(Insn::to_be(w, *bits as i32));
+                self.store_from(*dst, w);
             }
             Inst::LoadCtx { dst, off, size } => {
-                self.push(Insn::ldx(*size, R1, R6, *off));
-                self.store_from(*dst, R1);
+                let w = self.work_reg(*dst, &[]);
+                self.push(Insn::ldx(*size, w, R6, *off));
+                self.store_from(*dst, w);
             }
             Inst::StackLoad { dst, slot, off, size } => {
                 let a = self.slot_addr(*slot, *off);
-                self.push(Insn::ldx(*size, R1, FP, a));
-                self.store_from(*dst, R1);
+                let w = self.work_reg(*dst, &[]);
+                self.push(Insn::ldx(*size, w, FP, a));
+                self.store_from(*dst, w);
             }
             Inst::StackStore { slot, off, src, size } => {
                 let a = self.slot_addr(*slot, *off);
@@ -185,8 +205,9 @@ impl Emitter<'_> {
             }
             Inst::PtrLoad { dst, ptr, off, size } => {
                 let p = self.read_reg(*ptr, R2);
-                self.push(Insn::ldx(*size, R1, p, *off));
-                self.store_from(*dst, R1);
+                let w = self.work_reg(*dst, &[]);
+                self.push(Insn::ldx(*size, w, p, *off));
+                self.store_from(*dst, w);
             }
             Inst::PtrStore { ptr, off, src, size } => {
                 let p = self.read_reg(*ptr, R2);
@@ -225,11 +246,11 @@ impl Emitter<'_> {
         }
     }
 
-    fn alu_reg(&mut self, op: AluOp, src: u8, signed: bool) {
+    fn alu_reg(&mut self, op: AluOp, dst: u8, src: u8, signed: bool) {
         if signed {
-            self.push(Insn::alu64_reg_signed(op, R1, src));
+            self.push(Insn::alu64_reg_signed(op, dst, src));
         } else {
-            self.push(Insn::alu64_reg(op, R1, src));
+            self.push(Insn::alu64_reg(op, dst, src));
         }
     }
 

@@ -10,6 +10,7 @@ pub mod emit;
 pub mod ir;
 pub mod lower;
 pub mod object;
+pub mod opt;
 pub mod regalloc;
 
 use object::{BtfType, LineInfo, MapReloc, MapSpec, ObjectSpec, ProgramSpec};
@@ -100,7 +101,10 @@ pub fn compile(prog: &Program, db: &SourceDb) -> Result<Compiled, Vec<Diagnostic
             _ => "sk_reuseport",
         };
         let irf = match lower::lower_entry(prog, entry) {
-            Ok(f) => f,
+            Ok(mut f) => {
+                opt::optimize(&mut f);
+                f
+            }
             Err(d) => {
                 diags.extend(d);
                 continue;

@@ -1,0 +1,288 @@
+//! Optimisation passes over the IR. Each takes a function and rewrites it in place; each is
+//! safe on its own, and [`optimize`] runs them to a fixed point.
+//!
+//! Only values with exactly one definition (true SSA values) are propagated: a value
+//! assigned in several blocks is a variable whose content changes, so its uses must stay.
+
+use crate::bpf::AluOp;
+use crate::ir::{Arg, Function, Inst, Operand, Term, Value};
+use std::collections::HashMap;
+
+/// Runs every pass until nothing changes (bounded, so a pass bug cannot loop forever).
+pub fn optimize(f: &mut Function) {
+    for _ in 0..8 {
+        let mut changed = false;
+        changed |= propagate(f);
+        changed |= remove_dead(f);
+        changed |= thread_jumps(f);
+        if !changed {
+            break;
+        }
+    }
+}
+
+fn def_counts(f: &Function) -> Vec<u32> {
+    let mut n = vec![0u32; f.num_values as usize];
+    for (_, b) in f.blocks.iter() {
+        for (inst, _) in &b.insts {
+            if let Some(d) = inst.def() {
+                n[d.as_u32() as usize] += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Constant and copy propagation for single-definition values.
+fn propagate(f: &mut Function) -> bool {
+    let defs = def_counts(f);
+    let single = |v: Value| defs[v.as_u32() as usize] == 1;
+    let mut consts: HashMap<Value, u64> = HashMap::new();
+    let mut copies: HashMap<Value, Value> = HashMap::new();
+    for (_, b) in f.blocks.iter() {
+        for (inst, _) in &b.insts {
+            match inst {
+                Inst::Iconst { dst, imm } if single(*dst) => {
+                    consts.insert(*dst, *imm);
+                }
+                Inst::Copy { dst, src } if single(*dst) && single(*src) => {
+                    copies.insert(*dst, *src);
+                }
+                _ => {}
+            }
+        }
+    }
+    // Resolve chains of copies, then constants through them.
+    let resolve = |mut v: Value| {
+        for _ in 0..64 {
+            match copies.get(&v) {
+                Some(s) => v = *s,
+                None => break,
+            }
+        }
+        v
+    };
+    let konst = |v: Value| consts.get(&resolve(v)).copied();
+    let fits = |c: u64| (c as i64) >= i32::MIN as i64 && (c as i64) <= i32::MAX as i64;
+    let mut changed = false;
+    let mut fix_val = |v: &mut Value, changed: &mut bool| {
+        let r = resolve(*v);
+        if r != *v {
+            *v = r;
+            *changed = true;
+        }
+    };
+    let fix_op = |o: &mut Operand, changed: &mut bool| {
+        if let Operand::Val(v) = o {
+            if let Some(c) = konst(*v) {
+                *o = Operand::Imm(c as i64);
+                *changed = true;
+            } else {
+                let r = resolve(*v);
+                if r != *v {
+                    *o = Operand::Val(r);
+                    *changed = true;
+                }
+            }
+        }
+    };
+    for (_, b) in f.blocks.iter_mut() {
+        for (inst, _) in b.insts.iter_mut() {
+            match inst {
+                Inst::Copy { dst, src } => {
+                    if let Some(c) = konst(*src) {
+                        *inst = Inst::Iconst { dst: *dst, imm: c };
+                        changed = true;
+                    } else {
+                        fix_val(src, &mut changed);
+                    }
+                }
+                Inst::Alu { op, a, b, signed, .. } => {
+                    // Commutative operations take a constant left operand on the right.
+                    let commutative = matches!(op, AluOp::Add | AluOp::Mul | AluOp::And | AluOp::Or | AluOp::Xor);
+                    if commutative {
+                        if let (Some(c), Operand::Val(bv)) = (konst(*a), *b) {
+                            if fits(c) {
+                                *a = bv;
+                                *b = Operand::Imm(c as i64);
+                                changed = true;
+                            }
+                        }
+                    }
+                    fix_val(a, &mut changed);
+                    // Division by a constant zero keeps its register form: the verifier
+                    // rejects a zero immediate divisor, while BPF defines x/0 at run time.
+                    let zero_div = matches!(op, AluOp::Div | AluOp::Mod) && matches!(b, Operand::Val(v) if konst(*v) == Some(0));
+                    if !zero_div && !*signed {
+                        fix_op(b, &mut changed);
+                    } else if let Operand::Val(v) = b {
+                        fix_val(v, &mut changed);
+                    }
+                }
+                Inst::Neg { a, .. } => fix_val(a, &mut changed),
+                Inst::Normalize { src, .. } | Inst::Bswap { src, .. } => fix_val(src, &mut changed),
+                Inst::StackStore { src, .. } => fix_op(src, &mut changed),
+                Inst::PtrLoad { ptr, .. } => fix_val(ptr, &mut changed),
+                Inst::PtrStore { ptr, src, .. } | Inst::AtomicAdd { ptr, src, .. } => {
+                    fix_val(ptr, &mut changed);
+                    fix_val(src, &mut changed);
+                }
+                Inst::Call { args, .. } => {
+                    for a in args.iter_mut() {
+                        if let Arg::Val(v) = a {
+                            if let Some(c) = konst(*v) {
+                                *a = Arg::Imm(c as i64);
+                                changed = true;
+                            } else {
+                                let r = resolve(*v);
+                                if r != *v {
+                                    *a = Arg::Val(r);
+                                    changed = true;
+                                }
+                            }
+                        }
+                    }
+                }
+                Inst::Iconst { .. } | Inst::LoadCtx { .. } | Inst::StackLoad { .. } | Inst::StackAddr { .. } => {}
+            }
+        }
+        match &mut b.term {
+            Term::Branch { a, b: bop, .. } => {
+                fix_val(a, &mut changed);
+                fix_op(bop, &mut changed);
+            }
+            Term::Return(o) => fix_op(o, &mut changed),
+            _ => {}
+        }
+    }
+    // Arithmetic on two constants is done now.
+    for (_, b) in f.blocks.iter_mut() {
+        for (inst, _) in b.insts.iter_mut() {
+            if let Inst::Alu { dst, op, a, b: Operand::Imm(y), signed: false } = inst {
+                if let Some(x) = konst(*a) {
+                    if let Some(r) = eval_alu(*op, x, *y as u64) {
+                        *inst = Inst::Iconst { dst: *dst, imm: r };
+                        changed = true;
+                    }
+                }
+            }
+        }
+    }
+    // Branches on two constants become jumps.
+    for (_, b) in f.blocks.iter_mut() {
+        if let Term::Branch { op, a, b: Operand::Imm(y), then, els } = &b.term {
+            if let Some(x) = konst(*a) {
+                if let Some(taken) = eval_cond(*op, x, *y as u64) {
+                    b.term = Term::Jump(if taken { *then } else { *els });
+                    changed = true;
+                }
+            }
+        }
+    }
+    changed
+}
+
+/// 64-bit BPF arithmetic on constants (unsigned forms only).
+fn eval_alu(op: AluOp, a: u64, b: u64) -> Option<u64> {
+    Some(match op {
+        AluOp::Add => a.wrapping_add(b),
+        AluOp::Sub => a.wrapping_sub(b),
+        AluOp::Mul => a.wrapping_mul(b),
+        AluOp::Div => a.checked_div(b).unwrap_or(0),
+        AluOp::Mod => a.checked_rem(b).unwrap_or(a),
+        AluOp::And => a & b,
+        AluOp::Or => a | b,
+        AluOp::Xor => a ^ b,
+        AluOp::Lsh => a.wrapping_shl(b as u32 & 63),
+        AluOp::Rsh => a.wrapping_shr(b as u32 & 63),
+        AluOp::Arsh => ((a as i64).wrapping_shr(b as u32 & 63)) as u64,
+        _ => return None,
+    })
+}
+
+fn eval_cond(op: crate::bpf::JmpOp, a: u64, b: u64) -> Option<bool> {
+    use crate::bpf::JmpOp::*;
+    Some(match op {
+        Jeq => a == b,
+        Jne => a != b,
+        Jgt => a > b,
+        Jge => a >= b,
+        Jlt => a < b,
+        Jle => a <= b,
+        Jsgt => (a as i64) > (b as i64),
+        Jsge => (a as i64) >= (b as i64),
+        Jslt => (a as i64) < (b as i64),
+        Jsle => (a as i64) <= (b as i64),
+        Jset => a & b != 0,
+        _ => return None,
+    })
+}
+
+/// Removes instructions whose result nobody reads and that have no effect.
+fn remove_dead(f: &mut Function) -> bool {
+    let mut used = vec![false; f.num_values as usize];
+    for (_, b) in f.blocks.iter() {
+        for (inst, _) in &b.insts {
+            for u in inst.uses() {
+                used[u.as_u32() as usize] = true;
+            }
+        }
+        for u in b.term.uses() {
+            used[u.as_u32() as usize] = true;
+        }
+    }
+    let mut changed = false;
+    for (_, b) in f.blocks.iter_mut() {
+        let before = b.insts.len();
+        b.insts.retain(|(inst, _)| {
+            let pure = !matches!(inst, Inst::Call { .. } | Inst::StackStore { .. } | Inst::PtrStore { .. } | Inst::AtomicAdd { .. });
+            match inst.def() {
+                Some(d) if pure => used[d.as_u32() as usize],
+                _ => true,
+            }
+        });
+        changed |= b.insts.len() != before;
+    }
+    changed
+}
+
+/// Jumps to an empty block that only jumps on go straight to its target.
+fn thread_jumps(f: &mut Function) -> bool {
+    let mut forward = HashMap::new();
+    for (id, b) in f.blocks.iter() {
+        if b.insts.is_empty() {
+            if let Term::Jump(t) = b.term {
+                if t != id {
+                    forward.insert(id, t);
+                }
+            }
+        }
+    }
+    let resolve = |mut b| {
+        for _ in 0..16 {
+            match forward.get(&b) {
+                Some(t) => b = *t,
+                None => break,
+            }
+        }
+        b
+    };
+    let mut changed = false;
+    for (_, b) in f.blocks.iter_mut() {
+        match &mut b.term {
+            Term::Jump(t) => {
+                let r = resolve(*t);
+                changed |= r != *t;
+                *t = r;
+            }
+            Term::Branch { then, els, .. } => {
+                let (rt, re) = (resolve(*then), resolve(*els));
+                changed |= rt != *then || re != *els;
+                *then = rt;
+                *els = re;
+            }
+            _ => {}
+        }
+    }
+    changed
+}
