@@ -730,13 +730,11 @@ impl<'a> Lowerer<'a> {
             }
             ExprKind::Block(b) => self.block(b),
             ExprKind::If { cond, then, els } => {
-                let c = self.expr(cond);
-                let c = self.scalar(c);
                 let store = self.new_store(&e.ty, "if result");
                 let tb = self.new_block();
                 let eb = self.new_block();
                 let join = self.new_block();
-                self.branch(JmpOp::Jne, c, Operand::Imm(0), tb, eb);
+                self.branch_on(cond, tb, eb);
                 self.switch_to(tb);
                 let tv = self.block(then);
                 self.write_store(&store, &tv, &e.ty);
@@ -1090,6 +1088,59 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+    }
+
+    /// Branches to `then` when the boolean `cond` holds, else to `els`, without first
+    /// materialising the boolean when it is a comparison or a `&&`/`||`/`!` of them.
+    fn branch_on(&mut self, cond: &hir::Expr, then: Block, els: Block) {
+        let saved = self.span;
+        self.span = cond.span;
+        match &cond.kind {
+            ExprKind::Binary(BinOp::And, a, b) => {
+                let mid = self.new_block();
+                self.branch_on(a, mid, els);
+                self.switch_to(mid);
+                self.branch_on(b, then, els);
+            }
+            ExprKind::Binary(BinOp::Or, a, b) => {
+                let mid = self.new_block();
+                self.branch_on(a, then, mid);
+                self.switch_to(mid);
+                self.branch_on(b, then, els);
+            }
+            ExprKind::Unary(UnOp::Not, a) if a.ty == Ty::Bool => self.branch_on(a, els, then),
+            ExprKind::Binary(op, a, b)
+                if matches!(op, BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
+                    && is_scalar(&a.ty) =>
+            {
+                let av = self.expr(a);
+                let bv = self.expr(b);
+                if let (Val::Scalar(x), Val::Scalar(y)) = (av, bv) {
+                    let signed = is_signed(&a.ty);
+                    let j = match (op, signed) {
+                        (BinOp::Eq, _) => JmpOp::Jeq,
+                        (BinOp::Ne, _) => JmpOp::Jne,
+                        (BinOp::Lt, false) => JmpOp::Jlt,
+                        (BinOp::Lt, true) => JmpOp::Jslt,
+                        (BinOp::Le, false) => JmpOp::Jle,
+                        (BinOp::Le, true) => JmpOp::Jsle,
+                        (BinOp::Gt, false) => JmpOp::Jgt,
+                        (BinOp::Gt, true) => JmpOp::Jsgt,
+                        (_, false) => JmpOp::Jge,
+                        (_, true) => JmpOp::Jsge,
+                    };
+                    self.branch(j, x, Operand::Val(y), then, els);
+                } else {
+                    self.jump(els);
+                }
+            }
+            _ => {
+                let c = self.expr(cond);
+                let c = self.scalar(c);
+                self.branch(JmpOp::Jne, c, Operand::Imm(0), then, els);
+            }
+        }
+        self.span = saved;
     }
 
     fn zero_fill(&mut self, slot: Slot, size: u32) {

@@ -65,7 +65,7 @@ fn propagate(f: &mut Function) -> bool {
     let konst = |v: Value| consts.get(&resolve(v)).copied();
     let fits = |c: u64| (c as i64) >= i32::MIN as i64 && (c as i64) <= i32::MAX as i64;
     let mut changed = false;
-    let mut fix_val = |v: &mut Value, changed: &mut bool| {
+    let fix_val = |v: &mut Value, changed: &mut bool| {
         let r = resolve(*v);
         if r != *v {
             *v = r;
