@@ -429,26 +429,58 @@ pub enum ExprKind {
     Cast(Box<Expr>),
     Block(Block),
     /// `if cond { then } else { els }`; `els` is a `Block` or another `If`/`IfLet` expression.
-    If { cond: Box<Expr>, then: Block, els: Option<Box<Expr>> },
+    If {
+        cond: Box<Expr>,
+        then: Block,
+        els: Option<Box<Expr>>,
+    },
     /// `if let Some(local) = scrutinee { then } else { els }`
-    IfLet { local: LocalId, scrutinee: Box<Expr>, then: Block, els: Option<Box<Expr>> },
+    IfLet {
+        local: LocalId,
+        scrutinee: Box<Expr>,
+        then: Block,
+        els: Option<Box<Expr>>,
+    },
     /// Exhaustive by construction (the checker proved it).
-    Match { scrutinee: Box<Expr>, arms: Vec<Arm> },
+    Match {
+        scrutinee: Box<Expr>,
+        arms: Vec<Arm>,
+    },
     /// `for var in start..end { body }`; `max_trips` is the constant bound on the trip count
     /// the checker proved (for constant bounds, `end - start`).
-    For { var: LocalId, start: Box<Expr>, end: Box<Expr>, max_trips: u64, body: Block },
+    For {
+        var: LocalId,
+        start: Box<Expr>,
+        end: Box<Expr>,
+        max_trips: u64,
+        body: Block,
+    },
     Break,
     Continue,
     /// `return e` (or `return` in a unit function).
     Return(Option<Box<Expr>>),
     /// A call of a helper function; codegen inlines it.
-    Call { func: FuncId, args: Vec<Expr> },
+    Call {
+        func: FuncId,
+        args: Vec<Expr>,
+    },
     /// `pkt.field` / `pkt.is_ipv4()` etc.; `packet` has type `Packet`.
-    PacketField { packet: Box<Expr>, field: PacketField },
+    PacketField {
+        packet: Box<Expr>,
+        field: PacketField,
+    },
     /// `pkt.payload.be16(off)` etc.: `Option<T>` where T is the read's type.
-    RegionRead { packet: Box<Expr>, region: Region, kind: ReadKind, offset: Box<Expr> },
+    RegionRead {
+        packet: Box<Expr>,
+        region: Region,
+        kind: ReadKind,
+        offset: Box<Expr>,
+    },
     /// `e?` on an `Option<T>`; has type `T`.
-    Try { operand: Box<Expr>, kind: TryKind },
+    Try {
+        operand: Box<Expr>,
+        kind: TryKind,
+    },
     /// `Some(e)`
     Some(Box<Expr>),
     /// `None` (its type says of what)
@@ -462,20 +494,45 @@ pub enum ExprKind {
     /// `Verdict::Pass` / `Verdict::Drop`
     Verdict(Verdict),
     /// `select(MAP, key)` (Verdict: Pass or the fallback) or `try_select(MAP, key)` (bool).
-    Select { map: MapId, key: Box<Expr>, is_try: bool },
+    Select {
+        map: MapId,
+        key: Box<Expr>,
+        is_try: bool,
+    },
     Builtin(Builtin),
     /// `M.get(k) -> Option<V>`
-    MapGet { map: MapId, key: Box<Expr> },
+    MapGet {
+        map: MapId,
+        key: Box<Expr>,
+    },
     /// `M.set(i, v)` (unit)
-    MapSet { map: MapId, key: Box<Expr>, value: Box<Expr> },
+    MapSet {
+        map: MapId,
+        key: Box<Expr>,
+        value: Box<Expr>,
+    },
     /// `M.insert(k, v) -> bool`
-    MapInsert { map: MapId, key: Box<Expr>, value: Box<Expr> },
+    MapInsert {
+        map: MapId,
+        key: Box<Expr>,
+        value: Box<Expr>,
+    },
     /// `M.remove(k) -> bool`
-    MapRemove { map: MapId, key: Box<Expr> },
+    MapRemove {
+        map: MapId,
+        key: Box<Expr>,
+    },
     /// `M.contains(k) -> bool`
-    MapContains { map: MapId, key: Box<Expr> },
+    MapContains {
+        map: MapId,
+        key: Box<Expr>,
+    },
     /// `M.add(k, delta)` (unit): atomic add, plain add on per-CPU maps.
-    MapAdd { map: MapId, key: Box<Expr>, delta: Box<Expr> },
+    MapAdd {
+        map: MapId,
+        key: Box<Expr>,
+        delta: Box<Expr>,
+    },
     /// `Key { a: x, b: y }`, fields in declaration order.
     StructLit(StructId, Vec<Expr>),
     /// `e.field` (field index in declaration order).

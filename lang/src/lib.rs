@@ -4,11 +4,20 @@
 //! (through [`ModuleLoader`] for `mod name;` files); no knowledge of BPF.
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod ast;
+mod check;
+pub mod consteval;
 pub mod diag;
+pub mod exhaustive;
 pub mod hir;
+pub mod parse;
+pub mod pretty;
 pub mod span;
+pub mod stdlib;
+mod suggest;
+mod typeck;
 
-pub use diag::{Diagnostic, Severity};
+pub use diag::{explain, Diagnostic, Severity};
 pub use span::{FileId, SourceDb, Span};
 
 /// Supplies the text of `mod name;` files. The CLI reads them from disk beside the policy;
@@ -45,6 +54,5 @@ impl Default for CheckOptions<'_> {
 /// standard-library files are added to `db` as they are loaded). Returns the program when
 /// there was no error, and every diagnostic (errors and warnings) either way.
 pub fn check(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<hir::Program>, Vec<Diagnostic>) {
-    let _ = (db, main, options);
-    (None, vec![Diagnostic::error("E0000", "the front end is not written yet")])
+    check::run(db, main, options)
 }

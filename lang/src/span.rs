@@ -3,7 +3,7 @@
 //! The language crate does no IO of its own: the caller hands it source text, and every
 //! later stage (codegen, loader, CLI) refers back to that text through [`FileId`] and [`Span`].
 
-use codespan_reporting::files::{Files, SimpleFiles};
+use codespan_reporting::files::SimpleFiles;
 
 /// Index of a source file in a [`SourceDb`].
 pub type FileId = usize;

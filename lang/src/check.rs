@@ -1,0 +1,1286 @@
+//! The checker's driver and item-level work: loading modules (`use std::..`, `mod x;`),
+//! registering and resolving items (constants, structs, maps, function signatures), and the
+//! whole-program checks (entries, recursion, socket-map combinations).
+//!
+//! Function bodies are checked in `typeck.rs`. Errors never stop the run: a name or type
+//! that failed gets the type `Never`, which is compatible with everything, so one mistake
+//! gives one diagnostic rather than a cascade.
+
+use crate::ast;
+use crate::consteval::{self, range_of, EvalError};
+use crate::diag::Diagnostic;
+use crate::hir::{self, FnKind, FuncId, MapId, MapKind, SteerAttrs, StructId, Ty, Verdict};
+use crate::parse;
+use crate::span::{FileId, SourceDb, Span};
+use crate::suggest::did_you_mean;
+use crate::typeck::Body;
+use crate::{stdlib, CheckOptions};
+use std::collections::HashMap;
+
+pub type ModId = usize;
+
+/// Longest array the checker accepts; larger ones could never fit the 512-byte BPF stack.
+pub const MAX_ARRAY_LEN: u32 = 4096;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemRef {
+    Const(usize),
+    Struct(StructId),
+    Map(MapId),
+    Fn(FuncId),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Binding {
+    Item(ItemRef),
+    Module(ModId),
+}
+
+pub struct Module {
+    /// `main`, `std::quic`, or the name of a `mod` file.
+    pub name: String,
+    pub file: FileId,
+    pub is_std: bool,
+    pub ast: ast::File,
+    /// The module's own items: what `module::name` can reach (if `pub`).
+    pub items: HashMap<String, (ItemRef, bool)>,
+    /// Every name usable unqualified inside the module: own items and imports.
+    pub scope: HashMap<String, (Binding, Span)>,
+    pub had_parse_errors: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum ConstState {
+    Pending,
+    InProgress,
+    Done(u64),
+    Failed,
+}
+
+pub struct ConstInfo {
+    pub name: String,
+    pub module: ModId,
+    pub ty_ast: ast::Type,
+    pub value_ast: ast::Expr,
+    pub ty: Ty,
+    pub state: ConstState,
+    pub span: Span,
+    pub name_span: Span,
+}
+
+pub struct FnInfo {
+    pub name: String,
+    pub module: ModId,
+    pub decl: ast::FnDecl,
+    pub kind: FnKind,
+    pub params: Vec<(bool, ast::Ident, Ty)>,
+    pub ret: Ty,
+    pub span: Span,
+}
+
+pub struct Checker<'a> {
+    pub db: &'a mut SourceDb,
+    pub options: &'a CheckOptions<'a>,
+    pub diags: Vec<Diagnostic>,
+    pub modules: Vec<Module>,
+    std_loaded: HashMap<String, ModId>,
+    files_loaded: HashMap<String, ModId>,
+    pending_imports: Vec<(ModId, ModId, ast::Ident)>,
+    pub consts: Vec<ConstInfo>,
+    pub structs: Vec<hir::StructDef>,
+    struct_asts: Vec<(ModId, Vec<(ast::Ident, ast::Type)>)>,
+    pub maps: Vec<hir::MapDecl>,
+    map_asts: Vec<(ModId, ast::Type, Span)>,
+    pub fns: Vec<FnInfo>,
+    /// Calls made by each function (callee, call site), for the recursion check.
+    pub calls: Vec<Vec<(FuncId, Span)>>,
+}
+
+pub const INT_NAMES: [&str; 8] = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"];
+const MAP_KINDS: [(&str, MapKind); 7] = [
+    ("SockArray", MapKind::SockArray),
+    ("SockMap", MapKind::SockMap),
+    ("SockHash", MapKind::SockHash),
+    ("Array", MapKind::Array),
+    ("PerCpuArray", MapKind::PerCpuArray),
+    ("HashMap", MapKind::HashMap),
+    ("LruHashMap", MapKind::LruHashMap),
+];
+
+/// The generic parameters of each map kind, as written in its signature.
+pub fn map_signature(kind: MapKind) -> &'static str {
+    match kind {
+        MapKind::SockArray => "SockArray<N>",
+        MapKind::SockMap => "SockMap<N>",
+        MapKind::SockHash => "SockHash<K, N>",
+        MapKind::Array => "Array<V, N>",
+        MapKind::PerCpuArray => "PerCpuArray<V, N>",
+        MapKind::HashMap => "HashMap<K, V, N>",
+        MapKind::LruHashMap => "LruHashMap<K, V, N>",
+    }
+}
+
+pub fn run(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<hir::Program>, Vec<Diagnostic>) {
+    let mut c = Checker {
+        db,
+        options,
+        diags: Vec::new(),
+        modules: Vec::new(),
+        std_loaded: HashMap::new(),
+        files_loaded: HashMap::new(),
+        pending_imports: Vec::new(),
+        consts: Vec::new(),
+        structs: Vec::new(),
+        struct_asts: Vec::new(),
+        maps: Vec::new(),
+        map_asts: Vec::new(),
+        fns: Vec::new(),
+        calls: Vec::new(),
+    };
+    let main_name = c.db.name(main).to_string();
+    c.files_loaded.insert(main_name, 0);
+    c.load("main".into(), main, false);
+    for m in 0..c.modules.len() {
+        c.register_items(m);
+    }
+    c.resolve_imports();
+    c.resolve_structs();
+    c.resolve_maps();
+    c.resolve_signatures();
+    for i in 0..c.consts.len() {
+        let span = c.consts[i].name_span;
+        c.const_value(i, span);
+    }
+    c.check_overrides();
+    let mut functions = Vec::with_capacity(c.fns.len());
+    let mut skipped = vec![false; c.fns.len()];
+    for (f, skip) in skipped.iter_mut().enumerate() {
+        let (func, skipped_test) = c.check_fn(FuncId(f as u32));
+        *skip = skipped_test;
+        functions.push(func);
+    }
+
+    c.check_recursion();
+    let program = c.finish(functions, &skipped);
+    let failed = c.diags.iter().any(|d| d.is_error());
+    let diags = std::mem::take(&mut c.diags);
+    (if failed { None } else { Some(program) }, diags)
+}
+
+impl<'a> Checker<'a> {
+    pub fn error(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Loading modules.
+
+    fn load(&mut self, name: String, file: FileId, is_std: bool) -> ModId {
+        let src = self.db.source(file).to_string();
+        let (ast, diags) = parse::parse_file(file, &src);
+        let had_parse_errors = diags.iter().any(|d| d.is_error());
+        self.diags.extend(diags);
+        let id = self.modules.len();
+        self.modules.push(Module {
+            name,
+            file,
+            is_std,
+            ast: ast::File::default(),
+            items: HashMap::new(),
+            scope: HashMap::new(),
+            had_parse_errors,
+        });
+        for item in &ast.items {
+            match &item.kind {
+                ast::ItemKind::Use { path, group } => self.use_item(id, item, path, group.as_deref()),
+                ast::ItemKind::Mod { name } => self.mod_item(id, name),
+                _ => {}
+            }
+        }
+        self.modules[id].ast = ast;
+        id
+    }
+
+    fn load_std(&mut self, name: &ast::Ident) -> Option<ModId> {
+        let key = format!("std::{}", name.name);
+        if let Some(&m) = self.std_loaded.get(&key) {
+            return Some(m);
+        }
+        let Some(src) = stdlib::source(&name.name) else {
+            let mut d = Diagnostic::error("E0102", format!("no module `{}` in the standard library", name.name))
+                .with_primary(name.span, "not in `std`");
+            let names = stdlib::MODULES.iter().map(|(n, _)| *n);
+            if let Some(s) = did_you_mean(&name.name, names) {
+                d = d.with_help(format!("did you mean `std::{s}`?"));
+            } else {
+                let all: Vec<String> = stdlib::MODULES.iter().map(|(n, _)| format!("`std::{n}`")).collect();
+                d = d.with_help(format!("the standard library has {}", all.join(", ")));
+            }
+            self.error(d);
+            return None;
+        };
+        let file = self.db.add(format!("std/{}.rs", name.name), src);
+        // Registered before loading so that standard modules may use each other.
+        let id = self.modules.len();
+        self.std_loaded.insert(key.clone(), id);
+        let got = self.load(key, file, true);
+        debug_assert_eq!(got, id);
+        Some(got)
+    }
+
+    fn use_item(&mut self, m: ModId, item: &ast::Item, path: &[ast::Ident], group: Option<&[ast::Ident]>) {
+        let Some(first) = path.first() else { return };
+        if first.name != "std" {
+            self.error(
+                Diagnostic::error("E0102", format!("cannot import from `{}`", first.name))
+                    .with_primary(first.span, "only the standard library is imported with `use`")
+                    .with_help(format!(
+                        "a file beside the policy is declared with `mod {};` and used as `{}::name`",
+                        first.name, first.name
+                    )),
+            );
+            return;
+        }
+        let Some(module_name) = path.get(1) else {
+            self.error(
+                Diagnostic::error("E0102", "`use std;` imports nothing")
+                    .with_primary(item.span, "name a module: `use std::hash;`"),
+            );
+            return;
+        };
+        let Some(target) = self.load_std(module_name) else {
+            return;
+        };
+        match (path.len(), group) {
+            (2, None) => self.bind(m, module_name, Binding::Module(target)),
+            (2, Some(names)) => {
+                for n in names {
+                    self.pending_imports.push((m, target, n.clone()));
+                }
+            }
+            (3, None) => self.pending_imports.push((m, target, path[2].clone())),
+            _ => self.error(
+                Diagnostic::error("E0102", "standard-library paths have two levels")
+                    .with_primary(item.span, "write `use std::module;` or `use std::module::{name, ..};`"),
+            ),
+        }
+    }
+
+    fn mod_item(&mut self, m: ModId, name: &ast::Ident) {
+        let from = self.db.name(self.modules[m].file).to_string();
+        let Some((src, recorded)) = self.options.modules.load(&from, &name.name) else {
+            self.error(
+                Diagnostic::error("E0102", format!("file not found for module `{}`", name.name))
+                    .with_primary(name.span, "no such file")
+                    .with_help(format!("create `{}.rs` beside `{from}`", name.name)),
+            );
+            return;
+        };
+        let target = match self.files_loaded.get(&recorded) {
+            Some(&t) => t,
+            None => {
+                let file = self.db.add(recorded.clone(), src);
+                let id = self.modules.len();
+                self.files_loaded.insert(recorded, id);
+                self.load(name.name.clone(), file, false)
+            }
+        };
+        self.bind(m, name, Binding::Module(target));
+    }
+
+    /// Adds `name` to module `m`'s scope, reporting a clash with an earlier name.
+    fn bind(&mut self, m: ModId, name: &ast::Ident, b: Binding) {
+        if let Some((_, first)) = self.modules[m].scope.get(&name.name) {
+            let first = *first;
+            self.error(
+                Diagnostic::error("E0101", format!("the name `{}` is defined more than once", name.name))
+                    .with_primary(name.span, "defined again here")
+                    .with_secondary(first, "first defined here"),
+            );
+            return;
+        }
+        self.modules[m].scope.insert(name.name.clone(), (b, name.span));
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Registering items.
+
+    fn register_items(&mut self, m: ModId) {
+        let items = std::mem::take(&mut self.modules[m].ast.items);
+        for item in &items {
+            let r = match &item.kind {
+                ast::ItemKind::Use { .. } | ast::ItemKind::Mod { .. } => {
+                    self.no_attrs(item);
+                    None
+                }
+                ast::ItemKind::Const { name, ty, value } => {
+                    self.no_attrs(item);
+                    let id = self.consts.len();
+                    self.consts.push(ConstInfo {
+                        name: name.name.clone(),
+                        module: m,
+                        ty_ast: ty.clone(),
+                        value_ast: value.clone(),
+                        ty: Ty::Never,
+                        state: ConstState::Pending,
+                        span: item.span,
+                        name_span: name.span,
+                    });
+                    Some((name, ItemRef::Const(id)))
+                }
+                ast::ItemKind::Struct { name, fields } => {
+                    self.no_attrs(item);
+                    let id = StructId(self.structs.len() as u32);
+                    self.structs.push(hir::StructDef { name: name.name.clone(), fields: vec![], span: item.span });
+                    self.struct_asts.push((m, fields.clone()));
+                    Some((name, ItemRef::Struct(id)))
+                }
+                ast::ItemKind::Static { name, ty } => {
+                    let is_map = item.attrs.iter().any(|a| a.name.name == "map");
+                    for a in &item.attrs {
+                        if a.name.name != "map" || !a.args.is_empty() {
+                            self.error(
+                                Diagnostic::error("E0302", format!("unknown attribute `{}` on a static", a.name.name))
+                                    .with_primary(a.span, "not understood here")
+                                    .with_help("a map is declared `#[map] static NAME: Kind<...>;`"),
+                            );
+                        }
+                    }
+                    if !is_map {
+                        self.error(
+                            Diagnostic::error("E0302", format!("`static {}` is not a map", name.name))
+                                .with_primary(name.span, "statics must be maps")
+                                .with_help("add `#[map]` above it; for a plain value use `const`"),
+                        );
+                    }
+                    let id = MapId(self.maps.len() as u32);
+                    self.maps.push(hir::MapDecl {
+                        name: name.name.clone(),
+                        kind: MapKind::Array,
+                        key: Ty::U32,
+                        value: Ty::U32,
+                        capacity: 1,
+                        span: item.span,
+                        doc: item.doc.clone(),
+                    });
+                    self.map_asts.push((m, ty.clone(), name.span));
+                    Some((name, ItemRef::Map(id)))
+                }
+                ast::ItemKind::Fn(decl) => {
+                    let kind = self.fn_kind(m, item, decl);
+                    let id = FuncId(self.fns.len() as u32);
+                    self.fns.push(FnInfo {
+                        name: decl.name.name.clone(),
+                        module: m,
+                        decl: decl.clone(),
+                        kind,
+                        params: vec![],
+                        ret: Ty::Unit,
+                        span: item.span,
+                    });
+                    self.calls.push(vec![]);
+                    Some((&decl.name, ItemRef::Fn(id)))
+                }
+            };
+            if let Some((name, r)) = r {
+                if self.modules[m].items.contains_key(&name.name) || self.modules[m].scope.contains_key(&name.name) {
+                    let first = self.modules[m].scope.get(&name.name).map(|(_, s)| *s);
+                    let mut d =
+                        Diagnostic::error("E0101", format!("the name `{}` is defined more than once", name.name))
+                            .with_primary(name.span, "defined again here");
+                    if let Some(first) = first {
+                        d = d.with_secondary(first, "first defined here");
+                    }
+                    self.error(d);
+                    continue;
+                }
+                self.modules[m].items.insert(name.name.clone(), (r, item.is_pub));
+                self.modules[m].scope.insert(name.name.clone(), (Binding::Item(r), name.span));
+            }
+        }
+        self.modules[m].ast.items = items;
+    }
+
+    fn no_attrs(&mut self, item: &ast::Item) {
+        for a in &item.attrs {
+            self.error(
+                Diagnostic::error("E0302", format!("unknown attribute `{}` here", a.name.name))
+                    .with_primary(a.span, "attributes go on functions (`#[steer]`, `#[test]`) and maps (`#[map]`)"),
+            );
+        }
+    }
+
+    /// Reads `#[steer(...)]` / `#[test]` of a function.
+    fn fn_kind(&mut self, m: ModId, item: &ast::Item, decl: &ast::FnDecl) -> FnKind {
+        let mut kind = FnKind::Helper;
+        for a in &item.attrs {
+            match a.name.name.as_str() {
+                "steer" => {
+                    let mut attrs = SteerAttrs { migrate: false, fallback: Verdict::Pass };
+                    for arg in &a.args {
+                        match (arg.name.name.as_str(), arg.value.as_ref().map(|v| v.name.as_str())) {
+                            ("migrate", None) => attrs.migrate = true,
+                            ("fallback", Some("Pass")) => attrs.fallback = Verdict::Pass,
+                            ("fallback", Some("Drop")) => attrs.fallback = Verdict::Drop,
+                            ("fallback", _) => self.error(
+                                Diagnostic::error("E0302", "`fallback` must be `Drop` or `Pass`")
+                                    .with_primary(arg.span, "invalid fallback")
+                                    .with_help("write `#[steer(fallback = Drop)]` or `#[steer(fallback = Pass)]`"),
+                            ),
+                            _ => {
+                                let mut d = Diagnostic::error(
+                                    "E0302",
+                                    format!("unknown `#[steer]` option `{}`", arg.name.name),
+                                )
+                                .with_primary(arg.span, "not an option of `#[steer]`");
+                                d = match did_you_mean(&arg.name.name, ["migrate", "fallback"]) {
+                                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                                    None => d.with_help("the options are `migrate` and `fallback = Drop|Pass`"),
+                                };
+                                self.error(d);
+                            }
+                        }
+                    }
+                    if kind != FnKind::Helper {
+                        self.error(
+                            Diagnostic::error("E0302", "a function can have only one of `#[steer]` and `#[test]`")
+                                .with_primary(a.span, "second kind"),
+                        );
+                    }
+                    kind = FnKind::Entry(attrs);
+                    if m != 0 {
+                        self.error(
+                            Diagnostic::error("E0302", "`#[steer]` functions belong in the policy's main file")
+                                .with_primary(decl.name.span, "entry in a module")
+                                .with_help("move the entry to the main file and call this module's helpers from it"),
+                        );
+                    }
+                }
+                "test" => {
+                    if !a.args.is_empty() {
+                        self.error(
+                            Diagnostic::error("E0302", "`#[test]` takes no options")
+                                .with_primary(a.span, "remove the parentheses"),
+                        );
+                    }
+                    if kind != FnKind::Helper {
+                        self.error(
+                            Diagnostic::error("E0302", "a function can have only one of `#[steer]` and `#[test]`")
+                                .with_primary(a.span, "second kind"),
+                        );
+                    }
+                    kind = FnKind::Test;
+                }
+                other => {
+                    let mut d = Diagnostic::error("E0302", format!("unknown attribute `{other}` on a function"))
+                        .with_primary(a.span, "not understood");
+                    if let Some(s) = did_you_mean(other, ["steer", "test"]) {
+                        d = d.with_help(format!("did you mean `#[{s}]`?"));
+                    }
+                    self.error(d);
+                }
+            }
+        }
+        kind
+    }
+
+    fn resolve_imports(&mut self) {
+        for (m, target, name) in std::mem::take(&mut self.pending_imports) {
+            match self.modules[target].items.get(&name.name).copied() {
+                Some((r, true)) => self.bind(m, &name, Binding::Item(r)),
+                Some((_, false)) => {
+                    let tname = self.modules[target].name.clone();
+                    self.error(
+                        Diagnostic::error("E0103", format!("`{}` is private to `{tname}`", name.name))
+                            .with_primary(name.span, "not exported"),
+                    );
+                }
+                None => {
+                    let tname = self.modules[target].name.clone();
+                    let mut d = Diagnostic::error("E0100", format!("no `{}` in `{tname}`", name.name))
+                        .with_primary(name.span, "not found");
+                    let names: Vec<&str> =
+                        self.modules[target].items.iter().filter(|(_, (_, p))| *p).map(|(n, _)| n.as_str()).collect();
+                    if let Some(s) = did_you_mean(&name.name, names) {
+                        d = d.with_help(format!("did you mean `{s}`?"));
+                    }
+                    self.error(d);
+                }
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Paths and types.
+
+    /// Resolves a path to an item as seen from module `m`. Errors are returned, not reported.
+    pub fn lookup_item(&self, m: ModId, path: &ast::Path) -> Result<ItemRef, Diagnostic> {
+        let segs = &path.segments;
+        let (module, name) = match segs.as_slice() {
+            [one] => match self.modules[m].scope.get(&one.name) {
+                Some((Binding::Item(r), _)) => return Ok(*r),
+                Some((Binding::Module(_), _)) => {
+                    return Err(Diagnostic::error("E0208", format!("`{}` is a module, not a value", one.name))
+                        .with_primary(one.span, "a module")
+                        .with_help(format!("name an item in it: `{}::name`", one.name)))
+                }
+                None => return Err(self.unknown_name(m, one, &[])),
+            },
+            [first, name] => match self.modules[m].scope.get(&first.name) {
+                Some((Binding::Module(t), _)) => (*t, name),
+                _ => {
+                    let mut d = Diagnostic::error("E0102", format!("unknown module `{}`", first.name))
+                        .with_primary(first.span, "not a module in scope");
+                    if stdlib::source(&first.name).is_some() {
+                        d = d.with_help(format!("import it first: `use std::{};`", first.name));
+                    }
+                    return Err(d);
+                }
+            },
+            [std, module, name] if std.name == "std" => match self.std_loaded.get(&format!("std::{}", module.name)) {
+                Some(&t) => (t, name),
+                None => {
+                    return Err(Diagnostic::error("E0102", format!("`std::{}` is not imported", module.name))
+                        .with_primary(module.span, "not imported")
+                        .with_help(format!("add `use std::{};` at the top of the file", module.name)))
+                }
+            },
+            _ => {
+                return Err(Diagnostic::error("E0100", format!("cannot resolve `{}`", path.text()))
+                    .with_primary(path.span, "unknown path"))
+            }
+        };
+        match self.modules[module].items.get(&name.name) {
+            Some((r, true)) => Ok(*r),
+            Some((_, false)) => Err(Diagnostic::error(
+                "E0103",
+                format!("`{}` is private to `{}`", name.name, self.modules[module].name),
+            )
+            .with_primary(name.span, "not exported")
+            .with_help(format!("mark it `pub` in `{}`", self.modules[module].name))),
+            None => {
+                let mut d =
+                    Diagnostic::error("E0100", format!("no `{}` in `{}`", name.name, self.modules[module].name))
+                        .with_primary(name.span, "not found");
+                let names: Vec<&str> = self.modules[module].items.keys().map(|s| s.as_str()).collect();
+                if let Some(s) = did_you_mean(&name.name, names) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                Err(d)
+            }
+        }
+    }
+
+    /// "cannot find `x`", with a suggestion from the module's names and `extra` (locals).
+    pub fn unknown_name(&self, m: ModId, name: &ast::Ident, extra: &[&str]) -> Diagnostic {
+        let mut d = Diagnostic::error("E0100", format!("cannot find `{}` in this scope", name.name))
+            .with_primary(name.span, "not found");
+        let mut names: Vec<&str> = self.modules[m].scope.keys().map(|s| s.as_str()).collect();
+        names.extend_from_slice(extra);
+        names.extend_from_slice(&crate::typeck::BUILTIN_FNS);
+        if let Some(s) = did_you_mean(&name.name, names) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        }
+        d
+    }
+
+    pub fn ty_name(&self, t: &Ty) -> String {
+        match t {
+            Ty::Int(i) => i.name().to_string(),
+            Ty::Bool => "bool".into(),
+            Ty::Array(e, n) => format!("[{}; {n}]", self.ty_name(e)),
+            Ty::Struct(id) => self.structs.get(id.0 as usize).map(|s| s.name.clone()).unwrap_or_else(|| "?".into()),
+            Ty::Option(e) => format!("Option<{}>", self.ty_name(e)),
+            Ty::Packet => "Packet".into(),
+            Ty::Verdict => "Verdict".into(),
+            Ty::Unit => "()".into(),
+            Ty::Never => "!".into(),
+        }
+    }
+
+    /// Resolves a written type in module `m`; `Never` after an error.
+    pub fn resolve_ty(&mut self, m: ModId, t: &ast::Type) -> Ty {
+        match &t.kind {
+            ast::TypeKind::Unit => Ty::Unit,
+            ast::TypeKind::Array(elem, len) => {
+                let elem = self.resolve_ty(m, elem);
+                match self.const_u32(m, len, "an array length") {
+                    Some(n) if n > MAX_ARRAY_LEN => {
+                        self.error(
+                            Diagnostic::error("E0404", format!("array of {n} elements is too large"))
+                                .with_primary(len.span, format!("at most {MAX_ARRAY_LEN} elements"))
+                                .with_help("BPF programs have 512 bytes of stack; keep large data in a map"),
+                        );
+                        Ty::Never
+                    }
+                    Some(n) => Ty::Array(Box::new(elem), n),
+                    None => Ty::Never,
+                }
+            }
+            ast::TypeKind::Path(path, args) => {
+                if let Some(one) = path.single() {
+                    let builtin = match one.name.as_str() {
+                        n if parse::int_ty_named(n).is_some() => parse::int_ty_named(n).map(Ty::Int),
+                        "bool" => Some(Ty::Bool),
+                        "Packet" => Some(Ty::Packet),
+                        "Verdict" => Some(Ty::Verdict),
+                        "Option" => {
+                            return match args.as_slice() {
+                                [ast::GenericArg::Type(inner)] => {
+                                    let inner = self.resolve_ty(m, inner);
+                                    Ty::Option(Box::new(inner))
+                                }
+                                _ => {
+                                    self.error(
+                                        Diagnostic::error("E0106", "`Option` takes one type argument")
+                                            .with_primary(t.span, "write `Option<T>`"),
+                                    );
+                                    Ty::Never
+                                }
+                            }
+                        }
+                        n if MAP_KINDS.iter().any(|(k, _)| *k == n) => {
+                            self.error(
+                                Diagnostic::error("E0106", format!("`{n}` is a map kind, not a value type"))
+                                    .with_primary(t.span, "maps are not values")
+                                    .with_help(format!("declare a map at file level: `#[map] static NAME: {n}<...>;`")),
+                            );
+                            return Ty::Never;
+                        }
+                        _ => None,
+                    };
+                    if let Some(ty) = builtin {
+                        if !args.is_empty() {
+                            self.error(
+                                Diagnostic::error("E0106", format!("`{}` takes no generic arguments", one.name))
+                                    .with_primary(t.span, "remove the `<...>`"),
+                            );
+                        }
+                        return ty;
+                    }
+                }
+                match self.lookup_item(m, path) {
+                    Ok(ItemRef::Struct(id)) => Ty::Struct(id),
+                    Ok(_) => {
+                        self.error(
+                            Diagnostic::error("E0106", format!("`{}` is not a type", path.text()))
+                                .with_primary(path.span, "not a type"),
+                        );
+                        Ty::Never
+                    }
+                    Err(_) => {
+                        let mut d = Diagnostic::error("E0106", format!("unknown type `{}`", path.text()))
+                            .with_primary(path.span, "not a type");
+                        let mut names: Vec<&str> = INT_NAMES.to_vec();
+                        names.extend(["bool", "Packet", "Verdict", "Option"]);
+                        for (n, (b, _)) in &self.modules[m].scope {
+                            if let Binding::Item(ItemRef::Struct(_)) = b {
+                                names.push(n.as_str());
+                            }
+                        }
+                        if let Some(s) = did_you_mean(&path.text(), names) {
+                            d = d.with_help(format!("did you mean `{s}`?"));
+                        }
+                        self.error(d);
+                        Ty::Never
+                    }
+                }
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Constants.
+
+    /// The folded value of constant `i` (its type and raw bits), evaluating it on first use.
+    /// `at` is where it is used, for the cycle diagnostic.
+    pub fn const_value(&mut self, i: usize, at: Span) -> Option<(Ty, u64)> {
+        match self.consts[i].state {
+            ConstState::Done(v) => return Some((self.consts[i].ty.clone(), v)),
+            ConstState::Failed => return None,
+            ConstState::InProgress => {
+                let c = &self.consts[i];
+                let d = Diagnostic::error("E0501", format!("constant `{}` depends on itself", c.name))
+                    .with_primary(at, "used while it is being computed")
+                    .with_secondary(c.name_span, "defined here");
+                self.consts[i].state = ConstState::Failed;
+                self.error(d);
+                return None;
+            }
+            ConstState::Pending => {}
+        }
+        self.consts[i].state = ConstState::InProgress;
+        let m = self.consts[i].module;
+        let ty_ast = self.consts[i].ty_ast.clone();
+        let value_ast = self.consts[i].value_ast.clone();
+        let mut ty = self.resolve_ty(m, &ty_ast);
+        if !matches!(ty, Ty::Int(_) | Ty::Bool | Ty::Never) {
+            let tn = self.ty_name(&ty);
+            self.error(
+                Diagnostic::error("E0500", format!("constants must be integers or `bool`, not `{tn}`"))
+                    .with_primary(ty_ast.span, "unsupported constant type"),
+            );
+            ty = Ty::Never;
+        }
+        self.consts[i].ty = ty.clone();
+        let mut body = Body::constant(m);
+        let e = self.expect(&mut body, &value_ast, &ty);
+        let mut value = self.fold(&e);
+        if m == 0 {
+            let name = self.consts[i].name.clone();
+            if let Some((_, v)) = self.options.const_overrides.iter().rev().find(|(n, _)| *n == name) {
+                value = self.override_value(i, &ty, *v).or(value);
+            }
+        }
+        // A failure inside (a cycle) may already have marked this constant.
+        if matches!(self.consts[i].state, ConstState::Failed) {
+            return None;
+        }
+        self.consts[i].state = match value {
+            Some(v) if !matches!(ty, Ty::Never) => ConstState::Done(v),
+            _ => ConstState::Failed,
+        };
+        value.map(|v| (ty, v))
+    }
+
+    fn override_value(&mut self, i: usize, ty: &Ty, v: u64) -> Option<u64> {
+        let c = &self.consts[i];
+        let fits = match ty {
+            Ty::Int(t) => (v as i128) <= range_of(*t).1,
+            Ty::Bool => v <= 1,
+            _ => false,
+        };
+        if !fits {
+            let d = Diagnostic::error(
+                "E0502",
+                format!("`--const {}={v}` does not fit the constant's type `{}`", c.name, self.ty_name(ty)),
+            )
+            .with_primary(c.span, "declared here");
+            self.error(d);
+            return None;
+        }
+        Some(v)
+    }
+
+    fn check_overrides(&mut self) {
+        for (name, _) in self.options.const_overrides.clone() {
+            let found = self.consts.iter().any(|c| c.module == 0 && c.name == name);
+            if !found {
+                let mut d = Diagnostic::error("E0502", format!("`--const {name}=...` names no constant of the policy"));
+                let names: Vec<&str> = self.consts.iter().filter(|c| c.module == 0).map(|c| c.name.as_str()).collect();
+                if let Some(s) = did_you_mean(&name, names) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                self.error(d);
+            }
+        }
+    }
+
+    /// Folds a checked expression, reporting why it is not constant.
+    pub fn fold(&mut self, e: &hir::Expr) -> Option<u64> {
+        if e.ty == Ty::Never {
+            return None;
+        }
+        match consteval::eval(e) {
+            Ok(v) => Some(v),
+            Err(EvalError::NotConst(span)) => {
+                self.error(
+                    Diagnostic::error("E0500", "this is not a constant expression")
+                        .with_primary(span, "only known at run time")
+                        .with_help("constants are built from literals, other constants and operators"),
+                );
+                None
+            }
+            // The type checker already reported the constant zero divisor.
+            Err(EvalError::DivByZero(_)) => None,
+        }
+    }
+
+    /// A constant expression of any integer type that must fit in `u32` (lengths, capacities).
+    pub fn const_u32(&mut self, m: ModId, e: &ast::Expr, what: &str) -> Option<u32> {
+        let mut body = Body::constant(m);
+        let x = self.expr(&mut body, e, Some(&Ty::U32));
+        let t = match &x.ty {
+            Ty::Int(t) => *t,
+            Ty::Never => return None,
+            other => {
+                let tn = self.ty_name(other);
+                self.error(
+                    Diagnostic::error("E0200", format!("mismatched types: expected an integer, found `{tn}`"))
+                        .with_primary(e.span, format!("{what} is an integer")),
+                );
+                return None;
+            }
+        };
+        let v = self.fold(&x)?;
+        let v = consteval::to_i128(v, t);
+        if v < 0 || v > u32::MAX as i128 {
+            self.error(
+                Diagnostic::error("E0402", format!("{what} must be between 0 and {}", u32::MAX))
+                    .with_primary(e.span, format!("this is {v}")),
+            );
+            return None;
+        }
+        Some(v as u32)
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Structs, maps and signatures.
+
+    fn resolve_structs(&mut self) {
+        for i in 0..self.structs.len() {
+            let (m, fields) = self.struct_asts[i].clone();
+            let mut out: Vec<hir::FieldDef> = Vec::new();
+            for (name, ty) in &fields {
+                if out.iter().any(|f| f.name == name.name) {
+                    self.error(
+                        Diagnostic::error("E0101", format!("field `{}` is declared twice", name.name))
+                            .with_primary(name.span, "again here"),
+                    );
+                    continue;
+                }
+                let t = self.resolve_ty(m, ty);
+                if !self.is_plain_data(&t) {
+                    let tn = self.ty_name(&t);
+                    self.error(
+                        Diagnostic::error("E0404", format!("struct fields must be plain data, not `{tn}`"))
+                            .with_primary(ty.span, "not plain data")
+                            .with_help("use integers, `bool`, arrays and other structs"),
+                    );
+                }
+                out.push(hir::FieldDef { name: name.name.clone(), ty: t });
+            }
+            self.structs[i].fields = out;
+        }
+        // A struct that contains itself would be infinitely large.
+        for i in 0..self.structs.len() {
+            if self.struct_contains(StructId(i as u32), StructId(i as u32), 0) {
+                let s = &self.structs[i];
+                let d = Diagnostic::error("E0404", format!("struct `{}` contains itself", s.name))
+                    .with_primary(s.span, "infinitely large")
+                    .with_help("structs hold plain data; break the cycle");
+                self.error(d);
+                for f in &mut self.structs[i].fields {
+                    f.ty = Ty::Never;
+                }
+            }
+        }
+    }
+
+    fn struct_contains(&self, s: StructId, target: StructId, depth: usize) -> bool {
+        if depth > self.structs.len() {
+            return false;
+        }
+        self.structs[s.0 as usize].fields.iter().any(|f| self.ty_contains(&f.ty, target, depth))
+    }
+
+    fn ty_contains(&self, t: &Ty, target: StructId, depth: usize) -> bool {
+        match t {
+            Ty::Struct(id) => *id == target || self.struct_contains(*id, target, depth + 1),
+            Ty::Array(e, _) => self.ty_contains(e, target, depth),
+            _ => false,
+        }
+    }
+
+    /// Integers, bools, arrays and structs of them: what maps and structs may hold.
+    pub fn is_plain_data(&self, t: &Ty) -> bool {
+        match t {
+            Ty::Int(_) | Ty::Bool | Ty::Struct(_) | Ty::Never => true,
+            Ty::Array(e, _) => self.is_plain_data(e),
+            _ => false,
+        }
+    }
+
+    fn resolve_maps(&mut self) {
+        for i in 0..self.maps.len() {
+            let (m, ty, _) = self.map_asts[i].clone();
+            let ast::TypeKind::Path(path, args) = &ty.kind else {
+                self.error(
+                    Diagnostic::error("E0400", "a map's type must be a map kind")
+                        .with_primary(ty.span, "not a map kind")
+                        .with_help("e.g. `SockArray<8>` or `HashMap<u32, u64, 1024>`"),
+                );
+                continue;
+            };
+            let kname = path.text();
+            let Some(&(_, kind)) = MAP_KINDS.iter().find(|(n, _)| *n == kname) else {
+                let mut d = Diagnostic::error("E0400", format!("unknown map kind `{kname}`"))
+                    .with_primary(path.span, "not a map kind");
+                d = match did_you_mean(&kname, MAP_KINDS.iter().map(|(n, _)| *n)) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help(
+                        "the map kinds are SockArray, SockMap, SockHash, Array, PerCpuArray, HashMap and LruHashMap",
+                    ),
+                };
+                self.error(d);
+                continue;
+            };
+            let want = match kind {
+                MapKind::SockArray | MapKind::SockMap => 1,
+                MapKind::SockHash | MapKind::Array | MapKind::PerCpuArray => 2,
+                MapKind::HashMap | MapKind::LruHashMap => 3,
+            };
+            if args.len() != want {
+                self.error(
+                    Diagnostic::error(
+                        "E0401",
+                        format!(
+                            "`{kname}` takes {want} generic argument{}, found {}",
+                            if want == 1 { "" } else { "s" },
+                            args.len()
+                        ),
+                    )
+                    .with_primary(ty.span, format!("expected `{}`", map_signature(kind)))
+                    .with_help("the capacity comes last and is a constant expression"),
+                );
+                continue;
+            }
+            let mut types = Vec::new();
+            for a in &args[..want - 1] {
+                match a {
+                    ast::GenericArg::Type(t) => {
+                        let r = self.resolve_ty(m, t);
+                        if !self.is_plain_data(&r) {
+                            let tn = self.ty_name(&r);
+                            self.error(
+                                Diagnostic::error(
+                                    "E0404",
+                                    format!("map keys and values must be plain data, not `{tn}`"),
+                                )
+                                .with_primary(t.span, "not plain data")
+                                .with_help("use integers, `bool`, arrays and structs"),
+                            );
+                        }
+                        types.push(r);
+                    }
+                    ast::GenericArg::Const(e) => {
+                        self.error(
+                            Diagnostic::error("E0404", "expected a type, found an expression")
+                                .with_primary(e.span, "not a type")
+                                .with_help(format!("`{kname}` is written `{}`", map_signature(kind))),
+                        );
+                        types.push(Ty::Never);
+                    }
+                }
+            }
+            let cap_expr = match &args[want - 1] {
+                ast::GenericArg::Const(e) => Some(e.clone()),
+                ast::GenericArg::Type(t) => match &t.kind {
+                    ast::TypeKind::Path(p, g) if g.is_empty() => {
+                        Some(ast::Expr { kind: ast::ExprKind::Path(p.clone()), span: t.span })
+                    }
+                    _ => None,
+                },
+            };
+            let cap_span = args[want - 1].span();
+            let capacity = match cap_expr {
+                None => {
+                    self.error(
+                        Diagnostic::error("E0402", "a map's capacity must be a constant expression")
+                            .with_primary(cap_span, "not a constant")
+                            .with_help(format!("`{kname}` is written `{}`", map_signature(kind))),
+                    );
+                    None
+                }
+                Some(e) => self.const_u32(m, &e, "a map capacity"),
+            };
+            let capacity = match capacity {
+                Some(0) => {
+                    self.error(
+                        Diagnostic::error("E0402", "a map's capacity must be at least 1")
+                            .with_primary(cap_span, "capacity 0")
+                            .with_help("the kernel refuses maps with no entries"),
+                    );
+                    1
+                }
+                Some(n) => n,
+                None => 1,
+            };
+            let (key, value) = match kind {
+                MapKind::SockArray | MapKind::SockMap => (Ty::U32, Ty::U64),
+                MapKind::SockHash => (types[0].clone(), Ty::U64),
+                MapKind::Array | MapKind::PerCpuArray => (Ty::U32, types[0].clone()),
+                MapKind::HashMap | MapKind::LruHashMap => (types[0].clone(), types[1].clone()),
+            };
+            let d = &mut self.maps[i];
+            d.kind = kind;
+            d.key = key;
+            d.value = value;
+            d.capacity = capacity;
+        }
+    }
+
+    fn resolve_signatures(&mut self) {
+        for i in 0..self.fns.len() {
+            let m = self.fns[i].module;
+            let decl = self.fns[i].decl.clone();
+            let mut params = Vec::new();
+            for p in &decl.params {
+                let t = self.resolve_ty(m, &p.ty);
+                if params.iter().any(|(_, n, _): &(bool, ast::Ident, Ty)| n.name == p.name.name) {
+                    self.error(
+                        Diagnostic::error("E0101", format!("parameter `{}` is declared twice", p.name.name))
+                            .with_primary(p.name.span, "again here"),
+                    );
+                }
+                params.push((p.mutable, p.name.clone(), t));
+            }
+            let ret = match &decl.ret {
+                Some(t) => self.resolve_ty(m, t),
+                None => Ty::Unit,
+            };
+            match self.fns[i].kind {
+                FnKind::Entry(_) => {
+                    let ok = matches!(params.as_slice(), [(_, _, Ty::Packet | Ty::Never)])
+                        && matches!(ret, Ty::Verdict | Ty::Never);
+                    if !ok {
+                        let found = format!(
+                            "fn {}({}) -> {}",
+                            decl.name.name,
+                            params
+                                .iter()
+                                .map(|(_, n, t)| format!("{}: {}", n.name, self.ty_name(t)))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            self.ty_name(&ret)
+                        );
+                        self.error(
+                            Diagnostic::error(
+                                "E0300",
+                                format!("`#[steer]` function `{}` has the wrong signature", decl.name.name),
+                            )
+                            .with_primary(decl.name.span, format!("found `{found}`"))
+                            .with_help(format!(
+                                "an entry takes the packet and returns a verdict: `fn {}(pkt: Packet) -> Verdict`",
+                                decl.name.name
+                            )),
+                        );
+                    }
+                }
+                FnKind::Test => {
+                    if !params.is_empty() || ret != Ty::Unit {
+                        self.error(
+                            Diagnostic::error(
+                                "E0300",
+                                format!(
+                                    "`#[test]` function `{}` must take no parameters and return nothing",
+                                    decl.name.name
+                                ),
+                            )
+                            .with_primary(decl.name.span, "wrong signature")
+                            .with_help(format!("write `fn {}() {{ ... }}`", decl.name.name)),
+                        );
+                    }
+                }
+                FnKind::Helper => {}
+            }
+            self.fns[i].params = params;
+            self.fns[i].ret = ret;
+        }
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Whole-program checks.
+
+    /// Reports every cycle of the call graph: codegen inlines helpers, and the kernel
+    /// forbids recursion anyway.
+    fn check_recursion(&mut self) {
+        let n = self.fns.len();
+        let sccs = tarjan(n, &self.calls);
+        for scc in sccs {
+            let self_loop = scc.len() == 1 && self.calls[scc[0]].iter().any(|(c, _)| c.0 as usize == scc[0]);
+            if scc.len() < 2 && !self_loop {
+                continue;
+            }
+            let start = *scc.iter().min().unwrap_or(&scc[0]);
+            // Walk the cycle from `start` through members of the component, breadth first,
+            // to name the shortest cycle.
+            let path = shortest_cycle(start, &scc, &self.calls);
+            let names: Vec<String> = path.iter().map(|&f| format!("`{}`", self.fns[f].name)).collect();
+            let first_call = path
+                .get(1)
+                .and_then(|&next| self.calls[start].iter().find(|(c, _)| c.0 as usize == next))
+                .map(|(_, s)| *s);
+            let chain = names.join(" → ");
+            let mut d = Diagnostic::error("E0303", format!("recursion is not allowed: {chain}"))
+                .with_help("BPF programs cannot recurse; rewrite it with a bounded `for` loop");
+            if let Some(s) = first_call {
+                d = d.with_primary(s, "this call starts the cycle");
+            }
+            for w in path.windows(2).skip(1) {
+                if let Some((_, s)) = self.calls[w[0]].iter().find(|(c, _)| c.0 as usize == w[1]) {
+                    d = d.with_secondary(*s, format!("`{}` calls `{}`", self.fns[w[0]].name, self.fns[w[1]].name));
+                }
+            }
+            self.error(d);
+        }
+    }
+
+    fn finish(&mut self, functions: Vec<hir::Function>, skipped: &[bool]) -> hir::Program {
+        let mut entries = Vec::new();
+        let mut tests = Vec::new();
+        for (i, f) in self.fns.iter().enumerate() {
+            match f.kind {
+                FnKind::Entry(_) if f.module == 0 => entries.push(FuncId(i as u32)),
+                FnKind::Test if f.module == 0 && !skipped[i] => tests.push(FuncId(i as u32)),
+                _ => {}
+            }
+        }
+        let main_ok = !self.modules[0].had_parse_errors;
+        let has_entry = self.fns.iter().any(|f| f.module == 0 && matches!(f.kind, FnKind::Entry(_)));
+        if main_ok && !has_entry {
+            let file = self.modules[0].file;
+            let first = self.modules[0].ast.items.first().map(|i| i.span).unwrap_or(Span::new(file, 0, 0));
+            let name = self.db.name(file).to_string();
+            self.error(
+                Diagnostic::error("E0301", format!("`{name}` has no `#[steer]` function"))
+                    .with_primary(
+                        Span::new(file, first.start as usize, first.start as usize),
+                        "a policy needs at least one entry",
+                    )
+                    .with_help("add one: `#[steer] fn route(pkt: Packet) -> Verdict { ... }`"),
+            );
+        }
+        self.socket_map_warning();
+        let consts = self
+            .consts
+            .iter()
+            .filter(|c| !self.modules[c.module].is_std)
+            .filter_map(|c| match c.state {
+                ConstState::Done(v) => {
+                    Some(hir::ConstDef { name: c.name.clone(), ty: c.ty.clone(), value: v, span: c.span })
+                }
+                _ => None,
+            })
+            .collect();
+        hir::Program { structs: self.structs.clone(), maps: self.maps.clone(), functions, entries, tests, consts }
+    }
+
+    /// LANGUAGE.md §5: a socket lives in one SockArray only, and not in a SockArray and a
+    /// SockMap/SockHash at once, so such a policy cannot hold its whole group.
+    fn socket_map_warning(&mut self) {
+        let named = |kind: &dyn Fn(MapKind) -> bool| -> Vec<(Span, MapKind)> {
+            self.maps.iter().zip(&self.map_asts).filter(|(m, _)| kind(m.kind)).map(|(m, a)| (a.2, m.kind)).collect()
+        };
+        let arrays = named(&|k| k == MapKind::SockArray);
+        let others = named(&|k| matches!(k, MapKind::SockMap | MapKind::SockHash));
+        let d = if arrays.len() > 1 {
+            Some(
+                Diagnostic::warning(
+                    "W0001",
+                    format!("{} `SockArray` maps cannot all hold the sockets of one group", arrays.len()),
+                )
+                .with_primary(arrays[1].0, "second SockArray")
+                .with_secondary(arrays[0].0, "first SockArray")
+                .with_note("a socket can be in one SockArray only; the loader will refuse to fill both")
+                .with_help("use `SockMap<N>` maps, which can share sockets"),
+            )
+        } else if let (Some(a), Some(o)) = (arrays.first(), others.first()) {
+            Some(
+                Diagnostic::warning(
+                    "W0001",
+                    format!("a `SockArray` and a `{}` cannot both hold the sockets of one group", o.1.name()),
+                )
+                .with_primary(a.0, "SockArray")
+                .with_secondary(o.0, o.1.name())
+                .with_note("a socket in a SockArray cannot also be in a SockMap or SockHash")
+                .with_help("turn the `SockArray` into a `SockMap<N>`"),
+            )
+        } else {
+            None
+        };
+        if let Some(d) = d {
+            self.error(d);
+        }
+    }
+}
+
+/// Strongly connected components of the call graph (Tarjan), members as indices.
+fn tarjan(n: usize, edges: &[Vec<(FuncId, Span)>]) -> Vec<Vec<usize>> {
+    struct State<'e> {
+        edges: &'e [Vec<(FuncId, Span)>],
+        index: Vec<Option<usize>>,
+        low: Vec<usize>,
+        on_stack: Vec<bool>,
+        stack: Vec<usize>,
+        next: usize,
+        out: Vec<Vec<usize>>,
+    }
+    fn visit(s: &mut State<'_>, v: usize) {
+        s.index[v] = Some(s.next);
+        s.low[v] = s.next;
+        s.next += 1;
+        s.stack.push(v);
+        s.on_stack[v] = true;
+        for &(w, _) in &s.edges[v] {
+            let w = w.0 as usize;
+            match s.index[w] {
+                None => {
+                    visit(s, w);
+                    s.low[v] = s.low[v].min(s.low[w]);
+                }
+                Some(iw) if s.on_stack[w] => s.low[v] = s.low[v].min(iw),
+                _ => {}
+            }
+        }
+        if Some(s.low[v]) == s.index[v] {
+            let mut comp = Vec::new();
+            while let Some(w) = s.stack.pop() {
+                s.on_stack[w] = false;
+                comp.push(w);
+                if w == v {
+                    break;
+                }
+            }
+            comp.sort();
+            s.out.push(comp);
+        }
+    }
+    let mut s = State {
+        edges,
+        index: vec![None; n],
+        low: vec![0; n],
+        on_stack: vec![false; n],
+        stack: vec![],
+        next: 0,
+        out: vec![],
+    };
+    for v in 0..n {
+        if s.index[v].is_none() {
+            visit(&mut s, v);
+        }
+    }
+    s.out.sort();
+    s.out
+}
+
+/// The shortest cycle from `start` back to itself within `scc`, as `[start, .., start]`.
+fn shortest_cycle(start: usize, scc: &[usize], edges: &[Vec<(FuncId, Span)>]) -> Vec<usize> {
+    let mut prev: HashMap<usize, usize> = HashMap::new();
+    let mut queue = std::collections::VecDeque::new();
+    queue.push_back(start);
+    while let Some(v) = queue.pop_front() {
+        for &(w, _) in &edges[v] {
+            let w = w.0 as usize;
+            if !scc.contains(&w) {
+                continue;
+            }
+            if w == start {
+                let mut path = vec![v];
+                let mut cur = v;
+                while cur != start {
+                    cur = prev[&cur];
+                    path.push(cur);
+                }
+                path.reverse();
+                path.push(start);
+                return path;
+            }
+            if w != start && !prev.contains_key(&w) {
+                prev.insert(w, v);
+                queue.push_back(w);
+            }
+        }
+    }
+    vec![start, start]
+}
