@@ -61,14 +61,17 @@ pub fn run(count: u32) -> Result<(), Failure> {
     // 3. Load through pid-based discovery, exactly as `rsteer load --pid` does.
     let pid = std::process::id() as i32;
     let groups = rsteer_loader::discover(pid).map_err(|e| sys(e.to_string()))?;
-    let group = rsteer_loader::select_group(groups, Some(addr.port()), Some(Protocol::Udp))
-        .map_err(|e| sys(e.to_string()))?;
-    let loaded = rsteer_loader::load(&compiled.object, &group, &LoadOptions::default()).map_err(|e| Failure::Message {
-        code: EXIT_SYSTEM,
-        message: e.to_string(),
-        hint: e.hint(),
-    })?;
-    println!("loaded `{}` (prog id {}), map {} filled with {} sockets", loaded.program_name, loaded.program_id, loaded.map_name, loaded.rows.len());
+    let group =
+        rsteer_loader::select_group(groups, Some(addr.port()), Some(Protocol::Udp)).map_err(|e| sys(e.to_string()))?;
+    let loaded = rsteer_loader::load(&compiled.object, &group, &LoadOptions::default())
+        .map_err(|e| Failure::Message { code: EXIT_SYSTEM, message: e.to_string(), hint: e.hint() })?;
+    println!(
+        "loaded `{}` (prog id {}), map {} filled with {} sockets",
+        loaded.program_name,
+        loaded.program_id,
+        loaded.map_name,
+        loaded.rows.len()
+    );
 
     let counts: Arc<Vec<AtomicU64>> = Arc::new((0..SOCKETS).map(|_| AtomicU64::new(0)).collect());
     let wrong = Arc::new(AtomicU64::new(0));

@@ -176,7 +176,9 @@ pub fn run_load(
     let table: Vec<[String; 5]> = loaded
         .rows
         .iter()
-        .map(|r| [r.index.to_string(), r.pid.to_string(), r.target_fd.to_string(), r.local.to_string(), r.cookie.to_string()])
+        .map(|r| {
+            [r.index.to_string(), r.pid.to_string(), r.target_fd.to_string(), r.local.to_string(), r.cookie.to_string()]
+        })
         .collect();
     print_table(&["index", "pid", "fd", "local", "cookie"], &table);
     Ok(())
@@ -240,7 +242,13 @@ pub fn run_sockets(pid: i32, json: bool) -> Result<(), Failure> {
         .iter()
         .flat_map(|g| {
             g.sockets.iter().enumerate().map(move |(i, s)| {
-                [g.protocol.to_string(), g.local.to_string(), i.to_string(), s.target_fd.to_string(), s.cookie.to_string()]
+                [
+                    g.protocol.to_string(),
+                    g.local.to_string(),
+                    i.to_string(),
+                    s.target_fd.to_string(),
+                    s.cookie.to_string(),
+                ]
             })
         })
         .collect();

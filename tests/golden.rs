@@ -23,11 +23,18 @@ fn golden_ir_and_asm() {
         let main = db.add(format!("examples/{name}.rs"), std::fs::read_to_string(&path).unwrap());
         let (prog, diags) = rsteer_lang::check(&mut db, main, &CheckOptions::default());
         let prog = prog.unwrap_or_else(|| panic!("{name}: {}", rsteer_lang::diag::render_plain(&db, &diags)));
-        let compiled = rsteer_codegen::compile(&prog, &db).unwrap_or_else(|d| panic!("{name}: {}", rsteer_lang::diag::render_plain(&db, &d)));
+        let compiled = rsteer_codegen::compile(&prog, &db)
+            .unwrap_or_else(|d| panic!("{name}: {}", rsteer_lang::diag::render_plain(&db, &d)));
         let mut text = String::new();
         for p in &compiled.programs {
             text.push_str(&p.ir);
-            text.push_str(&format!("\n{} ({}), {} insns, {} bytes of stack:\n", p.name, p.section, p.insns.len(), p.stack_size));
+            text.push_str(&format!(
+                "\n{} ({}), {} insns, {} bytes of stack:\n",
+                p.name,
+                p.section,
+                p.insns.len(),
+                p.stack_size
+            ));
             text.push_str(&p.disasm());
         }
         insta::assert_snapshot!(name, text);

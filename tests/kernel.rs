@@ -55,7 +55,11 @@ fn libbpf_loads_every_example_with_btf_and_lines() {
         let source = std::fs::read_to_string(example(ex)).unwrap();
         let steer_line = source.lines().find(|l| l.contains("fn ") && l.contains("pkt: Packet")).unwrap();
         assert!(
-            xlated.contains(steer_line.trim()) || source.lines().filter(|l| l.contains("pkt.") || l.contains("select")).any(|l| xlated.contains(l.trim())),
+            xlated.contains(steer_line.trim())
+                || source
+                    .lines()
+                    .filter(|l| l.contains("pkt.") || l.contains("select"))
+                    .any(|l| xlated.contains(l.trim())),
             "{ex}: the xlated dump shows none of the policy's lines:\n{xlated}"
         );
         assert!(xlated.contains(ex), "{ex}: line info does not name the file:\n{xlated}");
@@ -69,7 +73,8 @@ fn payload_mod_steers_udp() {
         return;
     }
     let server = Server::start("udp", 4);
-    let (code, out, err) = run(&["load", example("payload_mod.rs").to_str().unwrap(), "--pid", &server.pid.to_string()]);
+    let (code, out, err) =
+        run(&["load", example("payload_mod.rs").to_str().unwrap(), "--pid", &server.pid.to_string()]);
     assert_eq!(code, 0, "load failed:\n{out}\n{err}");
     assert!(out.contains("SOCKETS"), "{out}");
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -88,7 +93,14 @@ fn src_port_mod_steers_udp() {
         return;
     }
     let server = Server::start("udp", 4);
-    let (code, out, err) = run(&["load", example("src_port_mod.rs").to_str().unwrap(), "--pid", &server.pid.to_string(), "--port", &server.port.to_string()]);
+    let (code, out, err) = run(&[
+        "load",
+        example("src_port_mod.rs").to_str().unwrap(),
+        "--pid",
+        &server.pid.to_string(),
+        "--port",
+        &server.port.to_string(),
+    ]);
     assert_eq!(code, 0, "load failed:\n{out}\n{err}");
     for _ in 0..24 {
         let client = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -105,7 +117,8 @@ fn src_port_mod_steers_tcp() {
         return;
     }
     let server = Server::start("tcp", 4);
-    let (code, out, err) = run(&["load", example("src_port_mod.rs").to_str().unwrap(), "--pid", &server.pid.to_string()]);
+    let (code, out, err) =
+        run(&["load", example("src_port_mod.rs").to_str().unwrap(), "--pid", &server.pid.to_string()]);
     assert_eq!(code, 0, "load failed:\n{out}\n{err}");
     for _ in 0..16 {
         let (port, got) = tcp_probe(server.addr());
@@ -121,7 +134,8 @@ fn cpu_affinity_steers_by_sender_cpu() {
         return;
     }
     let server = Server::start("udp", 2);
-    let (code, out, err) = run(&["load", example("cpu_affinity.rs").to_str().unwrap(), "--pid", &server.pid.to_string()]);
+    let (code, out, err) =
+        run(&["load", example("cpu_affinity.rs").to_str().unwrap(), "--pid", &server.pid.to_string()]);
     assert_eq!(code, 0, "load failed:\n{out}\n{err}");
     let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(2);
     let addr = server.addr();

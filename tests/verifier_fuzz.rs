@@ -179,7 +179,11 @@ impl Gen {
             0..=2 => {
                 let op = *self.rng.pick(&["+", "-", "*", "&", "|", "^", "/", "%"]);
                 let rhs = if op == "/" || op == "%" {
-                    if self.rng.chance(50) { self.nonzero_lit(t) } else { self.expr(t, d) }
+                    if self.rng.chance(50) {
+                        self.nonzero_lit(t)
+                    } else {
+                        self.expr(t, d)
+                    }
                 } else {
                     self.expr(t, d)
                 };
@@ -224,7 +228,8 @@ impl Gen {
                 self.vars.push((name, t, true));
             }
             2 => {
-                let muts: Vec<(String, T)> = self.vars.iter().filter(|v| v.2 && v.1 != T::Bool).map(|v| (v.0.clone(), v.1)).collect();
+                let muts: Vec<(String, T)> =
+                    self.vars.iter().filter(|v| v.2 && v.1 != T::Bool).map(|v| (v.0.clone(), v.1)).collect();
                 if let Some((n, t)) = muts.get(self.rng.below(muts.len() as u64 + 1) as usize).cloned() {
                     let op = self.rng.pick(&["+=", "-=", "*=", "^=", "|=", "&=", "<<=", ">>="]);
                     let rhs_t = if op.starts_with('<') || op.starts_with('>') { T::U32 } else { t };
@@ -277,7 +282,11 @@ impl Gen {
             }
             _ => {
                 let k = self.expr(T::U32, 1);
-                let _ = writeln!(out, "{indent}let Some(w{0}) = WEIGHTS.get({k} % 4) else {{ return Verdict::Pass; }};", self.next_var);
+                let _ = writeln!(
+                    out,
+                    "{indent}let Some(w{0}) = WEIGHTS.get({k} % 4) else {{ return Verdict::Pass; }};",
+                    self.next_var
+                );
                 self.vars.push((format!("w{}", self.next_var), T::U32, false));
                 self.next_var += 1;
             }
@@ -301,7 +310,8 @@ impl Gen {
         if self.rng.chance(50) {
             let _ = writeln!(out, "    select(SOCKETS, {key} % N)\n}}");
         } else {
-            let _ = writeln!(out, "    if try_select(SOCKETS, {key} % N) {{ Verdict::Pass }} else {{ Verdict::Drop }}\n}}");
+            let _ =
+                writeln!(out, "    if try_select(SOCKETS, {key} % N) {{ Verdict::Pass }} else {{ Verdict::Drop }}\n}}");
         }
         out
     }
@@ -328,6 +338,9 @@ fn generated_policies_pass_the_verifier() {
         let pin = Pin::new("fuzz");
         let (ok, log) = sh(&format!("bpftool -d prog load {} {} 2>&1 | tail -40", obj.display(), pin.0.display()));
         let loaded = ok && pin.0.exists();
-        assert!(loaded, "seed {seed:#x}: the verifier rejected the object (a compiler bug)\n{log}\n--- policy ---\n{src}");
+        assert!(
+            loaded,
+            "seed {seed:#x}: the verifier rejected the object (a compiler bug)\n{log}\n--- policy ---\n{src}"
+        );
     }
 }

@@ -262,8 +262,7 @@ impl Insn {
 
     pub fn is_jump(self) -> bool {
         let class = self.class();
-        (class == BPF_JMP || class == BPF_JMP32)
-            && !matches!(self.code & 0xf0, 0x80 | 0x90)
+        (class == BPF_JMP || class == BPF_JMP32) && !matches!(self.code & 0xf0, 0x80 | 0x90)
     }
 }
 

@@ -88,9 +88,7 @@ pub fn ld_imm64_second_slots(insns: &[RawInsn]) -> Result<Vec<bool>, String> {
     while i < insns.len() {
         if insns[i][0] == LD_IMM64_OPCODE {
             if i + 1 >= insns.len() {
-                return Err(format!(
-                    "the ld_imm64 at instruction {i} is the last slot: its second half is missing"
-                ));
+                return Err(format!("the ld_imm64 at instruction {i} is the last slot: its second half is missing"));
             }
             second[i + 1] = true;
             i += 2;
@@ -122,12 +120,7 @@ impl Btf {
         // String offset 0 is the empty string, which anonymous types use as their name.
         let mut string_offsets = HashMap::new();
         string_offsets.insert(String::new(), 0);
-        Btf {
-            types: Vec::new(),
-            strings: vec![0],
-            string_offsets,
-            type_count: 0,
-        }
+        Btf { types: Vec::new(), strings: vec![0], string_offsets, type_count: 0 }
     }
 
     /// Adds `s` to the string table (once) and returns its offset.
@@ -140,9 +133,7 @@ impl Btf {
         }
         let off = self.strings.len();
         if off + s.len() + 1 > MAX_STRINGS_LEN {
-            return Err(format!(
-                "the BTF string table would exceed the kernel's limit of {MAX_STRINGS_LEN} bytes"
-            ));
+            return Err(format!("the BTF string table would exceed the kernel's limit of {MAX_STRINGS_LEN} bytes"));
         }
         let off = u32::try_from(off).map_err(|_| "BTF string table too large".to_string())?;
         self.strings.extend_from_slice(s.as_bytes());
@@ -159,22 +150,11 @@ impl Btf {
     }
 
     /// Appends the common `struct btf_type` head and returns the new type's id.
-    fn push_type(
-        &mut self,
-        name_off: u32,
-        kind: u32,
-        vlen: usize,
-        size_or_type: u32,
-    ) -> Result<u32, String> {
+    fn push_type(&mut self, name_off: u32, kind: u32, vlen: usize, size_or_type: u32) -> Result<u32, String> {
         if vlen > MAX_VLEN {
-            return Err(format!(
-                "a BTF type has {vlen} members or entries; the kernel allows {MAX_VLEN}"
-            ));
+            return Err(format!("a BTF type has {vlen} members or entries; the kernel allows {MAX_VLEN}"));
         }
-        let id = self
-            .type_count
-            .checked_add(1)
-            .ok_or_else(|| "too many BTF types".to_string())?;
+        let id = self.type_count.checked_add(1).ok_or_else(|| "too many BTF types".to_string())?;
         // The vlen check above guarantees the cast is lossless.
         let info = (vlen as u32) | (kind << 24);
         self.push_u32(name_off);
@@ -192,9 +172,7 @@ impl Btf {
     /// [`INT_SIGNED`], [`INT_CHAR`], [`INT_BOOL`].
     pub fn add_int(&mut self, name: &str, bytes: u32, encoding: u32) -> Result<u32, String> {
         if !matches!(bytes, 1 | 2 | 4 | 8 | 16) {
-            return Err(format!(
-                "integer type {name:?} has {bytes} bytes; BTF allows 1, 2, 4, 8 or 16"
-            ));
+            return Err(format!("integer type {name:?} has {bytes} bytes; BTF allows 1, 2, 4, 8 or 16"));
         }
         if !matches!(encoding, 0 | INT_SIGNED | INT_CHAR | INT_BOOL) {
             return Err(format!(
@@ -224,12 +202,7 @@ impl Btf {
     }
 
     /// Adds a STRUCT; `name` None makes it anonymous. Members are (name, type id, bit offset).
-    pub fn add_struct(
-        &mut self,
-        name: Option<&str>,
-        size: u32,
-        members: &[(&str, u32, u32)],
-    ) -> Result<u32, String> {
+    pub fn add_struct(&mut self, name: Option<&str>, size: u32, members: &[(&str, u32, u32)]) -> Result<u32, String> {
         if let Some(name) = name {
             check_identifier("struct", name)?;
         }
@@ -289,12 +262,7 @@ impl Btf {
     }
 
     /// Adds a DATASEC; vars are (VAR type id, byte offset, byte size), sorted by offset.
-    pub fn add_datasec(
-        &mut self,
-        name: &str,
-        size: u32,
-        vars: &[(u32, u32, u32)],
-    ) -> Result<u32, String> {
+    pub fn add_datasec(&mut self, name: &str, size: u32, vars: &[(u32, u32, u32)]) -> Result<u32, String> {
         let name_off = self.add_string(name)?;
         let id = self.push_type(name_off, KIND_DATASEC, vars.len(), size)?;
         for (ty, offset, var_size) in vars {
@@ -307,12 +275,9 @@ impl Btf {
 
     /// The bytes of the `.BTF` section: header, types, strings.
     pub fn encode(&self) -> Result<Vec<u8>, String> {
-        let type_len = u32::try_from(self.types.len())
-            .map_err(|_| "BTF type section too large".to_string())?;
-        let str_len = u32::try_from(self.strings.len())
-            .map_err(|_| "BTF string section too large".to_string())?;
-        let mut out =
-            Vec::with_capacity(BTF_HEADER_LEN as usize + self.types.len() + self.strings.len());
+        let type_len = u32::try_from(self.types.len()).map_err(|_| "BTF type section too large".to_string())?;
+        let str_len = u32::try_from(self.strings.len()).map_err(|_| "BTF string section too large".to_string())?;
+        let mut out = Vec::with_capacity(BTF_HEADER_LEN as usize + self.types.len() + self.strings.len());
         out.extend_from_slice(&BTF_MAGIC.to_le_bytes());
         out.push(BTF_VERSION);
         out.push(0); // flags
@@ -385,15 +350,7 @@ impl BtfExt {
         out.push(BTF_VERSION);
         out.push(0); // flags
                      // Offsets count from the end of the header. There are no CO-RE relocations.
-        for field in [
-            BTF_EXT_HEADER_LEN,
-            0,
-            func_len,
-            func_len,
-            line_len,
-            core_relo_off,
-            0,
-        ] {
+        for field in [BTF_EXT_HEADER_LEN, 0, func_len, func_len, line_len, core_relo_off, 0] {
             out.extend_from_slice(&field.to_le_bytes());
         }
         out.extend_from_slice(&func);
@@ -428,10 +385,7 @@ pub struct ObjectBtf {
 
 /// Builds `.BTF` and `.BTF.ext` for `spec`, with programs placed as `sections` says and map
 /// `i` at byte offset `i * MAP_DEF_SIZE` of `.maps`.
-pub fn encode_object_btf(
-    spec: &ObjectSpec,
-    sections: &[SectionLayout],
-) -> Result<ObjectBtf, String> {
+pub fn encode_object_btf(spec: &ObjectSpec, sections: &[SectionLayout]) -> Result<ObjectBtf, String> {
     let mut enc = ObjectBtfEncoder::new();
     let int = enc.btf.add_int("int", 4, INT_SIGNED)?;
 
@@ -440,13 +394,9 @@ pub fn encode_object_btf(
         let ctx = |e: String| format!("map {}: {e}", map.name);
         let type_ptr = enc.int_array_ptr(int, map.map_type).map_err(ctx)?;
         let max_entries_ptr = enc.int_array_ptr(int, map.max_entries).map_err(ctx)?;
-        let key = enc
-            .value_type(&map.key)
-            .map_err(|e| ctx(format!("key: {e}")))?;
+        let key = enc.value_type(&map.key).map_err(|e| ctx(format!("key: {e}")))?;
         let key_ptr = enc.btf.add_ptr(key)?;
-        let value = enc
-            .value_type(&map.value)
-            .map_err(|e| ctx(format!("value: {e}")))?;
+        let value = enc.value_type(&map.value).map_err(|e| ctx(format!("value: {e}")))?;
         let value_ptr = enc.btf.add_ptr(value)?;
         let def = enc.btf.add_struct(
             None,
@@ -458,10 +408,7 @@ pub fn encode_object_btf(
                 ("value", value_ptr, 192),
             ],
         )?;
-        let var = enc
-            .btf
-            .add_var(&map.name, def, VAR_GLOBAL_ALLOCATED)
-            .map_err(ctx)?;
+        let var = enc.btf.add_var(&map.name, def, VAR_GLOBAL_ALLOCATED).map_err(ctx)?;
         let offset = u32::try_from(i)
             .ok()
             .and_then(|i| i.checked_mul(MAP_DEF_SIZE))
@@ -485,29 +432,23 @@ pub fn encode_object_btf(
             let mut funcs = Vec::new();
             let mut lines = Vec::new();
             for &(prog_index, first_insn) in &section.programs {
-                let prog = spec.programs.get(prog_index).ok_or_else(|| {
-                    format!("section layout names program {prog_index}, which does not exist")
-                })?;
+                let prog = spec
+                    .programs
+                    .get(prog_index)
+                    .ok_or_else(|| format!("section layout names program {prog_index}, which does not exist"))?;
                 let func = enc
                     .btf
                     .add_func(&prog.name, proto, FUNC_GLOBAL)
                     .map_err(|e| format!("program {}: {e}", prog.name))?;
-                funcs.push(FuncInfoRecord {
-                    insn_off: insn_byte_offset(first_insn, 0)?,
-                    type_id: func,
-                });
-                enc.line_records(prog, first_insn, &mut lines)
-                    .map_err(|e| format!("program {}: {e}", prog.name))?;
+                funcs.push(FuncInfoRecord { insn_off: insn_byte_offset(first_insn, 0)?, type_id: func });
+                enc.line_records(prog, first_insn, &mut lines).map_err(|e| format!("program {}: {e}", prog.name))?;
             }
             ext.func_info.push((sec_name_off, funcs));
             ext.line_info.push((sec_name_off, lines));
         }
     }
 
-    Ok(ObjectBtf {
-        btf: enc.btf.encode()?,
-        btf_ext: ext.encode()?,
-    })
+    Ok(ObjectBtf { btf: enc.btf.encode()?, btf_ext: ext.encode()? })
 }
 
 fn insn_byte_offset(base: usize, insn: usize) -> Result<u32, String> {
@@ -530,12 +471,7 @@ struct ObjectBtfEncoder {
 
 impl ObjectBtfEncoder {
     fn new() -> Self {
-        ObjectBtfEncoder {
-            btf: Btf::new(),
-            value_types: Vec::new(),
-            array_index: None,
-            int_array_ptrs: HashMap::new(),
-        }
+        ObjectBtfEncoder { btf: Btf::new(), value_types: Vec::new(), array_index: None, int_array_ptrs: HashMap::new() }
     }
 
     fn array_index(&mut self) -> Result<u32, String> {
@@ -572,40 +508,25 @@ impl ObjectBtfEncoder {
             return Ok(*id);
         }
         let id = match ty {
-            BtfType::Int {
-                name,
-                bytes,
-                signed,
-                is_bool,
-            } => {
+            BtfType::Int { name, bytes, signed, is_bool } => {
                 let encoding = match (signed, is_bool) {
                     (false, false) => 0,
                     (true, false) => INT_SIGNED,
                     (false, true) => INT_BOOL,
-                    (true, true) => {
-                        return Err(format!(
-                            "integer type {name:?} cannot be both signed and bool"
-                        ))
-                    }
+                    (true, true) => return Err(format!("integer type {name:?} cannot be both signed and bool")),
                 };
                 self.btf.add_int(name, *bytes, encoding)?
             }
             BtfType::Array { elem, len } => {
                 let elem_size = type_size(elem)?;
                 if elem_size.checked_mul(*len).is_none() {
-                    return Err(format!(
-                        "array of {len} elements of {elem_size} bytes overflows 32 bits"
-                    ));
+                    return Err(format!("array of {len} elements of {elem_size} bytes overflows 32 bits"));
                 }
                 let elem = self.value_type(elem)?;
                 let index = self.array_index()?;
                 self.btf.add_array(elem, index, *len)?
             }
-            BtfType::Struct {
-                name,
-                size,
-                members,
-            } => {
+            BtfType::Struct { name, size, members } => {
                 let mut encoded = Vec::with_capacity(members.len());
                 for (i, (member, offset, member_ty)) in members.iter().enumerate() {
                     if members[..i].iter().any(|(m, _, _)| m == member) {
@@ -619,9 +540,9 @@ impl ObjectBtfEncoder {
                              bytes) does not fit in its {size} bytes"
                         ));
                     }
-                    let bit_offset = offset.checked_mul(8).ok_or_else(|| {
-                        format!("member {member} of struct {name}: bit offset overflows")
-                    })?;
+                    let bit_offset = offset
+                        .checked_mul(8)
+                        .ok_or_else(|| format!("member {member} of struct {name}: bit offset overflows"))?;
                     encoded.push((member.as_str(), self.value_type(member_ty)?, bit_offset));
                 }
                 let name = (!name.is_empty()).then_some(name.as_str());
@@ -634,12 +555,8 @@ impl ObjectBtfEncoder {
 
     /// `struct sk_reuseport_md *`, with the struct laid out as the UAPI header does (56 bytes).
     fn sk_reuseport_md_ptr(&mut self) -> Result<u32, String> {
-        let u32_ty = self.value_type(&BtfType::Int {
-            name: "__u32".to_string(),
-            bytes: 4,
-            signed: false,
-            is_bool: false,
-        })?;
+        let u32_ty =
+            self.value_type(&BtfType::Int { name: "__u32".to_string(), bytes: 4, signed: false, is_bool: false })?;
         // data and data_end are `__bpf_md_ptr(void *, ...)`: 8-byte pointers to void.
         let void_ptr = self.btf.add_ptr(0)?;
         let bpf_sock = self.btf.add_fwd_struct("bpf_sock")?;
@@ -730,10 +647,7 @@ pub fn program_lines(prog: &ProgramSpec) -> Result<Vec<&LineInfo>, String> {
     }
     if let Some(first) = kept.first() {
         if first.insn != 0 {
-            return Err(format!(
-                "the first line info is at instruction {}; the kernel requires one at 0",
-                first.insn
-            ));
+            return Err(format!("the first line info is at instruction {}; the kernel requires one at 0", first.insn));
         }
     }
     Ok(kept)
@@ -743,9 +657,9 @@ pub fn program_lines(prog: &ProgramSpec) -> Result<Vec<&LineInfo>, String> {
 pub fn type_size(ty: &BtfType) -> Result<u32, String> {
     match ty {
         BtfType::Int { bytes, .. } => Ok(*bytes),
-        BtfType::Array { elem, len } => type_size(elem)?
-            .checked_mul(*len)
-            .ok_or_else(|| format!("array of {len} elements overflows 32 bits")),
+        BtfType::Array { elem, len } => {
+            type_size(elem)?.checked_mul(*len).ok_or_else(|| format!("array of {len} elements overflows 32 bits"))
+        }
         BtfType::Struct { size, .. } => Ok(*size),
     }
 }

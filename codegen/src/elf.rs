@@ -15,27 +15,16 @@ use std::collections::HashSet;
 
 use object::write::{Object, Relocation, SectionId, Symbol, SymbolSection};
 use object::{
-    elf, Architecture, BinaryFormat, Endianness, RelocationFlags, SectionKind, SymbolFlags,
-    SymbolKind, SymbolScope,
+    elf, Architecture, BinaryFormat, Endianness, RelocationFlags, SectionKind, SymbolFlags, SymbolKind, SymbolScope,
 };
 
-use crate::btf::{
-    encode_object_btf, is_valid_identifier, ld_imm64_second_slots, SectionLayout, MAP_DEF_SIZE,
-};
+use crate::btf::{encode_object_btf, is_valid_identifier, ld_imm64_second_slots, SectionLayout, MAP_DEF_SIZE};
 use crate::object::{ObjectSpec, RawInsn};
 
 /// Section names the writer (or `object`) uses for its own data, and `.text`, which libbpf
 /// and aya read as subprograms rather than programs: a program section must not take them.
-const RESERVED_SECTIONS: [&str; 8] = [
-    ".maps",
-    "license",
-    ".BTF",
-    ".BTF.ext",
-    ".symtab",
-    ".strtab",
-    ".shstrtab",
-    ".text",
-];
+const RESERVED_SECTIONS: [&str; 8] =
+    [".maps", "license", ".BTF", ".BTF.ext", ".symtab", ".strtab", ".shstrtab", ".text"];
 
 /// Encodes `spec` as an ELF object, or explains why it cannot.
 pub fn write_object(spec: &ObjectSpec) -> Result<Vec<u8>, String> {
@@ -48,11 +37,7 @@ pub fn write_object(spec: &ObjectSpec) -> Result<Vec<u8>, String> {
     let mut code_ids = Vec::with_capacity(layout.len());
     for section in &layout {
         let mut data = Vec::new();
-        let id = obj.add_section(
-            Vec::new(),
-            section.name.as_bytes().to_vec(),
-            SectionKind::Text,
-        );
+        let id = obj.add_section(Vec::new(), section.name.as_bytes().to_vec(), SectionKind::Text);
         code_ids.push(id);
         // clang emits a section symbol for each code section; matching it keeps the symbol
         // table in the shape libbpf and aya are tested against.
@@ -60,11 +45,7 @@ pub fn write_object(spec: &ObjectSpec) -> Result<Vec<u8>, String> {
         for &(prog_index, first_insn) in &section.programs {
             let prog = &spec.programs[prog_index];
             let offset = slot_bytes(first_insn)?;
-            data.extend(
-                prog.insns
-                    .iter()
-                    .flat_map(|insn: &RawInsn| insn.iter().copied()),
-            );
+            data.extend(prog.insns.iter().flat_map(|insn: &RawInsn| insn.iter().copied()));
             obj.add_symbol(Symbol {
                 name: prog.name.as_bytes().to_vec(),
                 value: offset,
@@ -127,9 +108,7 @@ pub fn write_object(spec: &ObjectSpec) -> Result<Vec<u8>, String> {
                         offset: slot_bytes(first_insn + reloc.insn)?,
                         symbol: map_symbols[reloc.map],
                         addend: 0,
-                        flags: RelocationFlags::Elf {
-                            r_type: elf::R_BPF_64_64,
-                        },
+                        flags: RelocationFlags::Elf { r_type: elf::R_BPF_64_64 },
                     },
                 )
                 .map_err(|e| format!("cannot add a map relocation: {e}"))?;
@@ -142,15 +121,11 @@ pub fn write_object(spec: &ObjectSpec) -> Result<Vec<u8>, String> {
     let btf_ext_id = obj.add_section(Vec::new(), b".BTF.ext".to_vec(), SectionKind::Other);
     obj.set_section_data(btf_ext_id, btf.btf_ext, 4);
 
-    obj.write()
-        .map_err(|e| format!("cannot write the ELF object: {e}"))
+    obj.write().map_err(|e| format!("cannot write the ELF object: {e}"))
 }
 
 fn slot_bytes(slots: usize) -> Result<u64, String> {
-    slots
-        .checked_mul(8)
-        .map(|b| b as u64)
-        .ok_or_else(|| "program too large".to_string())
+    slots.checked_mul(8).map(|b| b as u64).ok_or_else(|| "program too large".to_string())
 }
 
 /// Groups programs by section name, in order of first appearance; programs sharing a section
@@ -163,13 +138,9 @@ fn layout_sections(spec: &ObjectSpec) -> Vec<SectionLayout> {
                 section.programs.push((i, *next_slot));
                 *next_slot += prog.insns.len();
             }
-            None => layout.push((
-                SectionLayout {
-                    name: prog.section.clone(),
-                    programs: vec![(i, 0)],
-                },
-                prog.insns.len(),
-            )),
+            None => {
+                layout.push((SectionLayout { name: prog.section.clone(), programs: vec![(i, 0)] }, prog.insns.len()))
+            }
         }
     }
     layout.into_iter().map(|(section, _)| section).collect()
@@ -185,32 +156,22 @@ fn validate(spec: &ObjectSpec) -> Result<(), String> {
     let mut symbols: HashSet<&str> = HashSet::from(["_license"]);
     for prog in &spec.programs {
         if !is_valid_identifier(&prog.name) {
-            return Err(format!(
-                "program name {:?} is not a C identifier",
-                prog.name
-            ));
+            return Err(format!("program name {:?} is not a C identifier", prog.name));
         }
         if !symbols.insert(&prog.name) {
-            return Err(format!(
-                "the name {} is used twice in the object",
-                prog.name
-            ));
+            return Err(format!("the name {} is used twice in the object", prog.name));
         }
         if prog.section.is_empty()
             || prog.section.contains('\0')
             || prog.section.starts_with(".rel")
             || RESERVED_SECTIONS.contains(&prog.section.as_str())
         {
-            return Err(format!(
-                "program {} cannot live in section {:?}",
-                prog.name, prog.section
-            ));
+            return Err(format!("program {} cannot live in section {:?}", prog.name, prog.section));
         }
         if prog.insns.is_empty() {
             return Err(format!("program {} has no instructions", prog.name));
         }
-        let second = ld_imm64_second_slots(&prog.insns)
-            .map_err(|e| format!("program {}: {e}", prog.name))?;
+        let second = ld_imm64_second_slots(&prog.insns).map_err(|e| format!("program {}: {e}", prog.name))?;
         for reloc in &prog.map_relocs {
             if reloc.map >= spec.maps.len() {
                 return Err(format!(
@@ -221,10 +182,7 @@ fn validate(spec: &ObjectSpec) -> Result<(), String> {
                     spec.maps.len()
                 ));
             }
-            let is_ld_imm64 = prog
-                .insns
-                .get(reloc.insn)
-                .is_some_and(|insn| insn[0] == crate::btf::LD_IMM64_OPCODE);
+            let is_ld_imm64 = prog.insns.get(reloc.insn).is_some_and(|insn| insn[0] == crate::btf::LD_IMM64_OPCODE);
             if !is_ld_imm64 || second[reloc.insn] {
                 return Err(format!(
                     "program {}: the relocation for map {} is at instruction {}, which is not \

@@ -274,7 +274,8 @@ impl Emitter<'_> {
                 }
             }
             Term::Branch { op, a, b, then, els } => {
-                let (op, taken, fall) = if Some(*then) == next { (op.invert(), *els, *then) } else { (*op, *then, *els) };
+                let (op, taken, fall) =
+                    if Some(*then) == next { (op.invert(), *els, *then) } else { (*op, *then, *els) };
                 let ra = self.read_reg(*a, R1);
                 let at = self.out.insns.len();
                 match b {
@@ -367,4 +368,3 @@ pub fn emit(f: &Function) -> Result<MachineCode, Diagnostic> {
     }
     Ok(e.out)
 }
-

@@ -89,7 +89,13 @@ pub enum Term {
     None,
     Jump(Block),
     /// `if a op b goto then else goto els` (64-bit compare).
-    Branch { op: JmpOp, a: Value, b: Operand, then: Block, els: Block },
+    Branch {
+        op: JmpOp,
+        a: Value,
+        b: Operand,
+        then: Block,
+        els: Block,
+    },
     /// Return from the program with r0 = the operand.
     Return(Operand),
 }
@@ -360,9 +366,7 @@ impl fmt::Display for Function {
             match &data.term {
                 Term::None => t.push_str("<unterminated>"),
                 Term::Jump(to) => write!(t, "jump {to}")?,
-                Term::Branch { op, a, b, then, els } => {
-                    write!(t, "br {} {a}, {b}, {then}, {els}", jmp_name(*op))?
-                }
+                Term::Branch { op, a, b, then, els } => write!(t, "br {} {a}, {b}, {then}, {els}", jmp_name(*op))?,
                 Term::Return(o) => write!(t, "return {o}")?,
             }
             writeln!(f, "    {t}")?;

@@ -118,11 +118,7 @@ pub fn compile(prog: &Program, db: &SourceDb) -> Result<Compiled, Vec<Diagnostic
             }
         };
         let lines = line_infos(db, &code);
-        let map_loads = code
-            .map_relocs
-            .iter()
-            .map(|(at, m)| (*at, prog.maps[*m as usize].name.clone()))
-            .collect();
+        let map_loads = code.map_relocs.iter().map(|(at, m)| (*at, prog.maps[*m as usize].name.clone())).collect();
         specs.push(ProgramSpec {
             name: func.name.clone(),
             section: section.to_string(),

@@ -8,7 +8,10 @@
 
 use crate::bpf::{helper, AluOp, JmpOp, Size};
 use crate::ir::{Arg, Block, Function, Inst, Operand, Slot, Term, Value};
-use rsteer_lang::hir::{self, BinOp, Builtin, ExprKind, FuncId, LocalId, PacketField, Pattern, Place, Program, ReadKind, Region, Stmt, TryKind, Ty, UnOp};
+use rsteer_lang::hir::{
+    self, BinOp, Builtin, ExprKind, FuncId, LocalId, PacketField, Pattern, Place, Program, ReadKind, Region, Stmt,
+    TryKind, Ty, UnOp,
+};
 use rsteer_lang::{Diagnostic, Span};
 use std::collections::HashMap;
 
@@ -399,7 +402,15 @@ impl<'a> Lowerer<'a> {
                 let slot = self.f.new_slot(size, "zero value");
                 let mut off = 0;
                 while off < size {
-                    let chunk = if size - off >= 8 { 8 } else if size - off >= 4 { 4 } else if size - off >= 2 { 2 } else { 1 };
+                    let chunk = if size - off >= 8 {
+                        8
+                    } else if size - off >= 4 {
+                        4
+                    } else if size - off >= 2 {
+                        2
+                    } else {
+                        1
+                    };
                     self.push(Inst::StackStore { slot, off, src: Operand::Imm(0), size: Size::from_bytes(chunk) });
                     off += chunk;
                 }
@@ -926,7 +937,10 @@ impl<'a> Lowerer<'a> {
             ExprKind::Select { map, key, is_try } => {
                 let kv = self.expr(key);
                 let r = self.with_key(map.0, &key.ty, kv, |l, kslot| {
-                    l.call(helper::SK_SELECT_REUSEPORT, vec![Arg::Ctx, Arg::Map(map.0), Arg::StackAddr(kslot, 0), Arg::Imm(0)])
+                    l.call(
+                        helper::SK_SELECT_REUSEPORT,
+                        vec![Arg::Ctx, Arg::Map(map.0), Arg::StackAddr(kslot, 0), Arg::Imm(0)],
+                    )
                 });
                 if *is_try {
                     Val::Scalar(self.compare(JmpOp::Jeq, r, Operand::Imm(0)))
@@ -1146,7 +1160,15 @@ impl<'a> Lowerer<'a> {
     fn zero_fill(&mut self, slot: Slot, size: u32) {
         let mut off = 0;
         while off < size {
-            let chunk = if size - off >= 8 && off % 8 == 0 { 8 } else if size - off >= 4 && off % 4 == 0 { 4 } else if size - off >= 2 && off % 2 == 0 { 2 } else { 1 };
+            let chunk = if size - off >= 8 && off % 8 == 0 {
+                8
+            } else if size - off >= 4 && off % 4 == 0 {
+                4
+            } else if size - off >= 2 && off % 2 == 0 {
+                2
+            } else {
+                1
+            };
             self.push(Inst::StackStore { slot, off, src: Operand::Imm(0), size: Size::from_bytes(chunk) });
             off += chunk;
         }
@@ -1485,7 +1507,8 @@ impl<'a> Lowerer<'a> {
                 self.switch_to(tcp);
                 // TCP: the header is `doff * 4` bytes; doff is the high nibble of byte 12.
                 let buf = self.scratch_slot("read", 8);
-                let r = self.call(helper::SKB_LOAD_BYTES, vec![Arg::Ctx, Arg::Imm(12), Arg::StackAddr(buf, 0), Arg::Imm(1)]);
+                let r = self
+                    .call(helper::SKB_LOAD_BYTES, vec![Arg::Ctx, Arg::Imm(12), Arg::StackAddr(buf, 0), Arg::Imm(1)]);
                 let ok = self.new_block();
                 self.branch(JmpOp::Jsge, r, Operand::Imm(0), ok, none);
                 self.switch_to(ok);
@@ -1518,7 +1541,10 @@ impl<'a> Lowerer<'a> {
                 helper::SKB_LOAD_BYTES_RELATIVE,
                 vec![Arg::Ctx, Arg::Val(total), Arg::StackAddr(buf, 0), Arg::Imm(size as i64), Arg::Imm(1)],
             ),
-            _ => self.call(helper::SKB_LOAD_BYTES, vec![Arg::Ctx, Arg::Val(total), Arg::StackAddr(buf, 0), Arg::Imm(size as i64)]),
+            _ => self.call(
+                helper::SKB_LOAD_BYTES,
+                vec![Arg::Ctx, Arg::Val(total), Arg::StackAddr(buf, 0), Arg::Imm(size as i64)],
+            ),
         };
         let some = self.new_block();
         self.branch(JmpOp::Jsge, r, Operand::Imm(0), some, none);

@@ -112,7 +112,8 @@ fn propagate(f: &mut Function) -> bool {
                     fix_val(a, &mut changed);
                     // Division by a constant zero keeps its register form: the verifier
                     // rejects a zero immediate divisor, while BPF defines x/0 at run time.
-                    let zero_div = matches!(op, AluOp::Div | AluOp::Mod) && matches!(b, Operand::Val(v) if konst(*v) == Some(0));
+                    let zero_div =
+                        matches!(op, AluOp::Div | AluOp::Mod) && matches!(b, Operand::Val(v) if konst(*v) == Some(0));
                     if !zero_div && !*signed {
                         fix_op(b, &mut changed);
                     } else if let Operand::Val(v) = b {
@@ -235,7 +236,10 @@ fn remove_dead(f: &mut Function) -> bool {
     for (_, b) in f.blocks.iter_mut() {
         let before = b.insts.len();
         b.insts.retain(|(inst, _)| {
-            let pure = !matches!(inst, Inst::Call { .. } | Inst::StackStore { .. } | Inst::PtrStore { .. } | Inst::AtomicAdd { .. });
+            let pure = !matches!(
+                inst,
+                Inst::Call { .. } | Inst::StackStore { .. } | Inst::PtrStore { .. } | Inst::AtomicAdd { .. }
+            );
             match inst.def() {
                 Some(d) if pure => used[d.as_u32() as usize],
                 _ => true,

@@ -67,11 +67,11 @@ fn handbuilt_program_compiles_and_verifies() {
     println!("{}", p.disasm());
     assert!(p.disasm().contains("call sk_select_reuseport#82"));
 
-    let root = std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .any(|l| l.starts_with("CapEff:") && u64::from_str_radix(l[7..].trim(), 16).map(|c| c & (1 << 39) != 0).unwrap_or(false));
-    let bpftool = Command::new("sh").args(["-c", "command -v bpftool"]).output().map(|o| o.status.success()).unwrap_or(false);
+    let root = std::fs::read_to_string("/proc/self/status").unwrap_or_default().lines().any(|l| {
+        l.starts_with("CapEff:") && u64::from_str_radix(l[7..].trim(), 16).map(|c| c & (1 << 39) != 0).unwrap_or(false)
+    });
+    let bpftool =
+        Command::new("sh").args(["-c", "command -v bpftool"]).output().map(|o| o.status.success()).unwrap_or(false);
     if !root || !bpftool {
         eprintln!("skipping the kernel half: needs CAP_BPF and bpftool");
         return;

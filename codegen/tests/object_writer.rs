@@ -8,9 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use object::{Object as _, ObjectSection as _, ObjectSymbol as _};
 use rsteer_codegen::elf::write_object;
-use rsteer_codegen::object::{
-    BtfType, LineInfo, MapReloc, MapSpec, ObjectSpec, ProgramSpec, RawInsn,
-};
+use rsteer_codegen::object::{BtfType, LineInfo, MapReloc, MapSpec, ObjectSpec, ProgramSpec, RawInsn};
 
 const FILE: &str = "examples/objtest_policy.rs";
 
@@ -57,22 +55,11 @@ fn exit() -> RawInsn {
 }
 
 fn line(insn: usize, line: u32, text: &str) -> LineInfo {
-    LineInfo {
-        insn,
-        file_name: FILE.to_string(),
-        line_text: text.to_string(),
-        line,
-        column: 5,
-    }
+    LineInfo { insn, file_name: FILE.to_string(), line_text: text.to_string(), line, column: 5 }
 }
 
 fn u32_ty() -> BtfType {
-    BtfType::Int {
-        name: "u32".into(),
-        bytes: 4,
-        signed: false,
-        is_bool: false,
-    }
+    BtfType::Int { name: "u32".into(), bytes: 4, signed: false, is_bool: false }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -139,12 +126,7 @@ fn maps() -> Vec<MapSpec> {
             map_type: 20,
             max_entries: 4,
             key: u32_ty(),
-            value: BtfType::Int {
-                name: "u64".into(),
-                bytes: 8,
-                signed: false,
-                is_bool: false,
-            },
+            value: BtfType::Int { name: "u64".into(), bytes: 8, signed: false, is_bool: false },
         },
         MapSpec {
             name: "STATS".into(),
@@ -156,36 +138,13 @@ fn maps() -> Vec<MapSpec> {
                 size: 24,
                 members: vec![
                     ("hits".into(), 0, u32_ty()),
-                    (
-                        "delta".into(),
-                        8,
-                        BtfType::Int {
-                            name: "i64".into(),
-                            bytes: 8,
-                            signed: true,
-                            is_bool: false,
-                        },
-                    ),
-                    (
-                        "seen".into(),
-                        16,
-                        BtfType::Int {
-                            name: "bool".into(),
-                            bytes: 1,
-                            signed: false,
-                            is_bool: true,
-                        },
-                    ),
+                    ("delta".into(), 8, BtfType::Int { name: "i64".into(), bytes: 8, signed: true, is_bool: false }),
+                    ("seen".into(), 16, BtfType::Int { name: "bool".into(), bytes: 1, signed: false, is_bool: true }),
                     (
                         "tag".into(),
                         17,
                         BtfType::Array {
-                            elem: Box::new(BtfType::Int {
-                                name: "u8".into(),
-                                bytes: 1,
-                                signed: false,
-                                is_bool: false,
-                            }),
+                            elem: Box::new(BtfType::Int { name: "u8".into(), bytes: 1, signed: false, is_bool: false }),
                             len: 3,
                         },
                     ),
@@ -210,11 +169,7 @@ fn full_spec() -> ObjectSpec {
 
 /// Only `r0 = 1; exit`, no maps.
 fn minimal_spec() -> ObjectSpec {
-    ObjectSpec {
-        programs: vec![pass_program("minimal", "sk_reuseport")],
-        maps: vec![],
-        license: "GPL".into(),
-    }
+    ObjectSpec { programs: vec![pass_program("minimal", "sk_reuseport")], maps: vec![], license: "GPL".into() }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,57 +184,25 @@ fn aya_parses_programs_and_maps() {
     let mut names: Vec<_> = obj.programs.keys().cloned().collect();
     names.sort();
     assert_eq!(names, ["migrate", "pass_all", "steer"]);
-    assert!(matches!(
-        obj.programs["migrate"].section,
-        aya_obj::ProgramSection::SkReuseport { .. }
-    ));
+    assert!(matches!(obj.programs["migrate"].section, aya_obj::ProgramSection::SkReuseport { .. }));
     assert!(obj.btf.is_some(), "aya found .BTF");
     assert!(obj.btf_ext.is_some(), "aya found .BTF.ext");
 
     let socks = &obj.maps["SOCKS"];
     assert!(matches!(socks, aya_obj::Map::Btf(_)), "SOCKS is a BTF map");
-    assert_eq!(
-        (
-            socks.map_type(),
-            socks.key_size(),
-            socks.value_size(),
-            socks.max_entries()
-        ),
-        (20, 4, 8, 4)
-    );
+    assert_eq!((socks.map_type(), socks.key_size(), socks.value_size(), socks.max_entries()), (20, 4, 8, 4));
     let stats = &obj.maps["STATS"];
-    assert_eq!(
-        (
-            stats.map_type(),
-            stats.key_size(),
-            stats.value_size(),
-            stats.max_entries()
-        ),
-        (2, 4, 24, 1)
-    );
+    assert_eq!((stats.map_type(), stats.key_size(), stats.value_size(), stats.max_entries()), (2, 4, 24, 1));
 
-    let steer = obj
-        .functions
-        .values()
-        .find(|f| f.name == "steer")
-        .expect("steer function");
+    let steer = obj.functions.values().find(|f| f.name == "steer").expect("steer function");
     assert_eq!(steer.instructions.len(), 16);
     // aya keeps the per-section count in num_info and filters the records per function.
     assert_eq!(steer.func_info.func_info.len(), 1);
     // Six lines in the spec, two of which share slot 1: the later one is kept.
-    let offsets: Vec<u32> = steer
-        .line_info
-        .line_info
-        .iter()
-        .map(|l| l.insn_off)
-        .collect();
+    let offsets: Vec<u32> = steer.line_info.line_info.iter().map(|l| l.insn_off).collect();
     assert_eq!(offsets, [0, 1, 2, 9, 14]);
     assert_eq!(steer.line_info.line_info[1].line_col >> 10, 12);
-    let pass_all = obj
-        .functions
-        .values()
-        .find(|f| f.name == "pass_all")
-        .expect("pass_all function");
+    let pass_all = obj.functions.values().find(|f| f.name == "pass_all").expect("pass_all function");
     assert_eq!(pass_all.section_offset, 16 * 8);
     assert_eq!(pass_all.instructions.len(), 2);
     assert_eq!(pass_all.func_info.func_info.len(), 1);
@@ -300,57 +223,35 @@ fn elf_layout_symbols_and_relocations() {
     // The code section is the two programs' bytes, unchanged: relocation addends must not
     // have been written into the ld_imm64 immediates.
     let code = file.section_by_name("sk_reuseport").expect("code section");
-    let expected: Vec<u8> = spec.programs[0]
-        .insns
-        .iter()
-        .chain(&spec.programs[1].insns)
-        .flatten()
-        .copied()
-        .collect();
+    let expected: Vec<u8> = spec.programs[0].insns.iter().chain(&spec.programs[1].insns).flatten().copied().collect();
     assert_eq!(code.data().unwrap(), &expected[..]);
     match code.flags() {
         object::SectionFlags::Elf { sh_type, sh_flags } => {
             assert_eq!(sh_type, object::elf::SHT_PROGBITS);
-            assert_eq!(
-                sh_flags,
-                object::elf::SHF_ALLOC | object::elf::SHF_EXECINSTR
-            );
+            assert_eq!(sh_flags, object::elf::SHF_ALLOC | object::elf::SHF_EXECINSTR);
         }
         other => panic!("unexpected flags {other:?}"),
     }
 
     let relocs: Vec<_> = code.relocations().collect();
     assert_eq!(relocs.len(), 2);
-    for ((offset, reloc), (want_offset, want_map)) in
-        relocs.iter().zip([(16, "SOCKS"), (72, "STATS")])
-    {
+    for ((offset, reloc), (want_offset, want_map)) in relocs.iter().zip([(16, "SOCKS"), (72, "STATS")]) {
         assert_eq!(*offset, want_offset);
-        assert_eq!(
-            reloc.flags(),
-            object::RelocationFlags::Elf {
-                r_type: object::elf::R_BPF_64_64
-            }
-        );
+        assert_eq!(reloc.flags(), object::RelocationFlags::Elf { r_type: object::elf::R_BPF_64_64 });
         assert_eq!(reloc.addend(), 0);
         let object::RelocationTarget::Symbol(sym) = reloc.target() else {
             panic!("relocation against a non-symbol");
         };
         assert_eq!(file.symbol_by_index(sym).unwrap().name().unwrap(), want_map);
     }
-    let rel = file
-        .section_by_name(".relsk_reuseport")
-        .expect(".rel section");
+    let rel = file.section_by_name(".relsk_reuseport").expect(".rel section");
     // libbpf reads only SHT_REL relocation sections for BPF.
     match rel.flags() {
         object::SectionFlags::Elf { sh_type, .. } => assert_eq!(sh_type, object::elf::SHT_REL),
         other => panic!("unexpected flags {other:?}"),
     }
 
-    let sym = |name: &str| {
-        file.symbols()
-            .find(|s| s.name() == Ok(name))
-            .unwrap_or_else(|| panic!("symbol {name}"))
-    };
+    let sym = |name: &str| file.symbols().find(|s| s.name() == Ok(name)).unwrap_or_else(|| panic!("symbol {name}"));
     for (name, value, size) in [("steer", 0, 128), ("pass_all", 128, 16)] {
         let s = sym(name);
         assert_eq!(s.kind(), object::SymbolKind::Text);
@@ -364,14 +265,8 @@ fn elf_layout_symbols_and_relocations() {
         assert_eq!((s.address(), s.size()), (value, 32), "{name}");
     }
     assert_eq!(sym("_license").size(), 4);
-    assert_eq!(
-        file.section_by_name("license").unwrap().data().unwrap(),
-        b"GPL\0"
-    );
-    assert_eq!(
-        file.section_by_name(".maps").unwrap().data().unwrap(),
-        &[0u8; 64][..]
-    );
+    assert_eq!(file.section_by_name("license").unwrap().data().unwrap(), b"GPL\0");
+    assert_eq!(file.section_by_name(".maps").unwrap().data().unwrap(), &[0u8; 64][..]);
 
     // Local symbols come before global ones, as ELF requires.
     let mut seen_global = false;
@@ -392,8 +287,7 @@ fn btf_headers() {
     assert_eq!(&btf[..4], &[0x9f, 0xeb, 1, 0]);
     let word = |b: &[u8], i: usize| u32::from_le_bytes(b[i..i + 4].try_into().unwrap());
     assert_eq!(word(btf, 4), 24);
-    let (type_off, type_len, str_off, str_len) =
-        (word(btf, 8), word(btf, 12), word(btf, 16), word(btf, 20));
+    let (type_off, type_len, str_off, str_len) = (word(btf, 8), word(btf, 12), word(btf, 16), word(btf, 20));
     assert_eq!(type_off, 0);
     assert_eq!(str_off, type_len);
     assert_eq!(btf.len() as u32, 24 + type_len + str_len);
@@ -404,8 +298,7 @@ fn btf_headers() {
     let ext = file.section_by_name(".BTF.ext").unwrap().data().unwrap();
     assert_eq!(&ext[..4], &[0x9f, 0xeb, 1, 0]);
     assert_eq!(word(ext, 4), 32);
-    let (func_off, func_len, line_off, line_len) =
-        (word(ext, 8), word(ext, 12), word(ext, 16), word(ext, 20));
+    let (func_off, func_len, line_off, line_len) = (word(ext, 8), word(ext, 12), word(ext, 16), word(ext, 20));
     assert_eq!(func_off, 0);
     // Record size, then two sections: sk_reuseport with two funcs, the migrate one with one.
     assert_eq!(func_len, 4 + (8 + 2 * 8) + (8 + 8));
@@ -421,16 +314,11 @@ fn btf_headers() {
 fn bad_specs_are_errors_not_panics() {
     let check = |spec: ObjectSpec, needle: &str| {
         let err = write_object(&spec).expect_err("spec should be rejected");
-        assert!(
-            err.contains(needle),
-            "error {err:?} should mention {needle:?}"
-        );
+        assert!(err.contains(needle), "error {err:?} should mention {needle:?}");
     };
 
     let mut spec = full_spec();
-    spec.programs[0]
-        .map_relocs
-        .push(MapReloc { insn: 2, map: 7 });
+    spec.programs[0].map_relocs.push(MapReloc { insn: 2, map: 7 });
     check(spec, "map 7");
 
     let mut spec = full_spec();
@@ -487,19 +375,11 @@ fn bad_specs_are_errors_not_panics() {
     check(spec, "second half is missing");
 
     let mut spec = full_spec();
-    spec.maps[0].key = BtfType::Int {
-        name: "u24".into(),
-        bytes: 3,
-        signed: false,
-        is_bool: false,
-    };
+    spec.maps[0].key = BtfType::Int { name: "u24".into(), bytes: 3, signed: false, is_bool: false };
     check(spec, "3 bytes");
 
     let mut spec = full_spec();
-    spec.maps[0].value = BtfType::Array {
-        elem: Box::new(u32_ty()),
-        len: u32::MAX,
-    };
+    spec.maps[0].value = BtfType::Array { elem: Box::new(u32_ty()), len: u32::MAX };
     check(spec, "overflows");
 
     let mut spec = full_spec();
@@ -542,8 +422,7 @@ struct TempObject(PathBuf);
 impl TempObject {
     fn new(bytes: &[u8]) -> Self {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let path =
-            std::env::temp_dir().join(format!("rsteer_objtest_{}_{n}.o", std::process::id()));
+        let path = std::env::temp_dir().join(format!("rsteer_objtest_{}_{n}.o", std::process::id()));
         std::fs::write(&path, bytes).expect("write temp object");
         TempObject(path)
     }
@@ -562,10 +441,7 @@ struct PinDir(PathBuf);
 impl PinDir {
     fn new() -> Self {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        PinDir(PathBuf::from(format!(
-            "/sys/fs/bpf/rsteer_objtest_{}_{n}",
-            std::process::id()
-        )))
+        PinDir(PathBuf::from(format!("/sys/fs/bpf/rsteer_objtest_{}_{n}", std::process::id())))
     }
 }
 
@@ -576,17 +452,11 @@ impl Drop for PinDir {
 }
 
 fn tool_exists(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
 fn run(cmd: &str, args: &[&str]) -> Output {
-    Command::new(cmd)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd}: {e}"))
+    Command::new(cmd).args(args).output().unwrap_or_else(|e| panic!("cannot run {cmd}: {e}"))
 }
 
 fn stdout_of(cmd: &str, args: &[&str]) -> String {
@@ -605,9 +475,7 @@ fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(2).map(|uid| uid == "0"))
+            s.lines().find(|l| l.starts_with("Uid:")).and_then(|l| l.split_whitespace().nth(2).map(|uid| uid == "0"))
         })
         .unwrap_or(false)
 }
@@ -627,10 +495,7 @@ fn llvm_objdump_disassembles() {
     assert!(text.contains("<steer>:"), "{text}");
     assert!(text.contains("<pass_all>:"), "{text}");
     assert!(text.contains("<migrate>:"), "{text}");
-    assert!(
-        text.contains("call 0x52") || text.contains("call 82"),
-        "{text}"
-    );
+    assert!(text.contains("call 0x52") || text.contains("call 82"), "{text}");
     assert!(text.contains("R_BPF_64_64\tSOCKS"), "{text}");
     assert!(text.contains("R_BPF_64_64\tSTATS"), "{text}");
 }
@@ -676,15 +541,8 @@ fn load_and_check(spec: &ObjectSpec, line_needles: &[(&str, &str)]) {
     }
     let obj = TempObject::new(&write_object(spec).unwrap());
     let pins = PinDir::new();
-    let out = run(
-        "bpftool",
-        &["-d", "prog", "loadall", path_str(&obj.0), path_str(&pins.0)],
-    );
-    assert!(
-        out.status.success(),
-        "bpftool prog loadall failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run("bpftool", &["-d", "prog", "loadall", path_str(&obj.0), path_str(&pins.0)]);
+    assert!(out.status.success(), "bpftool prog loadall failed:\n{}", String::from_utf8_lossy(&out.stderr));
     // libbpf silently drops BTF the kernel rejects; its debug log says so.
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(!log.contains("Error loading .BTF"), "{log}");
@@ -692,19 +550,12 @@ fn load_and_check(spec: &ObjectSpec, line_needles: &[(&str, &str)]) {
     for prog in &spec.programs {
         let pin = pins.0.join(&prog.name);
         let show = stdout_of("bpftool", &["-j", "prog", "show", "pinned", path_str(&pin)]);
-        assert!(
-            show.contains("\"btf_id\":"),
-            "{} has no btf_id: {show}",
-            prog.name
-        );
+        assert!(show.contains("\"btf_id\":"), "{} has no btf_id: {show}", prog.name);
         assert!(show.contains("\"type\":\"sk_reuseport\""), "{show}");
     }
     for (prog, needle) in line_needles {
         let pin = pins.0.join(prog);
-        let xlated = stdout_of(
-            "bpftool",
-            &["prog", "dump", "xlated", "pinned", path_str(&pin), "linum"],
-        );
+        let xlated = stdout_of("bpftool", &["prog", "dump", "xlated", "pinned", path_str(&pin), "linum"]);
         assert!(xlated.contains(needle), "missing {needle:?} in\n{xlated}");
         assert!(xlated.contains(FILE), "missing the file name in\n{xlated}");
     }
@@ -724,10 +575,7 @@ fn kernel_loads_maps_and_line_info() {
             ("steer", "rsteer-objtest-key"),
             ("steer", "rsteer-objtest-select"),
             ("steer", "rsteer-objtest-stats"),
-            (
-                "steer",
-                "[file:examples/objtest_policy.rs line_num:13 line_col:5]",
-            ),
+            ("steer", "[file:examples/objtest_policy.rs line_num:13 line_col:5]"),
             ("pass_all", "rsteer-objtest-pass"),
             ("migrate", "rsteer-objtest-pass"),
         ],

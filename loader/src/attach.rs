@@ -118,28 +118,21 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
     let mut ebpf = EbpfLoader::new().load(object).map_err(|e| {
         let message = full_message(&e);
         match e {
-            aya::EbpfError::ProgramError(_) | aya::EbpfError::MapError(_) => LoadError::Kernel {
-                what: "loading the object".into(),
-                source: io::Error::other(message),
-            },
+            aya::EbpfError::ProgramError(_) | aya::EbpfError::MapError(_) => {
+                LoadError::Kernel { what: "loading the object".into(), source: io::Error::other(message) }
+            }
             _ => LoadError::Object { message },
         }
     })?;
 
     // Choose the program.
-    let mut programs: Vec<String> = ebpf
-        .programs()
-        .filter(|(_, p)| matches!(p, Program::SkReuseport(_)))
-        .map(|(n, _)| n.to_string())
-        .collect();
+    let mut programs: Vec<String> =
+        ebpf.programs().filter(|(_, p)| matches!(p, Program::SkReuseport(_))).map(|(n, _)| n.to_string()).collect();
     programs.sort();
     let program_name = match &opts.program {
         Some(name) => {
             if !programs.iter().any(|p| p == name) {
-                return Err(LoadError::UnknownProgram {
-                    name: name.clone(),
-                    available: programs,
-                });
+                return Err(LoadError::UnknownProgram { name: name.clone(), available: programs });
             }
             name.clone()
         }
@@ -151,16 +144,11 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
     };
 
     // Choose the map.
-    let mut socket_maps: Vec<(String, SocketMapKind)> = ebpf
-        .maps()
-        .filter_map(|(n, m)| socket_map_data(m).map(|(_, k)| (n.to_string(), k)))
-        .collect();
+    let mut socket_maps: Vec<(String, SocketMapKind)> =
+        ebpf.maps().filter_map(|(n, m)| socket_map_data(m).map(|(_, k)| (n.to_string(), k))).collect();
     socket_maps.sort_by(|a, b| a.0.cmp(&b.0));
-    let sockarrays: Vec<String> = socket_maps
-        .iter()
-        .filter(|(_, k)| *k == SocketMapKind::SockArray)
-        .map(|(n, _)| n.clone())
-        .collect();
+    let sockarrays: Vec<String> =
+        socket_maps.iter().filter(|(_, k)| *k == SocketMapKind::SockArray).map(|(n, _)| n.clone()).collect();
     if sockarrays.len() > 1 {
         return Err(LoadError::SeveralSockArrays { names: sockarrays });
     }
@@ -192,18 +180,13 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
     };
 
     // Load the program (the verifier runs here).
-    let program: &mut SkReuseport = ebpf
-        .program_mut(&program_name)
-        .expect("program listed above")
-        .try_into()
-        .map_err(|e: aya::programs::ProgramError| LoadError::ProgramLoad {
+    let program: &mut SkReuseport = ebpf.program_mut(&program_name).expect("program listed above").try_into().map_err(
+        |e: aya::programs::ProgramError| LoadError::ProgramLoad {
             program: program_name.clone(),
             message: full_message(&e),
-        })?;
-    program.load().map_err(|e| LoadError::ProgramLoad {
-        program: program_name.clone(),
-        message: full_message(&e),
-    })?;
+        },
+    )?;
+    program.load().map_err(|e| LoadError::ProgramLoad { program: program_name.clone(), message: full_message(&e) })?;
     let program_id = program
         .info()
         .map_err(|e| LoadError::Kernel {
@@ -218,23 +201,18 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
     let rows = fill(data, kind, &map_name, group)?;
 
     // Attach through the first socket: the whole group gets the program.
-    let program: &SkReuseport = ebpf
-        .program(&program_name)
-        .expect("program listed above")
-        .try_into()
-        .expect("checked SkReuseport");
+    let program: &SkReuseport =
+        ebpf.program(&program_name).expect("program listed above").try_into().expect("checked SkReuseport");
     let prog_fd = program.fd().map_err(|e| LoadError::Kernel {
         what: format!("the fd of program `{program_name}`"),
         source: io::Error::other(full_message(&e)),
     })?;
-    sys::attach_reuseport_prog(first.fd.as_fd(), prog_fd.as_fd()).map_err(|source| {
-        LoadError::Attach {
-            program: program_name.clone(),
-            pid,
-            target_fd: first.target_fd,
-            local: group.local,
-            source,
-        }
+    sys::attach_reuseport_prog(first.fd.as_fd(), prog_fd.as_fd()).map_err(|source| LoadError::Attach {
+        program: program_name.clone(),
+        pid,
+        target_fd: first.target_fd,
+        local: group.local,
+        source,
     })?;
     log::info!(
         "attached program `{program_name}` (id {program_id}) to {} {} of pid {pid} with {} sockets in `{map_name}`",
@@ -244,48 +222,27 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
     );
     // Dropping `ebpf` closes our fds; the group's reference keeps the program
     // and, through it, the map alive.
-    Ok(Loaded {
-        program_id,
-        program_name,
-        map_name,
-        map_kind: kind,
-        rows,
-    })
+    Ok(Loaded { program_id, program_name, map_name, map_kind: kind, rows })
 }
 
-fn fill(
-    data: &MapData,
-    kind: SocketMapKind,
-    map_name: &str,
-    group: &Group,
-) -> Result<Vec<Row>, LoadError> {
+fn fill(data: &MapData, kind: SocketMapKind, map_name: &str, group: &Group) -> Result<Vec<Row>, LoadError> {
     let info = data.info().map_err(|e| LoadError::Kernel {
         what: format!("reading the shape of map `{map_name}`"),
         source: io::Error::other(full_message(&e)),
     })?;
-    let (key_size, value_size, max_entries) =
-        (info.key_size(), info.value_size(), info.max_entries());
-    let shape_err = |reason: String| LoadError::MapShape {
-        map: map_name.to_string(),
-        reason,
-    };
+    let (key_size, value_size, max_entries) = (info.key_size(), info.value_size(), info.max_entries());
+    let shape_err = |reason: String| LoadError::MapShape { map: map_name.to_string(), reason };
     match kind {
         SocketMapKind::SockArray | SocketMapKind::SockMap if key_size != 4 => {
-            return Err(shape_err(format!(
-                "its key is {key_size} bytes, expected 4 (an index)"
-            )))
+            return Err(shape_err(format!("its key is {key_size} bytes, expected 4 (an index)")))
         }
         SocketMapKind::SockHash if key_size != 8 => {
-            return Err(shape_err(format!(
-                "its key is {key_size} bytes, expected 8 (the socket cookie)"
-            )))
+            return Err(shape_err(format!("its key is {key_size} bytes, expected 8 (the socket cookie)")))
         }
         _ => {}
     }
     if value_size != 4 && value_size != 8 {
-        return Err(shape_err(format!(
-            "its value is {value_size} bytes, expected 4 or 8"
-        )));
+        return Err(shape_err(format!("its value is {value_size} bytes, expected 4 or 8")));
     }
     if group.sockets.len() > max_entries as usize {
         return Err(LoadError::TooManySockets {
@@ -313,11 +270,7 @@ fn fill(
                 // Still busy after the grace period: another live socket
                 // map holds this socket, so a program is (almost surely)
                 // attached to the group.
-                LoadError::AlreadyAttached {
-                    local: group.local,
-                    program_id: None,
-                    map_id: None,
-                }
+                LoadError::AlreadyAttached { local: group.local, program_id: None, map_id: None }
             } else {
                 LoadError::MapUpdate {
                     map: map_name.to_string(),
@@ -348,13 +301,7 @@ fn fill(
                 socket.cookie
             );
         }
-        rows.push(Row {
-            index,
-            pid: socket.pid,
-            target_fd: socket.target_fd,
-            local: socket.local,
-            cookie,
-        });
+        rows.push(Row { index, pid: socket.pid, target_fd: socket.target_fd, local: socket.local, cookie });
     }
     Ok(rows)
 }
@@ -453,9 +400,7 @@ fn map_holds_any(info: &MapInfo, cookies: &HashSet<u64>) -> Option<bool> {
         first = false;
         std::mem::swap(&mut key, &mut next);
         let mut value = [0u8; 8];
-        if sys::map_lookup(fd.as_fd(), &key, &mut value).is_ok()
-            && cookies.contains(&u64::from_ne_bytes(value))
-        {
+        if sys::map_lookup(fd.as_fd(), &key, &mut value).is_ok() && cookies.contains(&u64::from_ne_bytes(value)) {
             return Some(true);
         }
     }
@@ -468,23 +413,11 @@ pub fn detach(group: &Group) -> Result<(), LoadError> {
     let first = group.sockets.first().ok_or(LoadError::EmptyGroup)?;
     sys::detach_reuseport_prog(first.fd.as_fd()).map_err(|source| {
         if source.raw_os_error() == Some(libc::ENOENT) {
-            LoadError::NothingAttached {
-                pid: first.pid,
-                local: group.local,
-            }
+            LoadError::NothingAttached { pid: first.pid, local: group.local }
         } else {
-            LoadError::Detach {
-                pid: first.pid,
-                local: group.local,
-                source,
-            }
+            LoadError::Detach { pid: first.pid, local: group.local, source }
         }
     })?;
-    log::info!(
-        "detached the program of {} {} of pid {}",
-        group.protocol,
-        group.local,
-        first.pid
-    );
+    log::info!("detached the program of {} {} of pid {}", group.protocol, group.local, first.pid);
     Ok(())
 }

@@ -18,42 +18,26 @@ pub fn discover(pid: i32) -> Result<Vec<Group>, LoadError> {
     }
     let pidfd = sys::pidfd_open(pid).map_err(|e| match e.raw_os_error() {
         Some(libc::ESRCH) => LoadError::NoSuchProcess { pid },
-        Some(libc::EPERM) | Some(libc::EACCES) => LoadError::ProcessPermission {
-            pid,
-            action: "open a pidfd",
-            source: e,
-        },
-        _ => LoadError::Discovery {
-            pid,
-            what: "pidfd_open".into(),
-            source: e,
-        },
+        Some(libc::EPERM) | Some(libc::EACCES) => {
+            LoadError::ProcessPermission { pid, action: "open a pidfd", source: e }
+        }
+        _ => LoadError::Discovery { pid, what: "pidfd_open".into(), source: e },
     })?;
 
     let dir = format!("/proc/{pid}/fd");
     let entries = std::fs::read_dir(&dir).map_err(|e| match e.raw_os_error() {
         Some(libc::ENOENT) | Some(libc::ESRCH) => LoadError::NoSuchProcess { pid },
-        Some(libc::EPERM) | Some(libc::EACCES) => LoadError::ProcessPermission {
-            pid,
-            action: "list the descriptors",
-            source: e,
-        },
-        _ => LoadError::Discovery {
-            pid,
-            what: format!("reading {dir}"),
-            source: e,
-        },
+        Some(libc::EPERM) | Some(libc::EACCES) => {
+            LoadError::ProcessPermission { pid, action: "list the descriptors", source: e }
+        }
+        _ => LoadError::Discovery { pid, what: format!("reading {dir}"), source: e },
     })?;
 
     // (target fd, inode) of every socket descriptor, lowest fd first.
     let mut socket_fds: Vec<(i32, u64)> = Vec::new();
     for entry in entries {
         let Ok(entry) = entry else { continue };
-        let Some(fd) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<i32>().ok())
-        else {
+        let Some(fd) = entry.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
             continue;
         };
         // A descriptor closed meanwhile is simply not there any more.
@@ -77,38 +61,25 @@ pub fn discover(pid: i32) -> Result<Vec<Group>, LoadError> {
         let fd = match sys::pidfd_getfd(pidfd.as_fd(), target_fd) {
             Ok(fd) => fd,
             Err(e) if e.raw_os_error() == Some(libc::EBADF) => continue,
-            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => {
-                return Err(LoadError::NoSuchProcess { pid })
-            }
+            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => return Err(LoadError::NoSuchProcess { pid }),
             Err(e) if matches!(e.raw_os_error(), Some(libc::EPERM) | Some(libc::EACCES)) => {
-                return Err(LoadError::ProcessPermission {
-                    pid,
-                    action: "take the sockets (pidfd_getfd)",
-                    source: e,
-                })
+                return Err(LoadError::ProcessPermission { pid, action: "take the sockets (pidfd_getfd)", source: e })
             }
             Err(e) => {
-                return Err(LoadError::Discovery {
-                    pid,
-                    what: format!("pidfd_getfd of fd {target_fd}"),
-                    source: e,
-                })
+                return Err(LoadError::Discovery { pid, what: format!("pidfd_getfd of fd {target_fd}"), source: e })
             }
         };
         match classify(&fd) {
             Ok(Some((protocol, local, cookie))) => {
                 log::debug!("pid {pid} fd {target_fd}: {protocol} {local} cookie {cookie}");
-                groups
-                    .entry((protocol, local))
-                    .or_default()
-                    .push(TakenSocket {
-                        pid,
-                        target_fd,
-                        inode,
-                        cookie,
-                        local,
-                        fd,
-                    });
+                groups.entry((protocol, local)).or_default().push(TakenSocket {
+                    pid,
+                    target_fd,
+                    inode,
+                    cookie,
+                    local,
+                    fd,
+                });
             }
             Ok(None) => {}
             Err(e) => {
@@ -120,24 +91,15 @@ pub fn discover(pid: i32) -> Result<Vec<Group>, LoadError> {
     if groups.is_empty() {
         return Err(LoadError::NoReuseportSocket { pid, inspected });
     }
-    let mut out: Vec<Group> = groups
-        .into_iter()
-        .map(|((protocol, local), sockets)| Group {
-            protocol,
-            local,
-            sockets,
-        })
-        .collect();
+    let mut out: Vec<Group> =
+        groups.into_iter().map(|((protocol, local), sockets)| Group { protocol, local, sockets }).collect();
     out.sort_by_key(|g| g.sockets[0].target_fd);
     Ok(out)
 }
 
 /// `socket:[12345]` → 12345.
 fn parse_socket_link(link: &str) -> Option<u64> {
-    link.strip_prefix("socket:[")?
-        .strip_suffix(']')?
-        .parse()
-        .ok()
+    link.strip_prefix("socket:[")?.strip_suffix(']')?.parse().ok()
 }
 
 /// Returns the protocol, local address and cookie of a reuseport UDP socket
@@ -168,11 +130,7 @@ fn classify(fd: &std::os::fd::OwnedFd) -> io::Result<Option<(Protocol, SocketAdd
 
 /// Picks the group to steer. `port` may be omitted when the process has a
 /// single group; `protocol` narrows a port that UDP and TCP share.
-pub fn select_group(
-    groups: Vec<Group>,
-    port: Option<u16>,
-    protocol: Option<Protocol>,
-) -> Result<Group, LoadError> {
+pub fn select_group(groups: Vec<Group>, port: Option<u16>, protocol: Option<Protocol>) -> Result<Group, LoadError> {
     let pid = groups.first().map_or(0, |g| g.pid());
     let summaries: Vec<GroupSummary> = groups.iter().map(Group::summary).collect();
     if groups.is_empty() {
@@ -193,16 +151,9 @@ pub fn select_group(
             if let Some(p) = port {
                 wanted.push(format!("port {p}"));
             }
-            Err(LoadError::NoMatchingGroup {
-                pid,
-                wanted: wanted.join(" "),
-                groups: summaries,
-            })
+            Err(LoadError::NoMatchingGroup { pid, wanted: wanted.join(" "), groups: summaries })
         }
-        _ => Err(LoadError::AmbiguousGroup {
-            pid,
-            groups: matching.iter().map(Group::summary).collect(),
-        }),
+        _ => Err(LoadError::AmbiguousGroup { pid, groups: matching.iter().map(Group::summary).collect() }),
     }
 }
 

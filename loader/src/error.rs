@@ -34,16 +34,8 @@ pub struct GroupSummary {
 
 impl std::fmt::Display for GroupSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let noun = if self.sockets == 1 {
-            "socket"
-        } else {
-            "sockets"
-        };
-        write!(
-            f,
-            "{} {} ({} {noun})",
-            self.protocol, self.local, self.sockets
-        )
+        let noun = if self.sockets == 1 { "socket" } else { "sockets" };
+        write!(f, "{} {} ({} {noun})", self.protocol, self.local, self.sockets)
     }
 }
 
@@ -51,11 +43,7 @@ fn listing(groups: &[GroupSummary]) -> String {
     if groups.is_empty() {
         return "none".to_string();
     }
-    groups
-        .iter()
-        .map(|g| g.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+    groups.iter().map(|g| g.to_string()).collect::<Vec<_>>().join(", ")
 }
 
 /// Everything that can go wrong while discovering, loading or detaching.
@@ -88,15 +76,8 @@ pub enum LoadError {
     #[error("pid {pid} has {} reuseport groups; choose one: {}", groups.len(), listing(groups))]
     AmbiguousGroup { pid: i32, groups: Vec<GroupSummary> },
 
-    #[error(
-        "no reuseport group of pid {pid} matches {wanted}; groups found: {}",
-        listing(groups)
-    )]
-    NoMatchingGroup {
-        pid: i32,
-        wanted: String,
-        groups: Vec<GroupSummary>,
-    },
+    #[error("no reuseport group of pid {pid} matches {wanted}; groups found: {}", listing(groups))]
+    NoMatchingGroup { pid: i32, wanted: String, groups: Vec<GroupSummary> },
 
     #[error("cannot parse the BPF object: {message}")]
     Object { message: String },
@@ -108,10 +89,7 @@ pub enum LoadError {
     AmbiguousProgram { names: Vec<String> },
 
     #[error("the object has no SK_REUSEPORT program named `{name}` (programs: {})", available.join(", "))]
-    UnknownProgram {
-        name: String,
-        available: Vec<String>,
-    },
+    UnknownProgram { name: String, available: Vec<String> },
 
     #[error("the program `{program}` was rejected by the kernel: {message}")]
     ProgramLoad { program: String, message: String },
@@ -120,10 +98,7 @@ pub enum LoadError {
     NoSocketMap,
 
     #[error("the object has no socket map named `{name}` (socket maps: {})", available.join(", "))]
-    UnknownMap {
-        name: String,
-        available: Vec<String>,
-    },
+    UnknownMap { name: String, available: Vec<String> },
 
     #[error("the object has several socket maps ({}); choose one", names.join(", "))]
     AmbiguousMap { names: Vec<String> },
@@ -138,19 +113,10 @@ pub enum LoadError {
     MapShape { map: String, reason: String },
 
     #[error("map `{map}` has {max_entries} entries but the group {local} has {sockets} sockets")]
-    TooManySockets {
-        map: String,
-        max_entries: u32,
-        sockets: usize,
-        local: SocketAddr,
-    },
+    TooManySockets { map: String, max_entries: u32, sockets: usize, local: SocketAddr },
 
     #[error("the reuseport group {local} already has a program attached{}", describe_holder(*program_id, *map_id))]
-    AlreadyAttached {
-        local: SocketAddr,
-        program_id: Option<u32>,
-        map_id: Option<u32>,
-    },
+    AlreadyAttached { local: SocketAddr, program_id: Option<u32>, map_id: Option<u32> },
 
     #[error("cannot put socket fd {target_fd} of pid {pid} ({local}) at key {key} of map `{map}`: {source}")]
     MapUpdate {
@@ -223,9 +189,7 @@ impl LoadError {
     pub fn kind(&self) -> ErrorKind {
         use LoadError::*;
         match self {
-            NoSuchProcess { .. } | NoReuseportSocket { .. } | NothingAttached { .. } => {
-                ErrorKind::NotFound
-            }
+            NoSuchProcess { .. } | NoReuseportSocket { .. } | NothingAttached { .. } => ErrorKind::NotFound,
             ProcessPermission { .. } => ErrorKind::Permission,
             AmbiguousGroup { .. }
             | NoMatchingGroup { .. }
@@ -254,9 +218,7 @@ impl LoadError {
                 }
             }
             ProgramLoad { message, .. } => {
-                if message.contains("Operation not permitted")
-                    || message.contains("Permission denied")
-                {
+                if message.contains("Operation not permitted") || message.contains("Permission denied") {
                     ErrorKind::Permission
                 } else {
                     ErrorKind::System

@@ -83,10 +83,6 @@ impl Group {
 
     /// A one-line description for listings and errors.
     pub fn summary(&self) -> GroupSummary {
-        GroupSummary {
-            protocol: self.protocol,
-            local: self.local,
-            sockets: self.sockets.len(),
-        }
+        GroupSummary { protocol: self.protocol, local: self.local, sockets: self.sockets.len() }
     }
 }

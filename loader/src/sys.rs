@@ -41,12 +41,7 @@ pub(crate) fn pidfd_getfd(pidfd: BorrowedFd<'_>, target_fd: i32) -> io::Result<O
     // SAFETY: pidfd_getfd takes three integers and touches no memory of ours;
     // `pidfd` is a live descriptor for the duration of the call.
     let ret = unsafe {
-        libc::syscall(
-            SYS_PIDFD_GETFD,
-            pidfd.as_raw_fd() as libc::c_long,
-            target_fd as libc::c_long,
-            0 as libc::c_long,
-        )
+        libc::syscall(SYS_PIDFD_GETFD, pidfd.as_raw_fd() as libc::c_long, target_fd as libc::c_long, 0 as libc::c_long)
     };
     fd_from_ret(ret)
 }
@@ -83,12 +78,7 @@ fn bpf_map_elem(cmd: libc::c_long, attr: &MapElemAttr) -> io::Result<()> {
 
 /// `BPF_MAP_UPDATE_ELEM`. `key` and `value` must have the map's key and value
 /// sizes (the kernel reads exactly that many bytes).
-pub(crate) fn map_update(
-    map: BorrowedFd<'_>,
-    key: &[u8],
-    value: &[u8],
-    flags: u64,
-) -> io::Result<()> {
+pub(crate) fn map_update(map: BorrowedFd<'_>, key: &[u8], value: &[u8], flags: u64) -> io::Result<()> {
     let attr = MapElemAttr {
         map_fd: map.as_raw_fd() as u32,
         key: key.as_ptr() as u64,
@@ -113,11 +103,7 @@ pub(crate) fn map_lookup(map: BorrowedFd<'_>, key: &[u8], value: &mut [u8]) -> i
 
 /// `BPF_MAP_GET_NEXT_KEY`; `key` None asks for the first key. Both buffers
 /// must have the map's key size.
-pub(crate) fn map_next_key(
-    map: BorrowedFd<'_>,
-    key: Option<&[u8]>,
-    next: &mut [u8],
-) -> io::Result<()> {
+pub(crate) fn map_next_key(map: BorrowedFd<'_>, key: Option<&[u8]>, next: &mut [u8]) -> io::Result<()> {
     let attr = MapElemAttr {
         map_fd: map.as_raw_fd() as u32,
         key: key.map_or(0, |k| k.as_ptr() as u64),

@@ -17,10 +17,7 @@ use std::{
     time::Duration,
 };
 
-use rsteer_loader::{
-    detach, discover, load, select_group, ErrorKind, LoadError, LoadOptions, Protocol,
-    SocketMapKind,
-};
+use rsteer_loader::{detach, discover, load, select_group, ErrorKind, LoadError, LoadOptions, Protocol, SocketMapKind};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -77,17 +74,8 @@ fn compile(defines: &[&str]) -> Vec<u8> {
     for d in defines {
         cmd.arg(format!("-D{d}"));
     }
-    let result = cmd
-        .arg(fixtures().join("select_by_byte.c"))
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        result.status.success(),
-        "clang failed: {}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    let result = cmd.arg(fixtures().join("select_by_byte.c")).arg("-o").arg(&out).output().unwrap();
+    assert!(result.status.success(), "clang failed: {}", String::from_utf8_lossy(&result.stderr));
     let bytes = std::fs::read(&out).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     bytes
@@ -110,9 +98,7 @@ impl Server {
             .spawn()
             .unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         let mut words = line.split_whitespace();
         assert_eq!(words.next(), Some("READY"), "server said {line:?}");
         let pid = words.next().unwrap().parse().unwrap();
@@ -133,14 +119,10 @@ impl Drop for Server {
 /// of the server socket that answered.
 fn udp_which(port: u16, payload: &[u8]) -> usize {
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
-    client
-        .set_read_timeout(Some(Duration::from_secs(3)))
-        .unwrap();
+    client.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
     client.send_to(payload, ("127.0.0.1", port)).unwrap();
     let mut buf = [0u8; 64];
-    let (n, _) = client
-        .recv_from(&mut buf)
-        .expect("no reply from the server");
+    let (n, _) = client.recv_from(&mut buf).expect("no reply from the server");
     parse_sock(&buf[..n])
 }
 
@@ -154,9 +136,7 @@ fn tcp_which(port: u16) -> usize {
 
 fn parse_sock(reply: &[u8]) -> usize {
     let text = std::str::from_utf8(reply).unwrap();
-    text.strip_prefix("sock=")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected reply {text:?}"))
+    text.strip_prefix("sock=").and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("unexpected reply {text:?}"))
 }
 
 fn local(port: u16) -> SocketAddr {
@@ -175,14 +155,8 @@ fn udp_discover_load_steer_refuse_detach_reload() {
     assert_eq!(group.protocol, Protocol::Udp);
     assert_eq!(group.local, local(port));
     assert_eq!(group.sockets.len(), 4);
-    assert!(group
-        .sockets
-        .windows(2)
-        .all(|w| w[0].target_fd < w[1].target_fd));
-    assert!(group
-        .sockets
-        .iter()
-        .all(|s| s.pid == server.pid && s.cookie != 0));
+    assert!(group.sockets.windows(2).all(|w| w[0].target_fd < w[1].target_fd));
+    assert!(group.sockets.iter().all(|s| s.pid == server.pid && s.cookie != 0));
 
     let object = compile(&["NUM_SOCKETS=4"]);
     let loaded = load(&object, &group, &LoadOptions::default()).unwrap();
@@ -193,10 +167,7 @@ fn udp_discover_load_steer_refuse_detach_reload() {
     assert_eq!(loaded.rows.len(), 4);
     for (i, (row, socket)) in loaded.rows.iter().zip(&group.sockets).enumerate() {
         assert_eq!(row.index as usize, i);
-        assert_eq!(
-            row.cookie, socket.cookie,
-            "map index {i} holds the wrong socket"
-        );
+        assert_eq!(row.cookie, socket.cookie, "map index {i} holds the wrong socket");
         assert_eq!(row.target_fd, socket.target_fd);
         assert_eq!(row.pid, server.pid);
         assert_eq!(row.local, local(port));
@@ -204,11 +175,7 @@ fn udp_discover_load_steer_refuse_detach_reload() {
 
     // Real traffic: first byte k goes to socket k % 4.
     for k in 0..16u8 {
-        assert_eq!(
-            udp_which(port, &[k, 0xAA]),
-            k as usize % 4,
-            "first byte {k}"
-        );
+        assert_eq!(udp_which(port, &[k, 0xAA]), k as usize % 4, "first byte {k}");
     }
 
     // A second load while attached is refused, naming the live program.
@@ -300,10 +267,7 @@ fn two_sockarrays_are_refused() {
     assert!(err.to_string().contains("one sockarray only"), "{err}");
     assert_eq!(err.kind(), ErrorKind::Usage);
     // Nothing was attached.
-    assert!(matches!(
-        detach(&group),
-        Err(LoadError::NothingAttached { .. })
-    ));
+    assert!(matches!(detach(&group), Err(LoadError::NothingAttached { .. })));
 }
 
 #[test]
@@ -313,11 +277,7 @@ fn more_sockets_than_entries() {
     let group = select_group(discover(server.pid).unwrap(), None, None).unwrap();
     let err = load(&compile(&[]), &group, &LoadOptions::default()).unwrap_err();
     match err {
-        LoadError::TooManySockets {
-            max_entries,
-            sockets,
-            ..
-        } => assert_eq!((max_entries, sockets), (8, 9)),
+        LoadError::TooManySockets { max_entries, sockets, .. } => assert_eq!((max_entries, sockets), (8, 9)),
         other => panic!("expected TooManySockets, got {other}"),
     }
 }
@@ -328,16 +288,10 @@ fn unknown_program_and_map_names() {
     let server = Server::start(&["udp:1"]);
     let group = select_group(discover(server.pid).unwrap(), None, None).unwrap();
     let object = compile(&[]);
-    let opts = LoadOptions {
-        program: Some("nope".into()),
-        map: None,
-    };
+    let opts = LoadOptions { program: Some("nope".into()), map: None };
     let err = load(&object, &group, &opts).unwrap_err();
     assert!(err.to_string().contains("select_by_byte"), "{err}");
-    let opts = LoadOptions {
-        program: None,
-        map: Some("nope".into()),
-    };
+    let opts = LoadOptions { program: None, map: Some("nope".into()) };
     let err = load(&object, &group, &opts).unwrap_err();
     assert!(err.to_string().contains("SOCKETS"), "{err}");
 }
@@ -358,10 +312,7 @@ fn no_such_process() {
     // Above any pid_max the kernel allows (2^22).
     let pid = 0x7fff_fff0;
     let err = discover(pid).unwrap_err();
-    assert!(
-        matches!(err, LoadError::NoSuchProcess { pid: p } if p == pid),
-        "{err}"
-    );
+    assert!(matches!(err, LoadError::NoSuchProcess { pid: p } if p == pid), "{err}");
     assert!(err.to_string().contains(&pid.to_string()));
     assert_eq!(err.kind(), ErrorKind::NotFound);
 }
@@ -390,8 +341,7 @@ fn two_groups_need_a_port() {
     assert_eq!((g.local.port(), g.sockets.len()), (b, 3));
     let g = select_group(discover(server.pid).unwrap(), None, Some(Protocol::Tcp)).unwrap();
     assert_eq!(g.local.port(), t);
-    let err =
-        select_group(discover(server.pid).unwrap(), Some(a), Some(Protocol::Tcp)).unwrap_err();
+    let err = select_group(discover(server.pid).unwrap(), Some(a), Some(Protocol::Tcp)).unwrap_err();
     assert!(matches!(err, LoadError::NoMatchingGroup { .. }), "{err}");
 }
 
@@ -405,12 +355,7 @@ fn same_socket_at_two_fds_counts_once() {
     let fds: Vec<i32> = group.sockets.iter().map(|s| s.target_fd).collect();
     let links: Vec<String> = fds
         .iter()
-        .map(|fd| {
-            std::fs::read_link(format!("/proc/{}/fd/{fd}", server.pid))
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|fd| std::fs::read_link(format!("/proc/{}/fd/{fd}", server.pid)).unwrap().to_string_lossy().into_owned())
         .collect();
     assert_ne!(links[0], links[1]);
     assert!(fds[0] < fds[1]);
@@ -424,34 +369,15 @@ fn busy_sockets_are_refused_when_the_scan_cannot_see_them() {
     let server = Server::start(&["udp:2"]);
     let port = server.ports[0];
     let group = select_group(discover(server.pid).unwrap(), None, None).unwrap();
-    let first = load(
-        &compile(&["NUM_SOCKETS=2", "VALUE32"]),
-        &group,
-        &LoadOptions::default(),
-    )
-    .unwrap();
+    let first = load(&compile(&["NUM_SOCKETS=2", "VALUE32"]), &group, &LoadOptions::default()).unwrap();
     // The cookie column falls back to SO_COOKIE for 4-byte values.
     let cookies: Vec<u64> = first.rows.iter().map(|r| r.cookie).collect();
     let expected: Vec<u64> = group.sockets.iter().map(|s| s.cookie).collect();
     assert_eq!(cookies, expected);
     assert_eq!(udp_which(port, &[1]), 1);
 
-    let err = load(
-        &compile(&["NUM_SOCKETS=2"]),
-        &group,
-        &LoadOptions::default(),
-    )
-    .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            LoadError::AlreadyAttached {
-                program_id: None,
-                ..
-            }
-        ),
-        "{err}"
-    );
+    let err = load(&compile(&["NUM_SOCKETS=2"]), &group, &LoadOptions::default()).unwrap_err();
+    assert!(matches!(err, LoadError::AlreadyAttached { program_id: None, .. }), "{err}");
     assert!(err.hint().unwrap().contains("detach"));
     // The refused load left the first program in place.
     assert_eq!(udp_which(port, &[0]), 0);
@@ -473,13 +399,7 @@ fn testserver() -> Result<PathBuf, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let build = Command::new(cargo)
-        .args([
-            "build",
-            "--quiet",
-            "--bin",
-            "rsteer-testserver",
-            "--target-dir",
-        ])
+        .args(["build", "--quiet", "--bin", "rsteer-testserver", "--target-dir"])
         .arg(target_dir)
         .current_dir(workspace)
         .output()
@@ -487,10 +407,7 @@ fn testserver() -> Result<PathBuf, String> {
     if build.status.success() || binary.exists() {
         Ok(binary)
     } else {
-        Err(format!(
-            "rsteer-testserver does not build: {}",
-            String::from_utf8_lossy(&build.stderr)
-        ))
+        Err(format!("rsteer-testserver does not build: {}", String::from_utf8_lossy(&build.stderr)))
     }
 }
 
@@ -529,17 +446,10 @@ fn rsteer_testserver_over_ipv6() {
             })
             .unwrap()
     );
-    load(
-        &compile(&["NUM_SOCKETS=3"]),
-        &group,
-        &LoadOptions::default(),
-    )
-    .unwrap();
+    load(&compile(&["NUM_SOCKETS=3"]), &group, &LoadOptions::default()).unwrap();
 
     let client = UdpSocket::bind("[::1]:0").unwrap();
-    client
-        .set_read_timeout(Some(Duration::from_secs(3)))
-        .unwrap();
+    client.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
     for k in 0..6u8 {
         client.send_to(&[k], ("::1", port)).unwrap();
         let mut buf = [0u8; 64];

@@ -56,9 +56,7 @@ fn open_socket(args: &Args, port: u16) -> std::io::Result<Socket> {
     let socket = Socket::new(Domain::for_address(addr), ty, Some(proto))?;
     // SO_REUSEPORT must be set before bind(2) to join the group.
     socket.set_reuse_port(true)?;
-    if nix::sys::socket::setsockopt(&socket, nix::sys::socket::sockopt::RcvBufForce, &RCVBUF)
-        .is_err()
-    {
+    if nix::sys::socket::setsockopt(&socket, nix::sys::socket::sockopt::RcvBufForce, &RCVBUF).is_err() {
         // Not root: take what the ordinary limit allows.
         let _ = socket.set_recv_buffer_size(RCVBUF);
     }
@@ -70,8 +68,7 @@ fn open_socket(args: &Args, port: u16) -> std::io::Result<Socket> {
 }
 
 fn first_byte_hex(data: &[u8]) -> String {
-    data.first()
-        .map_or_else(|| "-".to_string(), |b| format!("{b:02x}"))
+    data.first().map_or_else(|| "-".to_string(), |b| format!("{b:02x}"))
 }
 
 fn serve_udp(index: usize, socket: UdpSocket) {
@@ -79,10 +76,7 @@ fn serve_udp(index: usize, socket: UdpSocket) {
     loop {
         match socket.recv_from(&mut buf) {
             Ok((n, from)) => {
-                println!(
-                    "RECV sock={index} len={n} from={from} first={}",
-                    first_byte_hex(&buf[..n])
-                );
+                println!("RECV sock={index} len={n} from={from} first={}", first_byte_hex(&buf[..n]));
                 // The reply tells the client which socket got its datagram.
                 let _ = socket.send_to(format!("sock={index}").as_bytes(), from);
             }
@@ -132,19 +126,12 @@ fn main() {
         match open_socket(&args, port) {
             Ok(s) => {
                 if i == 0 {
-                    port = s
-                        .local_addr()
-                        .ok()
-                        .and_then(|a| a.as_socket())
-                        .map_or(port, |a| a.port());
+                    port = s.local_addr().ok().and_then(|a| a.as_socket()).map_or(port, |a| a.port());
                 }
                 sockets.push(s);
             }
             Err(e) => {
-                eprintln!(
-                    "rsteer-testserver: socket {i} on {}: {e}",
-                    SocketAddr::new(args.addr, port)
-                );
+                eprintln!("rsteer-testserver: socket {i} on {}: {e}", SocketAddr::new(args.addr, port));
                 std::process::exit(1);
             }
         }
@@ -181,11 +168,7 @@ fn main() {
         let tx = stop_tx.clone();
         std::thread::spawn(move || {
             if let Ok(sig) = term.wait() {
-                let _ = tx.send(if sig == Signal::SIGTERM {
-                    "SIGTERM"
-                } else {
-                    "SIGINT"
-                });
+                let _ = tx.send(if sig == Signal::SIGTERM { "SIGTERM" } else { "SIGINT" });
             }
         });
     }
