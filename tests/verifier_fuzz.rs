@@ -88,17 +88,17 @@ impl Gen {
         if t == T::Bool {
             return if v % 2 == 0 { "true".into() } else { "false".into() };
         }
-        if self.rng.chance(30) {
-            format!("{v}{}", t.name())
-        } else if self.rng.chance(20) {
-            format!("{v:#x}")
+        // Literals carry their suffix: an unsuffixed literal deep in a left operand takes
+        // `u32` (types do not flow backwards), which a random walk cannot keep track of.
+        if self.rng.chance(20) {
+            format!("{v:#x}{}", t.name())
         } else {
-            format!("{v}")
+            format!("{v}{}", t.name())
         }
     }
 
     fn nonzero_lit(&mut self, t: T) -> String {
-        format!("{}", 1 + self.rng.below(t.max().min(1000)))
+        format!("{}{}", 1 + self.rng.below(t.max().min(1000)), t.name())
     }
 
     fn leaf(&mut self, t: T) -> String {
@@ -182,7 +182,8 @@ impl Gen {
                     if self.rng.chance(50) {
                         self.nonzero_lit(t)
                     } else {
-                        self.expr(t, d)
+                        // A divisor that folds to a constant zero is a compile error.
+                        format!("({} | 1{})", self.expr(t, d), t.name())
                     }
                 } else {
                     self.expr(t, d)

@@ -292,7 +292,13 @@ impl Emitter<'_> {
                     }
                     Operand::Val(bv) => {
                         let rb = self.read_reg(*bv, R2);
+                        let at = self.out.insns.len();
                         self.push(Insn::jmp_reg(op, ra, rb, 0));
+                        self.fixups.push((at, taken));
+                        if Some(fall) != next {
+                            self.jump_to(fall);
+                        }
+                        return;
                     }
                 }
                 self.fixups.push((at, taken));
