@@ -334,7 +334,7 @@ pub fn emit(f: &Function) -> Result<MachineCode, Diagnostic> {
     let stack_size = (-top) as u32 + 8 * alloc.spill_slots;
     if stack_size > STACK_LIMIT {
         return Err(Diagnostic::error(
-            "E0301",
+            "E0801",
             format!("`{}` needs {stack_size} bytes of stack; BPF allows {STACK_LIMIT}", f.name),
         )
         .with_primary(f.span, "this function's frame is too large")
@@ -367,7 +367,7 @@ pub fn emit(f: &Function) -> Result<MachineCode, Diagnostic> {
         let dest = e.block_start[target.as_u32() as usize].unwrap_or(at + 1);
         let off = dest as i64 - (at as i64 + 1);
         if off < i16::MIN as i64 || off > i16::MAX as i64 {
-            return Err(Diagnostic::error("E0302", format!("`{}` is too large for a BPF jump", f.name))
+            return Err(Diagnostic::error("E0802", format!("`{}` is too large for a BPF jump", f.name))
                 .with_primary(f.span, "this function compiles to too many instructions"));
         }
         e.out.insns[at].off = off as i16;

@@ -141,7 +141,7 @@ pub fn lower_entry(prog: &Program, entry: FuncId) -> Result<Function, Vec<Diagno
         hir::FnKind::Entry(attrs) => attrs.fallback,
         _ => hir::Verdict::Pass,
     };
-    let f = Function::new(&func.name, func.span);
+    let f = Function::new(&func.name, func.name_span);
     let cur = f.entry;
     let mut l = Lowerer {
         prog,
@@ -1335,7 +1335,7 @@ impl<'a> Lowerer<'a> {
         let callee = &self.prog.functions[func.0 as usize];
         if self.inline_depth > 64 {
             self.diags.push(
-                Diagnostic::error("E0303", format!("calls to `{}` nest too deeply to inline", callee.name))
+                Diagnostic::error("E0803", format!("calls to `{}` nest too deeply to inline", callee.name))
                     .with_primary(self.span, "inlined here"),
             );
             return Val::Never;

@@ -301,6 +301,27 @@ or the bound is above 65536. Loop to a constant and `break` early.",
     ),
     ("E0701", "`pkt.migrating` in an entry without `#[steer(migrate)]`, where it is always false."),
     (
+        "E0801",
+        "A `#[steer]` entry needs more than the 512 bytes of stack a BPF program may use. Every \
+helper function is inlined into its entry, so its locals, arrays, structs and packet-read \
+buffers all count. Use smaller arrays, fewer large locals, or keep state in a map.",
+    ),
+    (
+        "E0802",
+        "An entry compiles to so many instructions that a jump cannot reach its target (BPF \
+jumps span at most 32767 instructions). Split the work, or use smaller loops.",
+    ),
+    (
+        "E0803",
+        "Helper function calls nest more than 64 deep. Every call is inlined, so such a chain \
+would blow up the program; flatten it.",
+    ),
+    (
+        "E0899",
+        "An internal error while writing the ELF object. This is a compiler bug: please report it \
+with the policy that caused it.",
+    ),
+    (
         "W0001",
         "Warning: the policy's socket maps cannot all hold the sockets of one group. A \
 socket can be in one `SockArray` only, and not in a `SockArray` and a `SockMap`/`SockHash` at \
