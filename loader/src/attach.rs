@@ -119,7 +119,13 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
         let message = full_message(&e);
         match e {
             aya::EbpfError::ProgramError(_) | aya::EbpfError::MapError(_) => {
-                LoadError::Kernel { what: "loading the object".into(), source: io::Error::other(message) }
+                // Keep the errno's kind (EPERM/EACCES → PermissionDenied) so that the CLI
+                // reports a permission problem as one, with the full aya message.
+                let kind = errno_in_chain(&e).map(|n| io::Error::from_raw_os_error(n).kind());
+                LoadError::Kernel {
+                    what: "loading the object".into(),
+                    source: io::Error::new(kind.unwrap_or(io::ErrorKind::Other), message),
+                }
             }
             _ => LoadError::Object { message },
         }
@@ -420,4 +426,16 @@ pub fn detach(group: &Group) -> Result<(), LoadError> {
     })?;
     log::info!("detached the program of {} {} of pid {}", group.protocol, group.local, first.pid);
     Ok(())
+}
+
+/// The first OS error number in an error's source chain.
+fn errno_in_chain(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(n) = err.downcast_ref::<io::Error>().and_then(io::Error::raw_os_error) {
+            return Some(n);
+        }
+        cur = err.source();
+    }
+    None
 }

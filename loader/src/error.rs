@@ -181,7 +181,7 @@ fn describe_holder(program_id: Option<u32>, map_id: Option<u32>) -> String {
 }
 
 fn is_permission(e: &io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(libc::EPERM) | Some(libc::EACCES))
+    matches!(e.raw_os_error(), Some(libc::EPERM) | Some(libc::EACCES)) || e.kind() == io::ErrorKind::PermissionDenied
 }
 
 impl LoadError {
@@ -254,6 +254,9 @@ impl LoadError {
                 "detach the current program first (`rsteer detach`), then load again".into()
             }
             NothingAttached { .. } => return None,
+            e @ ProgramLoad { .. } if e.kind() == ErrorKind::Permission => {
+                "loading BPF programs needs CAP_BPF (and CAP_NET_ADMIN for SOCKMAP/SOCKHASH); run as root".into()
+            }
             ProgramLoad { .. } => {
                 "a verifier rejection of rsteer's own output is a compiler bug: please report it with the log above".into()
             }
