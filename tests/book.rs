@@ -1,0 +1,48 @@
+//! The book stays true to the code: every diagnostic code is documented, every example is
+//! included, and every CLI verb has a section.
+
+use std::path::PathBuf;
+
+fn book(page: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("book/src").join(page);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn every_code_is_documented() {
+    let errors = book("errors.md");
+    for (code, text) in rsteer_lang::diag::CODES {
+        assert!(errors.contains(&format!("### {code}")), "book/src/errors.md lacks {code}");
+        let first_words: String = text.split_whitespace().take(4).collect::<Vec<_>>().join(" ");
+        assert!(
+            errors.split_whitespace().collect::<Vec<_>>().join(" ").contains(&first_words),
+            "book/src/errors.md's text for {code} differs from `rsteer explain {code}`"
+        );
+    }
+}
+
+#[test]
+fn every_example_has_a_page() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let summary = book("SUMMARY.md");
+    let mut all = String::new();
+    for line in summary.lines() {
+        if let Some(page) = line.split("](").nth(1).and_then(|s| s.split(')').next()) {
+            all.push_str(&book(page));
+        }
+    }
+    for e in std::fs::read_dir(dir).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        if name.ends_with(".rs") {
+            assert!(all.contains(&format!("examples/{name}")), "no book page includes examples/{name}");
+        }
+    }
+}
+
+#[test]
+fn every_verb_is_in_the_cli_reference() {
+    let cli = book("cli.md");
+    for verb in ["check", "compile", "load", "detach", "sockets", "demo", "explain"] {
+        assert!(cli.contains(&format!("rsteer {verb}")), "book/src/cli.md lacks `rsteer {verb}`");
+    }
+}
