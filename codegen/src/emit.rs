@@ -317,19 +317,131 @@ impl Emitter<'_> {
     }
 }
 
+/// The frame offset of every slot, and the lowest offset used.
+///
+/// A slot lives from its first to its last reference in layout order, stretched over every
+/// loop it is referenced in (a back edge carries its content to the next iteration). Slots
+/// whose lifetimes overlap get disjoint bytes; the others may share, first fit.
+fn layout_slots(f: &Function, order: &[Block]) -> (Vec<i32>, i32) {
+    let n = f.slots.len();
+    let mut start = vec![u32::MAX; n];
+    let mut end = vec![0u32; n];
+    let mut block_pos = vec![(0u32, 0u32); f.blocks.len()];
+    // Pointers made from a slot's address keep the slot alive wherever they are used.
+    let mut derived: std::collections::HashMap<Value, Slot> = std::collections::HashMap::new();
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for (_, data) in f.blocks.iter() {
+            for (inst, _) in &data.insts {
+                let from = match inst {
+                    Inst::StackAddr { dst, slot, .. } => Some((*dst, *slot)),
+                    Inst::Alu { dst, a, .. } => derived.get(a).map(|s| (*dst, *s)),
+                    Inst::Copy { dst, src } => derived.get(src).map(|s| (*dst, *s)),
+                    _ => None,
+                };
+                if let Some((d, slot)) = from {
+                    if derived.insert(d, slot).is_none() {
+                        grew = true;
+                    }
+                }
+            }
+        }
+    }
+    let mut pos = 0u32;
+    for &b in order {
+        let first = pos;
+        for (inst, _) in &f.blocks[b].insts {
+            pos += 1;
+            let through_ptr = inst.uses().into_iter().filter_map(|v| derived.get(&v).copied());
+            for slot in inst_slots(inst).into_iter().chain(through_ptr) {
+                let i = slot.as_u32() as usize;
+                start[i] = start[i].min(pos);
+                end[i] = end[i].max(pos);
+            }
+        }
+        pos += 1;
+        block_pos[b.as_u32() as usize] = (first, pos);
+    }
+    // Back edges: a successor laid out at or before its predecessor.
+    let mut loops = Vec::new();
+    for &b in order {
+        for s in f.succs(b) {
+            let (hs, _) = block_pos[s.as_u32() as usize];
+            let (_, be) = block_pos[b.as_u32() as usize];
+            if hs <= be && order.iter().position(|x| *x == s) <= order.iter().position(|x| *x == b) {
+                loops.push((hs, be));
+            }
+        }
+    }
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for i in 0..n {
+            if start[i] == u32::MAX {
+                continue;
+            }
+            for &(ls, le) in &loops {
+                if start[i] <= le && end[i] >= ls && (start[i] > ls || end[i] < le) {
+                    start[i] = start[i].min(ls);
+                    end[i] = end[i].max(le);
+                    changed = true;
+                }
+            }
+        }
+    }
+    let mut by_start: Vec<usize> = (0..n).collect();
+    by_start.sort_by_key(|&i| (start[i], i));
+    // (offset from the frame top, size, start, end) of the slots placed so far.
+    let mut placed: Vec<(u32, u32, u32, u32)> = Vec::new();
+    let mut offsets = vec![0i32; n];
+    let mut depth = 0u32;
+    for i in by_start {
+        let size = f.slots[crate::ir::Slot::from_u32(i as u32)].size.div_ceil(8) * 8;
+        if start[i] == u32::MAX {
+            // Never referenced: it needs no memory.
+            offsets[i] = -(size as i32);
+            continue;
+        }
+        let mut off = 0u32;
+        loop {
+            let clash = placed.iter().find(|(o, sz, s, e)| {
+                *s <= end[i] && start[i] <= *e && off < o + sz && *o < off + size
+            });
+            match clash {
+                Some((o, sz, _, _)) => off = o + sz,
+                None => break,
+            }
+        }
+        placed.push((off, size, start[i], end[i]));
+        depth = depth.max(off + size);
+        offsets[i] = -((off + size) as i32);
+    }
+    (offsets, -(depth as i32))
+}
+
+/// The slots an instruction refers to.
+fn inst_slots(inst: &Inst) -> Vec<Slot> {
+    match inst {
+        Inst::StackLoad { slot, .. } | Inst::StackStore { slot, .. } | Inst::StackAddr { slot, .. } => vec![*slot],
+        Inst::Call { args, .. } => args
+            .iter()
+            .filter_map(|a| match a {
+                Arg::StackAddr(s, _) => Some(*s),
+                _ => None,
+            })
+            .collect(),
+        _ => vec![],
+    }
+}
+
 /// Allocates registers and emits the function. Errors (a frame over 512 bytes, a jump too
 /// far) are diagnostics at the function.
 pub fn emit(f: &Function) -> Result<MachineCode, Diagnostic> {
     let order = f.reverse_postorder();
     let alloc = allocate(f, &order);
-    // Slots first, each 8-byte aligned, growing down from the frame pointer; spills below.
-    let mut slot_off = Vec::new();
-    let mut top = 0i32;
-    for (_, data) in f.slots.iter() {
-        let size = data.size.div_ceil(8) as i32 * 8;
-        top -= size;
-        slot_off.push(top);
-    }
+    // Slots share frame space when their lifetimes do not overlap; spills go below them.
+    let (slot_off, top) = layout_slots(f, &order);
     let spill_base = top;
     let stack_size = (-top) as u32 + 8 * alloc.spill_slots;
     if stack_size > STACK_LIMIT {
