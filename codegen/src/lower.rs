@@ -111,6 +111,12 @@ pub fn field_offsets(prog: &Program, id: hir::StructId) -> Vec<u32> {
     out
 }
 
+/// The widest access (8, 4, 2 or 1 bytes) that fits in `left` bytes and is aligned at
+/// every one of `offsets`.
+fn chunk(left: u32, offsets: &[u32]) -> u32 {
+    [8, 4, 2].into_iter().find(|&c| left >= c && offsets.iter().all(|o| o.is_multiple_of(c))).unwrap_or(1)
+}
+
 fn is_scalar(ty: &Ty) -> bool {
     matches!(ty, Ty::Int(_) | Ty::Bool | Ty::Verdict)
 }
@@ -338,15 +344,7 @@ impl<'a> Lowerer<'a> {
         let mut done = 0;
         while done < size {
             let left = size - done;
-            let chunk = if left >= 8 && (doff + done) % 8 == 0 && (soff + done) % 8 == 0 {
-                8
-            } else if left >= 4 && (doff + done) % 4 == 0 && (soff + done) % 4 == 0 {
-                4
-            } else if left >= 2 && (doff + done) % 2 == 0 && (soff + done) % 2 == 0 {
-                2
-            } else {
-                1
-            };
+            let chunk = chunk(left, &[doff + done, soff + done]);
             let v = self.new_value();
             let size = Size::from_bytes(chunk);
             self.push(Inst::StackLoad { dst: v, slot: src, off: soff + done, size });
@@ -400,20 +398,7 @@ impl<'a> Lowerer<'a> {
             Ty::Array(..) | Ty::Struct(_) => {
                 let (size, _) = layout(self.prog, ty);
                 let slot = self.f.new_slot(size, "zero value");
-                let mut off = 0;
-                while off < size {
-                    let chunk = if size - off >= 8 {
-                        8
-                    } else if size - off >= 4 {
-                        4
-                    } else if size - off >= 2 {
-                        2
-                    } else {
-                        1
-                    };
-                    self.push(Inst::StackStore { slot, off, src: Operand::Imm(0), size: Size::from_bytes(chunk) });
-                    off += chunk;
-                }
+                self.zero_fill(slot, size);
                 Val::Mem(slot, 0)
             }
             _ => Val::Unit,
@@ -1160,15 +1145,7 @@ impl<'a> Lowerer<'a> {
     fn zero_fill(&mut self, slot: Slot, size: u32) {
         let mut off = 0;
         while off < size {
-            let chunk = if size - off >= 8 && off % 8 == 0 {
-                8
-            } else if size - off >= 4 && off % 4 == 0 {
-                4
-            } else if size - off >= 2 && off % 2 == 0 {
-                2
-            } else {
-                1
-            };
+            let chunk = chunk(size - off, &[off]);
             self.push(Inst::StackStore { slot, off, src: Operand::Imm(0), size: Size::from_bytes(chunk) });
             off += chunk;
         }
@@ -1241,13 +1218,7 @@ impl<'a> Lowerer<'a> {
         let done = self.new_block();
         let mut off = 0;
         while off < size {
-            let chunk = if size - off >= 8 && (oa + off) % 8 == 0 && (ob + off) % 8 == 0 {
-                8
-            } else if size - off >= 4 && (oa + off) % 4 == 0 && (ob + off) % 4 == 0 {
-                4
-            } else {
-                1
-            };
+            let chunk = chunk(size - off, &[oa + off, ob + off]);
             let x = self.new_value();
             let y = self.new_value();
             let sz = Size::from_bytes(chunk);
