@@ -735,17 +735,7 @@ impl<'a> Lowerer<'a> {
                 let tv = self.block(then);
                 self.write_store(&store, &tv, &e.ty);
                 self.jump(join);
-                self.switch_to(eb);
-                if let Some(els) = els {
-                    let ev = self.expr(els);
-                    self.write_store(&store, &ev, &e.ty);
-                }
-                self.jump(join);
-                self.switch_to(join);
-                if e.ty == Ty::Never {
-                    return Val::Never;
-                }
-                self.read_store(&store)
+                self.finish_if(eb, els.as_deref(), &store, join, &e.ty)
             }
             ExprKind::IfLet { local, scrutinee, then, els } => {
                 let s = self.expr(scrutinee);
@@ -766,17 +756,7 @@ impl<'a> Lowerer<'a> {
                 } else {
                     self.jump(eb);
                 }
-                self.switch_to(eb);
-                if let Some(els) = els {
-                    let ev = self.expr(els);
-                    self.write_store(&store, &ev, &e.ty);
-                }
-                self.jump(join);
-                self.switch_to(join);
-                if e.ty == Ty::Never {
-                    return Val::Never;
-                }
-                self.read_store(&store)
+                self.finish_if(eb, els.as_deref(), &store, join, &e.ty)
             }
             ExprKind::Match { scrutinee, arms } => self.lower_match(e, scrutinee, arms),
             ExprKind::For { var, start, end, max_trips, body } => {
@@ -1087,6 +1067,22 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+    }
+
+    /// The `else` arm and the join of an `if` or `if let`: lowers `els` (if any) in block
+    /// `eb` into `store`, continues at `join` and reads the result.
+    fn finish_if(&mut self, eb: Block, els: Option<&hir::Expr>, store: &Store, join: Block, ty: &Ty) -> Val {
+        self.switch_to(eb);
+        if let Some(els) = els {
+            let ev = self.expr(els);
+            self.write_store(store, &ev, ty);
+        }
+        self.jump(join);
+        self.switch_to(join);
+        if *ty == Ty::Never {
+            return Val::Never;
+        }
+        self.read_store(store)
     }
 
     /// Branches to `then` when the boolean `cond` holds, else to `els`, without first
