@@ -229,3 +229,39 @@ fn demo_runs() {
     assert_eq!(code, 0, "demo failed:\n{out}\n{err}");
     assert!(out.contains("expected") && out.contains("arrived"), "{out}");
 }
+
+/// Packet fields and region reads return what the kernel sees: each policy sets one bit of
+/// the socket index per check, so every datagram must land on socket 15.
+#[test]
+fn fields_and_reads_match_the_wire() {
+    if !privileged() {
+        return;
+    }
+    for (policy, payload) in [("fields_udp.rs", &b"hello"[..]), ("payload_reads.rs", &b"ABCDEFGH"[..])] {
+        let server = Server::start("udp", 16);
+        let path = root().join("tests/data/ok").join(policy);
+        let (code, out, err) = run(&["load", path.to_str().unwrap(), "--pid", &server.pid.to_string()]);
+        assert_eq!(code, 0, "load {policy}:\n{out}\n{err}");
+        let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+        for _ in 0..4 {
+            let got = udp_probe(&client, server.addr(), payload, Duration::from_secs(2));
+            assert_eq!(got, Some(15), "{policy}: the checks that passed are the bits of {got:?}");
+        }
+    }
+}
+
+/// The same for a TCP SYN: every connection is accepted by listener 15.
+#[test]
+fn tcp_syn_fields_match_the_wire() {
+    if !privileged() {
+        return;
+    }
+    let server = Server::start("tcp", 16);
+    let path = root().join("tests/data/ok/fields_tcp.rs");
+    let (code, out, err) = run(&["load", path.to_str().unwrap(), "--pid", &server.pid.to_string()]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    for _ in 0..4 {
+        let (_, got) = tcp_probe(server.addr());
+        assert_eq!(got, Some(15), "the checks that passed are the bits of {got:?}");
+    }
+}
