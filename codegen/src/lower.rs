@@ -1042,6 +1042,13 @@ impl<'a> Lowerer<'a> {
                     other => other,
                 }
             }
+            // The checker allows test-only forms in `#[test]` functions alone, and tests are
+            // never compiled to BPF (the simulator runs them).
+            ExprKind::TestPacket { .. }
+            | ExprKind::PacketSet { .. }
+            | ExprKind::RunEntry { .. }
+            | ExprKind::MapFill { .. }
+            | ExprKind::Assert { .. } => Val::Unit,
             ExprKind::Index(base, idx) => {
                 let bv = self.expr(base);
                 let Ty::Array(elem, n) = &base.ty else { return Val::Unit };

@@ -153,15 +153,12 @@ pub fn run(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<h
     }
     c.check_overrides();
     let mut functions = Vec::with_capacity(c.fns.len());
-    let mut skipped = vec![false; c.fns.len()];
-    for (f, skip) in skipped.iter_mut().enumerate() {
-        let (func, skipped_test) = c.check_fn(FuncId(f as u32));
-        *skip = skipped_test;
-        functions.push(func);
+    for f in 0..c.fns.len() {
+        functions.push(c.check_fn(FuncId(f as u32)));
     }
 
     c.check_recursion();
-    let program = c.finish(functions, &skipped);
+    let program = c.finish(functions);
     let failed = c.diags.iter().any(|d| d.is_error());
     let diags = std::mem::take(&mut c.diags);
     (if failed { None } else { Some(program) }, diags)
@@ -1116,13 +1113,13 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn finish(&mut self, functions: Vec<hir::Function>, skipped: &[bool]) -> hir::Program {
+    fn finish(&mut self, functions: Vec<hir::Function>) -> hir::Program {
         let mut entries = Vec::new();
         let mut tests = Vec::new();
         for (i, f) in self.fns.iter().enumerate() {
             match f.kind {
                 FnKind::Entry(_) if f.module == 0 => entries.push(FuncId(i as u32)),
-                FnKind::Test if f.module == 0 && !skipped[i] => tests.push(FuncId(i as u32)),
+                FnKind::Test if f.module == 0 => tests.push(FuncId(i as u32)),
                 _ => {}
             }
         }

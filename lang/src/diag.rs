@@ -327,11 +327,6 @@ with the policy that caused it.",
 socket can be in one `SockArray` only, and not in a `SockArray` and a `SockMap`/`SockHash` at \
 once, so the loader would refuse it. Use `SockMap` maps instead.",
     ),
-    (
-        "W0002",
-        "Warning: a `#[test]` function uses test-only forms (packet builders, assertions, \
-`fill`) that the checker does not support yet; the test is skipped, the entries compile.",
-    ),
     ("W0003", "Warning: a `match` pattern can never match because earlier arms cover its values."),
 ];
 

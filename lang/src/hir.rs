@@ -565,4 +565,46 @@ pub enum ExprKind {
     Field(Box<Expr>, u32),
     /// `a[i]`; runtime index is bounds-checked (out of range: fallback).
     Index(Box<Expr>, Box<Expr>),
+
+    // ----- test-only forms: they appear only in `#[test]` functions -----------------------
+    /// `Packet::udp4()`, `Packet::tcp6()`...: a packet under construction (type `Packet`).
+    TestPacket { tcp: bool, v6: bool },
+    /// A builder step on a test packet: `p.src("10.0.0.7:5000")`, `p.payload(b"..")`...
+    PacketSet { packet: Box<Expr>, set: PacketSet },
+    /// A call of a `#[steer]` entry from a test: runs it in the simulator. Its type is
+    /// `Verdict`, and its value is the run's whole outcome (verdict and selection).
+    RunEntry { func: FuncId, packet: Box<Expr> },
+    /// `SOCKETS.fill(n)`: a socket of the group at each index `0..n`.
+    MapFill { map: MapId, count: Box<Expr> },
+    /// `assert!(c)`, `assert_eq!(a, b)`, `assert_ne!(a, b)`, `assert_selected!(run, MAP, key)`.
+    Assert { kind: AssertKind, args: Vec<Expr>, map: Option<MapId> },
+}
+
+/// A builder step of a test packet.
+#[derive(Clone, Debug)]
+pub enum PacketSet {
+    Src(std::net::SocketAddr),
+    Dst(std::net::SocketAddr),
+    /// Any `[u8; N]`.
+    Payload(Box<Expr>),
+    /// u32: the kernel's 4-tuple hash the program sees.
+    Hash(Box<Expr>),
+    /// u32: the CPU the program runs on.
+    Cpu(Box<Expr>),
+    /// u32: what `random()` returns.
+    Random(Box<Expr>),
+    /// u64: what `now_ns()` and `now_coarse_ns()` return.
+    Now(Box<Expr>),
+    /// bool
+    BindInany(Box<Expr>),
+    /// A migration run: no packet, `len == 0`.
+    Migrating,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssertKind {
+    True,
+    Eq,
+    Ne,
+    Selected,
 }

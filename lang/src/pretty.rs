@@ -326,6 +326,45 @@ impl<'p> Printer<'p> {
                 let (b, i) = (self.expr(b, depth), self.expr(i, depth));
                 format!("{b}[{i}]")
             }
+            ExprKind::TestPacket { tcp, v6 } => {
+                format!("Packet::{}{}()", if *tcp { "tcp" } else { "udp" }, if *v6 { 6 } else { 4 })
+            }
+            ExprKind::PacketSet { packet, set } => {
+                let p = self.expr(packet, depth);
+                let step = match set {
+                    PacketSet::Src(a) => format!("src({a:?})", a = a.to_string()),
+                    PacketSet::Dst(a) => format!("dst({a:?})", a = a.to_string()),
+                    PacketSet::Payload(x) => format!("payload({})", self.expr(x, depth)),
+                    PacketSet::Hash(x) => format!("hash({})", self.expr(x, depth)),
+                    PacketSet::Cpu(x) => format!("cpu({})", self.expr(x, depth)),
+                    PacketSet::Random(x) => format!("random({})", self.expr(x, depth)),
+                    PacketSet::Now(x) => format!("now({})", self.expr(x, depth)),
+                    PacketSet::BindInany(x) => format!("bind_inany({})", self.expr(x, depth)),
+                    PacketSet::Migrating => "migrating()".to_string(),
+                };
+                format!("{p}.{step}")
+            }
+            ExprKind::RunEntry { func, packet } => {
+                let p = self.expr(packet, depth);
+                format!("run {}({p})", self.p.functions[func.0 as usize].name)
+            }
+            ExprKind::MapFill { map, count } => {
+                let c = self.expr(count, depth);
+                format!("{}.fill({c})", self.p.maps[map.0 as usize].name)
+            }
+            ExprKind::Assert { kind, args, map } => {
+                let mut parts: Vec<String> = args.iter().map(|a| self.expr(a, depth)).collect();
+                if let Some(m) = map {
+                    parts.insert(1, self.p.maps[m.0 as usize].name.clone());
+                }
+                let name = match kind {
+                    AssertKind::True => "assert",
+                    AssertKind::Eq => "assert_eq",
+                    AssertKind::Ne => "assert_ne",
+                    AssertKind::Selected => "assert_selected",
+                };
+                format!("{name}!({})", parts.join(", "))
+            }
         }
     }
 }

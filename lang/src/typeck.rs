@@ -12,7 +12,7 @@ use crate::consteval::{self, mask, range_of, to_i128};
 use crate::diag::Diagnostic;
 use crate::exhaustive::{describe_gaps, Coverage};
 use crate::hir::{
-    self, Arm, BinOp, Block, Builtin, ExprKind, FnKind, FuncId, IntTy, LocalDecl, LocalId, MapId, MapKind, PacketField,
+    self, Arm, BinOp, Block, Builtin, ExprKind, PacketSet, AssertKind, FnKind, FuncId, IntTy, LocalDecl, LocalId, MapId, MapKind, PacketField,
     Pattern, Place, ReadKind, Region, Stmt, TryKind, Ty, UnOp, Verdict,
 };
 use crate::parse::{int_ty_named, is_comparison};
@@ -88,8 +88,6 @@ pub struct Body {
     pub locals: Vec<LocalDecl>,
     scopes: Vec<Vec<(String, LocalId)>>,
     loops: u32,
-    /// The first test-only form met in a `#[test]` function (its span and name).
-    unsupported: Option<(Span, String)>,
 }
 
 impl Body {
@@ -102,7 +100,6 @@ impl Body {
             locals: vec![],
             scopes: vec![vec![]],
             loops: 0,
-            unsupported: None,
         }
     }
 
@@ -188,9 +185,8 @@ impl<'a> Checker<'a> {
     // ----------------------------------------------------------------------------------
     // Functions.
 
-    /// Checks function `id`. Returns it, and whether it is a test skipped for using
-    /// test-only forms the checker does not support yet.
-    pub fn check_fn(&mut self, id: FuncId) -> (hir::Function, bool) {
+    /// Checks function `id`.
+    pub fn check_fn(&mut self, id: FuncId) -> hir::Function {
         let info = &self.fns[id.0 as usize];
         let (decl, kind, ret, module, span) = (info.decl.clone(), info.kind, info.ret.clone(), info.module, info.span);
         let params = info.params.clone();
@@ -202,11 +198,8 @@ impl<'a> Checker<'a> {
             locals: vec![],
             scopes: vec![vec![]],
             loops: 0,
-            unsupported: None,
         };
         let param_ids: Vec<LocalId> = params.iter().map(|(m, n, t)| b.declare(n, t.clone(), *m)).collect();
-        let mark = self.diags.len();
-        let calls_mark = self.calls[id.0 as usize].len();
         let body = self.block(&mut b, &decl.body, Some(&ret));
         if !compatible(&body.ty, &ret) {
             let (want, found) = (self.ty_name(&ret), self.ty_name(&body.ty));
@@ -230,24 +223,6 @@ impl<'a> Checker<'a> {
             };
             self.error(d);
         }
-        let mut skipped = false;
-        let mut body = body;
-        if let Some((at, what)) = b.unsupported.take() {
-            // The test-only forms (packet builders, assertions) have no HIR yet: drop this
-            // test's diagnostics, which would only be follow-ons, and say so once.
-            self.diags.truncate(mark);
-            self.calls[id.0 as usize].truncate(calls_mark);
-            self.error(
-                Diagnostic::warning(
-                    "W0002",
-                    format!("test `{}` is skipped: {what} is not supported by the checker yet", decl.name.name),
-                )
-                .with_primary(at, "test-only form")
-                .with_note("the policy's entries are compiled as usual"),
-            );
-            body = Block { stmts: vec![], tail: None, ty: Ty::Unit, span: body.span };
-            skipped = true;
-        }
         let f = hir::Function {
             name: decl.name.name.clone(),
             kind,
@@ -258,23 +233,184 @@ impl<'a> Checker<'a> {
             span,
             name_span: decl.name.span,
         };
-        (f, skipped)
+        f
     }
 
-    /// Records a test-only form: in a test it marks the test as skipped, elsewhere it is an error.
-    fn test_only(&mut self, b: &mut Body, span: Span, what: &str) -> hir::Expr {
-        if b.in_test() {
-            if b.unsupported.is_none() {
-                b.unsupported = Some((span, what.to_string()));
-            }
-        } else {
-            self.error(
-                Diagnostic::error("E0210", format!("{what} can only be used in `#[test]` functions"))
-                    .with_primary(span, "test-only form")
-                    .with_help("packet builders, string literals and assertions belong in `#[test] fn`s"),
-            );
-        }
+    /// A test-only form outside a `#[test]` function: an error.
+    fn test_only(&mut self, span: Span, what: &str) -> hir::Expr {
+        self.error(
+            Diagnostic::error("E0210", format!("{what} can only be used in `#[test]` functions"))
+                .with_primary(span, "test-only form")
+                .with_help("packet builders and assertions belong in `#[test] fn`s"),
+        );
         err(span)
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Test-only forms (LANGUAGE.md §8).
+
+    /// `Packet::udp4()`, `Packet::udp6()`, `Packet::tcp4()`, `Packet::tcp6()`.
+    fn test_packet(&mut self, b: &mut Body, path: &ast::Path, args: &[ast::Expr], span: Span) -> hir::Expr {
+        let ctor = path.segments.get(1).map(|s| s.name.as_str()).unwrap_or("");
+        let (tcp, v6) = match ctor {
+            "udp4" => (false, false),
+            "udp6" => (false, true),
+            "tcp4" => (true, false),
+            "tcp6" => (true, true),
+            _ => {
+                self.drain_args(b, args);
+                let mut d = Diagnostic::error("E0100", format!("no packet constructor `Packet::{ctor}`"))
+                    .with_primary(span, "unknown constructor");
+                d = match did_you_mean(ctor, ["udp4", "udp6", "tcp4", "tcp6"]) {
+                    Some(s) => d.with_help(format!("did you mean `Packet::{s}()`?")),
+                    None => d.with_help("test packets start as `Packet::udp4()`, `udp6()`, `tcp4()` or `tcp6()`"),
+                };
+                self.error(d);
+                return err(span);
+            }
+        };
+        if path.segments.len() != 2 || !self.arity(&format!("`Packet::{ctor}`"), args, 0, span) {
+            self.drain_args(b, args);
+            return err(span);
+        }
+        mk(ExprKind::TestPacket { tcp, v6 }, Ty::Packet, span)
+    }
+
+    /// A builder step on a test packet: `.src("a:p")`, `.dst("a:p")`, `.payload(bytes)`,
+    /// `.hash(n)`, `.cpu(n)`, `.random(n)`, `.now(ns)`, `.bind_inany(b)`, `.migrating()`.
+    fn packet_setter(
+        &mut self,
+        b: &mut Body,
+        packet: hir::Expr,
+        method: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> hir::Expr {
+        const SETTERS: [&str; 9] = ["src", "dst", "payload", "hash", "cpu", "random", "now", "bind_inany", "migrating"];
+        let name = method.name.as_str();
+        if !SETTERS.contains(&name) {
+            self.drain_args(b, args);
+            let mut d = Diagnostic::error("E0105", format!("no method `{name}` on a test packet"))
+                .with_primary(method.span, "unknown method");
+            d = match did_you_mean(name, SETTERS) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(format!("test packets have {}", SETTERS.map(|s| format!("`{s}`")).join(", "))),
+            };
+            self.error(d);
+            return err(span);
+        }
+        let want = if name == "migrating" { 0 } else { 1 };
+        if !self.arity(&format!("`{name}`"), args, want, span) {
+            self.drain_args(b, args);
+            return err(span);
+        }
+        let set = match name {
+            "src" | "dst" => {
+                let A::Str(text) = &args[0].kind else {
+                    self.expr(b, &args[0], None);
+                    self.error(
+                        Diagnostic::error("E0200", format!("`{name}` takes an address literal"))
+                            .with_primary(args[0].span, "expected a string such as \"10.0.0.7:5000\""),
+                    );
+                    return err(span);
+                };
+                let Ok(addr) = text.parse::<std::net::SocketAddr>() else {
+                    self.error(
+                        Diagnostic::error("E0200", format!("`{text}` is not a socket address"))
+                            .with_primary(args[0].span, "not an address:port")
+                            .with_help("write \"10.0.0.7:5000\" or \"[2001:db8::1]:443\""),
+                    );
+                    return err(span);
+                };
+                if name == "src" {
+                    PacketSet::Src(addr)
+                } else {
+                    PacketSet::Dst(addr)
+                }
+            }
+            "payload" => {
+                let e = self.expr(b, &args[0], None);
+                match &e.ty {
+                    Ty::Array(elem, _) if **elem == Ty::U8 => {}
+                    Ty::Never => return err(span),
+                    other => {
+                        let tn = self.ty_name(other);
+                        self.error(
+                            Diagnostic::error("E0200", format!("mismatched types: expected `[u8; N]`, found `{tn}`"))
+                                .with_primary(e.span, format!("this is `{tn}`"))
+                                .with_help("a payload is a byte string such as b\"\\x40\\x07\" or a `[u8; N]`"),
+                        );
+                        return err(span);
+                    }
+                }
+                PacketSet::Payload(Box::new(e))
+            }
+            "hash" => PacketSet::Hash(Box::new(self.expect(b, &args[0], &Ty::U32))),
+            "cpu" => PacketSet::Cpu(Box::new(self.expect(b, &args[0], &Ty::U32))),
+            "random" => PacketSet::Random(Box::new(self.expect(b, &args[0], &Ty::U32))),
+            "now" => PacketSet::Now(Box::new(self.expect(b, &args[0], &Ty::U64))),
+            "bind_inany" => PacketSet::BindInany(Box::new(self.expect(b, &args[0], &Ty::Bool))),
+            _ => PacketSet::Migrating,
+        };
+        mk(ExprKind::PacketSet { packet: Box::new(packet), set }, Ty::Packet, span)
+    }
+
+    /// `assert!(c)`, `assert_eq!(a, b)`, `assert_ne!(a, b)`, `assert_selected!(run, MAP, key)`.
+    fn assert_macro(&mut self, b: &mut Body, name: &ast::Ident, args: &[ast::Expr], span: Span) -> hir::Expr {
+        const MACROS: [&str; 4] = ["assert", "assert_eq", "assert_ne", "assert_selected"];
+        let n = name.name.as_str();
+        if !MACROS.contains(&n) {
+            self.drain_args(b, args);
+            let mut d = Diagnostic::error("E0100", format!("no macro `{n}!`")).with_primary(name.span, "unknown macro");
+            if let Some(s) = did_you_mean(n, MACROS) {
+                d = d.with_help(format!("did you mean `{s}!`?"));
+            }
+            self.error(d);
+            return err(span);
+        }
+        if !b.in_test() {
+            return self.test_only(span, &format!("`{n}!`"));
+        }
+        match n {
+            "assert" => {
+                if !self.arity("`assert!`", args, 1, span) {
+                    self.drain_args(b, args);
+                    return err(span);
+                }
+                let c = self.expect(b, &args[0], &Ty::Bool);
+                mk(ExprKind::Assert { kind: AssertKind::True, args: vec![c], map: None }, Ty::Unit, span)
+            }
+            "assert_eq" | "assert_ne" => {
+                if !self.arity(&format!("`{n}!`"), args, 2, span) {
+                    self.drain_args(b, args);
+                    return err(span);
+                }
+                let l = self.expr(b, &args[0], None);
+                let r = if l.ty == Ty::Never { self.expr(b, &args[1], None) } else { self.expect(b, &args[1], &l.ty) };
+                let kind = if n == "assert_eq" { AssertKind::Eq } else { AssertKind::Ne };
+                mk(ExprKind::Assert { kind, args: vec![l, r], map: None }, Ty::Unit, span)
+            }
+            _ => {
+                if !self.arity("`assert_selected!`", args, 3, span) {
+                    self.drain_args(b, args);
+                    return err(span);
+                }
+                let run = self.expect(b, &args[0], &Ty::Verdict);
+                let Some(m) = self.map_of(b, &args[1]) else {
+                    self.expr(b, &args[1], None);
+                    self.expr(b, &args[2], None);
+                    self.error(
+                        Diagnostic::error("E0200", "`assert_selected!` names a socket map second")
+                            .with_primary(args[1].span, "not a map")
+                            .with_help("write `assert_selected!(route(p), SOCKETS, 7)`"),
+                    );
+                    return err(span);
+                };
+                let key_ty = self.maps[m.0 as usize].key.clone();
+                let key = self.expect(b, &args[2], &key_ty);
+                mk(ExprKind::Assert { kind: AssertKind::Selected, args: vec![run, key], map: Some(m) }, Ty::Unit, span)
+            }
+        }
     }
 
     // ----------------------------------------------------------------------------------
@@ -526,7 +662,14 @@ impl<'a> Checker<'a> {
                 }
                 mk(ExprKind::Bytes(bytes.clone()), Ty::Array(Box::new(Ty::U8), bytes.len() as u32), span)
             }
-            A::Str(_) => self.test_only(b, span, "a string literal"),
+            A::Str(_) => {
+                self.error(
+                    Diagnostic::error("E0210", "a string literal can only name an address in a test packet")
+                        .with_primary(span, "string literal")
+                        .with_help("write `Packet::udp4().src(\"10.0.0.7:5000\")`; elsewhere use `b\"...\"` for bytes"),
+                );
+                err(span)
+            }
             A::Path(p) => self.path_value(b, p, exp),
             A::Paren(x) => self.expr(b, x, exp),
             A::Unary(op, x) => self.unary(b, *op, x, exp, span),
@@ -552,10 +695,7 @@ impl<'a> Checker<'a> {
                 }
             }
             A::Try(x) => self.try_expr(b, x, exp, span),
-            A::Macro { name, args } => {
-                let _ = args;
-                self.test_only(b, span, &format!("`{}!`", name.name))
-            }
+            A::Macro { name, args } => self.assert_macro(b, name, args, span),
             A::StructLit { path, fields } => self.struct_lit(b, path, fields, span),
             A::ArrayList(items) => {
                 let elem_exp = match exp {
@@ -1252,8 +1392,9 @@ impl<'a> Checker<'a> {
     /// Checks arguments of a call that already failed, for their own errors only.
     fn drain_args(&mut self, b: &mut Body, args: &[ast::Expr]) {
         for a in args {
-            // A map argument (as of `select`) is not an error of its own.
-            if self.map_of(b, a).is_none() {
+            // A map argument (as of `select`) is not an error of its own, and neither is an
+            // address literal of a packet builder whose receiver already failed.
+            if self.map_of(b, a).is_none() && !matches!(a.kind, A::Str(_)) {
                 self.expr(b, a, None);
             }
         }
@@ -1276,7 +1417,7 @@ impl<'a> Checker<'a> {
             return err(span);
         };
         if path.segments.first().is_some_and(|s| s.name == "Packet") && b.in_test() {
-            return self.test_only(b, span, "building test packets");
+            return self.test_packet(b, path, args, span);
         }
         let single = path.single().map(|s| s.name.clone());
         if let Some(name) = &single {
@@ -1360,6 +1501,15 @@ impl<'a> Checker<'a> {
     fn call_fn(&mut self, b: &mut Body, f: FuncId, args: &[ast::Expr], span: Span) -> hir::Expr {
         let info = &self.fns[f.0 as usize];
         let (name, params, ret) = (info.name.clone(), info.params.clone(), info.ret.clone());
+        if b.in_test() && matches!(info.kind, FnKind::Entry(_)) {
+            // A test runs an entry in the simulator; the value is the run's outcome.
+            if !self.arity(&format!("entry `{name}`"), args, 1, span) {
+                self.drain_args(b, args);
+                return err(span);
+            }
+            let packet = self.expect(b, &args[0], &Ty::Packet);
+            return mk(ExprKind::RunEntry { func: f, packet: Box::new(packet) }, Ty::Verdict, span);
+        }
         if !self.arity(&format!("function `{name}`"), args, params.len(), span) {
             self.drain_args(b, args);
             return err(span);
@@ -1477,7 +1627,7 @@ impl<'a> Checker<'a> {
                     return mk(ExprKind::PacketField { packet: Box::new(r), field: pf }, packet_field_ty(pf), span);
                 }
                 if b.in_test() {
-                    return self.test_only(b, span, "building test packets");
+                    return self.packet_setter(b, r, method, args, span);
                 }
                 self.unknown_method(&Ty::Packet, method, PACKET_METHODS.iter().map(|(n, _)| *n).collect());
                 self.drain_args(b, args);
@@ -1649,7 +1799,21 @@ impl<'a> Checker<'a> {
         let decl = self.maps[m.0 as usize].clone();
         let name = method.name.as_str();
         if b.in_test() && name == "fill" {
-            return self.test_only(b, span, "`fill`");
+            if !decl.kind.is_socket_map() {
+                self.drain_args(b, args);
+                self.error(
+                    Diagnostic::error("E0105", format!("`fill` works on socket maps; `{}` is a `{}`", decl.name, decl.kind.name()))
+                        .with_primary(method.span, "not a socket map")
+                        .with_help("fill other maps with `set` or `insert`"),
+                );
+                return err(span);
+            }
+            if !self.arity("`fill`", args, 1, span) {
+                self.drain_args(b, args);
+                return err(span);
+            }
+            let count = self.expect(b, &args[0], &Ty::U32);
+            return mk(ExprKind::MapFill { map: m, count: Box::new(count) }, Ty::Unit, span);
         }
         let known = ["get", "set", "add", "insert", "remove", "contains"];
         if !known.contains(&name) {
