@@ -151,7 +151,8 @@ pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
 
     let mut locs: Vec<Option<Loc>> = vec![None; n];
     let mut free_regs: Vec<u8> = ALLOCATABLE.iter().rev().copied().collect();
-    let mut free_spills: Vec<u32> = Vec::new();
+    // Spill slots no longer in use, with the position where their last user ended.
+    let mut free_spills: Vec<(u32, u32)> = Vec::new();
     let mut spill_slots = 0u32;
     // Active intervals: (end, value).
     let mut active: Vec<(u32, usize)> = Vec::new();
@@ -162,7 +163,7 @@ pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
             if ae <= s {
                 match locs[av] {
                     Some(Loc::Reg(r)) => free_regs.push(r),
-                    Some(Loc::Spill(k)) => free_spills.push(k),
+                    Some(Loc::Spill(k)) => free_spills.push((k, ae)),
                     None => {}
                 }
                 false
@@ -180,17 +181,23 @@ pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
                 .filter(|(_, av)| matches!(locs[*av], Some(Loc::Reg(_))))
                 .max_by_key(|(ae, _)| *ae)
                 .copied();
-            let spill = free_spills.pop().unwrap_or_else(|| {
-                spill_slots += 1;
-                spill_slots - 1
-            });
+            // A spilled value lives in its slot for its whole interval, so the slot must be
+            // free from the interval's start: a victim spilled now started earlier than `s`.
+            let mut take_slot = |from: u32| match free_spills.iter().position(|&(_, end)| end < from) {
+                Some(i) => free_spills.swap_remove(i).0,
+                None => {
+                    spill_slots += 1;
+                    spill_slots - 1
+                }
+            };
             match victim {
                 Some((ve, vv)) if ve > e => {
+                    let spill = take_slot(start[vv]);
                     let reg = locs[vv];
                     locs[vv] = Some(Loc::Spill(spill));
                     reg.unwrap_or(Loc::Spill(spill))
                 }
-                _ => Loc::Spill(spill),
+                _ => Loc::Spill(take_slot(s)),
             }
         };
         locs[v] = Some(loc);
