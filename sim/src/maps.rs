@@ -1,0 +1,427 @@
+//! The state of an object's maps, as BPF programs and userspace see it.
+
+use crate::packet::socket_cookie;
+use rsteer_codegen::object::MapSpec;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// `enum bpf_map_type` values the simulator knows.
+pub mod map_type {
+    pub const HASH: u32 = 1;
+    pub const ARRAY: u32 = 2;
+    pub const PERCPU_ARRAY: u32 = 6;
+    pub const LRU_HASH: u32 = 9;
+    pub const SOCKMAP: u32 = 15;
+    pub const SOCKHASH: u32 = 18;
+    pub const REUSEPORT_SOCKARRAY: u32 = 20;
+}
+
+/// A key and its value, as bytes.
+pub type KeyValue = (Vec<u8>, Vec<u8>);
+
+/// A socket of the reuseport group as a socket map holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SimSocket {
+    /// Its position in the group (what the test server reports as `sock=<index>`).
+    pub index: u32,
+    pub cookie: u64,
+}
+
+/// A userspace map operation that the kernel would refuse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MapError {
+    NoSuchMap(String),
+    /// Key or value of the wrong length.
+    Size {
+        map: String,
+        what: &'static str,
+        expected: usize,
+        got: usize,
+    },
+    /// The map is full, or an array index is out of range (`E2BIG`).
+    Full(String),
+    /// The operation does not apply to this kind of map (e.g. deleting from an array).
+    Kind {
+        map: String,
+        what: &'static str,
+    },
+}
+
+impl fmt::Display for MapError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MapError::NoSuchMap(m) => write!(f, "no map named `{m}`"),
+            MapError::Size { map, what, expected, got } => {
+                write!(f, "map `{map}`: {what} is {got} bytes, expected {expected}")
+            }
+            MapError::Full(m) => write!(f, "map `{m}` is full or the index is out of range"),
+            MapError::Kind { map, what } => write!(f, "map `{map}`: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for MapError {}
+
+#[derive(Clone, Debug)]
+pub(crate) struct HashEntry {
+    /// Index in the arena of the current value.
+    slot: usize,
+    /// Last use, for LRU eviction.
+    used: u64,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Store {
+    /// ARRAY (one copy) or PERCPU_ARRAY (one per CPU); each `max_entries * value_size` bytes.
+    Array { copies: Vec<Vec<u8>> },
+    /// HASH / LRU_HASH. An update allocates a fresh value (as the kernel's element
+    /// replacement does), so a pointer to the old value keeps reading the old bytes.
+    Hash { arena: Vec<Vec<u8>>, index: BTreeMap<Vec<u8>, HashEntry>, lru: bool, tick: u64 },
+    /// REUSEPORT_SOCKARRAY, SOCKMAP (key: u32 index) and SOCKHASH (any key).
+    Sockets { slots: BTreeMap<Vec<u8>, SimSocket> },
+    /// A map type the simulator does not model; any use from a program is a `SimError`.
+    Unmodelled,
+}
+
+/// One map: its declaration and its contents.
+#[derive(Clone, Debug)]
+pub struct SimMap {
+    pub spec: MapSpec,
+    pub(crate) store: Store,
+}
+
+impl SimMap {
+    pub fn key_size(&self) -> usize {
+        self.spec.key.size() as usize
+    }
+    pub fn value_size(&self) -> usize {
+        self.spec.value.size() as usize
+    }
+    pub fn is_socket_map(&self) -> bool {
+        matches!(self.store, Store::Sockets { .. })
+    }
+    fn max(&self) -> usize {
+        self.spec.max_entries as usize
+    }
+}
+
+/// Result codes of the map helpers (negative errno, as the kernel returns them).
+pub(crate) const ENOENT: i64 = -2;
+pub(crate) const E2BIG: i64 = -7;
+pub(crate) const EEXIST: i64 = -17;
+pub(crate) const EINVAL: i64 = -22;
+
+/// The state of every map of an object. Programs change it through helpers; tests read and
+/// write it like userspace does through the map fd. It carries over between runs.
+#[derive(Clone, Debug)]
+pub struct Maps {
+    pub(crate) maps: Vec<SimMap>,
+    cpus: u32,
+}
+
+/// Number of CPUs (per-CPU map copies) of [`Maps::new`].
+pub const DEFAULT_CPUS: u32 = 8;
+
+impl Maps {
+    /// Empty maps of the given shapes (from `rsteer_codegen::map_specs`), with
+    /// [`DEFAULT_CPUS`] CPUs.
+    pub fn new(specs: &[MapSpec]) -> Maps {
+        Maps::with_cpus(specs, DEFAULT_CPUS)
+    }
+
+    /// Empty maps for a machine with `cpus` CPUs (at least 1).
+    pub fn with_cpus(specs: &[MapSpec], cpus: u32) -> Maps {
+        let cpus = cpus.max(1);
+        let maps = specs
+            .iter()
+            .map(|spec| {
+                let size = spec.max_entries as usize * spec.value.size() as usize;
+                let store = match spec.map_type {
+                    map_type::ARRAY => Store::Array { copies: vec![vec![0; size]] },
+                    map_type::PERCPU_ARRAY => Store::Array { copies: vec![vec![0; size]; cpus as usize] },
+                    map_type::HASH | map_type::LRU_HASH => Store::Hash {
+                        arena: Vec::new(),
+                        index: BTreeMap::new(),
+                        lru: spec.map_type == map_type::LRU_HASH,
+                        tick: 0,
+                    },
+                    map_type::SOCKMAP | map_type::SOCKHASH | map_type::REUSEPORT_SOCKARRAY => {
+                        Store::Sockets { slots: BTreeMap::new() }
+                    }
+                    _ => Store::Unmodelled,
+                };
+                SimMap { spec: spec.clone(), store }
+            })
+            .collect();
+        Maps { maps, cpus }
+    }
+
+    pub fn cpus(&self) -> u32 {
+        self.cpus
+    }
+
+    /// The map called `name`.
+    pub fn map(&self, name: &str) -> Option<&SimMap> {
+        self.maps.iter().find(|m| m.spec.name == name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.maps.iter().map(|m| m.spec.name.as_str())
+    }
+
+    pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
+        self.maps.iter().position(|m| m.spec.name == name)
+    }
+
+    fn find(&self, name: &str) -> Result<usize, MapError> {
+        self.index_of(name).ok_or_else(|| MapError::NoSuchMap(name.to_string()))
+    }
+
+    fn check_key(&self, m: usize, key: &[u8]) -> Result<(), MapError> {
+        let map = &self.maps[m];
+        if key.len() != map.key_size() {
+            return Err(MapError::Size {
+                map: map.spec.name.clone(),
+                what: "the key",
+                expected: map.key_size(),
+                got: key.len(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Puts sockets `0..n` of the group at indices `0..n` of socket map `map` (for a SOCKHASH
+    /// with 8-byte keys: keyed by cookie, as the loader does); socket `i` has cookie
+    /// [`socket_cookie`]`(i)`.
+    pub fn fill_sockets(&mut self, map: &str, n: u32) -> Result<(), MapError> {
+        let m = self.find(map)?;
+        let is_hash = self.maps[m].spec.map_type == map_type::SOCKHASH;
+        for i in 0..n {
+            let socket = SimSocket { index: i, cookie: socket_cookie(i) };
+            let key = if is_hash { socket.cookie.to_le_bytes().to_vec() } else { i.to_le_bytes().to_vec() };
+            let mut key = key;
+            key.resize(self.maps[m].key_size(), 0);
+            self.set_socket(map, &key, socket)?;
+        }
+        Ok(())
+    }
+
+    /// Puts `socket` at `key` of socket map `map`.
+    pub fn set_socket(&mut self, map: &str, key: &[u8], socket: SimSocket) -> Result<(), MapError> {
+        let m = self.find(map)?;
+        self.check_key(m, key)?;
+        let map_ref = &mut self.maps[m];
+        let name = map_ref.spec.name.clone();
+        let indexed = map_ref.spec.map_type != map_type::SOCKHASH;
+        let max = map_ref.max();
+        let Store::Sockets { slots } = &mut map_ref.store else {
+            return Err(MapError::Kind { map: name, what: "not a socket map" });
+        };
+        let fits = if indexed {
+            (u32::from_le_bytes(key[..4].try_into().unwrap()) as usize) < max
+        } else {
+            slots.contains_key(key) || slots.len() < max
+        };
+        if !fits {
+            return Err(MapError::Full(name));
+        }
+        slots.insert(key.to_vec(), socket);
+        Ok(())
+    }
+
+    /// The socket at `key` of socket map `map`.
+    pub fn socket(&self, map: &str, key: &[u8]) -> Result<Option<SimSocket>, MapError> {
+        let m = self.find(map)?;
+        self.check_key(m, key)?;
+        match &self.maps[m].store {
+            Store::Sockets { slots } => Ok(slots.get(key).copied()),
+            _ => Err(MapError::Kind { map: map.to_string(), what: "not a socket map" }),
+        }
+    }
+
+    /// The value at `key` (for a per-CPU map: CPU 0's copy; see [`Maps::get_percpu`]).
+    pub fn get(&self, map: &str, key: &[u8]) -> Result<Option<Vec<u8>>, MapError> {
+        Ok(self.get_percpu(map, key)?.map(|mut v| v.swap_remove(0)))
+    }
+
+    /// Every CPU's copy of the value at `key` (one copy for a map that is not per-CPU).
+    pub fn get_percpu(&self, map: &str, key: &[u8]) -> Result<Option<Vec<Vec<u8>>>, MapError> {
+        let m = self.find(map)?;
+        self.check_key(m, key)?;
+        let sm = &self.maps[m];
+        let vs = sm.value_size();
+        match &sm.store {
+            Store::Array { copies } => {
+                let i = u32::from_le_bytes(key[..4].try_into().unwrap()) as usize;
+                if i >= sm.max() {
+                    return Ok(None);
+                }
+                Ok(Some(copies.iter().map(|c| c[i * vs..(i + 1) * vs].to_vec()).collect()))
+            }
+            Store::Hash { arena, index, .. } => Ok(index.get(key).map(|e| vec![arena[e.slot].clone()])),
+            _ => Err(MapError::Kind { map: map.to_string(), what: "holds sockets or is not modelled; see `socket`" }),
+        }
+    }
+
+    /// Inserts or overwrites (`BPF_ANY`); for a per-CPU map, every CPU's copy.
+    pub fn insert(&mut self, map: &str, key: &[u8], value: &[u8]) -> Result<(), MapError> {
+        let m = self.find(map)?;
+        self.check_key(m, key)?;
+        let vs = self.maps[m].value_size();
+        if value.len() != vs {
+            return Err(MapError::Size { map: map.to_string(), what: "the value", expected: vs, got: value.len() });
+        }
+        match self.update(m, key, value, 0, None) {
+            0 => Ok(()),
+            E2BIG => Err(MapError::Full(map.to_string())),
+            _ => Err(MapError::Kind { map: map.to_string(), what: "cannot be updated this way" }),
+        }
+    }
+
+    /// Removes `key`; `Ok(false)` when it was absent.
+    pub fn remove(&mut self, map: &str, key: &[u8]) -> Result<bool, MapError> {
+        let m = self.find(map)?;
+        self.check_key(m, key)?;
+        if let Store::Sockets { slots } = &mut self.maps[m].store {
+            return Ok(slots.remove(key).is_some());
+        }
+        match self.delete(m, key) {
+            0 => Ok(true),
+            ENOENT => Ok(false),
+            _ => Err(MapError::Kind { map: map.to_string(), what: "arrays have no delete" }),
+        }
+    }
+
+    /// The keys and values of a hash map, in key order (for a per-CPU array: CPU 0's).
+    pub fn entries(&self, map: &str) -> Result<Vec<KeyValue>, MapError> {
+        let m = self.find(map)?;
+        let sm = &self.maps[m];
+        let vs = sm.value_size();
+        Ok(match &sm.store {
+            Store::Array { copies } => (0..sm.max())
+                .map(|i| ((i as u32).to_le_bytes().to_vec(), copies[0][i * vs..(i + 1) * vs].to_vec()))
+                .collect(),
+            Store::Hash { arena, index, .. } => index.iter().map(|(k, e)| (k.clone(), arena[e.slot].clone())).collect(),
+            Store::Sockets { slots } => {
+                slots.iter().map(|(k, s)| (k.clone(), s.cookie.to_le_bytes().to_vec())).collect()
+            }
+            Store::Unmodelled => Vec::new(),
+        })
+    }
+
+    // ----- the helpers' semantics (keys and values already checked for size) -------------
+
+    /// `bpf_map_lookup_elem` on a data map: (cpu, element) of the value, or `None`.
+    pub(crate) fn lookup(&mut self, m: usize, key: &[u8], cpu: u32) -> Option<(u32, u32)> {
+        let sm = &mut self.maps[m];
+        let max = sm.max();
+        match &mut sm.store {
+            Store::Array { copies } => {
+                let i = u32::from_le_bytes(key[..4].try_into().unwrap());
+                if i as usize >= max {
+                    return None;
+                }
+                let cpu = if copies.len() == 1 { 0 } else { cpu };
+                Some((cpu, i))
+            }
+            Store::Hash { index, tick, .. } => {
+                *tick += 1;
+                let e = index.get_mut(key)?;
+                e.used = *tick;
+                Some((0, e.slot as u32))
+            }
+            _ => None,
+        }
+    }
+
+    /// `bpf_map_update_elem`: 0 or a negative errno. From a program (`cpu` set), a per-CPU
+    /// array's update changes that CPU's copy only; from userspace, every copy.
+    pub(crate) fn update(&mut self, m: usize, key: &[u8], value: &[u8], flags: u64, cpu: Option<u32>) -> i64 {
+        const NOEXIST: u64 = 1;
+        const EXIST: u64 = 2;
+        if flags > EXIST {
+            return EINVAL;
+        }
+        let sm = &mut self.maps[m];
+        let (max, vs) = (sm.max(), sm.value_size());
+        match &mut sm.store {
+            Store::Array { copies } => {
+                let i = u32::from_le_bytes(key[..4].try_into().unwrap()) as usize;
+                if i >= max {
+                    return E2BIG;
+                }
+                if flags == NOEXIST {
+                    return EEXIST;
+                }
+                let n = copies.len();
+                for (c, copy) in copies.iter_mut().enumerate() {
+                    if n == 1 || cpu.is_none() || cpu == Some(c as u32) {
+                        copy[i * vs..(i + 1) * vs].copy_from_slice(value);
+                    }
+                }
+                0
+            }
+            Store::Hash { arena, index, lru, tick } => {
+                *tick += 1;
+                let exists = index.contains_key(key);
+                if flags == NOEXIST && exists {
+                    return EEXIST;
+                }
+                if flags == EXIST && !exists {
+                    return ENOENT;
+                }
+                if !exists && index.len() >= max {
+                    if !*lru {
+                        return E2BIG;
+                    }
+                    // The kernel's LRU is approximate (per-CPU lists); evict the least recently
+                    // used entry.
+                    let victim = index.iter().min_by_key(|(_, e)| e.used).map(|(k, _)| k.clone());
+                    if let Some(k) = victim {
+                        index.remove(&k);
+                    }
+                }
+                arena.push(value.to_vec());
+                index.insert(key.to_vec(), HashEntry { slot: arena.len() - 1, used: *tick });
+                0
+            }
+            _ => EINVAL,
+        }
+    }
+
+    /// `bpf_map_delete_elem`: 0, -ENOENT, or -EINVAL for arrays.
+    pub(crate) fn delete(&mut self, m: usize, key: &[u8]) -> i64 {
+        match &mut self.maps[m].store {
+            Store::Hash { index, .. } => {
+                if index.remove(key).is_some() {
+                    0
+                } else {
+                    ENOENT
+                }
+            }
+            _ => EINVAL,
+        }
+    }
+
+    /// `bpf_sk_select_reuseport`'s lookup: the socket at `key`, if any.
+    pub(crate) fn socket_at(&self, m: usize, key: &[u8]) -> Option<SimSocket> {
+        match &self.maps[m].store {
+            Store::Sockets { slots } => slots.get(key).copied(),
+            _ => None,
+        }
+    }
+
+    /// The bytes of one value (the target of a map-value pointer).
+    pub(crate) fn value_bytes(&mut self, m: usize, cpu: u32, elem: u32) -> &mut [u8] {
+        let sm = &mut self.maps[m];
+        let vs = sm.value_size();
+        match &mut sm.store {
+            Store::Array { copies } => {
+                let e = elem as usize;
+                &mut copies[cpu as usize][e * vs..(e + 1) * vs]
+            }
+            Store::Hash { arena, .. } => &mut arena[elem as usize],
+            _ => &mut [],
+        }
+    }
+}

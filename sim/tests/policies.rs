@@ -1,0 +1,574 @@
+//! The simulator on compiled policies: every example with chosen packets, and small policies
+//! for each part of the context, the helpers and the maps.
+
+use rsteer_codegen::CompiledProgram;
+use rsteer_lang::{CheckOptions, SourceDb};
+use rsteer_sim::{
+    run, run_with, socket_cookie, Delivery, Maps, RunOptions, SimErrorKind, SimPacket, SimSocket, Verdict,
+};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// A checked and compiled policy: its first entry and empty maps of its shape.
+struct Policy {
+    progs: Vec<CompiledProgram>,
+    maps: Maps,
+}
+
+impl Policy {
+    fn new(src: &str) -> Policy {
+        let mut db = SourceDb::new();
+        let main = db.add("policy.rs", src);
+        let (program, diags) = rsteer_lang::check(&mut db, main, &CheckOptions::default());
+        let program = match program {
+            Some(p) if !diags.iter().any(|d| d.is_error()) => p,
+            _ => panic!("policy does not check: {diags:#?}\n{src}"),
+        };
+        let compiled = rsteer_codegen::compile(&program, &db).unwrap_or_else(|d| panic!("{d:#?}"));
+        let maps = Maps::new(&rsteer_codegen::map_specs(&program));
+        Policy { progs: compiled.programs, maps }
+    }
+
+    fn example(name: &str) -> Policy {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples").join(name);
+        Policy::new(&std::fs::read_to_string(&path).unwrap())
+    }
+
+    fn with_sockets(mut self, map: &str, n: u32) -> Policy {
+        self.maps.fill_sockets(map, n).unwrap();
+        self
+    }
+
+    fn run(&mut self, pkt: &SimPacket) -> Delivery {
+        match run(&self.progs[0], &mut self.maps, pkt) {
+            Ok(o) => o.delivery(),
+            Err(e) => panic!("{e}\n{}", self.progs[0].disasm()),
+        }
+    }
+}
+
+fn addr(s: &str) -> SocketAddr {
+    s.parse().unwrap()
+}
+
+fn udp(payload: &[u8]) -> SimPacket {
+    SimPacket::udp(addr("10.0.0.7:5000"), addr("10.0.0.1:443"), payload)
+}
+
+// ----- the examples --------------------------------------------------------------------
+
+#[test]
+fn payload_mod_example() {
+    let mut p = Policy::example("payload_mod.rs").with_sockets("SOCKETS", 4);
+    for b in 0u8..=255 {
+        assert_eq!(p.run(&udp(&[b, 1, 2])), Delivery::Socket(b as u32 % 4), "first byte {b}");
+    }
+    // No payload: `?` takes the fallback, Pass without a selection.
+    assert_eq!(p.run(&udp(b"")), Delivery::HashPick);
+}
+
+#[test]
+fn src_port_mod_example() {
+    let mut p = Policy::example("src_port_mod.rs").with_sockets("SOCKETS", 4);
+    for port in [1u16, 2, 3, 4, 5000, 40_001, 65_535] {
+        let pkt = SimPacket::udp(SocketAddr::new([127, 0, 0, 1].into(), port), addr("127.0.0.1:9"), b"x");
+        assert_eq!(p.run(&pkt), Delivery::Socket(port as u32 % 4));
+        let tcp = SimPacket::tcp(SocketAddr::new([10, 1, 1, 1].into(), port), addr("10.1.1.2:80"), b"");
+        assert_eq!(p.run(&tcp), Delivery::Socket(port as u32 % 4));
+    }
+    // An empty socket slot: the selection fails and the fallback passes to the hash pick.
+    let mut half = Policy::example("src_port_mod.rs").with_sockets("SOCKETS", 2);
+    let pkt = SimPacket::udp(addr("127.0.0.1:3"), addr("127.0.0.1:9"), b"x");
+    assert_eq!(half.run(&pkt), Delivery::HashPick);
+}
+
+#[test]
+fn cpu_affinity_example_counts_per_cpu() {
+    let mut p = Policy::example("cpu_affinity.rs").with_sockets("SOCKETS", 2);
+    for cpu in 0..4 {
+        let pkt = SimPacket { cpu, ..udp(b"x") };
+        assert_eq!(p.run(&pkt), Delivery::Socket(cpu % 2));
+    }
+    let pkt = SimPacket { cpu: 3, ..udp(b"x") };
+    p.run(&pkt);
+    let counts = p.maps.get_percpu("STEERED", &0u32.to_le_bytes()).unwrap().unwrap();
+    let counts: Vec<u64> = counts.iter().map(|v| u64::from_le_bytes(v[..].try_into().unwrap())).collect();
+    assert_eq!(&counts[..5], &[1, 1, 1, 2, 0]);
+}
+
+#[test]
+fn short_drop_example() {
+    let mut p = Policy::example("short_drop.rs").with_sockets("SOCKETS", 4);
+    for len in 0..4 {
+        assert_eq!(p.run(&udp(&vec![7; len])), Delivery::Dropped, "payload of {len} bytes");
+    }
+    for len in [4, 5, 40, 1400] {
+        assert_eq!(p.run(&udp(&vec![7; len])), Delivery::HashPick, "payload of {len} bytes");
+    }
+}
+
+// ----- the context -----------------------------------------------------------------------
+
+#[test]
+fn context_fields() {
+    let src = r#"
+#[map]
+static SOCKETS: SockArray<8>;
+#[steer(fallback = Drop)]
+fn route(pkt: Packet) -> Verdict {
+    let mut k: u32 = 0;
+    if pkt.eth_protocol == 0x0800 && pkt.is_ipv4() { k |= 1; }
+    if pkt.eth_protocol == 0x86DD && pkt.is_ipv6() { k |= 2; }
+    if pkt.ip_protocol == 6 && pkt.is_tcp() { k |= 4; }
+    if pkt.bind_inany { k = 7; }
+    select(SOCKETS, k)
+}
+"#;
+    let mut p = Policy::new(src).with_sockets("SOCKETS", 8);
+    assert_eq!(p.run(&udp(b"")), Delivery::Socket(1));
+    assert_eq!(p.run(&SimPacket::udp(addr("[2001:db8::1]:5"), addr("[::1]:6"), b"")), Delivery::Socket(2));
+    assert_eq!(p.run(&SimPacket::tcp(addr("[2001:db8::1]:5"), addr("[::1]:6"), b"")), Delivery::Socket(6));
+    assert_eq!(p.run(&SimPacket::tcp(addr("1.2.3.4:5"), addr("1.2.3.5:6"), b"")), Delivery::Socket(5));
+    assert_eq!(p.run(&SimPacket { bind_inany: true, ..udp(b"") }), Delivery::Socket(7));
+}
+
+#[test]
+fn len_hash_and_ports() {
+    let src = r#"
+#[map]
+static SOCKETS: SockArray<4>;
+#[map]
+static SEEN: Array<u32, 4>;
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    SEEN.set(0, pkt.len);
+    SEEN.set(1, pkt.hash);
+    SEEN.set(2, pkt.src_port as u32);
+    SEEN.set(3, pkt.dst_port as u32);
+    Verdict::Pass
+}
+"#;
+    let mut p = Policy::new(src);
+    let pkt = SimPacket { hash: 0xdead_beef, ..udp(b"hello") };
+    assert_eq!(p.run(&pkt), Delivery::HashPick);
+    let get = |p: &Policy, i: u32| {
+        u32::from_le_bytes(p.maps.get("SEEN", &i.to_le_bytes()).unwrap().unwrap()[..].try_into().unwrap())
+    };
+    assert_eq!([get(&p, 0), get(&p, 1), get(&p, 2), get(&p, 3)], [13, 0xdead_beef, 5000, 443]);
+    let syn = SimPacket::tcp(addr("10.0.0.7:5000"), addr("10.0.0.1:443"), b"tfo");
+    p.run(&syn);
+    assert_eq!(get(&p, 0), 23);
+}
+
+#[test]
+fn addresses_v4_and_v6() {
+    let src = r#"
+use std::net;
+#[map]
+static SOCKETS: SockArray<4>;
+#[steer(fallback = Drop)]
+fn route(pkt: Packet) -> Verdict {
+    if pkt.is_ipv6() {
+        let a = pkt.src_ip6;
+        return select(SOCKETS, (a[15] % 4) as u32);
+    }
+    if net::is_private4(pkt.src_ip4) && pkt.dst_ip4 == 0x0a00_0001 {
+        return select(SOCKETS, 1);
+    }
+    select(SOCKETS, 2)
+}
+"#;
+    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
+    assert_eq!(p.run(&udp(b"")), Delivery::Socket(1));
+    let public = SimPacket::udp(addr("8.8.8.8:53"), addr("10.0.0.1:53"), b"");
+    assert_eq!(p.run(&public), Delivery::Socket(2));
+    let v6 = SimPacket::udp(addr("[2001:db8::7]:53"), addr("[2001:db8::1]:53"), b"");
+    assert_eq!(p.run(&v6), Delivery::Socket(3));
+}
+
+#[test]
+fn tcp_payload_starts_after_doff() {
+    let src = r#"
+#[map]
+static SOCKETS: SockArray<4>;
+#[steer(fallback = Drop)]
+fn route(pkt: Packet) -> Verdict {
+    select(SOCKETS, (pkt.payload.u8(0)? % 4) as u32)
+}
+"#;
+    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
+    let syn = SimPacket::tcp(addr("10.0.0.7:5000"), addr("10.0.0.1:443"), &[3]);
+    assert_eq!(p.run(&syn), Delivery::Socket(3));
+    let empty = SimPacket::tcp(addr("10.0.0.7:5000"), addr("10.0.0.1:443"), &[]);
+    assert_eq!(p.run(&empty), Delivery::Dropped);
+}
+
+#[test]
+fn net_region_reads_the_ip_header() {
+    let src = r#"
+#[map]
+static SOCKETS: SockArray<4>;
+#[steer(fallback = Drop)]
+fn route(pkt: Packet) -> Verdict {
+    let ttl = pkt.net.u8(8)?;
+    let version = pkt.net.u8(0)? >> 4;
+    if ttl == 64 && version == 4 { return select(SOCKETS, 1); }
+    if version == 6 && pkt.net.u8(7)? == 64 { return select(SOCKETS, 2); }
+    Verdict::Drop
+}
+"#;
+    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
+    assert_eq!(p.run(&udp(b"")), Delivery::Socket(1));
+    assert_eq!(p.run(&SimPacket::udp(addr("[::1]:1"), addr("[::1]:2"), b"")), Delivery::Socket(2));
+}
+
+#[test]
+fn migration_runs_have_no_packet() {
+    let src = r#"
+#[map]
+static SOCKETS: SockHash<u64, 8>;
+#[steer(migrate, fallback = Drop)]
+fn route(pkt: Packet) -> Verdict {
+    if pkt.migrating {
+        if pkt.l4.u8(0).is_some() || pkt.len != 0 { return Verdict::Pass; }
+        // Move everything from the closing listener to the one after it.
+        return select(SOCKETS, pkt.migrating_cookie() + 1);
+    }
+    select(SOCKETS, pkt.cookie())
+}
+"#;
+    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
+    let m = SimPacket::migration(addr("10.0.0.7:5000"), addr("10.0.0.1:443"), socket_cookie(2));
+    assert_eq!(p.run(&m), Delivery::Socket(3));
+    let syn = SimPacket { sk_cookie: socket_cookie(1), ..SimPacket::tcp(addr("1.1.1.1:1"), addr("1.1.1.2:2"), b"") };
+    assert_eq!(p.run(&syn), Delivery::Socket(1));
+    let gone = SimPacket::migration(addr("10.0.0.7:5000"), addr("10.0.0.1:443"), socket_cookie(3));
+    assert_eq!(p.run(&gone), Delivery::Dropped);
+}
+
+// ----- maps ------------------------------------------------------------------------------
+
+#[test]
+fn hash_map_insert_get_remove_and_full() {
+    let src = r#"
+#[map]
+static SOCKETS: SockArray<4>;
+#[map]
+static FLOWS: HashMap<u16, u32, 2>;
+#[steer(fallback = Drop)]
+fn route(pkt: Packet) -> Verdict {
+    let key = pkt.src_port;
+    match pkt.payload.u8(0)? {
+        0 => if FLOWS.insert(key, pkt.payload.u8(1)? as u32) { select(SOCKETS, 0) } else { select(SOCKETS, 1) },
+        1 => if let Some(w) = FLOWS.get(key) { select(SOCKETS, w) } else { Verdict::Drop },
+        _ => if FLOWS.remove(key) { select(SOCKETS, 2) } else { select(SOCKETS, 3) },
+    }
+}
+"#;
+    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
+    let from = |port: u16, payload: &[u8]| {
+        SimPacket::udp(SocketAddr::new([1, 1, 1, 1].into(), port), addr("1.1.1.2:2"), payload)
+    };
+    assert_eq!(p.run(&from(10, &[1])), Delivery::Dropped);
+    assert_eq!(p.run(&from(10, &[0, 3])), Delivery::Socket(0));
+    assert_eq!(p.run(&from(10, &[1])), Delivery::Socket(3));
+    assert_eq!(p.run(&from(11, &[0, 2])), Delivery::Socket(0));
+    // Full: a third key does not fit, an existing one is overwritten.
+    assert_eq!(p.run(&from(12, &[0, 1])), Delivery::Socket(1));
+    assert_eq!(p.run(&from(11, &[0, 1])), Delivery::Socket(0));
+    assert_eq!(p.run(&from(11, &[1])), Delivery::Socket(1));
+    assert_eq!(p.run(&from(10, &[2])), Delivery::Socket(2));
+    assert_eq!(p.run(&from(10, &[2])), Delivery::Socket(3));
+    assert_eq!(p.maps.entries("FLOWS").unwrap(), vec![(11u16.to_le_bytes().to_vec(), 1u32.to_le_bytes().to_vec())]);
+    // Userspace writes are seen by the program.
+    p.maps.insert("FLOWS", &12u16.to_le_bytes(), &2u32.to_le_bytes()).unwrap();
+    assert_eq!(p.run(&from(12, &[1])), Delivery::Socket(2));
+}
+
+#[test]
+fn lru_map_evicts_the_least_recently_used() {
+    let src = r#"
+#[map]
+static SOCKETS: SockArray<4>;
+#[map]
+static FLOWS: LruHashMap<u32, u32, 2>;
+#[steer(fallback = Drop)]
+fn route(pkt: Packet) -> Verdict {
+    let k = pkt.payload.u8(0)? as u32;
+    if let Some(w) = FLOWS.get(k) { return select(SOCKETS, w); }
+    let _ins = FLOWS.insert(k, k % 4);
+    Verdict::Drop
+}
+"#;
+    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
+    assert_eq!(p.run(&udp(&[1])), Delivery::Dropped);
+    assert_eq!(p.run(&udp(&[2])), Delivery::Dropped);
+    assert_eq!(p.run(&udp(&[1])), Delivery::Socket(1)); // 1 is now more recent than 2
+    assert_eq!(p.run(&udp(&[3])), Delivery::Dropped); // evicts 2
+    assert_eq!(p.run(&udp(&[1])), Delivery::Socket(1));
+    assert_eq!(p.run(&udp(&[3])), Delivery::Socket(3));
+    assert_eq!(p.run(&udp(&[2])), Delivery::Dropped);
+}
+
+#[test]
+fn array_add_set_and_struct_values() {
+    let src = r#"
+struct Stat { hits: u64, last: u16, flag: bool }
+#[map]
+static SOCKETS: SockArray<4>;
+#[map]
+static COUNTS: Array<u64, 4>;
+#[map]
+static SIGNED: Array<i32, 1>;
+#[map]
+static STATS: Array<Stat, 2>;
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let b = pkt.payload.u8(0)? as u32;
+    COUNTS.add(b % 4, 10);
+    COUNTS.add(9, 1);
+    SIGNED.add(0, -3);
+    let old = STATS.get(b % 2).unwrap_or(Stat { hits: 0, last: 0, flag: false });
+    STATS.set(b % 2, Stat { hits: old.hits + 1, last: pkt.src_port, flag: true });
+    Verdict::Pass
+}
+"#;
+    let mut p = Policy::new(src);
+    for b in [0u8, 1, 1, 3, 5] {
+        p.run(&udp(&[b]));
+    }
+    let u64_at = |p: &Policy, m: &str, i: u32| {
+        u64::from_le_bytes(p.maps.get(m, &i.to_le_bytes()).unwrap().unwrap()[..8].try_into().unwrap())
+    };
+    assert_eq!([u64_at(&p, "COUNTS", 0), u64_at(&p, "COUNTS", 1), u64_at(&p, "COUNTS", 3)], [10, 30, 10]);
+    let signed = p.maps.get("SIGNED", &0u32.to_le_bytes()).unwrap().unwrap();
+    assert_eq!(i32::from_le_bytes(signed[..].try_into().unwrap()), -15);
+    assert_eq!(u64_at(&p, "STATS", 0), 1);
+    assert_eq!(u64_at(&p, "STATS", 1), 4);
+    let stat1 = p.maps.get("STATS", &1u32.to_le_bytes()).unwrap().unwrap();
+    assert_eq!(stat1.len(), 16);
+    assert_eq!(&stat1[8..11], &[0x88, 0x13, 1]);
+}
+
+#[test]
+fn userspace_map_errors() {
+    let mut p = Policy::example("payload_mod.rs");
+    assert!(p.maps.fill_sockets("SOCKETS", 5).is_err());
+    assert!(p.maps.fill_sockets("NOPE", 1).is_err());
+    assert!(p.maps.get("SOCKETS", &[0; 4]).is_err());
+    p.maps.set_socket("SOCKETS", &2u32.to_le_bytes(), SimSocket { index: 9, cookie: 99 }).unwrap();
+    assert_eq!(p.run(&udp(&[2])), Delivery::Socket(9));
+    assert!(p.maps.remove("SOCKETS", &2u32.to_le_bytes()).unwrap());
+    assert_eq!(p.run(&udp(&[2])), Delivery::HashPick);
+}
+
+// ----- selection and verdicts ------------------------------------------------------------
+
+#[test]
+fn later_selection_replaces_earlier_and_failed_keeps_it() {
+    let src = r#"
+#[map]
+static SOCKETS: SockArray<8>;
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let a = try_select(SOCKETS, 1);
+    let b = try_select(SOCKETS, pkt.payload.u8(0)? as u32);
+    if !a { return Verdict::Drop; }
+    if b { Verdict::Pass } else { Verdict::Pass }
+}
+"#;
+    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
+    assert_eq!(p.run(&udp(&[3])), Delivery::Socket(3));
+    assert_eq!(p.run(&udp(&[6])), Delivery::Socket(1)); // empty slot 6: selection stays 1
+    assert_eq!(p.run(&udp(&[200])), Delivery::Socket(1)); // past the array: -ENOENT
+                                                          // `?` on an empty payload returns Pass after the first selection.
+    assert_eq!(p.run(&udp(&[])), Delivery::Socket(1));
+}
+
+#[test]
+fn drop_after_a_selection_drops() {
+    let src = r#"
+#[map]
+static SOCKETS: SockArray<4>;
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let _sel = try_select(SOCKETS, 2);
+    if pkt.len > 8 { Verdict::Drop } else { Verdict::Pass }
+}
+"#;
+    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
+    let out = run(&p.progs[0], &mut p.maps, &udp(b"x")).unwrap();
+    assert_eq!(out.verdict, Verdict::Drop);
+    assert_eq!(out.selected.as_ref().map(|s| s.socket.index), Some(2));
+    assert_eq!(out.delivery(), Delivery::Dropped);
+    assert_eq!(p.run(&udp(b"")), Delivery::Socket(2));
+}
+
+#[test]
+fn runtime_index_out_of_range_takes_the_fallback() {
+    let src = r#"
+#[map]
+static SOCKETS: SockArray<4>;
+#[steer(fallback = Drop)]
+fn route(pkt: Packet) -> Verdict {
+    let table = [3u32, 2, 1, 0];
+    let i = pkt.payload.u8(0)? as u32;
+    select(SOCKETS, table[i])
+}
+"#;
+    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
+    assert_eq!(p.run(&udp(&[0])), Delivery::Socket(3));
+    assert_eq!(p.run(&udp(&[3])), Delivery::Socket(0));
+    assert_eq!(p.run(&udp(&[4])), Delivery::Dropped);
+}
+
+// ----- arithmetic through the compiler ---------------------------------------------------
+
+#[test]
+fn stdlib_hashes_match_rust() {
+    let src = r#"
+use std::hash::mix32;
+use std::balance;
+#[map]
+static OUT: Array<u32, 2>;
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let x = pkt.payload.le32(0)?;
+    OUT.set(0, mix32(x));
+    OUT.set(1, balance::jump(pkt.payload.le64(0)?, 1000));
+    Verdict::Pass
+}
+"#;
+    fn mix32(mut h: u32) -> u32 {
+        h ^= h >> 16;
+        h = h.wrapping_mul(0x85eb_ca6b);
+        h ^= h >> 13;
+        h = h.wrapping_mul(0xc2b2_ae35);
+        h ^ (h >> 16)
+    }
+    fn jump(mut k: u64, n: u32) -> u32 {
+        let (mut b, mut j) = (0u64, 0u64);
+        for _ in 0..64 {
+            if j >= n as u64 {
+                break;
+            }
+            b = j;
+            k = k.wrapping_mul(2862933555777941757).wrapping_add(1);
+            j = ((b + 1) << 31) / ((k >> 33) + 1);
+        }
+        b as u32
+    }
+    let mut p = Policy::new(src);
+    for seed in [0u64, 1, 0xdead_beef_0bad_f00d, u64::MAX, 12345678901234] {
+        p.run(&udp(&seed.to_le_bytes()));
+        let get =
+            |i: u32| u32::from_le_bytes(p.maps.get("OUT", &i.to_le_bytes()).unwrap().unwrap()[..].try_into().unwrap());
+        assert_eq!(get(0), mix32(seed as u32), "mix32 of {seed:#x}");
+        assert_eq!(get(1), jump(seed, 1000), "jump of {seed:#x}");
+    }
+}
+
+#[test]
+fn signed_and_narrow_arithmetic() {
+    let src = r#"
+#[map]
+static OUT: Array<u64, 6>;
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let a = pkt.payload.u8(0)? as i8;
+    let b = pkt.payload.u8(1)? as i8;
+    OUT.set(0, (a / b) as i64 as u64);
+    OUT.set(1, (a % b) as i64 as u64);
+    OUT.set(2, (a >> 1) as i64 as u64);
+    let c = pkt.payload.u8(0)?;
+    OUT.set(3, (c + 200) as u64);
+    OUT.set(4, ((c as u16) << 9) as u64);
+    OUT.set(5, (-(a as i64) * 3) as u64);
+    Verdict::Pass
+}
+"#;
+    let mut p = Policy::new(src);
+    for (a, b) in [(-7i8, 2i8), (100, -3), (-128, -1), (5, 0), (-5, 0)] {
+        p.run(&udp(&[a as u8, b as u8]));
+        let get =
+            |i: u32| u64::from_le_bytes(p.maps.get("OUT", &i.to_le_bytes()).unwrap().unwrap()[..].try_into().unwrap());
+        let div = if b == 0 { 0 } else { a.wrapping_div(b) };
+        let rem = if b == 0 { a } else { a.wrapping_rem(b) };
+        assert_eq!(get(0) as i64, div as i64, "{a} / {b}");
+        assert_eq!(get(1) as i64, rem as i64, "{a} % {b}");
+        assert_eq!(get(2) as i64, (a >> 1) as i64);
+        assert_eq!(get(3), (a as u8).wrapping_add(200) as u64);
+        assert_eq!(get(4), ((a as u8 as u16) << 9) as u64);
+        assert_eq!(get(5) as i64, -(a as i64) * 3);
+    }
+}
+
+/// A compiler bug the simulator found (and the kernel confirms, see tests/differential.rs):
+/// the register allocator spills `key` retroactively into the spill slot that `op` left free
+/// at a later position, though both are live between `key`'s definition and `op`'s last
+/// use; `op` then reads back as the source port. With op 1 and no flow the packet must drop.
+#[test]
+fn spill_slot_reuse_codegen_bug() {
+    let src = r#"
+#[map]
+static SOCKETS: SockArray<4>;
+#[map]
+static FLOWS: HashMap<u16, u32, 2>;
+#[steer(fallback = Drop)]
+fn route(pkt: Packet) -> Verdict {
+    let op = pkt.payload.u8(0)?;
+    let key = pkt.src_port;
+    if op == 1 {
+        let Some(w) = FLOWS.get(key) else { return Verdict::Drop; };
+        return select(SOCKETS, w);
+    }
+    if FLOWS.remove(key) { select(SOCKETS, 2) } else { select(SOCKETS, 3) }
+}
+"#;
+    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
+    let pkt = SimPacket::udp(addr("1.1.1.1:10"), addr("1.1.1.2:2"), &[1]);
+    assert_eq!(p.run(&pkt), Delivery::Dropped);
+}
+
+// ----- traces, limits, errors ------------------------------------------------------------
+
+#[test]
+fn trace_lists_executed_instructions() {
+    let mut p = Policy::example("payload_mod.rs").with_sockets("SOCKETS", 4);
+    let out =
+        run_with(&p.progs[0], &mut p.maps, &udp(&[5]), &RunOptions { trace: true, ..Default::default() }).unwrap();
+    assert_eq!(out.trace.len() as u64, out.insns_executed);
+    assert!(out.trace.iter().any(|l| l.contains("call skb_load_bytes#26")), "{:#?}", out.trace);
+    assert!(out.trace.iter().any(|l| l.contains("map[SOCKETS]")), "{:#?}", out.trace);
+    assert!(out.trace.last().unwrap().ends_with("exit"));
+}
+
+#[test]
+fn instruction_limit() {
+    let src = r#"
+#[map]
+static SOCKETS: SockArray<4>;
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let mut x: u32 = 0;
+    for i in 0..64 { x += i; }
+    select(SOCKETS, x % 4)
+}
+"#;
+    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
+    let err = run_with(&p.progs[0], &mut p.maps, &udp(b""), &RunOptions { max_insns: 50, trace: false }).unwrap_err();
+    assert_eq!(err.kind, SimErrorKind::Limit);
+    assert!(err.pc.is_some());
+    let ok = run(&p.progs[0], &mut p.maps, &udp(b"")).unwrap();
+    assert_eq!(ok.socket(), Some((0..64u32).sum::<u32>() % 4));
+}
+
+#[test]
+fn missing_map_and_bad_cpu_are_input_errors() {
+    let p = Policy::example("payload_mod.rs");
+    let mut empty = Maps::new(&[]);
+    assert_eq!(run(&p.progs[0], &mut empty, &udp(b"x")).unwrap_err().kind, SimErrorKind::Input);
+    let mut maps = p.maps.clone();
+    let pkt = SimPacket { cpu: 99, ..udp(b"x") };
+    assert_eq!(run(&p.progs[0], &mut maps, &pkt).unwrap_err().kind, SimErrorKind::Input);
+}

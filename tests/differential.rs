@@ -1,0 +1,349 @@
+//! Differential test: the simulator (`rsteer-sim`) against the real kernel.
+//!
+//! Generated policies (tests/common/policy_gen.rs, deterministic mode: no CPU, random, clock
+//! or kernel hash inputs) are compiled in-process for the simulator and loaded with
+//! `rsteer load --pid` onto a 4-socket UDP test server; then datagrams with random payloads
+//! go from fresh unconnected client sockets, and for each one, in order, the kernel's outcome
+//! (the socket that replied, or no reply = dropped) must equal the simulator's for the same
+//! packet, with map state carried from packet to packet. A mismatch prints the seed, the
+//! policy, the packet, both outcomes and the simulator's trace. A disagreement is either a
+//! simulator bug or a compiler bug the simulator models faithfully: read the trace.
+//!
+//! Without CAP_BPF the kernel half is skipped (with the reason printed) and the simulator
+//! still runs every policy: any `SimError` is a compiler bug or a gap in the simulator.
+//!
+//! `RSTEER_DIFF_CASES=N` runs more policies (default 12); `RSTEER_DIFF_SEED=S` starts
+//! elsewhere; `RSTEER_DIFF_POLICY=path.rs` runs one policy file instead (it must declare
+//! `SOCKETS: SockArray<4>` and one `#[steer]` entry).
+
+mod common;
+#[path = "common/policy_gen.rs"]
+mod policy_gen;
+
+use common::*;
+use policy_gen::{Gen, Mode, Rng};
+use rsteer_codegen::object::MapSpec;
+use rsteer_codegen::CompiledProgram;
+use rsteer_lang::{CheckOptions, SourceDb};
+use rsteer_sim::{Checksum, Delivery, Maps, RunOptions, SimPacket};
+use std::fmt::Write as _;
+use std::net::{SocketAddr, UdpSocket};
+use std::time::{Duration, Instant};
+
+const SOCKETS: u32 = 4;
+const DATAGRAMS: usize = 24;
+/// How long a datagram the simulator delivers may take to be answered.
+const REPLY_WAIT: Duration = Duration::from_millis(300);
+
+/// Compiles `src` in-process, as `rsteer compile` does: the entry and the maps' shapes.
+fn compile_for_sim(src: &str) -> Result<(CompiledProgram, Vec<MapSpec>), String> {
+    let mut db = SourceDb::new();
+    let main = db.add("policy.rs", src);
+    let (program, diags) = rsteer_lang::check(&mut db, main, &CheckOptions::default());
+    let program = match program {
+        Some(p) if !diags.iter().any(|d| d.is_error()) => p,
+        _ => return Err(format!("does not check: {diags:#?}")),
+    };
+    let compiled = rsteer_codegen::compile(&program, &db).map_err(|d| format!("does not compile: {d:#?}"))?;
+    let prog = compiled.programs.into_iter().next().ok_or("no #[steer] entry")?;
+    Ok((prog, rsteer_codegen::map_specs(&program)))
+}
+
+/// The packet as the kernel sees it on loopback: the UDP checksum field holds the
+/// pseudo-header sum (`CHECKSUM_PARTIAL`), the IPv4 header has DF, TTL 64 and id 0.
+fn sim_packet(client: SocketAddr, server: SocketAddr, payload: &[u8]) -> SimPacket {
+    SimPacket { checksum: Checksum::LoopbackPartial, ..SimPacket::udp(client, server, payload) }
+}
+
+/// Random payloads, lengths 0..40 with short ones (0..4) a quarter of the time.
+fn payloads(seed: u64, n: usize) -> Vec<Vec<u8>> {
+    let mut rng = Rng(seed ^ 0xd1ff_5eed_0000_0001);
+    (0..n)
+        .map(|_| {
+            let len = if rng.chance(25) { rng.below(4) } else { rng.below(41) } as usize;
+            (0..len).map(|_| rng.next() as u8).collect()
+        })
+        .collect()
+}
+
+fn show(d: Option<Delivery>) -> String {
+    match d {
+        None => "dropped (no reply)".into(),
+        Some(Delivery::Dropped) => "dropped".into(),
+        Some(Delivery::Socket(i)) => format!("socket {i}"),
+        Some(Delivery::HashPick) => "passed without a selection (the kernel's hash pick)".into(),
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect::<Vec<_>>().join(" ")
+}
+
+/// One datagram's expected and observed outcome.
+struct Probe {
+    client: UdpSocket,
+    port: u16,
+    payload: Vec<u8>,
+    sim: Delivery,
+    /// The maps before this packet, to replay it with a trace.
+    maps_before: Maps,
+    kernel: Option<Option<u32>>,
+}
+
+fn agrees(sim: Delivery, kernel: Option<u32>) -> bool {
+    match (sim, kernel) {
+        (Delivery::Dropped, None) => true,
+        (Delivery::Socket(i), Some(k)) => i == k,
+        (Delivery::HashPick, Some(k)) => k < SOCKETS,
+        _ => false,
+    }
+}
+
+/// Runs one policy through the simulator and, when `kernel`, through the real kernel;
+/// returns a report of every disagreement (empty when they agree).
+fn check_policy(label: &str, seed: u64, src: &str, kernel: bool, tmp: &TempDir) -> String {
+    let (prog, specs) = match compile_for_sim(src) {
+        Ok(x) => x,
+        Err(e) => return format!("{label}: seed {seed:#x}: a well-typed policy {e}\n--- policy ---\n{src}\n"),
+    };
+    let mut maps = Maps::new(&specs);
+    if let Err(e) = maps.fill_sockets("SOCKETS", SOCKETS) {
+        return format!("{label}: the policy needs a SOCKETS map of {SOCKETS}: {e}\n{src}");
+    }
+    let server = if kernel {
+        let server = Server::start("udp", SOCKETS);
+        let path = tmp.path().join(format!("{label}.rs"));
+        std::fs::write(&path, src).unwrap();
+        let (code, out, err) = run(&["load", path.to_str().unwrap(), "--pid", &server.pid.to_string()]);
+        if code != 0 {
+            return format!("{label}: seed {seed:#x}: `rsteer load` failed:\n{out}{err}\n--- policy ---\n{src}\n");
+        }
+        Some(server)
+    } else {
+        None
+    };
+    let server_addr = server.as_ref().map(Server::addr).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 40_000)));
+
+    let mut probes: Vec<Probe> = Vec::new();
+    let mut report = String::new();
+    let mut last_drop_sent = None;
+    for (j, payload) in payloads(seed, DATAGRAMS).into_iter().enumerate() {
+        let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = client.local_addr().unwrap().port();
+        let pkt = sim_packet(SocketAddr::from(([127, 0, 0, 1], port)), server_addr, &payload);
+        let maps_before = maps.clone();
+        let sim = match rsteer_sim::run(&prog, &mut maps, &pkt) {
+            Ok(o) => o.delivery(),
+            Err(e) => {
+                let _ = writeln!(
+                    report,
+                    "{label}: seed {seed:#x}: datagram {j} (from port {port}, payload [{}]): the simulator failed: {e}\n\
+                     (a compiler bug, or a gap in the simulator)\n--- policy ---\n{src}\n--- asm ---\n{}",
+                    hex(&payload),
+                    prog.disasm()
+                );
+                return report;
+            }
+        };
+        let kernel_seen = match (&server, sim) {
+            (None, _) => None,
+            // Expected drops are checked together at the end: no reply is a wait.
+            (Some(s), Delivery::Dropped) => {
+                client.send_to(&payload, s.addr()).expect("send");
+                last_drop_sent = Some(Instant::now());
+                None
+            }
+            (Some(s), _) => Some(udp_probe(&client, s.addr(), &payload, REPLY_WAIT)),
+        };
+        probes.push(Probe { client, port, payload, sim, maps_before, kernel: kernel_seen });
+    }
+    if server.is_some() {
+        if let Some(t) = last_drop_sent {
+            std::thread::sleep(REPLY_WAIT.saturating_sub(t.elapsed()));
+        }
+        for p in probes.iter_mut().filter(|p| p.kernel.is_none()) {
+            p.client.set_nonblocking(true).unwrap();
+            let mut buf = [0u8; 64];
+            p.kernel = Some(match p.client.recv_from(&mut buf) {
+                Ok((n, _)) => {
+                    String::from_utf8_lossy(&buf[..n]).trim().strip_prefix("sock=").and_then(|v| v.parse().ok())
+                }
+                Err(_) => None,
+            });
+        }
+    }
+    let mut first = true;
+    for (j, p) in probes.iter().enumerate() {
+        let Some(k) = p.kernel else { continue };
+        if agrees(p.sim, k) {
+            continue;
+        }
+        if first {
+            let _ = writeln!(
+                report,
+                "{label}: seed {seed:#x}: the simulator and the kernel disagree\n--- policy ---\n{src}"
+            );
+        }
+        let _ = writeln!(
+            report,
+            "datagram {j}: 127.0.0.1:{} -> {server_addr}, payload ({} bytes) [{}]\n  simulator: {}\n  kernel:    {}",
+            p.port,
+            p.payload.len(),
+            hex(&p.payload),
+            show(Some(p.sim)),
+            show(k.map(Delivery::Socket))
+        );
+        if first {
+            // The first disagreement's trace; later ones may follow from diverged map state.
+            let mut maps = p.maps_before.clone();
+            let pkt = sim_packet(SocketAddr::from(([127, 0, 0, 1], p.port)), server_addr, &p.payload);
+            let opts = RunOptions { trace: true, ..Default::default() };
+            if let Ok(o) = rsteer_sim::run_with(&prog, &mut maps, &pkt, &opts) {
+                let _ = writeln!(report, "--- simulator trace of datagram {j} ---\n{}", o.trace.join("\n"));
+            }
+            first = false;
+        }
+    }
+    report
+}
+
+#[test]
+fn simulator_agrees_with_the_kernel_on_generated_policies() {
+    let cases: u64 = std::env::var("RSTEER_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
+    let seed0: u64 = std::env::var("RSTEER_DIFF_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0xd1ff);
+    let kernel = privileged();
+    if !kernel {
+        eprintln!("differential: running the simulator only");
+    }
+    let tmp = TempDir::new("diff");
+    let started = Instant::now();
+    let mut reports = Vec::new();
+    if let Ok(path) = std::env::var("RSTEER_DIFF_POLICY") {
+        let src = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        reports.push(check_policy("given", seed0, &src, kernel, &tmp));
+    } else {
+        for case in 0..cases {
+            let seed = seed0.wrapping_add(case).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            let src = Gen::new(seed, Mode::Deterministic).policy();
+            reports.push(check_policy(&format!("case{case}"), seed, &src, kernel, &tmp));
+        }
+    }
+    eprintln!("differential: {} policies in {:.1} s", reports.len(), started.elapsed().as_secs_f64());
+    let failed: Vec<&String> = reports.iter().filter(|r| !r.is_empty()).collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {} policies disagree:\n\n{}",
+        failed.len(),
+        reports.len(),
+        failed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n\n")
+    );
+}
+
+/// The packet's bytes as the kernel's helpers see them: a policy exposes two bits of any IP
+/// or UDP header byte through the selected socket (payload `[offset, shift, ...]`), and every
+/// bit pair must match the simulator's packet model (DF, TTL, lengths, the UDP checksum field).
+#[test]
+fn header_bytes_match_the_kernel() {
+    let src = r#"
+const N: u32 = 4;
+#[map]
+static SOCKETS: SockArray<N>;
+#[steer(fallback = Drop)]
+fn route(pkt: Packet) -> Verdict {
+    let at = pkt.payload.u8(0)? as u32;
+    let shift = pkt.payload.u8(1)?;
+    let b = if at >= 100 { pkt.l4.u8(at - 100)? } else { pkt.net.u8(at)? };
+    select(SOCKETS, ((b >> shift) & 3) as u32)
+}
+"#;
+    let (prog, specs) = compile_for_sim(src).unwrap();
+    let kernel = privileged();
+    if !kernel {
+        eprintln!("header bytes: running the simulator only");
+    }
+    let tmp = TempDir::new("hdr");
+    let server = kernel.then(|| Server::start("udp", SOCKETS));
+    if let Some(s) = &server {
+        let path = tmp.path().join("hdr.rs");
+        std::fs::write(&path, src).unwrap();
+        let (code, out, err) = run(&["load", path.to_str().unwrap(), "--pid", &s.pid.to_string()]);
+        assert_eq!(code, 0, "load failed:\n{out}{err}");
+    }
+    let server_addr = server.as_ref().map(Server::addr).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 40_000)));
+    let mut maps = Maps::new(&specs);
+    maps.fill_sockets("SOCKETS", SOCKETS).unwrap();
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = client.local_addr().unwrap().port();
+    let mut mismatches = Vec::new();
+    // Network offsets 0..28 (IPv4 + UDP headers), then L4 offsets 0..10 through `pkt.l4`;
+    // payload lengths vary with the offset so that lengths and checksums vary too. The IPv4
+    // id (bytes 4-5) is the kernel's choice, and the header checksum (10-11) with it.
+    let offsets: Vec<u8> = (0..28).filter(|b| !matches!(b, 4 | 5 | 10 | 11)).chain(100..110).collect();
+    for &at in &offsets {
+        for shift in [0u8, 2, 4, 6] {
+            let mut payload = vec![at, shift];
+            payload.extend(std::iter::repeat_n(0x5a, (at as usize * 7 + shift as usize) % 13));
+            let pkt = sim_packet(SocketAddr::from(([127, 0, 0, 1], port)), server_addr, &payload);
+            let sim = rsteer_sim::run(&prog, &mut maps, &pkt).unwrap().delivery();
+            if let Some(s) = &server {
+                let got = udp_probe(&client, s.addr(), &payload, Duration::from_secs(1));
+                if !agrees(sim, got) {
+                    mismatches.push(format!(
+                        "byte {at} bits {shift}..{}: simulator {}, kernel {}; simulated header [{}]",
+                        shift + 2,
+                        show(Some(sim)),
+                        show(got.map(Delivery::Socket)),
+                        hex(&pkt.net_bytes()[..28])
+                    ));
+                }
+            } else {
+                assert!(matches!(sim, Delivery::Socket(_)), "byte {at}: {sim:?}");
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "the packet model differs from the kernel:\n{}", mismatches.join("\n"));
+}
+
+/// The simulator runs every generated policy, with every input the fuzz generator uses
+/// (CPU, random, clocks, the kernel hash) on UDP, TCP, IPv6 and migration packets, without a
+/// `SimError`: an error would be a program the verifier should have refused (a compiler bug)
+/// or a gap in the simulator. No kernel needed.
+#[test]
+fn simulator_runs_every_generated_policy() {
+    let cases: u64 = std::env::var("RSTEER_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(12) * 4;
+    let mut failures = Vec::new();
+    for case in 0..cases {
+        let seed = 0x5eedu64.wrapping_add(case).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mode = if case % 2 == 0 { Mode::Fuzz } else { Mode::Deterministic };
+        let src = Gen::new(seed, mode).policy();
+        let (prog, specs) = compile_for_sim(&src).unwrap_or_else(|e| panic!("seed {seed:#x}: {e}\n{src}"));
+        let mut maps = Maps::new(&specs);
+        maps.fill_sockets("SOCKETS", SOCKETS).unwrap();
+        let mut rng = Rng(seed);
+        for j in 0..12 {
+            let payload: Vec<u8> = (0..rng.below(48)).map(|_| rng.next() as u8).collect();
+            let (src_addr, dst_addr): (SocketAddr, SocketAddr) = if j % 4 == 1 {
+                ("[2001:db8::5]:1234".parse().unwrap(), "[2001:db8::1]:443".parse().unwrap())
+            } else {
+                ("10.1.2.3:1234".parse().unwrap(), "10.1.2.4:443".parse().unwrap())
+            };
+            let base = match j {
+                11 => SimPacket::migration(src_addr, dst_addr, rsteer_sim::socket_cookie(2)),
+                _ if j % 3 == 2 => SimPacket::tcp(src_addr, dst_addr, &payload),
+                _ => SimPacket::udp(src_addr, dst_addr, &payload),
+            };
+            let pkt = SimPacket {
+                cpu: rng.below(rsteer_sim::DEFAULT_CPUS as u64) as u32,
+                hash: rng.next() as u32,
+                random: rng.next() as u32,
+                now_ns: rng.next() >> 20,
+                ..base
+            };
+            if let Err(e) = rsteer_sim::run(&prog, &mut maps, &pkt) {
+                failures.push(format!("seed {seed:#x}, packet {j} ({pkt:?}): {e}\n--- policy ---\n{src}"));
+                break;
+            }
+        }
+    }
+    assert!(failures.is_empty(), "the simulator failed (compiler bug or simulator gap):\n{}", failures.join("\n\n"));
+}
