@@ -19,3 +19,16 @@ fn by_cpu(pkt: Packet) -> Verdict {
     }
     Verdict::Pass
 }
+
+#[test]
+fn each_cpu_has_its_socket() {
+    SOCKETS.fill(2);
+    assert_selected!(by_cpu(Packet::udp4().cpu(0)), SOCKETS, 0);
+    assert_selected!(by_cpu(Packet::udp4().cpu(1)), SOCKETS, 1);
+    assert_selected!(by_cpu(Packet::udp4().cpu(5)), SOCKETS, 1);
+}
+
+#[test]
+fn without_sockets_the_kernel_picks() {
+    assert_eq!(by_cpu(Packet::udp4().cpu(1)), Verdict::Pass);
+}

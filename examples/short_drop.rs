@@ -15,3 +15,15 @@ fn drop_short(pkt: Packet) -> Verdict {
     }
     Verdict::Pass
 }
+
+#[test]
+fn short_payloads_are_dropped() {
+    assert_eq!(drop_short(Packet::udp4()), Verdict::Drop);
+    assert_eq!(drop_short(Packet::udp4().payload(b"abc")), Verdict::Drop);
+}
+
+#[test]
+fn longer_payloads_take_the_kernel_hash() {
+    assert_eq!(drop_short(Packet::udp4().payload(b"abcd")), Verdict::Pass);
+    assert_eq!(drop_short(Packet::udp4().payload([7; 64])), Verdict::Pass);
+}

@@ -259,3 +259,51 @@ pub fn run_sockets(pid: i32, json: bool) -> Result<(), Failure> {
     print_table(&["proto", "local", "index", "fd", "cookie"], &rows);
     Ok(())
 }
+
+/// `rsteer test`: runs the policy's tests in the simulator; exit 1 when one fails.
+pub fn run_test(path: &Path, consts: &[String], filter: Option<&str>, json: bool) -> Result<(), Failure> {
+    let checked = check(path, consts)?;
+    let compiled = compile(&checked)?;
+    let results = rsteer_sim::harness::run_tests(&checked.program, &compiled, filter);
+    let failed = results.iter().filter(|r| r.failure.is_some()).count();
+    let passed = results.len() - failed;
+    if json {
+        let tests: Vec<serde_json::Value> = results
+            .iter()
+            .map(|r| {
+                let at = r.failure.as_ref().map(|f| {
+                    let lc = checked.db.line_col(f.span);
+                    format!("{}:{}:{}", checked.db.name(f.span.file), lc.line, lc.column)
+                });
+                serde_json::json!({
+                    "name": r.name, "passed": r.failure.is_none(), "runs": r.runs,
+                    "at": at, "message": r.failure.as_ref().map(|f| f.message.clone()),
+                })
+            })
+            .collect();
+        let out = serde_json::json!({ "passed": passed, "failed": failed, "tests": tests });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else {
+        println!("running {} test{} from {}", results.len(), if results.len() == 1 { "" } else { "s" }, path.display());
+        for r in &results {
+            match &r.failure {
+                None => println!("  ok      {}", r.name),
+                Some(f) => {
+                    let lc = checked.db.line_col(f.span);
+                    println!("  FAILED  {}", r.name);
+                    println!("          at {}:{}:{}", checked.db.name(f.span.file), lc.line, lc.column);
+                    println!("          {}", checked.db.line_text(f.span.file, lc.line).trim());
+                    for line in f.message.lines() {
+                        println!("          {line}");
+                    }
+                }
+            }
+        }
+        println!("{passed} passed, {failed} failed");
+    }
+    if failed > 0 {
+        Err(Failure::Reported(EXIT_POLICY))
+    } else {
+        Ok(())
+    }
+}

@@ -59,6 +59,17 @@ enum Command {
         #[arg(long, value_enum)]
         dump: Option<Dump>,
     },
+    /// Run the policy's `#[test]` functions in the simulator.
+    Test {
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// Run only the tests whose name contains this.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Load a policy (or a compiled object) onto a running server's reuseport sockets.
     Load {
         /// A policy `.rs` file (compiled first) or a compiled `.o` object.
@@ -117,6 +128,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check { policy, dump } => run_check(&policy, dump),
         Command::Compile { policy, output, dump } => run_compile(&policy, output, dump),
+        Command::Test { policy, filter, json } => {
+            driver::run_test(&policy.policy, &policy.consts, filter.as_deref(), json)
+        }
         Command::Load { input, pid, port, proto, map, program, consts, json } => {
             driver::run_load(&input, pid, port, proto.as_deref(), map, program, &consts, json)
         }

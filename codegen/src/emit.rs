@@ -405,9 +405,8 @@ fn layout_slots(f: &Function, order: &[Block]) -> (Vec<i32>, i32) {
         }
         let mut off = 0u32;
         loop {
-            let clash = placed.iter().find(|(o, sz, s, e)| {
-                *s <= end[i] && start[i] <= *e && off < o + sz && *o < off + size
-            });
+            let clash =
+                placed.iter().find(|(o, sz, s, e)| *s <= end[i] && start[i] <= *e && off < o + sz && *o < off + size);
             match clash {
                 Some((o, sz, _, _)) => off = o + sz,
                 None => break,

@@ -568,16 +568,32 @@ pub enum ExprKind {
 
     // ----- test-only forms: they appear only in `#[test]` functions -----------------------
     /// `Packet::udp4()`, `Packet::tcp6()`...: a packet under construction (type `Packet`).
-    TestPacket { tcp: bool, v6: bool },
+    TestPacket {
+        tcp: bool,
+        v6: bool,
+    },
     /// A builder step on a test packet: `p.src("10.0.0.7:5000")`, `p.payload(b"..")`...
-    PacketSet { packet: Box<Expr>, set: PacketSet },
+    PacketSet {
+        packet: Box<Expr>,
+        set: PacketSet,
+    },
     /// A call of a `#[steer]` entry from a test: runs it in the simulator. Its type is
     /// `Verdict`, and its value is the run's whole outcome (verdict and selection).
-    RunEntry { func: FuncId, packet: Box<Expr> },
+    RunEntry {
+        func: FuncId,
+        packet: Box<Expr>,
+    },
     /// `SOCKETS.fill(n)`: a socket of the group at each index `0..n`.
-    MapFill { map: MapId, count: Box<Expr> },
+    MapFill {
+        map: MapId,
+        count: Box<Expr>,
+    },
     /// `assert!(c)`, `assert_eq!(a, b)`, `assert_ne!(a, b)`, `assert_selected!(run, MAP, key)`.
-    Assert { kind: AssertKind, args: Vec<Expr>, map: Option<MapId> },
+    Assert {
+        kind: AssertKind,
+        args: Vec<Expr>,
+        map: Option<MapId>,
+    },
 }
 
 /// A builder step of a test packet.

@@ -12,8 +12,8 @@ use crate::consteval::{self, mask, range_of, to_i128};
 use crate::diag::Diagnostic;
 use crate::exhaustive::{describe_gaps, Coverage};
 use crate::hir::{
-    self, Arm, BinOp, Block, Builtin, ExprKind, PacketSet, AssertKind, FnKind, FuncId, IntTy, LocalDecl, LocalId, MapId, MapKind, PacketField,
-    Pattern, Place, ReadKind, Region, Stmt, TryKind, Ty, UnOp, Verdict,
+    self, Arm, AssertKind, BinOp, Block, Builtin, ExprKind, FnKind, FuncId, IntTy, LocalDecl, LocalId, MapId, MapKind,
+    PacketField, PacketSet, Pattern, Place, ReadKind, Region, Stmt, TryKind, Ty, UnOp, Verdict,
 };
 use crate::parse::{int_ty_named, is_comparison};
 use crate::span::Span;
@@ -92,15 +92,7 @@ pub struct Body {
 
 impl Body {
     pub fn constant(module: ModId) -> Body {
-        Body {
-            module,
-            ret: None,
-            kind: None,
-            func: None,
-            locals: vec![],
-            scopes: vec![vec![]],
-            loops: 0,
-        }
+        Body { module, ret: None, kind: None, func: None, locals: vec![], scopes: vec![vec![]], loops: 0 }
     }
 
     fn lookup(&self, name: &str) -> Option<LocalId> {
@@ -329,7 +321,9 @@ impl<'a> Checker<'a> {
                 }
             }
             "payload" => {
-                let e = self.expr(b, &args[0], None);
+                // Any length: the expected element type types the literals (`[7; 64]`).
+                let bytes_of_any_len = Ty::Array(Box::new(Ty::U8), 0);
+                let e = self.expr(b, &args[0], Some(&bytes_of_any_len));
                 match &e.ty {
                     Ty::Array(elem, _) if **elem == Ty::U8 => {}
                     Ty::Never => return err(span),
@@ -1802,9 +1796,12 @@ impl<'a> Checker<'a> {
             if !decl.kind.is_socket_map() {
                 self.drain_args(b, args);
                 self.error(
-                    Diagnostic::error("E0105", format!("`fill` works on socket maps; `{}` is a `{}`", decl.name, decl.kind.name()))
-                        .with_primary(method.span, "not a socket map")
-                        .with_help("fill other maps with `set` or `insert`"),
+                    Diagnostic::error(
+                        "E0105",
+                        format!("`fill` works on socket maps; `{}` is a `{}`", decl.name, decl.kind.name()),
+                    )
+                    .with_primary(method.span, "not a socket map")
+                    .with_help("fill other maps with `set` or `insert`"),
                 );
                 return err(span);
             }
