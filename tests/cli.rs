@@ -87,3 +87,33 @@ fn explain_knows_the_codes_it_prints() {
     assert_eq!(status, 0);
     assert!(out.len() > 40, "{out}");
 }
+
+#[test]
+fn every_example_passes_its_tests() {
+    for entry in std::fs::read_dir(root().join("examples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let (code, out, err) = run(&["test", path.to_str().unwrap()]);
+            assert_eq!(code, 0, "{}:\n{out}{err}", path.display());
+            assert!(out.contains(" passed, 0 failed"), "{out}");
+            assert!(!out.contains("running 0 tests"), "{} has no tests:\n{out}", path.display());
+        }
+    }
+}
+
+#[test]
+fn failing_tests_show_the_line_and_both_values() {
+    let p = root().join("tests/data/failing_tests.rs");
+    let (code, out, _) = run(&["test", p.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("2 passed, 2 failed"), "{out}");
+    assert!(out.contains("failing_tests.rs:20:5"), "{out}");
+    assert!(out.contains("expected Verdict::Pass with SOCKETS[3] selected"), "{out}");
+    assert!(out.contains("got:   Verdict::Pass with SOCKETS[2] selected"), "{out}");
+    assert!(out.contains("right: Verdict::Drop"), "{out}");
+    let (_, out, _) = run(&["test", p.to_str().unwrap(), "--filter", "byte_two"]);
+    assert!(out.contains("1 passed, 0 failed"), "{out}");
+    let (_, json, _) = run(&["test", p.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("--json");
+    assert_eq!(v["failed"], 2);
+}
