@@ -141,6 +141,13 @@ pub fn run_load(
         let checked = check(input, consts)?;
         compile(&checked)?.object
     };
+    if !object.starts_with(b"\x7fELF") {
+        return Err(Failure::Message {
+            code: EXIT_USAGE,
+            message: format!("{} is not an ELF object", input.display()),
+            hint: Some("pass a policy `.rs` file, or an object that `rsteer compile` wrote".into()),
+        });
+    }
     let groups = rsteer_loader::discover(pid).map_err(load_failure)?;
     let group = rsteer_loader::select_group(groups, port, parse_proto(proto)).map_err(load_failure)?;
     let loaded = rsteer_loader::load(&object, &group, &LoadOptions { program, map }).map_err(load_failure)?;
