@@ -265,3 +265,57 @@ fn tcp_syn_fields_match_the_wire() {
         assert_eq!(got, Some(15), "the checks that passed are the bits of {got:?}");
     }
 }
+
+/// Against a server that is not part of the project (a Python program with a UDP group and
+/// a TCP group): `rsteer load --port` picks the UDP group, and every datagram lands where
+/// `tests/data/ok/byte_classes.rs` says.
+#[test]
+fn foreign_server_steers_as_the_policy_says() {
+    if !privileged() || !have("python3") {
+        return;
+    }
+    let script = root().join("loader/tests/fixtures/reuseport_server.py");
+    let mut child = std::process::Command::new("python3")
+        .args([script.to_str().unwrap(), "udp:4", "tcp:2"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+    let f: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(f.first(), Some(&"READY"), "{line}");
+    let (pid, udp_port) = (f[1].to_string(), f[2].parse::<u16>().unwrap());
+    let policy = root().join("tests/data/ok/byte_classes.rs");
+    // Two groups: without --port the load is refused with the groups listed.
+    let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &pid]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&udp_port.to_string()), "the error lists the groups: {err}");
+    let (code, out, err) = run(&["load", policy.to_str().unwrap(), "--pid", &pid, "--port", &udp_port.to_string()]);
+    let outcome = std::panic::catch_unwind(|| {
+        assert_eq!(code, 0, "{out}{err}");
+        let to = std::net::SocketAddr::from(([127, 0, 0, 1], udp_port));
+        let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let cases: [(&[u8], Option<u32>); 8] = [
+            (b"\x05", Some(0)),
+            (b"\x40", Some(1)),
+            (b"q", Some(2)),
+            (b"Q", Some(1)),
+            (b"~", Some(3)),
+            (&[b'q'; 40], Some(3)),
+            (b"\xff", Some(3)),
+            (b"", None),
+        ];
+        for (payload, want) in cases {
+            let wait = if want.is_some() { Duration::from_secs(2) } else { Duration::from_millis(300) };
+            assert_eq!(udp_probe(&client, to, payload, wait), want, "payload {payload:?}");
+        }
+    });
+    let _ = run(&["detach", "--pid", &pid, "--port", &udp_port.to_string()]);
+    drop(child.stdin.take());
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e);
+    }
+}
