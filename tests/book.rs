@@ -46,3 +46,18 @@ fn every_verb_is_in_the_cli_reference() {
         assert!(cli.contains(&format!("rsteer {verb}")), "book/src/cli.md lacks `rsteer {verb}`");
     }
 }
+
+#[test]
+fn the_tutorial_quotes_the_compilers_real_output() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rsteer"))
+        .args(["compile", "examples/payload_mod.rs", "-o", "/dev/null", "--dump", "asm"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("rsteer runs");
+    let listing = String::from_utf8_lossy(&out.stdout).into_owned();
+    let tutorial = book("tutorial-first-policy.md");
+    assert!(
+        tutorial.contains(listing.trim_end()),
+        "the tutorial's `--dump asm` listing is stale: run `python3 book/tools/refresh-listings.py`"
+    );
+}

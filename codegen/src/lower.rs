@@ -909,6 +909,9 @@ impl<'a> Lowerer<'a> {
                 });
                 if *is_try {
                     Val::Scalar(self.compare(JmpOp::Jeq, r, Operand::Imm(0)))
+                } else if self.fallback == hir::Verdict::Pass {
+                    // Pass on success, and the fallback (Pass) on failure: always Pass.
+                    Val::Scalar(self.iconst(hir::Verdict::Pass as u64))
                 } else {
                     // Pass when the selection worked, else the entry's fallback.
                     let v = self.new_value();

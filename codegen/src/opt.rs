@@ -156,6 +156,22 @@ fn propagate(f: &mut Function) -> bool {
             _ => {}
         }
     }
+    // Identities: `x + 0`, `x - 0`, `x | 0`, `x ^ 0` and shifts by 0 are `x`; `x * 1` too.
+    for (_, b) in f.blocks.iter_mut() {
+        for (inst, _) in b.insts.iter_mut() {
+            if let Inst::Alu { dst, op, a, b: Operand::Imm(y), signed: false } = inst {
+                let identity = match op {
+                    AluOp::Add | AluOp::Sub | AluOp::Or | AluOp::Xor | AluOp::Lsh | AluOp::Rsh | AluOp::Arsh => *y == 0,
+                    AluOp::Mul => *y == 1,
+                    _ => false,
+                };
+                if identity {
+                    *inst = Inst::Copy { dst: *dst, src: *a };
+                    changed = true;
+                }
+            }
+        }
+    }
     // Arithmetic on two constants is done now.
     for (_, b) in f.blocks.iter_mut() {
         for (inst, _) in b.insts.iter_mut() {
@@ -234,6 +250,15 @@ fn remove_dead(f: &mut Function) -> bool {
     }
     let mut changed = false;
     for (_, b) in f.blocks.iter_mut() {
+        // A helper call stays for its effect, but an unread result needs no register.
+        for (inst, _) in b.insts.iter_mut() {
+            if let Inst::Call { dst: dst @ Some(_), .. } = inst {
+                if dst.is_some_and(|d| !used[d.as_u32() as usize]) {
+                    *dst = None;
+                    changed = true;
+                }
+            }
+        }
         let before = b.insts.len();
         b.insts.retain(|(inst, _)| {
             let pure = !matches!(
