@@ -337,6 +337,17 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The value of a temporary store (an `if`/`match`/call result, a read's `Option`):
+    /// nothing writes it again before this value is used, so no copy is needed.
+    fn take_temp(&self, store: &Store) -> Val {
+        match store {
+            Store::Scalar(v) => Val::Scalar(*v),
+            Store::Opt(flag, inner) => Val::Opt(*flag, Box::new(self.take_temp(inner))),
+            Store::Mem(slot) => Val::Mem(*slot, 0),
+            Store::Unit => Val::Unit,
+        }
+    }
+
     fn copy_mem(&mut self, dst: Slot, doff: u32, src: Slot, soff: u32, size: u32) {
         if dst == src && doff == soff {
             return;
@@ -879,7 +890,7 @@ impl<'a> Lowerer<'a> {
                 self.write_store(&store, &payload, &e.ty);
                 self.jump(join);
                 self.switch_to(join);
-                self.read_store(&store)
+                self.take_temp(&store)
             }
             ExprKind::IsSome(o) => {
                 let ov = self.expr(o);
@@ -970,10 +981,7 @@ impl<'a> Lowerer<'a> {
                 self.write_store(&payload, &z, &vty);
                 self.jump(join);
                 self.switch_to(join);
-                let f = self.new_value();
-                self.push(Inst::Copy { dst: f, src: flag });
-                let p = self.read_store(&payload);
-                Val::Opt(f, Box::new(p))
+                Val::Opt(flag, Box::new(self.take_temp(&payload)))
             }
             ExprKind::MapSet { map, key, value } | ExprKind::MapInsert { map, key, value } => {
                 let kv = self.expr(key);
@@ -1092,7 +1100,7 @@ impl<'a> Lowerer<'a> {
         if *ty == Ty::Never {
             return Val::Never;
         }
-        self.read_store(store)
+        self.take_temp(store)
     }
 
     /// Branches to `then` when the boolean `cond` holds, else to `els`, without first
@@ -1286,7 +1294,7 @@ impl<'a> Lowerer<'a> {
         if e.ty == Ty::Never {
             return Val::Never;
         }
-        self.read_store(&store)
+        self.take_temp(&store)
     }
 
     fn do_return(&mut self, val: Val) {
@@ -1343,7 +1351,7 @@ impl<'a> Lowerer<'a> {
         if *ty == Ty::Never {
             return Val::Never;
         }
-        self.read_store(&ret_store)
+        self.take_temp(&ret_store)
     }
 
     // ----- the packet ------------------------------------------------------------------
@@ -1553,9 +1561,6 @@ impl<'a> Lowerer<'a> {
         }
         self.jump(join);
         self.switch_to(join);
-        let f = self.new_value();
-        self.push(Inst::Copy { dst: f, src: flag });
-        let p = self.read_store(&payload);
-        Val::Opt(f, Box::new(p))
+        Val::Opt(flag, Box::new(self.take_temp(&payload)))
     }
 }
