@@ -836,7 +836,11 @@ impl<'a> Lowerer<'a> {
             ExprKind::RegionRead { region, kind, offset, .. } => {
                 let off = self.expr(offset);
                 let off = self.scalar(off);
-                self.region_read(*region, *kind, off)
+                let known = match offset.kind {
+                    ExprKind::Int(c) => Some(c),
+                    _ => None,
+                };
+                self.region_read(*region, *kind, off, known)
             }
             ExprKind::Try { operand, kind } => {
                 let o = self.expr(operand);
@@ -1414,21 +1418,21 @@ impl<'a> Lowerer<'a> {
             }
             PacketField::SrcPort | PacketField::DstPort => {
                 let off = self.iconst(if field == PacketField::SrcPort { 0 } else { 2 });
-                let r = self.region_read(Region::L4, ReadKind::Be16, off);
+                let r = self.region_read(Region::L4, ReadKind::Be16, off, None);
                 return self.or_fallback(r);
             }
             PacketField::SrcIp4 | PacketField::DstIp4 => {
                 let ok = self.is_ipv(false);
                 self.require(ok);
                 let off = self.iconst(if field == PacketField::SrcIp4 { 12 } else { 16 });
-                let r = self.region_read(Region::Net, ReadKind::Be32, off);
+                let r = self.region_read(Region::Net, ReadKind::Be32, off, None);
                 return self.or_fallback(r);
             }
             PacketField::SrcIp6 | PacketField::DstIp6 => {
                 let ok = self.is_ipv(true);
                 self.require(ok);
                 let off = self.iconst(if field == PacketField::SrcIp6 { 8 } else { 24 });
-                let r = self.region_read(Region::Net, ReadKind::Bytes(16), off);
+                let r = self.region_read(Region::Net, ReadKind::Bytes(16), off, None);
                 return self.or_fallback(r);
             }
             PacketField::Migrating => {
@@ -1458,7 +1462,8 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Reads `kind` at `off` of `region`: `Option` of the value.
-    fn region_read(&mut self, region: Region, kind: ReadKind, off: Value) -> Val {
+    /// `known` is the offset when it is a constant.
+    fn region_read(&mut self, region: Region, kind: ReadKind, off: Value, known: Option<u64>) -> Val {
         let size = kind.size();
         let value_ty = match kind {
             ReadKind::U8 => Ty::U8,
@@ -1505,9 +1510,13 @@ impl<'a> Lowerer<'a> {
                 self.jump(have_start);
                 self.switch_to(have_start);
                 let t = self.alu(AluOp::Add, start, Operand::Val(off));
-                let ok2 = self.new_block();
-                self.branch(JmpOp::Jle, t, Operand::Imm(u32::MAX as i64), ok2, none);
-                self.switch_to(ok2);
+                // The payload starts at most 60 bytes in (a TCP header with every option), so
+                // a small constant offset cannot overflow the helper's u32.
+                if known.is_none_or(|c| c > u32::MAX as u64 - 60) {
+                    let ok2 = self.new_block();
+                    self.branch(JmpOp::Jle, t, Operand::Imm(u32::MAX as i64), ok2, none);
+                    self.switch_to(ok2);
+                }
                 t
             }
         };

@@ -160,6 +160,22 @@ fn propagate(f: &mut Function) -> bool {
     for (_, b) in f.blocks.iter_mut() {
         for (inst, _) in b.insts.iter_mut() {
             if let Inst::Alu { dst, op, a, b: Operand::Imm(y), signed: false } = inst {
+                // Unsigned division and remainder by a power of two, and multiplication by
+                // one, are shifts and masks.
+                if *y > 1 && (*y as u64).is_power_of_two() {
+                    let k = (*y as u64).trailing_zeros() as i64;
+                    let (nop, nb) = match op {
+                        AluOp::Mod => (Some(AluOp::And), *y - 1),
+                        AluOp::Div => (Some(AluOp::Rsh), k),
+                        AluOp::Mul => (Some(AluOp::Lsh), k),
+                        _ => (None, 0),
+                    };
+                    if let Some(nop) = nop {
+                        *inst = Inst::Alu { dst: *dst, op: nop, a: *a, b: Operand::Imm(nb), signed: false };
+                        changed = true;
+                        continue;
+                    }
+                }
                 let identity = match op {
                     AluOp::Add | AluOp::Sub | AluOp::Or | AluOp::Xor | AluOp::Lsh | AluOp::Rsh | AluOp::Arsh => *y == 0,
                     AluOp::Mul => *y == 1,
