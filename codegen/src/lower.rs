@@ -117,6 +117,19 @@ fn chunk(left: u32, offsets: &[u32]) -> u32 {
     [8, 4, 2].into_iter().find(|&c| left >= c && offsets.iter().all(|o| o.is_multiple_of(c))).unwrap_or(1)
 }
 
+/// Raw bits of a value of type `ty` as its register holds them: sign-extended to 64 bits
+/// for the signed types, zero-extended otherwise.
+fn extend(bits: u64, ty: &Ty) -> u64 {
+    match ty {
+        Ty::Int(i) if i.signed() && i.bits() < 64 => {
+            let shift = 64 - i.bits();
+            (((bits << shift) as i64) >> shift) as u64
+        }
+        Ty::Int(i) if i.bits() < 64 => bits & ((1u64 << i.bits()) - 1),
+        _ => bits,
+    }
+}
+
 fn is_scalar(ty: &Ty) -> bool {
     matches!(ty, Ty::Int(_) | Ty::Bool | Ty::Verdict)
 }
@@ -643,7 +656,9 @@ impl<'a> Lowerer<'a> {
 
     fn expr_inner(&mut self, e: &hir::Expr) -> Val {
         match &e.kind {
-            ExprKind::Int(bits) => Val::Scalar(self.iconst(*bits)),
+            // The HIR holds a literal's bits masked to its type; registers hold signed values
+            // sign-extended to 64 bits.
+            ExprKind::Int(bits) => Val::Scalar(self.iconst(extend(*bits, &e.ty))),
             ExprKind::Bool(b) => Val::Scalar(self.iconst(*b as u64)),
             ExprKind::Verdict(v) => Val::Scalar(self.iconst(*v as u64)),
             ExprKind::Bytes(bytes) => {
@@ -1268,16 +1283,18 @@ impl<'a> Lowerer<'a> {
                     }
                     Pattern::Int(v) => {
                         let next = self.new_block();
-                        self.branch(JmpOp::Jeq, s, Operand::Imm(*v as i64), bodies[i], next);
+                        let v = extend(*v, &scrutinee.ty) as i64;
+                        self.branch(JmpOp::Jeq, s, Operand::Imm(v), bodies[i], next);
                         self.switch_to(next);
                     }
                     Pattern::Range(lo, hi) => {
                         let (lt, le) = if signed { (JmpOp::Jslt, JmpOp::Jsle) } else { (JmpOp::Jlt, JmpOp::Jle) };
                         let next = self.new_block();
                         let upper = self.new_block();
-                        self.branch(lt, s, Operand::Imm(*lo as i64), next, upper);
+                        let (lo, hi) = (extend(*lo, &scrutinee.ty) as i64, extend(*hi, &scrutinee.ty) as i64);
+                        self.branch(lt, s, Operand::Imm(lo), next, upper);
                         self.switch_to(upper);
-                        self.branch(le, s, Operand::Imm(*hi as i64), bodies[i], next);
+                        self.branch(le, s, Operand::Imm(hi), bodies[i], next);
                         self.switch_to(next);
                     }
                 }

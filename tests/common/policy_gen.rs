@@ -34,6 +34,8 @@ enum T {
     U16,
     U32,
     U64,
+    I8,
+    I16,
     I32,
     I64,
     Bool,
@@ -46,6 +48,8 @@ impl T {
             T::U16 => "u16",
             T::U32 => "u32",
             T::U64 => "u64",
+            T::I8 => "i8",
+            T::I16 => "i16",
             T::I32 => "i32",
             T::I64 => "i64",
             T::Bool => "bool",
@@ -56,6 +60,8 @@ impl T {
             T::U8 => 255,
             T::U16 => 65535,
             T::U32 => u32::MAX as u64,
+            T::I8 => i8::MAX as u64,
+            T::I16 => i16::MAX as u64,
             T::I32 => i32::MAX as u64,
             T::I64 => i64::MAX as u64,
             _ => u64::MAX,
@@ -63,7 +69,7 @@ impl T {
     }
 }
 
-const INTS: [T; 6] = [T::U8, T::U16, T::U32, T::U64, T::I32, T::I64];
+const INTS: [T; 8] = [T::U8, T::U16, T::U32, T::U64, T::I8, T::I16, T::I32, T::I64];
 
 /// Which inputs a generated policy may read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,7 +111,11 @@ impl Gen {
         }
         // Literals carry their suffix: an unsuffixed literal deep in a left operand takes
         // `u32` (types do not flow backwards), which a random walk cannot keep track of.
-        if self.rng.chance(20) {
+        let signed = matches!(t, T::I8 | T::I16 | T::I32 | T::I64);
+        if signed && v > 0 && self.rng.chance(40) {
+            // A negative literal (`-5i8`), which the HIR holds as masked bits.
+            format!("(-{v}{})", t.name())
+        } else if self.rng.chance(20) {
             format!("{v:#x}{}", t.name())
         } else {
             format!("{v}{}", t.name())
@@ -167,10 +177,10 @@ impl Gen {
                 format!("pkt.payload.be64({off}).unwrap_or(5)"),
                 format!("pkt.payload.le64({off})?"),
             ],
-            T::I32 | T::I64 if self.mode == Mode::Deterministic => {
+            T::I8 | T::I16 | T::I32 | T::I64 if self.mode == Mode::Deterministic => {
                 vec![format!("(pkt.len as {})", t.name()), format!("(pkt.src_port as {})", t.name())]
             }
-            T::I32 | T::I64 => vec![format!("(pkt.len as {})", t.name()), format!("(pkt.hash as {})", t.name())],
+            T::I8 | T::I16 | T::I32 | T::I64 => vec![format!("(pkt.len as {})", t.name()), format!("(pkt.hash as {})", t.name())],
             T::Bool => vec![
                 "pkt.is_udp()".into(),
                 "pkt.is_tcp()".into(),
@@ -229,10 +239,22 @@ impl Gen {
                 format!("({} {op} {})", self.expr(t, d), self.expr(st, d))
             }
             4 => {
-                let from = *self.rng.pick(&[T::U8, T::U16, T::U32, T::U64, T::I32, T::I64, T::Bool]);
+                let from = *self.rng.pick(&[T::U8, T::U16, T::U32, T::U64, T::I8, T::I16, T::I32, T::I64, T::Bool]);
                 format!("({} as {})", self.expr(from, d), t.name())
             }
             5 => format!("if {} {{ {} }} else {{ {} }}", self.expr(T::Bool, d), self.expr(t, d), self.expr(t, d)),
+            6 if self.rng.chance(40) => {
+                // A signed scrutinee with negative patterns and ranges.
+                let s = *self.rng.pick(&[T::I8, T::I16, T::I32]);
+                format!(
+                    "match {} {{ -1 => {}, 0 | 1 => {}, -9..=-2 => {}, _ => {} }}",
+                    self.expr(s, d),
+                    self.expr(t, d),
+                    self.expr(t, d),
+                    self.expr(t, d),
+                    self.expr(t, d)
+                )
+            }
             6 => {
                 let s = *self.rng.pick(&[T::U8, T::U16, T::U32]);
                 format!(
@@ -244,7 +266,7 @@ impl Gen {
                     self.expr(t, d)
                 )
             }
-            7 if matches!(t, T::I32 | T::I64) => format!("(-{})", self.expr(t, d)),
+            7 if matches!(t, T::I8 | T::I16 | T::I32 | T::I64) => format!("(-{})", self.expr(t, d)),
             7 => format!("!{}", self.expr(t, d)),
             _ if t == T::U32 => format!("mix({}, {})", self.expr(T::U32, d), self.expr(T::U32, d)),
             _ => format!("(mix({}, {}) as {})", self.expr(T::U32, d), self.expr(T::U32, d), t.name()),
@@ -254,7 +276,7 @@ impl Gen {
     fn stmt(&mut self, out: &mut String, indent: &str, depth: u32) {
         match self.rng.below(8) {
             0 | 1 => {
-                let t = *self.rng.pick(&[T::U8, T::U16, T::U32, T::U64, T::I32, T::I64, T::Bool]);
+                let t = *self.rng.pick(&[T::U8, T::U16, T::U32, T::U64, T::I8, T::I16, T::I32, T::I64, T::Bool]);
                 let name = format!("v{}", self.next_var);
                 self.next_var += 1;
                 let e = self.expr(t, 3);
