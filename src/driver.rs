@@ -34,7 +34,8 @@ impl ModuleLoader for FsModules {
         let dir = Path::new(from).parent().map(Path::to_path_buf).unwrap_or_else(|| self.root.clone());
         for candidate in [dir.join(format!("{name}.rs")), dir.join(name).join("mod.rs")] {
             if let Ok(text) = std::fs::read_to_string(&candidate) {
-                return Some((candidate.display().to_string(), text));
+                // (source, the name to record for it), as `ModuleLoader` documents.
+                return Some((text, candidate.display().to_string()));
             }
         }
         None

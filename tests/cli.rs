@@ -117,3 +117,18 @@ fn failing_tests_show_the_line_and_both_values() {
     let v: serde_json::Value = serde_json::from_str(&json).expect("--json");
     assert_eq!(v["failed"], 2);
 }
+
+#[test]
+fn modules_load_from_beside_the_policy() {
+    let p = root().join("tests/data/modules/main.rs");
+    let (code, out, err) = run(&["test", p.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("1 passed, 0 failed"), "{out}");
+    // A missing module is a diagnostic at the `mod` line.
+    let tmp = TempDir::new("mods");
+    let broken = tmp.path().join("p.rs");
+    std::fs::write(&broken, "mod nowhere;\n#[map]\nstatic S: SockArray<2>;\n#[steer]\nfn r(pkt: Packet) -> Verdict { select(S, 0) }\n").unwrap();
+    let (code, _, err) = run(&["check", broken.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("p.rs:1:") && err.contains("nowhere"), "{err}");
+}
