@@ -127,7 +127,11 @@ fn modules_load_from_beside_the_policy() {
     // A missing module is a diagnostic at the `mod` line.
     let tmp = TempDir::new("mods");
     let broken = tmp.path().join("p.rs");
-    std::fs::write(&broken, "mod nowhere;\n#[map]\nstatic S: SockArray<2>;\n#[steer]\nfn r(pkt: Packet) -> Verdict { select(S, 0) }\n").unwrap();
+    std::fs::write(
+        &broken,
+        "mod nowhere;\n#[map]\nstatic S: SockArray<2>;\n#[steer]\nfn r(pkt: Packet) -> Verdict { select(S, 0) }\n",
+    )
+    .unwrap();
     let (code, _, err) = run(&["check", broken.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(err.contains("p.rs:1:") && err.contains("nowhere"), "{err}");

@@ -40,3 +40,26 @@ fn golden_ir_and_asm() {
         insta::assert_snapshot!(name, text);
     }
 }
+
+/// Policies that check but cannot be compiled (resource limits found by code generation):
+/// their rendered diagnostics, reviewed in `tests/snapshots/`.
+#[test]
+fn golden_codegen_diagnostics() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/bad");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    for path in files {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let mut db = SourceDb::new();
+        let main = db.add(format!("{name}.rs"), std::fs::read_to_string(&path).unwrap());
+        let (prog, diags) = rsteer_lang::check(&mut db, main, &CheckOptions::default());
+        let text = match prog {
+            Some(prog) => match rsteer_codegen::compile(&prog, &db) {
+                Ok(_) => panic!("{name} compiled, but it is in tests/data/bad"),
+                Err(d) => rsteer_lang::diag::render_plain(&db, &d),
+            },
+            None => rsteer_lang::diag::render_plain(&db, &diags),
+        };
+        insta::assert_snapshot!(format!("bad_{name}"), text);
+    }
+}

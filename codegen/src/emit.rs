@@ -317,6 +317,44 @@ impl Emitter<'_> {
     }
 }
 
+/// How many instructions the kernel verifier may walk, at most, before it gives up.
+pub const VERIFIER_LIMIT: u64 = 1_000_000;
+
+/// Refuses a program whose loops would make the verifier walk more than 80% of its limit.
+///
+/// The verifier follows a bounded loop round by round, so each instruction counts once per
+/// possible run: its block's weight, the product of the enclosing loops' trip bounds. The
+/// sum is an estimate (branches inside a round can add paths, pruning can remove some); on
+/// straight-line loop bodies it runs about a quarter above what the kernel counts, so the
+/// budget keeps a margin without refusing what the kernel would take.
+fn check_verifier_cost(f: &Function, order: &[Block], starts: &[Option<usize>], end: usize) -> Result<(), Diagnostic> {
+    let mut total = 0u64;
+    let mut per_loop = vec![0u64; f.loops.len()];
+    for (i, &b) in order.iter().enumerate() {
+        let Some(start) = starts[b.as_u32() as usize] else { continue };
+        let next = order[i + 1..].iter().find_map(|n| starts[n.as_u32() as usize]).unwrap_or(end);
+        let cost = (next - start) as u64 * f.blocks[b].weight;
+        total = total.saturating_add(cost);
+        if let Some(l) = f.blocks[b].in_loop {
+            per_loop[l as usize] = per_loop[l as usize].saturating_add(cost);
+        }
+    }
+    if total <= VERIFIER_LIMIT / 10 * 8 {
+        return Ok(());
+    }
+    let heaviest = per_loop.iter().enumerate().max_by_key(|(_, c)| **c).map(|(i, _)| f.loops[i]);
+    let d = Diagnostic::error(
+        "E0804",
+        format!("`{}` would make the kernel verifier walk about {total} instructions", f.name),
+    )
+    .with_note(format!("the verifier follows every round of a bounded loop and gives up after {VERIFIER_LIMIT}"))
+    .with_help("loop fewer times (nested loops multiply), or move work out of the loop body");
+    Err(match heaviest {
+        Some(span) => d.with_primary(span, "this loop runs too many rounds for the verifier"),
+        None => d.with_primary(f.span, "this program is too long for the verifier"),
+    })
+}
+
 /// The frame offset of every slot, and the lowest offset used.
 ///
 /// A slot lives from its first to its last reference in layout order, stretched over every
@@ -474,6 +512,7 @@ pub fn emit(f: &Function) -> Result<MachineCode, Diagnostic> {
         let next = order.get(i + 1).copied();
         e.term(&data.term, next);
     }
+    check_verifier_cost(f, &order, &e.block_start, e.out.insns.len())?;
     for (at, target) in std::mem::take(&mut e.fixups) {
         let dest = e.block_start[target.as_u32() as usize].unwrap_or(at + 1);
         let off = dest as i64 - (at as i64 + 1);

@@ -105,6 +105,10 @@ pub struct BlockData {
     pub insts: Vec<(Inst, Span)>,
     pub term: Term,
     pub term_span: Span,
+    /// How many times the block may run: the product of its enclosing loops' trip bounds.
+    pub weight: u64,
+    /// The outermost loop the block is in, as an index into [`Function::loops`].
+    pub in_loop: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -123,13 +127,16 @@ pub struct Function {
     pub num_values: u32,
     pub entry: Block,
     pub span: Span,
+    /// The spans of the outermost `for` loops, for diagnostics about verifier cost.
+    pub loops: Vec<Span>,
 }
 
 impl Function {
     pub fn new(name: &str, span: Span) -> Function {
         let mut blocks = PrimaryMap::new();
-        let entry = blocks.push(BlockData { insts: vec![], term: Term::None, term_span: span });
-        Function { name: name.to_string(), blocks, slots: PrimaryMap::new(), num_values: 0, entry, span }
+        let entry =
+            blocks.push(BlockData { insts: vec![], term: Term::None, term_span: span, weight: 1, in_loop: None });
+        Function { name: name.to_string(), blocks, slots: PrimaryMap::new(), num_values: 0, entry, span, loops: vec![] }
     }
 
     pub fn new_value(&mut self) -> Value {
@@ -139,7 +146,7 @@ impl Function {
     }
 
     pub fn new_block(&mut self, span: Span) -> Block {
-        self.blocks.push(BlockData { insts: vec![], term: Term::None, term_span: span })
+        self.blocks.push(BlockData { insts: vec![], term: Term::None, term_span: span, weight: 1, in_loop: None })
     }
 
     pub fn new_slot(&mut self, size: u32, what: impl Into<String>) -> Slot {

@@ -66,6 +66,10 @@ struct Lowerer<'a> {
     inline_depth: u32,
     /// The function whose body is being lowered, innermost inline last.
     func_stack: Vec<FuncId>,
+    /// The product of the trip bounds of the loops being lowered.
+    weight: u64,
+    /// The outermost loop being lowered (index into `Function::loops`).
+    outer_loop: Option<u32>,
 }
 
 /// Byte size and alignment of a type in memory (C layout rules).
@@ -175,6 +179,8 @@ pub fn lower_entry(prog: &Program, entry: FuncId) -> Result<Function, Vec<Diagno
         diags: vec![],
         inline_depth: 0,
         func_stack: vec![entry],
+        weight: 1,
+        outer_loop: None,
     };
     l.frames.push(Frame { locals: HashMap::new(), ret: None, ret_ty: func.ret.clone() });
     let body = l.block(&func.body);
@@ -206,7 +212,15 @@ impl<'a> Lowerer<'a> {
     }
 
     fn new_block(&mut self) -> Block {
-        self.f.new_block(self.span)
+        self.fresh_block(self.span)
+    }
+
+    /// Every block is made here, so that it carries the loop weight in force.
+    fn fresh_block(&mut self, span: Span) -> Block {
+        let b = self.f.new_block(span);
+        self.f.blocks[b].weight = self.weight;
+        self.f.blocks[b].in_loop = self.outer_loop;
+        b
     }
 
     /// Ends the current block; later code goes to a fresh block nobody jumps to (dead).
@@ -217,7 +231,7 @@ impl<'a> Lowerer<'a> {
             data.term = term;
             data.term_span = span;
         }
-        self.cur = self.f.new_block(span);
+        self.cur = self.fresh_block(span);
     }
 
     fn jump(&mut self, to: Block) {
@@ -794,11 +808,18 @@ impl<'a> Lowerer<'a> {
                 let i = self.new_value();
                 self.push(Inst::Copy { dst: i, src: s });
                 let trips = self.iconst(0);
+                let exit = self.new_block();
+                // The loop's own blocks run up to `max_trips` times each.
+                let (saved_weight, saved_outer) = (self.weight, self.outer_loop);
+                self.weight = self.weight.saturating_mul((*max_trips).max(1));
+                if self.outer_loop.is_none() {
+                    self.f.loops.push(e.span);
+                    self.outer_loop = Some(self.f.loops.len() as u32 - 1);
+                }
                 let header = self.new_block();
                 let check = self.new_block();
                 let body_b = self.new_block();
                 let latch = self.new_block();
-                let exit = self.new_block();
                 self.jump(header);
                 self.switch_to(header);
                 let lt = if is_signed(&ty) { JmpOp::Jslt } else { JmpOp::Jlt };
@@ -821,6 +842,7 @@ impl<'a> Lowerer<'a> {
                 let t2 = self.alu(AluOp::Add, trips, Operand::Imm(1));
                 self.push(Inst::Copy { dst: trips, src: t2 });
                 self.jump(header);
+                (self.weight, self.outer_loop) = (saved_weight, saved_outer);
                 self.switch_to(exit);
                 Val::Unit
             }

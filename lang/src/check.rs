@@ -21,6 +21,8 @@ pub type ModId = usize;
 
 /// Longest array the checker accepts; larger ones could never fit the 512-byte BPF stack.
 pub const MAX_ARRAY_LEN: u32 = 4096;
+/// The largest map capacity a policy may declare (16 Mi entries).
+pub const MAX_CAPACITY: u32 = 1 << 24;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ItemRef {
@@ -888,6 +890,15 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Whether a value of `t` takes no bytes (an empty struct, a zero-length array).
+    pub fn is_zero_sized(&self, t: &Ty) -> bool {
+        match t {
+            Ty::Array(e, n) => *n == 0 || self.is_zero_sized(e),
+            Ty::Struct(id) => self.structs[id.0 as usize].fields.iter().all(|f| self.is_zero_sized(&f.ty)),
+            _ => false,
+        }
+    }
+
     fn resolve_maps(&mut self) {
         for i in 0..self.maps.len() {
             let (m, ty, _) = self.map_asts[i].clone();
@@ -947,6 +958,18 @@ impl<'a> Checker<'a> {
                                 .with_primary(t.span, "not plain data")
                                 .with_help("use integers, `bool`, arrays and structs"),
                             );
+                        } else if self.is_zero_sized(&r) {
+                            let tn = self.ty_name(&r);
+                            self.error(
+                                Diagnostic::error(
+                                    "E0404",
+                                    format!("`{tn}` takes no bytes, and map keys and values need some"),
+                                )
+                                .with_primary(t.span, "zero-sized")
+                                .with_help(
+                                    "the kernel refuses maps whose key or value size is 0; give the type a field",
+                                ),
+                            );
                         }
                         types.push(r);
                     }
@@ -987,6 +1010,16 @@ impl<'a> Checker<'a> {
                         Diagnostic::error("E0402", "a map's capacity must be at least 1")
                             .with_primary(cap_span, "capacity 0")
                             .with_help("the kernel refuses maps with no entries"),
+                    );
+                    1
+                }
+                Some(n) if n > MAX_CAPACITY => {
+                    self.error(
+                        Diagnostic::error("E0402", format!("a map's capacity must be at most {MAX_CAPACITY}, not {n}"))
+                            .with_primary(cap_span, "too many entries")
+                            .with_help(
+                                "a reuseport group has a few sockets per CPU; tables rarely need millions of entries",
+                            ),
                     );
                     1
                 }

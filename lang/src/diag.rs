@@ -317,6 +317,14 @@ jumps span at most 32767 instructions). Split the work, or use smaller loops.",
 would blow up the program; flatten it.",
     ),
     (
+        "E0804",
+        "The policy's loops would make the kernel verifier walk too many instructions. The \
+verifier follows a bounded loop round by round, so every instruction of a loop body counts \
+once per round, and nested loops multiply. rsteer estimates the count after code generation \
+and refuses programs above 800,000 (the kernel gives up at 1,000,000). Loop fewer rounds, \
+break early, or move work out of the loop body.",
+    ),
+    (
         "E0899",
         "An internal error while writing the ELF object. This is a compiler bug: please report it \
 with the policy that caused it.",

@@ -180,7 +180,9 @@ impl Gen {
             T::I8 | T::I16 | T::I32 | T::I64 if self.mode == Mode::Deterministic => {
                 vec![format!("(pkt.len as {})", t.name()), format!("(pkt.src_port as {})", t.name())]
             }
-            T::I8 | T::I16 | T::I32 | T::I64 => vec![format!("(pkt.len as {})", t.name()), format!("(pkt.hash as {})", t.name())],
+            T::I8 | T::I16 | T::I32 | T::I64 => {
+                vec![format!("(pkt.len as {})", t.name()), format!("(pkt.hash as {})", t.name())]
+            }
             T::Bool => vec![
                 "pkt.is_udp()".into(),
                 "pkt.is_tcp()".into(),
