@@ -51,7 +51,8 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic]) {
     rsteer_lang::diag::render_to(&mut stream, db, diags);
 }
 
-fn parse_consts(consts: &[String]) -> Result<Vec<(String, u64)>, Failure> {
+/// Splits `--const NAME=VALUE` flags; the checker reads each value in its constant's type.
+fn parse_consts(consts: &[String]) -> Result<Vec<(String, String)>, Failure> {
     consts
         .iter()
         .map(|c| {
@@ -60,20 +61,7 @@ fn parse_consts(consts: &[String]) -> Result<Vec<(String, u64)>, Failure> {
                 message: format!("`--const {c}` is not NAME=VALUE"),
                 hint: Some("for example: --const WORKERS=16".into()),
             })?;
-            let v = value.trim().replace('_', "");
-            let parsed = if let Some(h) = v.strip_prefix("0x") {
-                u64::from_str_radix(h, 16)
-            } else if let Some(b) = v.strip_prefix("0b") {
-                u64::from_str_radix(b, 2)
-            } else {
-                v.parse::<u64>()
-            };
-            let n = parsed.map_err(|_| Failure::Message {
-                code: EXIT_USAGE,
-                message: format!("`--const {c}`: `{value}` is not an unsigned integer"),
-                hint: None,
-            })?;
-            Ok((name.trim().to_string(), n))
+            Ok((name.trim().to_string(), value.trim().to_string()))
         })
         .collect()
 }

@@ -7,7 +7,7 @@
 //! gives one diagnostic rather than a cascade.
 
 use crate::ast;
-use crate::consteval::{self, range_of, EvalError};
+use crate::consteval::{self, mask, range_of, EvalError};
 use crate::diag::Diagnostic;
 use crate::hir::{self, FnKind, FuncId, MapId, MapKind, SteerAttrs, StructId, Ty, Verdict};
 use crate::parse;
@@ -728,7 +728,8 @@ impl<'a> Checker<'a> {
         if m == 0 {
             let name = self.consts[i].name.clone();
             if let Some((_, v)) = self.options.const_overrides.iter().rev().find(|(n, _)| *n == name) {
-                value = self.override_value(i, &ty, *v).or(value);
+                let text = v.clone();
+                value = self.override_value(i, &ty, &text).or(value);
             }
         }
         // A failure inside (a cycle) may already have marked this constant.
@@ -742,23 +743,56 @@ impl<'a> Checker<'a> {
         value.map(|v| (ty, v))
     }
 
-    fn override_value(&mut self, i: usize, ty: &Ty, v: u64) -> Option<u64> {
+    /// Reads a `--const` value in the constant's type: raw bits, masked to the type.
+    fn override_value(&mut self, i: usize, ty: &Ty, text: &str) -> Option<u64> {
         let c = &self.consts[i];
-        let fits = match ty {
-            Ty::Int(t) => (v as i128) <= range_of(*t).1,
-            Ty::Bool => v <= 1,
-            _ => false,
+        let parsed: Option<u64> = match ty {
+            Ty::Bool => match text.trim() {
+                "true" => Some(1),
+                "false" => Some(0),
+                _ => None,
+            },
+            Ty::Int(t) => {
+                let t = *t;
+                let raw = text.trim().replace('_', "");
+                let (neg, digits) = match raw.strip_prefix('-') {
+                    Some(d) => (true, d.to_string()),
+                    None => (false, raw.clone()),
+                };
+                let magnitude = if let Some(h) = digits.strip_prefix("0x") {
+                    u128::from_str_radix(h, 16).ok()
+                } else if let Some(o) = digits.strip_prefix("0o") {
+                    u128::from_str_radix(o, 8).ok()
+                } else if let Some(b) = digits.strip_prefix("0b") {
+                    u128::from_str_radix(b, 2).ok()
+                } else {
+                    digits.parse::<u128>().ok()
+                };
+                let (lo, hi) = range_of(t);
+                magnitude.and_then(|m| {
+                    let v: i128 = if neg { -(m as i128) } else { m as i128 };
+                    (lo <= v && v <= hi).then(|| mask(v as u64, t))
+                })
+            }
+            _ => None,
         };
-        if !fits {
+        if parsed.is_none() {
             let d = Diagnostic::error(
                 "E0502",
-                format!("`--const {}={v}` does not fit the constant's type `{}`", c.name, self.ty_name(ty)),
+                format!("`--const {}={text}` is not a value of the constant's type `{}`", c.name, self.ty_name(ty)),
             )
-            .with_primary(c.span, "declared here");
+            .with_primary(c.span, "declared here")
+            .with_help(match ty {
+                Ty::Bool => "write `true` or `false`".to_string(),
+                Ty::Int(t) => {
+                    let (lo, hi) = range_of(*t);
+                    format!("`{}` holds {lo}..={hi}", t.name())
+                }
+                _ => "only integer and `bool` constants can be overridden".to_string(),
+            });
             self.error(d);
-            return None;
         }
-        Some(v)
+        parsed
     }
 
     fn check_overrides(&mut self) {

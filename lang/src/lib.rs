@@ -39,8 +39,10 @@ impl ModuleLoader for NoModules {
 
 /// Options of one compilation.
 pub struct CheckOptions<'a> {
-    /// `--const NAME=VALUE` overrides, applied before any constant is folded.
-    pub const_overrides: Vec<(String, u64)>,
+    /// `--const NAME=VALUE` overrides, applied before any constant is folded. The value is
+    /// the text after `=`: an integer (decimal, `0x`, `0o`, `0b`, `_`, a leading `-` for the
+    /// signed types) or `true`/`false`, read in the constant's declared type.
+    pub const_overrides: Vec<(String, String)>,
     pub modules: &'a dyn ModuleLoader,
 }
 

@@ -133,18 +133,18 @@ fn modules_through_the_loader() {
 #[test]
 fn const_overrides() {
     let src = "const WORKERS: u32 = 8;\n#[map] static S: SockArray<WORKERS>;\n#[steer] fn r(pkt: Packet) -> Verdict { select(S, pkt.hash % WORKERS) }\n";
-    let options = CheckOptions { const_overrides: vec![("WORKERS".into(), 16)], ..Default::default() };
+    let options = CheckOptions { const_overrides: vec![("WORKERS".into(), "16".into())], ..Default::default() };
     let (_, p, d) = run(src, &options);
     assert!(d.is_empty());
     let p = p.unwrap();
     assert_eq!(p.maps[0].capacity, 16);
     assert_eq!(p.consts[0].value, 16);
-    let bad = CheckOptions { const_overrides: vec![("WORKER".into(), 16)], ..Default::default() };
+    let bad = CheckOptions { const_overrides: vec![("WORKER".into(), "16".into())], ..Default::default() };
     let (_, p, d) = run(src, &bad);
     assert!(p.is_none());
     assert_eq!(d[0].code, "E0502");
     assert!(d[0].notes.iter().any(|n| n.contains("WORKERS")));
-    let too_big = CheckOptions { const_overrides: vec![("WORKERS".into(), 1 << 40)], ..Default::default() };
+    let too_big = CheckOptions { const_overrides: vec![("WORKERS".into(), (1u64 << 40).to_string())], ..Default::default() };
     assert!(run(src, &too_big).1.is_none());
 }
 
