@@ -67,7 +67,15 @@ fn parse_consts(consts: &[String]) -> Result<Vec<(String, String)>, Failure> {
 }
 
 /// Reads and checks a policy; renders diagnostics (warnings too).
-pub fn check(path: &Path, consts: &[String]) -> Result<Checked, Failure> {
+pub fn check(path: &Path, consts: &[String], target: Option<&str>) -> Result<Checked, Failure> {
+    let target_kernel = match target {
+        None => None,
+        Some(t) => Some(t.parse::<rsteer_lang::kernel::KernelVersion>().map_err(|e| Failure::Message {
+            code: EXIT_USAGE,
+            message: format!("--target-kernel: {e}"),
+            hint: Some("for example: --target-kernel 5.14".into()),
+        })?),
+    };
     let text = std::fs::read_to_string(path).map_err(|e| Failure::Message {
         code: EXIT_USAGE,
         message: format!("cannot read {}: {e}", path.display()),
@@ -77,7 +85,7 @@ pub fn check(path: &Path, consts: &[String]) -> Result<Checked, Failure> {
     let mut db = SourceDb::new();
     let main = db.add(path.display().to_string(), text);
     let modules = FsModules { root: path.parent().map(Path::to_path_buf).unwrap_or_default() };
-    let options = CheckOptions { const_overrides: overrides, modules: &modules };
+    let options = CheckOptions { const_overrides: overrides, modules: &modules, target_kernel };
     let (program, diags) = rsteer_lang::check(&mut db, main, &options);
     render(&db, &diags);
     match program {
@@ -118,6 +126,7 @@ pub fn run_load(
     map: Option<String>,
     program: Option<String>,
     consts: &[String],
+    target: Option<&str>,
     json: bool,
 ) -> Result<(), Failure> {
     let object = if input.extension().is_some_and(|e| e == "o") {
@@ -127,7 +136,7 @@ pub fn run_load(
             hint: None,
         })?
     } else {
-        let checked = check(input, consts)?;
+        let checked = check(input, consts, target)?;
         compile(&checked)?.object
     };
     if !object.starts_with(b"\x7fELF") {
@@ -257,8 +266,14 @@ pub fn run_sockets(pid: i32, json: bool) -> Result<(), Failure> {
 }
 
 /// `rsteer test`: runs the policy's tests in the simulator; exit 1 when one fails.
-pub fn run_test(path: &Path, consts: &[String], filter: Option<&str>, json: bool) -> Result<(), Failure> {
-    let checked = check(path, consts)?;
+pub fn run_test(
+    path: &Path,
+    consts: &[String],
+    target: Option<&str>,
+    filter: Option<&str>,
+    json: bool,
+) -> Result<(), Failure> {
+    let checked = check(path, consts, target)?;
     let compiled = compile(&checked)?;
     let results = rsteer_sim::harness::run_tests(&checked.program, &compiled, filter);
     let failed = results.iter().filter(|r| r.failure.is_some()).count();

@@ -36,6 +36,9 @@ struct PolicyArgs {
     /// Override a `const` of the policy: `--const NAME=VALUE` (repeatable).
     #[arg(long = "const", value_name = "NAME=VALUE")]
     consts: Vec<String>,
+    /// Refuse features the given Linux version lacks (e.g. `5.14`).
+    #[arg(long, value_name = "VERSION")]
+    target_kernel: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -92,6 +95,9 @@ enum Command {
         /// Override a `const` of the policy.
         #[arg(long = "const", value_name = "NAME=VALUE")]
         consts: Vec<String>,
+        /// Refuse features the given Linux version lacks (e.g. `5.14`).
+        #[arg(long, value_name = "VERSION")]
+        target_kernel: Option<String>,
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
@@ -129,10 +135,10 @@ fn main() -> ExitCode {
         Command::Check { policy, dump } => run_check(&policy, dump),
         Command::Compile { policy, output, dump } => run_compile(&policy, output, dump),
         Command::Test { policy, filter, json } => {
-            driver::run_test(&policy.policy, &policy.consts, filter.as_deref(), json)
+            driver::run_test(&policy.policy, &policy.consts, policy.target_kernel.as_deref(), filter.as_deref(), json)
         }
-        Command::Load { input, pid, port, proto, map, program, consts, json } => {
-            driver::run_load(&input, pid, port, proto.as_deref(), map, program, &consts, json)
+        Command::Load { input, pid, port, proto, map, program, consts, target_kernel, json } => {
+            driver::run_load(&input, pid, port, proto.as_deref(), map, program, &consts, target_kernel.as_deref(), json)
         }
         Command::Detach { pid, port, proto } => driver::run_detach(pid, port, proto.as_deref()),
         Command::Sockets { pid, json } => driver::run_sockets(pid, json),
@@ -153,7 +159,7 @@ fn main() -> ExitCode {
 }
 
 fn run_check(args: &PolicyArgs, dump: Option<Dump>) -> Result<(), Failure> {
-    let checked = driver::check(&args.policy, &args.consts)?;
+    let checked = driver::check(&args.policy, &args.consts, args.target_kernel.as_deref())?;
     if dump == Some(Dump::Hir) {
         print!("{}", rsteer_lang::pretty::program(&checked.program));
     }
@@ -189,7 +195,7 @@ fn print_dump(compiled: &rsteer_codegen::Compiled, dump: Option<Dump>) {
 }
 
 fn run_compile(args: &PolicyArgs, output: Option<PathBuf>, dump: Option<Dump>) -> Result<(), Failure> {
-    let checked = driver::check(&args.policy, &args.consts)?;
+    let checked = driver::check(&args.policy, &args.consts, args.target_kernel.as_deref())?;
     if dump == Some(Dump::Hir) {
         print!("{}", rsteer_lang::pretty::program(&checked.program));
     }

@@ -301,6 +301,13 @@ or the bound is above 65536. Loop to a constant and `break` early.",
     ),
     ("E0701", "`pkt.migrating` in an entry without `#[steer(migrate)]`, where it is always false."),
     (
+        "E0705",
+        "The policy uses a feature that the kernel named by `--target-kernel` does not have: \
+`#[steer(migrate)]`, `pkt.migrating`, `pkt.cookie()` and `pkt.migrating_cookie()` need 5.14, \
+`now_coarse_ns()` 5.11, selecting from a `SockMap`/`SockHash` 5.8, `for` loops 5.3, signed \
+`/` and `%` 6.6. Raise the target, or write the policy without the feature.",
+    ),
+    (
         "E0801",
         "A `#[steer]` entry needs more than the 512 bytes of stack a BPF program may use. Every \
 helper function is inlined into its entry, so its locals, arrays, structs and packet-read \

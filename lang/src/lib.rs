@@ -10,6 +10,7 @@ pub mod consteval;
 pub mod diag;
 pub mod exhaustive;
 pub mod hir;
+pub mod kernel;
 pub mod parse;
 pub mod pretty;
 pub mod span;
@@ -44,11 +45,14 @@ pub struct CheckOptions<'a> {
     /// signed types) or `true`/`false`, read in the constant's declared type.
     pub const_overrides: Vec<(String, String)>,
     pub modules: &'a dyn ModuleLoader,
+    /// `--target-kernel`: every feature the policy uses must exist in this Linux version.
+    /// `None` checks nothing (the program is for a current kernel).
+    pub target_kernel: Option<kernel::KernelVersion>,
 }
 
 impl Default for CheckOptions<'_> {
     fn default() -> Self {
-        CheckOptions { const_overrides: vec![], modules: &NoModules }
+        CheckOptions { const_overrides: vec![], modules: &NoModules, target_kernel: None }
     }
 }
 
@@ -56,5 +60,14 @@ impl Default for CheckOptions<'_> {
 /// standard-library files are added to `db` as they are loaded). Returns the program when
 /// there was no error, and every diagnostic (errors and warnings) either way.
 pub fn check(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<hir::Program>, Vec<Diagnostic>) {
-    check::run(db, main, options)
+    let (program, mut diags) = check::run(db, main, options);
+    match (program, options.target_kernel) {
+        (Some(p), Some(target)) => {
+            let found = kernel::check_target(&p, target);
+            let failed = !found.is_empty();
+            diags.extend(found);
+            (if failed { None } else { Some(p) }, diags)
+        }
+        (program, _) => (program, diags),
+    }
 }

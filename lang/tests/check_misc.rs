@@ -121,7 +121,7 @@ impl ModuleLoader for Files {
 fn modules_through_the_loader() {
     let files =
         Files(&[("util", "pub const N: u32 = 4;\npub fn pick(h: u32) -> u32 { h % N }\nfn private() -> u32 { 1 }\n")]);
-    let options = CheckOptions { const_overrides: vec![], modules: &files };
+    let options = CheckOptions { const_overrides: vec![], modules: &files, target_kernel: None };
     let (db, p, d) = run("mod util;\n#[map] static S: SockArray<util::N>;\n#[steer] fn r(pkt: Packet) -> Verdict { select(S, util::pick(pkt.hash)) }\n", &options);
     assert!(d.is_empty(), "{}", diag::render_plain(&db, &d));
     assert_eq!(p.unwrap().maps[0].capacity, 4);
@@ -144,7 +144,8 @@ fn const_overrides() {
     assert!(p.is_none());
     assert_eq!(d[0].code, "E0502");
     assert!(d[0].notes.iter().any(|n| n.contains("WORKERS")));
-    let too_big = CheckOptions { const_overrides: vec![("WORKERS".into(), (1u64 << 40).to_string())], ..Default::default() };
+    let too_big =
+        CheckOptions { const_overrides: vec![("WORKERS".into(), (1u64 << 40).to_string())], ..Default::default() };
     assert!(run(src, &too_big).1.is_none());
 }
 
@@ -336,4 +337,22 @@ fn every_code_is_explained() {
     }
     assert!(rsteer_lang::explain("E0600").unwrap().contains("match"));
     assert!(rsteer_lang::explain("E9999").is_none());
+}
+
+#[test]
+fn target_kernel_refuses_newer_features() {
+    let src = "#[map]\nstatic S: SockHash<u64, 8>;\n#[steer(migrate)]\nfn r(pkt: Packet) -> Verdict {\n    let a = pkt.len as i32 / -2;\n    let t = now_coarse_ns();\n    select(S, pkt.cookie() + t + a as u64)\n}\n";
+    let run = |target: Option<&str>| {
+        let mut db = SourceDb::new();
+        let main = db.add("t.rs", src);
+        let options = CheckOptions { target_kernel: target.map(|t| t.parse().unwrap()), ..Default::default() };
+        let (prog, diags) = rsteer_lang::check(&mut db, main, &options);
+        (prog.is_some(), diags.iter().filter(|d| d.code == "E0705").count())
+    };
+    assert_eq!(run(None), (true, 0));
+    assert_eq!(run(Some("6.6")), (true, 0));
+    // Signed division needs 6.6.
+    assert_eq!(run(Some("6.1")), (false, 1));
+    // And migrate, cookie, coarse time and SockHash selection are missing from 5.4.
+    assert_eq!(run(Some("5.4")), (false, 5));
 }

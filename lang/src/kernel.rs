@@ -1,0 +1,225 @@
+//! The kernel version each language feature needs, checked against `--target-kernel`.
+//!
+//! A pass over the typed HIR of the entries and everything they call: every feature whose
+//! kernel support came later than the target gets a diagnostic at its use (`E0705`), so a
+//! policy meant for an older fleet fails at compile time instead of in the verifier.
+
+use crate::diag::Diagnostic;
+use crate::hir::{Block, Expr, ExprKind, FnKind, FuncId, MapKind, PacketField, Place, Program, Stmt};
+use crate::span::Span;
+use std::collections::HashSet;
+
+/// A Linux version, `major.minor`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KernelVersion(pub u32, pub u32);
+
+impl std::fmt::Display for KernelVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
+}
+
+impl std::str::FromStr for KernelVersion {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut parts = s.trim().split('.');
+        let num = |p: Option<&str>| p.and_then(|x| x.parse::<u32>().ok());
+        match (num(parts.next()), parts.next().map(|p| p.parse::<u32>().ok())) {
+            (Some(major), Some(Some(minor))) => Ok(KernelVersion(major, minor)),
+            (Some(major), None) => Ok(KernelVersion(major, 0)),
+            _ => Err(format!("`{s}` is not a kernel version such as 5.14")),
+        }
+    }
+}
+
+/// SK_REUSEPORT programs themselves (and `bpf_skb_load_bytes(_relative)` from them).
+pub const SK_REUSEPORT: KernelVersion = KernelVersion(4, 19);
+/// Bounded loops in the verifier.
+pub const BOUNDED_LOOPS: KernelVersion = KernelVersion(5, 3);
+/// `bpf_sk_select_reuseport` with a SOCKMAP or SOCKHASH.
+pub const SOCKMAP_SELECT: KernelVersion = KernelVersion(5, 8);
+/// `bpf_ktime_get_coarse_ns`.
+pub const KTIME_COARSE: KernelVersion = KernelVersion(5, 11);
+/// `ctx->sk`, `ctx->migrating_sk`, `BPF_SK_REUSEPORT_SELECT_OR_MIGRATE`.
+pub const MIGRATE: KernelVersion = KernelVersion(5, 14);
+/// Signed division and modulo (BPF ISA v4).
+pub const SIGNED_DIV: KernelVersion = KernelVersion(6, 6);
+
+struct Walk<'a> {
+    prog: &'a Program,
+    target: KernelVersion,
+    diags: Vec<Diagnostic>,
+    seen: HashSet<FuncId>,
+}
+
+/// Diagnostics for every feature of `prog`'s entries that `target` lacks.
+pub fn check_target(prog: &Program, target: KernelVersion) -> Vec<Diagnostic> {
+    let mut w = Walk { prog, target, diags: vec![], seen: HashSet::new() };
+    w.need(SK_REUSEPORT, prog.functions.first().map(|f| f.name_span).unwrap_or_default(), "SK_REUSEPORT programs");
+    for &e in &prog.entries {
+        let f = &prog.functions[e.0 as usize];
+        if let FnKind::Entry(a) = f.kind {
+            if a.migrate {
+                w.need(MIGRATE, f.name_span, "`#[steer(migrate)]`");
+            }
+        }
+        w.func(e);
+    }
+    w.diags
+}
+
+impl Walk<'_> {
+    fn need(&mut self, version: KernelVersion, span: Span, what: &str) {
+        if version > self.target {
+            self.diags.push(
+                Diagnostic::error("E0705", format!("{what} needs Linux {version}; the target is {}", self.target))
+                    .with_primary(span, format!("needs Linux {version}"))
+                    .with_help(format!("raise `--target-kernel` to {version}, or do without it")),
+            );
+        }
+    }
+
+    fn func(&mut self, f: FuncId) {
+        if !self.seen.insert(f) {
+            return;
+        }
+        let body = self.prog.functions[f.0 as usize].body.clone();
+        self.block(&body);
+    }
+
+    fn block(&mut self, b: &Block) {
+        for s in &b.stmts {
+            match s {
+                Stmt::Let { init, .. } => self.expr(init),
+                Stmt::LetElse { init, else_block, .. } => {
+                    self.expr(init);
+                    self.block(else_block);
+                }
+                Stmt::Assign { place, value, op, span } => {
+                    self.place(place);
+                    self.expr(value);
+                    if let (Some(op), Some(t)) = (op, value.ty.int()) {
+                        if t.signed() && matches!(op, crate::hir::BinOp::Div | crate::hir::BinOp::Rem) {
+                            self.need(SIGNED_DIV, *span, "signed `/` and `%`");
+                        }
+                    }
+                }
+                Stmt::Expr(e) => self.expr(e),
+            }
+        }
+        if let Some(t) = &b.tail {
+            self.expr(t);
+        }
+    }
+
+    fn place(&mut self, p: &Place) {
+        match p {
+            Place::Local(_) => {}
+            Place::Field(b, _) => self.place(b),
+            Place::Index(b, i) => {
+                self.place(b);
+                self.expr(i);
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) {
+        match &e.kind {
+            ExprKind::Binary(op, a, b) => {
+                if matches!(op, crate::hir::BinOp::Div | crate::hir::BinOp::Rem)
+                    && a.ty.int().is_some_and(|t| t.signed())
+                {
+                    self.need(SIGNED_DIV, e.span, "signed `/` and `%`");
+                }
+                self.expr(a);
+                self.expr(b);
+            }
+            ExprKind::For { start, end, body, .. } => {
+                self.need(BOUNDED_LOOPS, e.span, "a `for` loop");
+                self.expr(start);
+                self.expr(end);
+                self.block(body);
+            }
+            ExprKind::PacketField { packet, field } => {
+                match field {
+                    PacketField::Migrating => self.need(MIGRATE, e.span, "`pkt.migrating`"),
+                    PacketField::Cookie => self.need(MIGRATE, e.span, "`pkt.cookie()`"),
+                    PacketField::MigratingCookie => self.need(MIGRATE, e.span, "`pkt.migrating_cookie()`"),
+                    _ => {}
+                }
+                self.expr(packet);
+            }
+            ExprKind::Builtin(crate::hir::Builtin::NowCoarseNs) => self.need(KTIME_COARSE, e.span, "`now_coarse_ns()`"),
+            ExprKind::Select { map, key, .. } => {
+                if matches!(self.prog.maps[map.0 as usize].kind, MapKind::SockMap | MapKind::SockHash) {
+                    self.need(SOCKMAP_SELECT, e.span, "selecting from a `SockMap` or `SockHash`");
+                }
+                self.expr(key);
+            }
+            ExprKind::Call { func, args } => {
+                for a in args {
+                    self.expr(a);
+                }
+                self.func(*func);
+            }
+            _ => self.children(e),
+        }
+    }
+
+    /// Walks the sub-expressions of the kinds that need nothing themselves.
+    fn children(&mut self, e: &Expr) {
+        match &e.kind {
+            ExprKind::ArrayLit(xs) | ExprKind::StructLit(_, xs) => xs.iter().for_each(|x| self.expr(x)),
+            ExprKind::Unary(_, x)
+            | ExprKind::Cast(x)
+            | ExprKind::Some(x)
+            | ExprKind::IsSome(x)
+            | ExprKind::IsNone(x)
+            | ExprKind::Field(x, _)
+            | ExprKind::Try { operand: x, .. } => self.expr(x),
+            ExprKind::Return(Some(x)) => self.expr(x),
+            ExprKind::UnwrapOr(a, b) | ExprKind::Index(a, b) => {
+                self.expr(a);
+                self.expr(b);
+            }
+            ExprKind::Block(b) => self.block(b),
+            ExprKind::If { cond, then, els } => {
+                self.expr(cond);
+                self.block(then);
+                if let Some(x) = els {
+                    self.expr(x);
+                }
+            }
+            ExprKind::IfLet { scrutinee, then, els, .. } => {
+                self.expr(scrutinee);
+                self.block(then);
+                if let Some(x) = els {
+                    self.expr(x);
+                }
+            }
+            ExprKind::Match { scrutinee, arms } => {
+                self.expr(scrutinee);
+                for a in arms {
+                    self.expr(&a.body);
+                }
+            }
+            ExprKind::RegionRead { packet, offset, .. } => {
+                self.expr(packet);
+                self.expr(offset);
+            }
+            ExprKind::MapGet { key, .. } | ExprKind::MapRemove { key, .. } | ExprKind::MapContains { key, .. } => {
+                self.expr(key)
+            }
+            ExprKind::MapSet { key, value, .. } | ExprKind::MapInsert { key, value, .. } => {
+                self.expr(key);
+                self.expr(value);
+            }
+            ExprKind::MapAdd { key, delta, .. } => {
+                self.expr(key);
+                self.expr(delta);
+            }
+            _ => {}
+        }
+    }
+}
