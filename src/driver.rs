@@ -105,7 +105,7 @@ pub fn compile(checked: &Checked) -> Result<rsteer_codegen::Compiled, Failure> {
     })
 }
 
-fn load_failure(e: LoadError) -> Failure {
+pub fn load_failure(e: LoadError) -> Failure {
     let code = match e.kind() {
         ErrorKind::Usage => EXIT_USAGE,
         ErrorKind::NotFound | ErrorKind::Permission | ErrorKind::System => EXIT_SYSTEM,

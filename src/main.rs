@@ -6,6 +6,7 @@
 
 mod demo;
 mod driver;
+mod mapcmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use driver::{Failure, EXIT_POLICY, EXIT_SYSTEM, EXIT_USAGE};
@@ -39,6 +40,20 @@ struct PolicyArgs {
     /// Refuse features the given Linux version lacks (e.g. `5.14`).
     #[arg(long, value_name = "VERSION")]
     target_kernel: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum MapAction {
+    /// The program's maps, their shapes and how many entries they hold.
+    List,
+    /// Every entry of a map.
+    Dump { map: String },
+    /// One entry.
+    Get { map: String, key: String },
+    /// Write an entry (integers, `true`/`false`, `field=value,...` for structs, `hex:...`).
+    Set { map: String, key: String, value: String },
+    /// Delete an entry.
+    Delete { map: String, key: String },
 }
 
 #[derive(Subcommand)]
@@ -111,6 +126,24 @@ enum Command {
         #[arg(long, value_parser = ["udp", "tcp"])]
         proto: Option<String>,
     },
+    /// Read and write the maps of the program attached to a server's reuseport group.
+    Map {
+        /// The server process.
+        #[arg(long)]
+        pid: i32,
+        #[arg(long)]
+        port: Option<u16>,
+        #[arg(long, value_parser = ["udp", "tcp"])]
+        proto: Option<String>,
+        /// The policy the program came from: keys and values are read and shown in its types.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        action: MapAction,
+    },
     /// List a process's reuseport groups and their sockets.
     Sockets {
         #[arg(long)]
@@ -142,6 +175,16 @@ fn main() -> ExitCode {
         }
         Command::Detach { pid, port, proto } => driver::run_detach(pid, port, proto.as_deref()),
         Command::Sockets { pid, json } => driver::run_sockets(pid, json),
+        Command::Map { pid, port, proto, policy, json, action } => {
+            let action = match action {
+                MapAction::List => mapcmd::Action::List,
+                MapAction::Dump { map } => mapcmd::Action::Dump(map),
+                MapAction::Get { map, key } => mapcmd::Action::Get(map, key),
+                MapAction::Set { map, key, value } => mapcmd::Action::Set(map, key, value),
+                MapAction::Delete { map, key } => mapcmd::Action::Delete(map, key),
+            };
+            mapcmd::run(pid, port, proto.as_deref(), policy.as_deref(), action, json)
+        }
         Command::Demo { count } => demo::run(count),
         Command::Explain { code } => run_explain(&code),
     };

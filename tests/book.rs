@@ -42,7 +42,7 @@ fn every_example_has_a_page() {
 #[test]
 fn every_verb_is_in_the_cli_reference() {
     let cli = book("cli.md");
-    for verb in ["check", "compile", "test", "load", "detach", "sockets", "demo", "explain"] {
+    for verb in ["check", "compile", "test", "map", "load", "detach", "sockets", "demo", "explain"] {
         assert!(cli.contains(&format!("rsteer {verb}")), "book/src/cli.md lacks `rsteer {verb}`");
     }
 }

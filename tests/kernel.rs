@@ -319,3 +319,39 @@ fn foreign_server_steers_as_the_policy_says() {
         std::panic::resume_unwind(e);
     }
 }
+
+/// `rsteer map` on a running server: a table entry written from userspace steers that
+/// client, the program's counter shows it, and deleting the entry restores the default.
+#[test]
+fn map_command_reads_and_writes_the_live_tables() {
+    if !privileged() {
+        return;
+    }
+    let server = Server::start("udp", 4);
+    let pid = server.pid.to_string();
+    let policy = example("override_table.rs");
+    let policy = policy.to_str().unwrap();
+    let (code, out, err) = run(&["load", policy, "--pid", &pid]);
+    assert_eq!(code, 0, "{out}{err}");
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = client.local_addr().unwrap().port().to_string();
+    // The first byte says socket 1 ...
+    assert_eq!(udp_probe(&client, server.addr(), &[1], Duration::from_secs(2)), Some(1));
+    // ... until the table names socket 3 for this client.
+    let (code, out, err) = run(&["map", "--pid", &pid, "set", "OVERRIDES", &port, "3"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(udp_probe(&client, server.addr(), &[1], Duration::from_secs(2)), Some(3));
+    let (code, out, _) = run(&["map", "--pid", &pid, "--policy", policy, "get", "OVERRIDES", &port]);
+    assert_eq!((code, out.trim()), (0, "3"));
+    let (code, out, _) = run(&["map", "--pid", &pid, "--json", "dump", "STEERED"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("--json");
+    let count = |i: usize| v[i]["value"].as_str().and_then(|s| s.parse::<u64>().ok());
+    assert_eq!((count(1), count(3)), (Some(1), Some(1)), "{out}");
+    let (code, _, _) = run(&["map", "--pid", &pid, "delete", "OVERRIDES", &port]);
+    assert_eq!(code, 0);
+    assert_eq!(udp_probe(&client, server.addr(), &[1], Duration::from_secs(2)), Some(1));
+    // Socket maps belong to `rsteer load`.
+    let (code, _, err) = run(&["map", "--pid", &pid, "set", "SOCKETS", "0", "1"]);
+    assert_eq!(code, 2, "{err}");
+}

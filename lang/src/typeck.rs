@@ -215,7 +215,7 @@ impl<'a> Checker<'a> {
             };
             self.error(d);
         }
-        let f = hir::Function {
+        hir::Function {
             name: decl.name.name.clone(),
             kind,
             params: param_ids,
@@ -224,8 +224,7 @@ impl<'a> Checker<'a> {
             body,
             span,
             name_span: decl.name.span,
-        };
-        f
+        }
     }
 
     /// A test-only form outside a `#[test]` function: an error.

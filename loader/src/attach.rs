@@ -19,7 +19,7 @@ use crate::{error::full_message, sys, Group, LoadError};
 const MAP_TYPE_SOCKMAP: u32 = 15;
 const MAP_TYPE_SOCKHASH: u32 = 18;
 const MAP_TYPE_REUSEPORT_SOCKARRAY: u32 = 20;
-const PROG_TYPE_SK_REUSEPORT: u32 = 21;
+pub(crate) const PROG_TYPE_SK_REUSEPORT: u32 = 21;
 
 /// How long a map insert that meets EBUSY is retried. Right after a detach the
 /// old program's sockarray still holds the sockets until an RCU grace period

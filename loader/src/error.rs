@@ -112,6 +112,9 @@ pub enum LoadError {
     #[error("map `{map}` cannot be filled: {reason}")]
     MapShape { map: String, reason: String },
 
+    #[error("map `{map}`: {reason}")]
+    MapUse { map: String, reason: String },
+
     #[error("map `{map}` has {max_entries} entries but the group {local} has {sockets} sockets")]
     TooManySockets { map: String, max_entries: u32, sockets: usize, local: SocketAddr },
 
@@ -131,6 +134,14 @@ pub enum LoadError {
 
     #[error("cannot read back key {key} of map `{map}`: {source}")]
     MapLookup {
+        map: String,
+        key: String,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("cannot write key {key} of map `{map}`: {source}")]
+    MapWrite {
         map: String,
         key: String,
         #[source]
@@ -201,6 +212,7 @@ impl LoadError {
             | AmbiguousMap { .. }
             | SeveralSockArrays { .. }
             | MapShape { .. }
+            | MapUse { .. }
             | TooManySockets { .. }
             | AlreadyAttached { .. }
             | EmptyGroup
@@ -208,6 +220,7 @@ impl LoadError {
             Discovery { source, .. }
             | MapUpdate { source, .. }
             | MapLookup { source, .. }
+            | MapWrite { source, .. }
             | Attach { source, .. }
             | Detach { source, .. }
             | Kernel { source, .. } => {

@@ -12,6 +12,7 @@
 mod attach;
 mod discover;
 mod error;
+mod maps;
 mod sys;
 
 use std::{fmt, net::SocketAddr, os::fd::OwnedFd};
@@ -19,6 +20,7 @@ use std::{fmt, net::SocketAddr, os::fd::OwnedFd};
 pub use attach::{attached_holder, detach, load, LoadOptions, Loaded, Row, SocketMapKind};
 pub use discover::{discover, select_group};
 pub use error::{ErrorKind, GroupSummary, LoadError};
+pub use maps::{attached_program, AttachedMap, AttachedProgram};
 
 /// The transport protocol of a reuseport group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -15,6 +15,7 @@ pub(crate) const SO_DETACH_REUSEPORT_BPF: libc::c_int = 68;
 const BPF_MAP_LOOKUP_ELEM: libc::c_long = 1;
 const BPF_MAP_UPDATE_ELEM: libc::c_long = 2;
 const BPF_MAP_GET_NEXT_KEY: libc::c_long = 4;
+const BPF_MAP_DELETE_ELEM: libc::c_long = 3;
 
 /// `BPF_ANY`: create or replace.
 pub(crate) const BPF_ANY: u64 = 0;
@@ -99,6 +100,12 @@ pub(crate) fn map_lookup(map: BorrowedFd<'_>, key: &[u8], value: &mut [u8]) -> i
         ..Default::default()
     };
     bpf_map_elem(BPF_MAP_LOOKUP_ELEM, &attr)
+}
+
+/// `BPF_MAP_DELETE_ELEM`. `key` must have the map's key size.
+pub(crate) fn map_delete(map: BorrowedFd<'_>, key: &[u8]) -> io::Result<()> {
+    let attr = MapElemAttr { map_fd: map.as_raw_fd() as u32, key: key.as_ptr() as u64, ..Default::default() };
+    bpf_map_elem(BPF_MAP_DELETE_ELEM, &attr)
 }
 
 /// `BPF_MAP_GET_NEXT_KEY`; `key` None asks for the first key. Both buffers
