@@ -15,6 +15,8 @@ pub fn optimize(f: &mut Function) {
         changed |= propagate(f);
         changed |= remove_dead(f);
         changed |= thread_jumps(f);
+        changed |= thread_known_branches(f);
+        changed |= remove_dead_defs(f);
         if !changed {
             break;
         }
@@ -327,6 +329,97 @@ fn thread_jumps(f: &mut Function) -> bool {
                 *els = re;
             }
             _ => {}
+        }
+    }
+    changed
+}
+
+/// A jump to a block that only branches on a value the jumping block just set to a constant
+/// goes straight to the branch's outcome: `flag = 0; jump J` with `J: br ne flag, 0, A, B`
+/// becomes `flag = 0; jump B`. This is the shape every `Option` join takes (a packet read
+/// followed by `?`), so the flag is no longer tested again after the join.
+fn thread_known_branches(f: &mut Function) -> bool {
+    let mut redirects = Vec::new();
+    for (p, pd) in f.blocks.iter() {
+        let Term::Jump(j) = pd.term else { continue };
+        let jd = &f.blocks[j];
+        if !jd.insts.is_empty() {
+            continue;
+        }
+        let Term::Branch { op, a, b: Operand::Imm(y), then, els } = jd.term else { continue };
+        // The last definition of `a` in the jumping block decides.
+        let last = pd.insts.iter().rev().find(|(inst, _)| inst.def() == Some(a));
+        if let Some((Inst::Iconst { imm, .. }, _)) = last {
+            if let Some(taken) = eval_cond(op, *imm, y as u64) {
+                redirects.push((p, if taken { then } else { els }));
+            }
+        }
+    }
+    let changed = !redirects.is_empty();
+    for (p, to) in redirects {
+        f.blocks[p].term = Term::Jump(to);
+    }
+    changed
+}
+
+/// Removes effect-free instructions whose result is dead where they write it (liveness over
+/// the CFG), which also catches values written in several blocks, as `Option` flags are.
+fn remove_dead_defs(f: &mut Function) -> bool {
+    use std::collections::HashSet;
+    let blocks: Vec<crate::ir::Block> = f.blocks.keys().collect();
+    let mut live_in: HashMap<crate::ir::Block, HashSet<Value>> = HashMap::new();
+    let live_out = |f: &Function, b: crate::ir::Block, live_in: &HashMap<crate::ir::Block, HashSet<Value>>| {
+        let mut out = HashSet::new();
+        for s in f.succs(b) {
+            if let Some(l) = live_in.get(&s) {
+                out.extend(l.iter().copied());
+            }
+        }
+        out
+    };
+    let mut again = true;
+    while again {
+        again = false;
+        for &b in blocks.iter().rev() {
+            let mut live = live_out(f, b, &live_in);
+            let data = &f.blocks[b];
+            live.extend(data.term.uses());
+            for (inst, _) in data.insts.iter().rev() {
+                if let Some(d) = inst.def() {
+                    live.remove(&d);
+                }
+                live.extend(inst.uses());
+            }
+            if live_in.get(&b) != Some(&live) {
+                live_in.insert(b, live);
+                again = true;
+            }
+        }
+    }
+    let mut changed = false;
+    for &b in &blocks {
+        let mut live = live_out(f, b, &live_in);
+        let data = &mut f.blocks[b];
+        live.extend(data.term.uses());
+        let mut keep = vec![true; data.insts.len()];
+        for (i, (inst, _)) in data.insts.iter().enumerate().rev() {
+            let pure = !matches!(inst, Inst::Call { .. } | Inst::StackStore { .. } | Inst::PtrStore { .. } | Inst::AtomicAdd { .. });
+            if let Some(d) = inst.def() {
+                if pure && !live.contains(&d) {
+                    keep[i] = false;
+                    continue;
+                }
+                live.remove(&d);
+            }
+            live.extend(inst.uses());
+        }
+        if keep.iter().any(|k| !k) {
+            let mut i = 0;
+            data.insts.retain(|_| {
+                i += 1;
+                keep[i - 1]
+            });
+            changed = true;
         }
     }
     changed
