@@ -120,3 +120,71 @@ pub fn jhash_3words(a0: u32, b0: u32, c0: u32, initval: u32) -> u32 {
     c -= rol32(b, 24);
     c
 }
+
+/// The Linux kernel's `jhash(key, length, initval)` over the first `len` bytes of `data`
+/// (at most 16: an IPv6 address, a connection ID copied with `bytes::<16>`).
+pub fn jhash(data: [u8; 16], len: u32, initval: u32) -> u32 {
+    let n = if len > 16 { 16 } else { len };
+    let mut a = 0xdead_beef + n + initval;
+    let mut b = a;
+    let mut c = a;
+    let mut rest = n;
+    let mut base: u32 = 0;
+    if rest > 12 {
+        // One whole 12-byte block, then `__jhash_mix`.
+        a += (data[0] as u32) | (data[1] as u32) << 8 | (data[2] as u32) << 16 | (data[3] as u32) << 24;
+        b += (data[4] as u32) | (data[5] as u32) << 8 | (data[6] as u32) << 16 | (data[7] as u32) << 24;
+        c += (data[8] as u32) | (data[9] as u32) << 8 | (data[10] as u32) << 16 | (data[11] as u32) << 24;
+        a -= c;
+        a ^= rol32(c, 4);
+        c += b;
+        b -= a;
+        b ^= rol32(a, 6);
+        a += c;
+        c -= b;
+        c ^= rol32(b, 8);
+        b += a;
+        a -= c;
+        a ^= rol32(c, 16);
+        c += b;
+        b -= a;
+        b ^= rol32(a, 19);
+        a += c;
+        c -= b;
+        c ^= rol32(b, 4);
+        b += a;
+        rest -= 12;
+        base = 12;
+    }
+    if rest == 0 {
+        return c;
+    }
+    // The tail: byte i goes into a, b or c at bit 8 * (i % 4), then `__jhash_final`.
+    for i in 0..12 {
+        if i < rest {
+            let v = (data[base + i] as u32) << ((i % 4) * 8);
+            if i < 4 {
+                a += v;
+            } else if i < 8 {
+                b += v;
+            } else {
+                c += v;
+            }
+        }
+    }
+    c ^= b;
+    c -= rol32(b, 14);
+    a ^= c;
+    a -= rol32(c, 11);
+    b ^= a;
+    b -= rol32(a, 25);
+    c ^= b;
+    c -= rol32(b, 16);
+    a ^= c;
+    a -= rol32(c, 4);
+    b ^= a;
+    b -= rol32(a, 14);
+    c ^= b;
+    c -= rol32(b, 24);
+    c
+}

@@ -90,13 +90,17 @@ fn explain_knows_the_codes_it_prints() {
 
 #[test]
 fn every_example_passes_its_tests() {
-    for entry in std::fs::read_dir(root().join("examples")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "rs") {
-            let (code, out, err) = run(&["test", path.to_str().unwrap()]);
-            assert_eq!(code, 0, "{}:\n{out}{err}", path.display());
-            assert!(out.contains(" passed, 0 failed"), "{out}");
-            assert!(!out.contains("running 0 tests"), "{} has no tests:\n{out}", path.display());
+    for dir in ["examples", "tests/data/ok"] {
+        for entry in std::fs::read_dir(root().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                let (code, out, err) = run(&["test", path.to_str().unwrap()]);
+                assert_eq!(code, 0, "{}:\n{out}{err}", path.display());
+                assert!(out.contains(" passed, 0 failed"), "{out}");
+                if dir == "examples" {
+                    assert!(!out.contains("running 0 tests"), "{} has no tests:\n{out}", path.display());
+                }
+            }
         }
     }
 }
