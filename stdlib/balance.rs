@@ -39,3 +39,34 @@ pub fn jump(key: u64, buckets: u32) -> u32 {
     }
     b as u32
 }
+
+/// A weighted pick: index `i` of `0..n` is chosen for a share `weights[i] / sum` of the
+/// hash space (`n` at most 16; weights beyond `n` are ignored). Fill `weights` from an
+/// `Array` the operator keeps (`rsteer map set`), one `get` per index. Returns 0 when every
+/// weight is 0.
+pub fn weighted(weights: [u32; 16], n: u32, hash: u32) -> u32 {
+    let mut total: u64 = 0;
+    for i in 0..16 {
+        if i < n {
+            total += weights[i] as u64;
+        }
+    }
+    if total == 0 {
+        return 0;
+    }
+    // The hash scaled into 0..total, then the first index whose running sum passes it.
+    let point = (hash as u64 * total) >> 32;
+    let mut sum: u64 = 0;
+    let mut pick: u32 = 0;
+    let mut found = false;
+    for i in 0..16 {
+        if i < n && !found {
+            sum += weights[i] as u64;
+            if point < sum {
+                pick = i;
+                found = true;
+            }
+        }
+    }
+    pick
+}
