@@ -807,6 +807,9 @@ impl<'a> Lowerer<'a> {
                 let en = self.scalar(en);
                 let i = self.new_value();
                 self.push(Inst::Copy { dst: i, src: s });
+                // With constant bounds the loop variable itself is the verifier's bound; a
+                // run-time start needs a separate trip counter.
+                let counted = !(matches!(start.kind, ExprKind::Int(_)) && matches!(end.kind, ExprKind::Int(_)));
                 let trips = self.iconst(0);
                 let exit = self.new_block();
                 // The loop's own blocks run up to `max_trips` times each.
@@ -825,8 +828,12 @@ impl<'a> Lowerer<'a> {
                 let lt = if is_signed(&ty) { JmpOp::Jslt } else { JmpOp::Jlt };
                 self.branch(lt, i, Operand::Val(en), check, exit);
                 self.switch_to(check);
-                // The trip counter gives the verifier (and us) a constant bound.
-                self.branch(JmpOp::Jlt, trips, Operand::Imm(*max_trips as i64), body_b, exit);
+                if counted {
+                    // The trip counter gives the verifier (and us) a constant bound.
+                    self.branch(JmpOp::Jlt, trips, Operand::Imm(*max_trips as i64), body_b, exit);
+                } else {
+                    self.jump(body_b);
+                }
                 self.switch_to(body_b);
                 let vstore = Store::Scalar(self.new_value());
                 self.write_store(&vstore, &Val::Scalar(i), &ty);
@@ -836,11 +843,13 @@ impl<'a> Lowerer<'a> {
                 self.loops.pop();
                 self.jump(latch);
                 self.switch_to(latch);
+                // `i < end` held, and `end` fits the type, so `i + 1` needs no normalising.
                 let next = self.alu(AluOp::Add, i, Operand::Imm(1));
-                let next = self.normalize(next, &ty);
                 self.push(Inst::Copy { dst: i, src: next });
-                let t2 = self.alu(AluOp::Add, trips, Operand::Imm(1));
-                self.push(Inst::Copy { dst: trips, src: t2 });
+                if counted {
+                    let t2 = self.alu(AluOp::Add, trips, Operand::Imm(1));
+                    self.push(Inst::Copy { dst: trips, src: t2 });
+                }
                 self.jump(header);
                 (self.weight, self.outer_loop) = (saved_weight, saved_outer);
                 self.switch_to(exit);

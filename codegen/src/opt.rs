@@ -17,6 +17,7 @@ pub fn optimize(f: &mut Function) {
         changed |= thread_jumps(f);
         changed |= thread_known_branches(f);
         changed |= remove_dead_defs(f);
+        changed |= forward_copies(f);
         if !changed {
             break;
         }
@@ -421,6 +422,87 @@ fn remove_dead_defs(f: &mut Function) -> bool {
             });
             changed = true;
         }
+    }
+    changed
+}
+
+/// Rewrites every value an instruction reads with `map`.
+fn map_uses(inst: &mut Inst, map: &impl Fn(Value) -> Value) {
+    let op = |o: &mut Operand| {
+        if let Operand::Val(v) = o {
+            *v = map(*v);
+        }
+    };
+    match inst {
+        Inst::Iconst { .. } | Inst::LoadCtx { .. } | Inst::StackLoad { .. } | Inst::StackAddr { .. } => {}
+        Inst::Copy { src, .. } | Inst::Normalize { src, .. } | Inst::Bswap { src, .. } => *src = map(*src),
+        Inst::Alu { a, b, .. } => {
+            *a = map(*a);
+            op(b);
+        }
+        Inst::Neg { a, .. } => *a = map(*a),
+        Inst::StackStore { src, .. } => op(src),
+        Inst::PtrLoad { ptr, .. } => *ptr = map(*ptr),
+        Inst::PtrStore { ptr, src, .. } | Inst::AtomicAdd { ptr, src, .. } => {
+            *ptr = map(*ptr);
+            *src = map(*src);
+        }
+        Inst::Call { args, .. } => {
+            for a in args.iter_mut() {
+                if let Arg::Val(v) = a {
+                    *v = map(*v);
+                }
+            }
+        }
+    }
+}
+
+/// `v = copy x` where `x` is a variable (written in several places): within the block, and
+/// only while `x` is not written again, readers of `v` may read `x` itself. Applied when all
+/// of `v`'s readers are in that block; the copy then dies. This removes the copy that
+/// reading a local makes (`read_store`) wherever the protection is not needed.
+fn forward_copies(f: &mut Function) -> bool {
+    let defs = def_counts(f);
+    // The block of each value's readers; `None` when they span several blocks.
+    let mut use_block: HashMap<Value, Option<crate::ir::Block>> = HashMap::new();
+    for (b, data) in f.blocks.iter() {
+        let uses = data.insts.iter().flat_map(|(i, _)| i.uses()).chain(data.term.uses());
+        for u in uses {
+            use_block.entry(u).and_modify(|e| if *e != Some(b) { *e = None }).or_insert(Some(b));
+        }
+    }
+    let mut changed = false;
+    for (b, data) in f.blocks.iter_mut() {
+        // Readers of the key may read the value instead.
+        let mut active: HashMap<Value, Value> = HashMap::new();
+        for (inst, _) in data.insts.iter_mut() {
+            if !active.is_empty() {
+                let before = inst.clone();
+                let snapshot = active.clone();
+                map_uses(inst, &|v| snapshot.get(&v).copied().unwrap_or(v));
+                changed |= *inst != before;
+            }
+            if let Some(d) = inst.def() {
+                active.retain(|k, x| *k != d && *x != d);
+            }
+            if let Inst::Copy { dst, src } = inst {
+                if defs[dst.as_u32() as usize] == 1 && use_block.get(dst) == Some(&Some(b)) && dst != src {
+                    active.insert(*dst, *src);
+                }
+            }
+        }
+        let before = data.term.clone();
+        match &mut data.term {
+            Term::Branch { a, b: bop, .. } => {
+                *a = active.get(a).copied().unwrap_or(*a);
+                if let Operand::Val(v) = bop {
+                    *v = active.get(v).copied().unwrap_or(*v);
+                }
+            }
+            Term::Return(Operand::Val(v)) => *v = active.get(v).copied().unwrap_or(*v),
+            _ => {}
+        }
+        changed |= data.term != before;
     }
     changed
 }

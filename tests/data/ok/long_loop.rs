@@ -1,5 +1,6 @@
-//! A loop near the verifier's budget: 32768 rounds of a short body. The kernel accepts it;
-//! twice as many rounds is refused at compile time (E0804), as the kernel would refuse it.
+//! A long loop: 32768 rounds of a short body, well inside the verifier's budget. A loop
+//! whose rounds times body length passes it is refused at compile time (E0804; see
+//! tests/data/bad/too_long_loop.rs).
 
 #[map]
 static SOCKETS: SockArray<64>;
