@@ -355,3 +355,22 @@ fn map_command_reads_and_writes_the_live_tables() {
     let (code, _, err) = run(&["map", "--pid", &pid, "set", "SOCKETS", "0", "1"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// The same policy on an IPv6 group (`[::1]`): ports are read from the L4 header whatever
+/// the address family.
+#[test]
+fn src_port_mod_steers_udp_over_ipv6() {
+    if !privileged() {
+        return;
+    }
+    let server = Server::start_on("udp", 4, "::1");
+    let (code, out, err) =
+        run(&["load", example("src_port_mod.rs").to_str().unwrap(), "--pid", &server.pid.to_string()]);
+    assert_eq!(code, 0, "load failed:\n{out}\n{err}");
+    let to: std::net::SocketAddr = format!("[::1]:{}", server.port).parse().unwrap();
+    for _ in 0..12 {
+        let client = UdpSocket::bind("[::1]:0").unwrap();
+        let port = client.local_addr().unwrap().port() as u32;
+        assert_eq!(udp_probe(&client, to, b"six", Duration::from_secs(2)), Some(port % 4), "client port {port}");
+    }
+}

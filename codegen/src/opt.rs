@@ -404,7 +404,10 @@ fn remove_dead_defs(f: &mut Function) -> bool {
         live.extend(data.term.uses());
         let mut keep = vec![true; data.insts.len()];
         for (i, (inst, _)) in data.insts.iter().enumerate().rev() {
-            let pure = !matches!(inst, Inst::Call { .. } | Inst::StackStore { .. } | Inst::PtrStore { .. } | Inst::AtomicAdd { .. });
+            let pure = !matches!(
+                inst,
+                Inst::Call { .. } | Inst::StackStore { .. } | Inst::PtrStore { .. } | Inst::AtomicAdd { .. }
+            );
             if let Some(d) = inst.def() {
                 if pure && !live.contains(&d) {
                     keep[i] = false;
@@ -468,7 +471,14 @@ fn forward_copies(f: &mut Function) -> bool {
     for (b, data) in f.blocks.iter() {
         let uses = data.insts.iter().flat_map(|(i, _)| i.uses()).chain(data.term.uses());
         for u in uses {
-            use_block.entry(u).and_modify(|e| if *e != Some(b) { *e = None }).or_insert(Some(b));
+            use_block
+                .entry(u)
+                .and_modify(|e| {
+                    if *e != Some(b) {
+                        *e = None
+                    }
+                })
+                .or_insert(Some(b));
         }
     }
     let mut changed = false;

@@ -122,8 +122,13 @@ pub struct Server {
 
 impl Server {
     pub fn start(proto: &str, sockets: u32) -> Server {
+        Server::start_on(proto, sockets, "127.0.0.1")
+    }
+
+    /// A server bound to `addr` (`127.0.0.1` or `::1`).
+    pub fn start_on(proto: &str, sockets: u32, addr: &str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_rsteer-testserver"))
-            .args(["--proto", proto, "--sockets", &sockets.to_string(), "--duration-secs", "120"])
+            .args(["--proto", proto, "--sockets", &sockets.to_string(), "--addr", addr, "--duration-secs", "120"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
