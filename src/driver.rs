@@ -162,7 +162,7 @@ pub fn run_load(
             .collect();
         let out = serde_json::json!({
             "program": loaded.program_name, "program_id": loaded.program_id,
-            "map": loaded.map_name, "protocol": group.protocol.to_string(),
+            "map": loaded.map_name, "also_filled": loaded.also_filled, "protocol": group.protocol.to_string(),
             "local": group.local.to_string(), "pid": pid, "sockets": rows,
         });
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
@@ -178,6 +178,9 @@ pub fn run_load(
         loaded.rows.len(),
         if loaded.rows.len() == 1 { "" } else { "s" }
     );
+    if !loaded.also_filled.is_empty() {
+        println!("also filled with the same sockets: {}", loaded.also_filled.join(", "));
+    }
     let table: Vec<[String; 5]> = loaded
         .rows
         .iter()

@@ -374,3 +374,34 @@ fn src_port_mod_steers_udp_over_ipv6() {
         assert_eq!(udp_probe(&client, to, b"six", Duration::from_secs(2)), Some(port % 4), "client port {port}");
     }
 }
+
+/// nginx-style QUIC steering: `rsteer load` fills the SockHash by cookie and the SockMap by
+/// index; a datagram whose connection ID starts with socket k's cookie reaches socket k.
+#[test]
+fn quic_cookie_steers_by_connection_id() {
+    if !privileged() {
+        return;
+    }
+    let server = Server::start("udp", 4);
+    let (code, out, err) =
+        run(&["load", example("quic_cookie.rs").to_str().unwrap(), "--pid", &server.pid.to_string(), "--json"]);
+    assert_eq!(code, 0, "load failed:\n{out}\n{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("--json");
+    assert_eq!(v["map"], "BY_COOKIE");
+    assert_eq!(v["also_filled"][0], "BY_INDEX", "{out}");
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    for row in v["sockets"].as_array().unwrap() {
+        let index = row["index"].as_u64().unwrap() as u32;
+        let cookie = row["cookie"].as_u64().unwrap();
+        let mut short = vec![0x40u8];
+        short.extend_from_slice(&cookie.to_le_bytes());
+        short.extend_from_slice(b"payload");
+        assert_eq!(udp_probe(&client, server.addr(), &short, Duration::from_secs(2)), Some(index), "short header");
+        let mut long = vec![0xc0u8, 0, 0, 0, 1, 8];
+        long.extend_from_slice(&cookie.to_le_bytes());
+        assert_eq!(udp_probe(&client, server.addr(), &long, Duration::from_secs(2)), Some(index), "long header");
+    }
+    // An ID that names no socket still reaches one, through the index map.
+    let unknown = [0x40u8, 1, 2, 3, 4, 5, 6, 7, 8];
+    assert!(udp_probe(&client, server.addr(), &unknown, Duration::from_secs(2)).is_some());
+}

@@ -62,6 +62,9 @@ pub struct Loaded {
     /// The kind of that map.
     pub map_kind: SocketMapKind,
     pub rows: Vec<Row>,
+    /// The other socket maps filled with the same group (a policy with only SOCKMAPs and
+    /// SOCKHASHes gets all of them filled).
+    pub also_filled: Vec<String>,
 }
 
 /// The three map types that can hold a reuseport group's sockets.
@@ -172,14 +175,11 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
             if let Some(name) = sockarrays.first() {
                 name.clone()
             } else {
-                match socket_maps.len() {
-                    0 => return Err(LoadError::NoSocketMap),
-                    1 => socket_maps[0].0.clone(),
-                    _ => {
-                        return Err(LoadError::AmbiguousMap {
-                            names: socket_maps.into_iter().map(|(n, _)| n).collect(),
-                        })
-                    }
+                // Only SOCKMAPs and SOCKHASHes: a socket may sit in several of them, so
+                // every one is filled; the first by name gives the table.
+                match socket_maps.first() {
+                    None => return Err(LoadError::NoSocketMap),
+                    Some((name, _)) => name.clone(),
                 }
             }
         }
@@ -205,6 +205,15 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
     let map = ebpf.map(&map_name).expect("map listed above");
     let (data, kind) = socket_map_data(map).expect("a socket map");
     let rows = fill(data, kind, &map_name, group)?;
+    let mut also_filled = Vec::new();
+    if opts.map.is_none() && sockarrays.is_empty() {
+        for (name, _) in socket_maps.iter().filter(|(n, _)| *n != map_name) {
+            let map = ebpf.map(name).expect("map listed above");
+            let (data, kind) = socket_map_data(map).expect("a socket map");
+            fill(data, kind, name, group)?;
+            also_filled.push(name.clone());
+        }
+    }
 
     // Attach through the first socket: the whole group gets the program.
     let program: &SkReuseport =
@@ -228,7 +237,7 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
     );
     // Dropping `ebpf` closes our fds; the group's reference keeps the program
     // and, through it, the map alive.
-    Ok(Loaded { program_id, program_name, map_name, map_kind: kind, rows })
+    Ok(Loaded { program_id, program_name, map_name, map_kind: kind, rows, also_filled })
 }
 
 fn fill(data: &MapData, kind: SocketMapKind, map_name: &str, group: &Group) -> Result<Vec<Row>, LoadError> {
