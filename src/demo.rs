@@ -42,7 +42,7 @@ pub fn run(count: u32) -> Result<(), Failure> {
         render(&db, &d);
         Failure::Reported(EXIT_POLICY)
     })?;
-    println!(
+    outln!(
         "compiled {POLICY_NAME}: {} BPF instructions, {} bytes of ELF",
         compiled.programs.iter().map(|p| p.insns.len()).sum::<usize>(),
         compiled.object.len()
@@ -56,7 +56,7 @@ pub fn run(count: u32) -> Result<(), Failure> {
     for _ in 1..SOCKETS {
         sockets.push(reuseport_socket(addr).map_err(|e| sys(format!("cannot bind {addr}: {e}")))?);
     }
-    println!("server: {SOCKETS} SO_REUSEPORT UDP sockets on {addr} (pid {})", std::process::id());
+    outln!("server: {SOCKETS} SO_REUSEPORT UDP sockets on {addr} (pid {})", std::process::id());
 
     // 3. Load through pid-based discovery, exactly as `rsteer load --pid` does.
     let pid = std::process::id() as i32;
@@ -65,7 +65,7 @@ pub fn run(count: u32) -> Result<(), Failure> {
         rsteer_loader::select_group(groups, Some(addr.port()), Some(Protocol::Udp)).map_err(|e| sys(e.to_string()))?;
     let loaded = rsteer_loader::load(&compiled.object, &group, &LoadOptions::default())
         .map_err(|e| Failure::Message { code: EXIT_SYSTEM, message: e.to_string(), hint: e.hint() })?;
-    println!(
+    outln!(
         "loaded `{}` (prog id {}), map {} filled with {} sockets",
         loaded.program_name,
         loaded.program_id,
@@ -130,7 +130,7 @@ pub fn run(count: u32) -> Result<(), Failure> {
         return Err(sys(format!("could not detach: {e}")));
     }
     if arrived == total && misrouted == 0 {
-        println!("all {total} datagrams reached the socket the policy chose; detached and closed");
+        outln!("all {total} datagrams reached the socket the policy chose; detached and closed");
         Ok(())
     } else {
         Err(sys(format!("{arrived} of {total} datagrams arrived, {misrouted} at the wrong socket")))

@@ -117,14 +117,20 @@ fn parse_proto(proto: Option<&str>) -> Option<Protocol> {
     proto.and_then(|p| p.parse().ok())
 }
 
+/// Which program and map `load` uses, and whether it replaces the attached program.
+pub struct LoadTarget {
+    pub map: Option<String>,
+    pub program: Option<String>,
+    pub replace: bool,
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn run_load(
     input: &Path,
     pid: i32,
     port: Option<u16>,
     proto: Option<&str>,
-    map: Option<String>,
-    program: Option<String>,
+    load: LoadTarget,
     consts: &[String],
     target: Option<&str>,
     json: bool,
@@ -148,7 +154,8 @@ pub fn run_load(
     }
     let groups = rsteer_loader::discover(pid).map_err(load_failure)?;
     let group = rsteer_loader::select_group(groups, port, parse_proto(proto)).map_err(load_failure)?;
-    let loaded = rsteer_loader::load(&object, &group, &LoadOptions { program, map }).map_err(load_failure)?;
+    let options = LoadOptions { program: load.program, map: load.map, replace: load.replace };
+    let loaded = rsteer_loader::load(&object, &group, &options).map_err(load_failure)?;
     if json {
         let rows: Vec<serde_json::Value> = loaded
             .rows
@@ -165,11 +172,12 @@ pub fn run_load(
             "map": loaded.map_name, "also_filled": loaded.also_filled, "protocol": group.protocol.to_string(),
             "local": group.local.to_string(), "pid": pid, "sockets": rows,
         });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         return Ok(());
     }
-    println!(
-        "attached `{}` (prog id {}) to {} {} of pid {pid}; map {} holds {} socket{}",
+    outln!(
+        "{} `{}` (prog id {}) to {} {} of pid {pid}; map {} holds {} socket{}",
+        if load.replace { "swapped in" } else { "attached" },
         loaded.program_name,
         loaded.program_id,
         group.protocol,
@@ -179,7 +187,7 @@ pub fn run_load(
         if loaded.rows.len() == 1 { "" } else { "s" }
     );
     if !loaded.also_filled.is_empty() {
-        println!("also filled with the same sockets: {}", loaded.also_filled.join(", "));
+        outln!("also filled with the same sockets: {}", loaded.also_filled.join(", "));
     }
     let table: Vec<[String; 5]> = loaded
         .rows
@@ -213,7 +221,7 @@ pub fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
                 s.push_str(&format!(" {:<w$}", c, w = width[i]));
             }
         }
-        println!("{}", s.trim_end());
+        outln!("{}", s.trim_end());
     };
     line(header.to_vec());
     for row in rows {
@@ -225,7 +233,7 @@ pub fn run_detach(pid: i32, port: Option<u16>, proto: Option<&str>) -> Result<()
     let groups = rsteer_loader::discover(pid).map_err(load_failure)?;
     let group = rsteer_loader::select_group(groups, port, parse_proto(proto)).map_err(load_failure)?;
     rsteer_loader::detach(&group).map_err(load_failure)?;
-    println!("detached the program from {} {} of pid {pid}", group.protocol, group.local);
+    outln!("detached the program from {} {} of pid {pid}", group.protocol, group.local);
     Ok(())
 }
 
@@ -243,7 +251,7 @@ pub fn run_sockets(pid: i32, json: bool) -> Result<(), Failure> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         return Ok(());
     }
     let rows: Vec<[String; 5]> = groups
@@ -261,7 +269,7 @@ pub fn run_sockets(pid: i32, json: bool) -> Result<(), Failure> {
         })
         .collect();
     if rows.is_empty() {
-        println!("pid {pid} has no reuseport sockets");
+        outln!("pid {pid} has no reuseport sockets");
         return Ok(());
     }
     print_table(&["proto", "local", "index", "fd", "cookie"], &rows);
@@ -296,24 +304,24 @@ pub fn run_test(
             })
             .collect();
         let out = serde_json::json!({ "passed": passed, "failed": failed, "tests": tests });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
-        println!("running {} test{} from {}", results.len(), if results.len() == 1 { "" } else { "s" }, path.display());
+        outln!("running {} test{} from {}", results.len(), if results.len() == 1 { "" } else { "s" }, path.display());
         for r in &results {
             match &r.failure {
-                None => println!("  ok      {}", r.name),
+                None => outln!("  ok      {}", r.name),
                 Some(f) => {
                     let lc = checked.db.line_col(f.span);
-                    println!("  FAILED  {}", r.name);
-                    println!("          at {}:{}:{}", checked.db.name(f.span.file), lc.line, lc.column);
-                    println!("          {}", checked.db.line_text(f.span.file, lc.line).trim());
+                    outln!("  FAILED  {}", r.name);
+                    outln!("          at {}:{}:{}", checked.db.name(f.span.file), lc.line, lc.column);
+                    outln!("          {}", checked.db.line_text(f.span.file, lc.line).trim());
                     for line in f.message.lines() {
-                        println!("          {line}");
+                        outln!("          {line}");
                     }
                 }
             }
         }
-        println!("{passed} passed, {failed} failed");
+        outln!("{passed} passed, {failed} failed");
     }
     if failed > 0 {
         Err(Failure::Reported(EXIT_POLICY))

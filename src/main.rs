@@ -4,12 +4,33 @@
 //! and talks to the person at the terminal.
 #![deny(unsafe_op_in_unsafe_fn)]
 
+/// `println!` for the person reading: when standard output is a closed pipe
+/// (`rsteer ... | head`), stop quietly instead of panicking, as other tools do.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
+/// `print!` with the same closed-pipe behaviour as [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if write!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 mod demo;
 mod driver;
 mod mapcmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use driver::{Failure, EXIT_POLICY, EXIT_SYSTEM, EXIT_USAGE};
+use driver::{Failure, LoadTarget, EXIT_POLICY, EXIT_SYSTEM, EXIT_USAGE};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -107,6 +128,10 @@ enum Command {
         /// Which `#[steer]` program to attach when the policy has several.
         #[arg(long)]
         program: Option<String>,
+        /// Replace the program already attached: the new one takes over its live socket map
+        /// (same name and shape), and the swap is atomic.
+        #[arg(long)]
+        replace: bool,
         /// Override a `const` of the policy.
         #[arg(long = "const", value_name = "NAME=VALUE")]
         consts: Vec<String>,
@@ -170,8 +195,9 @@ fn main() -> ExitCode {
         Command::Test { policy, filter, json } => {
             driver::run_test(&policy.policy, &policy.consts, policy.target_kernel.as_deref(), filter.as_deref(), json)
         }
-        Command::Load { input, pid, port, proto, map, program, consts, target_kernel, json } => {
-            driver::run_load(&input, pid, port, proto.as_deref(), map, program, &consts, target_kernel.as_deref(), json)
+        Command::Load { input, pid, port, proto, map, program, replace, consts, target_kernel, json } => {
+            let target = LoadTarget { map, program, replace };
+            driver::run_load(&input, pid, port, proto.as_deref(), target, &consts, target_kernel.as_deref(), json)
         }
         Command::Detach { pid, port, proto } => driver::run_detach(pid, port, proto.as_deref()),
         Command::Sockets { pid, json } => driver::run_sockets(pid, json),
@@ -204,7 +230,7 @@ fn main() -> ExitCode {
 fn run_check(args: &PolicyArgs, dump: Option<Dump>) -> Result<(), Failure> {
     let checked = driver::check(&args.policy, &args.consts, args.target_kernel.as_deref())?;
     if dump == Some(Dump::Hir) {
-        print!("{}", rsteer_lang::pretty::program(&checked.program));
+        out!("{}", rsteer_lang::pretty::program(&checked.program));
     }
     if matches!(dump, Some(Dump::Ir) | Some(Dump::Asm)) {
         let compiled = driver::compile(&checked)?;
@@ -227,10 +253,10 @@ fn run_check(args: &PolicyArgs, dump: Option<Dump>) -> Result<(), Failure> {
 fn print_dump(compiled: &rsteer_codegen::Compiled, dump: Option<Dump>) {
     for p in &compiled.programs {
         match dump {
-            Some(Dump::Ir) => print!("{}", p.ir),
+            Some(Dump::Ir) => out!("{}", p.ir),
             Some(Dump::Asm) => {
-                println!("{} ({}):", p.name, p.section);
-                print!("{}", p.disasm());
+                outln!("{} ({}):", p.name, p.section);
+                out!("{}", p.disasm());
             }
             _ => {}
         }
@@ -240,7 +266,7 @@ fn print_dump(compiled: &rsteer_codegen::Compiled, dump: Option<Dump>) {
 fn run_compile(args: &PolicyArgs, output: Option<PathBuf>, dump: Option<Dump>) -> Result<(), Failure> {
     let checked = driver::check(&args.policy, &args.consts, args.target_kernel.as_deref())?;
     if dump == Some(Dump::Hir) {
-        print!("{}", rsteer_lang::pretty::program(&checked.program));
+        out!("{}", rsteer_lang::pretty::program(&checked.program));
     }
     let compiled = driver::compile(&checked)?;
     print_dump(&compiled, dump);
@@ -266,7 +292,7 @@ fn run_explain(code: &str) -> Result<(), Failure> {
     let code = code.trim().to_ascii_uppercase();
     match rsteer_lang::diag::explain(&code) {
         Some(text) => {
-            println!("{code}\n\n{text}");
+            outln!("{code}\n\n{text}");
             Ok(())
         }
         None => Err(Failure::Message {

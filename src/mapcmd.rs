@@ -252,11 +252,14 @@ pub fn run(
             }
             if json {
                 let v = serde_json::json!({ "program": attached.name, "program_id": attached.id, "maps": out });
-                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
             } else {
-                println!(
+                outln!(
                     "program `{}` (id {}) on {} {} of pid {pid}",
-                    attached.name, attached.id, group.protocol, group.local
+                    attached.name,
+                    attached.id,
+                    group.protocol,
+                    group.local
                 );
                 print_table(&["map", "kind", "key B", "value B", "max", "entries"], &rows);
             }
@@ -269,9 +272,9 @@ pub fn run(
             if json {
                 let v: Vec<serde_json::Value> =
                     rows.iter().map(|[k, v]| serde_json::json!({ "key": k, "value": v })).collect();
-                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
             } else if rows.is_empty() {
-                println!("map `{}` is empty", m.name);
+                outln!("map `{}` is empty", m.name);
             } else {
                 print_table(&["key", "value"], &rows);
             }
@@ -281,8 +284,8 @@ pub fn run(
             let (ks, vs) = shapes(m, prog_types);
             let k = encode(&key, &ks, m.key_size as usize).map_err(usage)?;
             match m.get(&k).map_err(driver::load_failure)? {
-                Some(v) if json => println!("{}", serde_json::json!({ "key": key, "value": show_value(m, &v, &vs) })),
-                Some(v) => println!("{}", show_value(m, &v, &vs)),
+                Some(v) if json => outln!("{}", serde_json::json!({ "key": key, "value": show_value(m, &v, &vs) })),
+                Some(v) => outln!("{}", show_value(m, &v, &vs)),
                 None => {
                     return Err(Failure::Message {
                         code: EXIT_SYSTEM,
@@ -298,16 +301,16 @@ pub fn run(
             let k = encode(&key, &ks, m.key_size as usize).map_err(usage)?;
             let v = encode(&value, &vs, m.value_size as usize).map_err(usage)?;
             m.set(&k, &v).map_err(driver::load_failure)?;
-            println!("{}[{key}] = {value}", m.name);
+            outln!("{}[{key}] = {value}", m.name);
         }
         Action::Delete(name, key) => {
             let m = find(&name)?;
             let (ks, _) = shapes(m, prog_types);
             let k = encode(&key, &ks, m.key_size as usize).map_err(usage)?;
             if m.delete(&k).map_err(driver::load_failure)? {
-                println!("deleted {}[{key}]", m.name);
+                outln!("deleted {}[{key}]", m.name);
             } else {
-                println!("{}[{key}] was not there", m.name);
+                outln!("{}[{key}] was not there", m.name);
             }
         }
     }

@@ -35,6 +35,10 @@ pub struct LoadOptions {
     /// The socket map to fill with the group; default: the only
     /// REUSEPORT_SOCKARRAY, else the only SOCKMAP or SOCKHASH.
     pub map: Option<String>,
+    /// Replace the program already attached to the group: the new program takes over the
+    /// live socket map (same name and shape), so no socket changes index and no packet is
+    /// steered to an empty map; the swap itself is one atomic `setsockopt`.
+    pub replace: bool,
 }
 
 /// One entry of the filled socket map.
@@ -98,6 +102,91 @@ fn socket_map_data(map: &Map) -> Option<(&MapData, SocketMapKind)> {
     }
 }
 
+/// The socket map of the attached program, pinned for the time of a replacement so that
+/// the new program's map of the same name resolves to it.
+struct LiveMap {
+    name: String,
+    pin: std::path::PathBuf,
+}
+
+impl LiveMap {
+    fn pin(map_id: u32, object: &[u8]) -> Result<LiveMap, LoadError> {
+        let kernel = |what: String, e: &dyn std::fmt::Display| LoadError::Kernel {
+            what,
+            source: io::Error::other(e.to_string()),
+        };
+        let data = MapData::from_id(map_id).map_err(|e| kernel(format!("opening map {map_id}"), &full_message(&e)))?;
+        let info = data.info().map_err(|e| kernel(format!("reading map {map_id}"), &full_message(&e)))?;
+        let live_name = info.name_as_str().unwrap_or("").to_string();
+        // The kernel keeps 15 characters of a map's name: find the object's map it was.
+        let parsed = aya_obj::Object::parse(object).map_err(|e| LoadError::Object { message: e.to_string() })?;
+        let Some((name, def)) =
+            parsed.maps.iter().find(|(n, _)| **n == live_name || (live_name.len() == 15 && n.starts_with(&live_name)))
+        else {
+            return Err(LoadError::MapUse {
+                map: live_name.clone(),
+                reason: "the new object has no map of that name to take it over; detach, then load".into(),
+            });
+        };
+        let same = def.map_type() == info.map_type().map(|t| t as u32).unwrap_or(u32::MAX)
+            && def.key_size() == info.key_size()
+            && def.value_size() == info.value_size()
+            && def.max_entries() == info.max_entries();
+        if !same {
+            return Err(LoadError::MapUse {
+                map: name.clone(),
+                reason: format!(
+                    "a replacement keeps the live map, whose shape differs (type {}, key {} B, value {} B, {} entries); detach, then load",
+                    info.map_type().map(|t| t as u32).unwrap_or(0),
+                    info.key_size(),
+                    info.value_size(),
+                    info.max_entries()
+                ),
+            });
+        }
+        let stamp =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let pin = std::path::PathBuf::from(format!("/sys/fs/bpf/rsteer_replace_{}_{stamp}", std::process::id()));
+        data.pin(&pin).map_err(|e| kernel(format!("pinning map `{name}` at {}", pin.display()), &e))?;
+        Ok(LiveMap { name: name.clone(), pin })
+    }
+}
+
+impl Drop for LiveMap {
+    fn drop(&mut self) {
+        // The programs that use the map keep it alive; the pin was only for the loader.
+        let _ = std::fs::remove_file(&self.pin);
+    }
+}
+
+/// The table of a live socket map, matched to the group's sockets by cookie.
+fn read_rows(data: &MapData, kind: SocketMapKind, map_name: &str, group: &Group) -> Result<Vec<Row>, LoadError> {
+    let fd = data.fd().as_fd();
+    let mut rows = Vec::new();
+    for (index, socket) in group.sockets.iter().enumerate() {
+        let key: Vec<u8> = match kind {
+            SocketMapKind::SockHash => socket.cookie.to_ne_bytes().to_vec(),
+            _ => (index as u32).to_ne_bytes().to_vec(),
+        };
+        let mut out = [0u8; 8];
+        if sys::map_lookup(fd, &key, &mut out).is_ok() {
+            let cookie = u64::from_ne_bytes(out);
+            let holder = group.sockets.iter().find(|s| s.cookie == cookie).unwrap_or(socket);
+            rows.push(Row {
+                index: index as u32,
+                pid: holder.pid,
+                target_fd: holder.target_fd,
+                local: holder.local,
+                cookie,
+            });
+        }
+    }
+    if rows.is_empty() {
+        log::warn!("the live map `{map_name}` holds none of the group's sockets");
+    }
+    Ok(rows)
+}
+
 /// Loads `object` (an ELF with an SK_REUSEPORT program), fills its socket map
 /// with the group's sockets (index i = `group.sockets[i]`; for a SOCKHASH the
 /// key is the socket cookie) and attaches the program to the group.
@@ -109,16 +198,26 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
     let first = group.sockets.first().ok_or(LoadError::EmptyGroup)?;
     let pid = first.pid;
 
-    // Refuse before loading anything when a live program holds the sockets.
-    if let Some((program_id, map_id)) = attached_holder(group) {
-        return Err(LoadError::AlreadyAttached {
-            local: group.local,
-            program_id: Some(program_id),
-            map_id: Some(map_id),
-        });
+    // Refuse before loading anything when a live program holds the sockets, unless asked
+    // to replace it; then pin its socket map so the new program's map is that map.
+    let holder = attached_holder(group);
+    let live = match (holder, opts.replace) {
+        (Some((program_id, map_id)), false) => {
+            return Err(LoadError::AlreadyAttached {
+                local: group.local,
+                program_id: Some(program_id),
+                map_id: Some(map_id),
+            })
+        }
+        (None, true) => return Err(LoadError::NothingAttached { pid, local: group.local }),
+        (Some((_, map_id)), true) => Some(LiveMap::pin(map_id, object)?),
+        (None, false) => None,
+    };
+    let mut loader = EbpfLoader::new();
+    if let Some(live) = &live {
+        loader.map_pin_path(&live.name, live.pin.as_path());
     }
-
-    let mut ebpf = EbpfLoader::new().load(object).map_err(|e| {
+    let mut ebpf = loader.load(object).map_err(|e| {
         let message = full_message(&e);
         match e {
             aya::EbpfError::ProgramError(_) | aya::EbpfError::MapError(_) => {
@@ -161,8 +260,9 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
     if sockarrays.len() > 1 {
         return Err(LoadError::SeveralSockArrays { names: sockarrays });
     }
-    let map_name = match &opts.map {
-        Some(name) => {
+    let map_name = match (&live, &opts.map) {
+        (Some(live), _) => live.name.clone(),
+        (None, Some(name)) => {
             if !socket_maps.iter().any(|(n, _)| n == name) {
                 return Err(LoadError::UnknownMap {
                     name: name.clone(),
@@ -171,7 +271,7 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
             }
             name.clone()
         }
-        None => {
+        (None, None) => {
             if let Some(name) = sockarrays.first() {
                 name.clone()
             } else {
@@ -204,9 +304,11 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
     // Fill the map through its raw fd (8-byte values so cookies read back).
     let map = ebpf.map(&map_name).expect("map listed above");
     let (data, kind) = socket_map_data(map).expect("a socket map");
-    let rows = fill(data, kind, &map_name, group)?;
+    // A replacement keeps the live map's sockets where they are.
+    let rows =
+        if live.is_some() { read_rows(data, kind, &map_name, group)? } else { fill(data, kind, &map_name, group)? };
     let mut also_filled = Vec::new();
-    if opts.map.is_none() && sockarrays.is_empty() {
+    if live.is_none() && opts.map.is_none() && sockarrays.is_empty() {
         for (name, _) in socket_maps.iter().filter(|(n, _)| *n != map_name) {
             let map = ebpf.map(name).expect("map listed above");
             let (data, kind) = socket_map_data(map).expect("a socket map");

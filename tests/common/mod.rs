@@ -99,7 +99,10 @@ impl Pin {
 
 impl Drop for Pin {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        // `bpftool prog loadall` pins a directory, `bpftool prog load` a single file.
+        if std::fs::remove_dir_all(&self.0).is_err() {
+            let _ = std::fs::remove_file(&self.0);
+        }
     }
 }
 
