@@ -288,10 +288,10 @@ fn unknown_program_and_map_names() {
     let server = Server::start(&["udp:1"]);
     let group = select_group(discover(server.pid).unwrap(), None, None).unwrap();
     let object = compile(&[]);
-    let opts = LoadOptions { program: Some("nope".into()), map: None };
+    let opts = LoadOptions { program: Some("nope".into()), map: None, replace: false };
     let err = load(&object, &group, &opts).unwrap_err();
     assert!(err.to_string().contains("select_by_byte"), "{err}");
-    let opts = LoadOptions { program: None, map: Some("nope".into()) };
+    let opts = LoadOptions { program: None, map: Some("nope".into()), replace: false };
     let err = load(&object, &group, &opts).unwrap_err();
     assert!(err.to_string().contains("SOCKETS"), "{err}");
 }
