@@ -70,6 +70,35 @@ struct Lowerer<'a> {
     weight: u64,
     /// The outermost loop being lowered (index into `Function::loops`).
     outer_loop: Option<u32>,
+    /// Where the payload starts in the L4 header, computed once at the entry when the
+    /// program reads the payload: 8 for UDP, `doff * 4` for TCP, `NO_PAYLOAD` when there is
+    /// no packet to read it from.
+    payload_start: Option<Value>,
+}
+
+/// A payload start no packet has: every read from it fails in the helper, so no check is
+/// needed (and the verifier need not track the value precisely).
+const NO_PAYLOAD: u64 = 1 << 20;
+
+/// Whether `func`, or a function it calls, reads `pkt.payload`.
+fn reads_payload(prog: &Program, func: FuncId) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![func];
+    while let Some(f) = stack.pop() {
+        if !seen.insert(f) {
+            continue;
+        }
+        let mut found = false;
+        hir::walk_block(&prog.functions[f.0 as usize].body, &mut |e| match &e.kind {
+            ExprKind::RegionRead { region: Region::Payload, .. } => found = true,
+            ExprKind::Call { func, .. } => stack.push(*func),
+            _ => {}
+        });
+        if found {
+            return true;
+        }
+    }
+    false
 }
 
 /// Byte size and alignment of a type in memory (C layout rules).
@@ -181,8 +210,12 @@ pub fn lower_entry(prog: &Program, entry: FuncId) -> Result<Function, Vec<Diagno
         func_stack: vec![entry],
         weight: 1,
         outer_loop: None,
+        payload_start: None,
     };
     l.frames.push(Frame { locals: HashMap::new(), ret: None, ret_ty: func.ret.clone() });
+    if reads_payload(prog, entry) {
+        l.payload_start = Some(l.compute_payload_start());
+    }
     let body = l.block(&func.body);
     l.span = func.body.span;
     if let Val::Scalar(v) = body {
@@ -1510,6 +1543,40 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Reads `kind` at `off` of `region`: `Option` of the value.
+    /// Computes where the payload starts: 8 bytes into a UDP
+    /// datagram; `doff * 4` into a TCP segment (doff is the high nibble of byte 12); and
+    /// `NO_PAYLOAD` when byte 12 cannot be read (a migration run has no packet).
+    fn compute_payload_start(&mut self) -> Value {
+        let start = self.new_value();
+        let proto = self.new_value();
+        self.push(Inst::LoadCtx { dst: proto, off: 24, size: Size::W });
+        let udp = self.new_block();
+        let tcp = self.new_block();
+        let failed = self.new_block();
+        let have_start = self.new_block();
+        self.branch(JmpOp::Jeq, proto, Operand::Imm(17), udp, tcp);
+        self.switch_to(udp);
+        self.push(Inst::Iconst { dst: start, imm: 8 });
+        self.jump(have_start);
+        self.switch_to(tcp);
+        let buf = self.scratch_slot("read", 8);
+        let r = self.call(helper::SKB_LOAD_BYTES, vec![Arg::Ctx, Arg::Imm(12), Arg::StackAddr(buf, 0), Arg::Imm(1)]);
+        let ok = self.new_block();
+        self.branch(JmpOp::Jsge, r, Operand::Imm(0), ok, failed);
+        self.switch_to(ok);
+        let b = self.new_value();
+        self.push(Inst::StackLoad { dst: b, slot: buf, off: 0, size: Size::B });
+        let hi = self.alu(AluOp::Rsh, b, Operand::Imm(4));
+        let len = self.alu(AluOp::Lsh, hi, Operand::Imm(2));
+        self.push(Inst::Copy { dst: start, src: len });
+        self.jump(have_start);
+        self.switch_to(failed);
+        self.push(Inst::Iconst { dst: start, imm: NO_PAYLOAD });
+        self.jump(have_start);
+        self.switch_to(have_start);
+        start
+    }
+
     /// `known` is the offset when it is a constant.
     fn region_read(&mut self, region: Region, kind: ReadKind, off: Value, known: Option<u64>) -> Val {
         let size = kind.size();
@@ -1532,35 +1599,16 @@ impl<'a> Lowerer<'a> {
         let total = match region {
             Region::L4 | Region::Net => off,
             Region::Payload => {
-                let start = self.new_value();
-                let proto = self.new_value();
-                self.push(Inst::LoadCtx { dst: proto, off: 24, size: Size::W });
-                let udp = self.new_block();
-                let tcp = self.new_block();
-                let have_start = self.new_block();
-                self.branch(JmpOp::Jeq, proto, Operand::Imm(17), udp, tcp);
-                self.switch_to(udp);
-                self.push(Inst::Iconst { dst: start, imm: 8 });
-                self.jump(have_start);
-                self.switch_to(tcp);
-                // TCP: the header is `doff * 4` bytes; doff is the high nibble of byte 12.
-                let buf = self.scratch_slot("read", 8);
-                let r = self
-                    .call(helper::SKB_LOAD_BYTES, vec![Arg::Ctx, Arg::Imm(12), Arg::StackAddr(buf, 0), Arg::Imm(1)]);
-                let ok = self.new_block();
-                self.branch(JmpOp::Jsge, r, Operand::Imm(0), ok, none);
-                self.switch_to(ok);
-                let b = self.new_value();
-                self.push(Inst::StackLoad { dst: b, slot: buf, off: 0, size: Size::B });
-                let hi = self.alu(AluOp::Rsh, b, Operand::Imm(4));
-                let len = self.alu(AluOp::Lsh, hi, Operand::Imm(2));
-                self.push(Inst::Copy { dst: start, src: len });
-                self.jump(have_start);
-                self.switch_to(have_start);
+                // Computed at the entry; were the scan ever to miss a read, computing it here
+                // (without keeping it: this point need not dominate later reads) is still right.
+                let start = match self.payload_start {
+                    Some(v) => v,
+                    None => self.compute_payload_start(),
+                };
                 let t = self.alu(AluOp::Add, start, Operand::Val(off));
-                // The payload starts at most 60 bytes in (a TCP header with every option), so
-                // a small constant offset cannot overflow the helper's u32.
-                if known.is_none_or(|c| c > u32::MAX as u64 - 60) {
+                // The start is at most 2^20, so a constant offset below that cannot overflow
+                // the helper's u32; a run-time one is checked.
+                if known.is_none_or(|c| c > u32::MAX as u64 - NO_PAYLOAD) {
                     let ok2 = self.new_block();
                     self.branch(JmpOp::Jle, t, Operand::Imm(u32::MAX as i64), ok2, none);
                     self.switch_to(ok2);

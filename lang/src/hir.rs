@@ -624,3 +624,118 @@ pub enum AssertKind {
     Ne,
     Selected,
 }
+
+/// Calls `f` on `b`'s expressions and every expression inside them, in source order.
+pub fn walk_block(b: &Block, f: &mut dyn FnMut(&Expr)) {
+    for s in &b.stmts {
+        match s {
+            Stmt::Let { init, .. } => walk_expr(init, f),
+            Stmt::LetElse { init, else_block, .. } => {
+                walk_expr(init, f);
+                walk_block(else_block, f);
+            }
+            Stmt::Assign { place, value, .. } => {
+                walk_place(place, f);
+                walk_expr(value, f);
+            }
+            Stmt::Expr(e) => walk_expr(e, f),
+        }
+    }
+    if let Some(t) = &b.tail {
+        walk_expr(t, f);
+    }
+}
+
+fn walk_place(p: &Place, f: &mut dyn FnMut(&Expr)) {
+    match p {
+        Place::Local(_) => {}
+        Place::Field(b, _) => walk_place(b, f),
+        Place::Index(b, i) => {
+            walk_place(b, f);
+            walk_expr(i, f);
+        }
+    }
+}
+
+/// Calls `f` on `e` and every expression inside it (not into called functions).
+pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    f(e);
+    match &e.kind {
+        ExprKind::Int(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Bytes(_)
+        | ExprKind::Local(_)
+        | ExprKind::Break
+        | ExprKind::Continue
+        | ExprKind::None
+        | ExprKind::Verdict(_)
+        | ExprKind::Builtin(_)
+        | ExprKind::TestPacket { .. }
+        | ExprKind::Return(None) => {}
+        ExprKind::ArrayLit(xs) | ExprKind::StructLit(_, xs) | ExprKind::Call { args: xs, .. } => {
+            xs.iter().for_each(|x| walk_expr(x, f))
+        }
+        ExprKind::Assert { args, .. } => args.iter().for_each(|x| walk_expr(x, f)),
+        ExprKind::Unary(_, x)
+        | ExprKind::Cast(x)
+        | ExprKind::Some(x)
+        | ExprKind::IsSome(x)
+        | ExprKind::IsNone(x)
+        | ExprKind::Field(x, _)
+        | ExprKind::Return(Some(x))
+        | ExprKind::PacketField { packet: x, .. }
+        | ExprKind::Try { operand: x, .. }
+        | ExprKind::MapGet { key: x, .. }
+        | ExprKind::MapRemove { key: x, .. }
+        | ExprKind::MapContains { key: x, .. }
+        | ExprKind::Select { key: x, .. }
+        | ExprKind::MapFill { count: x, .. }
+        | ExprKind::RunEntry { packet: x, .. } => walk_expr(x, f),
+        ExprKind::Binary(_, a, b)
+        | ExprKind::UnwrapOr(a, b)
+        | ExprKind::Index(a, b)
+        | ExprKind::MapSet { key: a, value: b, .. }
+        | ExprKind::MapInsert { key: a, value: b, .. }
+        | ExprKind::MapAdd { key: a, delta: b, .. }
+        | ExprKind::RegionRead { packet: a, offset: b, .. } => {
+            walk_expr(a, f);
+            walk_expr(b, f);
+        }
+        ExprKind::Block(b) => walk_block(b, f),
+        ExprKind::If { cond, then, els } => {
+            walk_expr(cond, f);
+            walk_block(then, f);
+            if let Some(x) = els {
+                walk_expr(x, f);
+            }
+        }
+        ExprKind::IfLet { scrutinee, then, els, .. } => {
+            walk_expr(scrutinee, f);
+            walk_block(then, f);
+            if let Some(x) = els {
+                walk_expr(x, f);
+            }
+        }
+        ExprKind::Match { scrutinee, arms } => {
+            walk_expr(scrutinee, f);
+            arms.iter().for_each(|a| walk_expr(&a.body, f));
+        }
+        ExprKind::For { start, end, body, .. } => {
+            walk_expr(start, f);
+            walk_expr(end, f);
+            walk_block(body, f);
+        }
+        ExprKind::PacketSet { packet, set } => {
+            walk_expr(packet, f);
+            match set {
+                PacketSet::Payload(x)
+                | PacketSet::Hash(x)
+                | PacketSet::Cpu(x)
+                | PacketSet::Random(x)
+                | PacketSet::Now(x)
+                | PacketSet::BindInany(x) => walk_expr(x, f),
+                PacketSet::Src(_) | PacketSet::Dst(_) | PacketSet::Migrating => {}
+            }
+        }
+    }
+}
