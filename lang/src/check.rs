@@ -416,8 +416,19 @@ impl<'a> Checker<'a> {
             match a.name.name.as_str() {
                 "steer" => {
                     let mut attrs = SteerAttrs { migrate: false, fallback: Verdict::Pass };
+                    let mut given: Vec<&str> = Vec::new();
                     for arg in &a.args {
-                        match (arg.name.name.as_str(), arg.value.as_ref().map(|v| v.name.as_str())) {
+                        let name = arg.name.name.as_str();
+                        if given.contains(&name) {
+                            self.error(
+                                Diagnostic::error("E0302", format!("`{name}` is given twice"))
+                                    .with_primary(arg.span, "again")
+                                    .with_help("give each `#[steer]` option once"),
+                            );
+                            continue;
+                        }
+                        given.push(name);
+                        match (name, arg.value.as_ref().map(|v| v.name.as_str())) {
                             ("migrate", None) => attrs.migrate = true,
                             ("fallback", Some("Pass")) => attrs.fallback = Verdict::Pass,
                             ("fallback", Some("Drop")) => attrs.fallback = Verdict::Drop,
