@@ -18,6 +18,7 @@ pub fn optimize(f: &mut Function) {
         changed |= thread_known_branches(f);
         changed |= remove_dead_defs(f);
         changed |= forward_copies(f);
+        changed |= merge_blocks(f);
         if !changed {
             break;
         }
@@ -340,25 +341,76 @@ fn thread_jumps(f: &mut Function) -> bool {
 /// becomes `flag = 0; jump B`. This is the shape every `Option` join takes (a packet read
 /// followed by `?`), so the flag is no longer tested again after the join.
 fn thread_known_branches(f: &mut Function) -> bool {
-    let mut redirects = Vec::new();
-    for (p, pd) in f.blocks.iter() {
-        let Term::Jump(j) = pd.term else { continue };
+    // Where an edge from `p` into `j` may go instead, when `j` is only a branch on a value
+    // whose last definition in `p` is a constant.
+    let shortcut = |f: &Function, p: crate::ir::Block, j: crate::ir::Block| {
         let jd = &f.blocks[j];
-        if !jd.insts.is_empty() {
-            continue;
+        if !jd.insts.is_empty() || j == p {
+            return None;
         }
-        let Term::Branch { op, a, b: Operand::Imm(y), then, els } = jd.term else { continue };
-        // The last definition of `a` in the jumping block decides.
-        let last = pd.insts.iter().rev().find(|(inst, _)| inst.def() == Some(a));
-        if let Some((Inst::Iconst { imm, .. }, _)) = last {
-            if let Some(taken) = eval_cond(op, *imm, y as u64) {
-                redirects.push((p, if taken { then } else { els }));
+        let Term::Branch { op, a, b: Operand::Imm(y), then, els } = jd.term else { return None };
+        match f.blocks[p].insts.iter().rev().find(|(inst, _)| inst.def() == Some(a)) {
+            Some((Inst::Iconst { imm, .. }, _)) => {
+                eval_cond(op, *imm, y as u64).map(|taken| if taken { then } else { els })
             }
+            _ => None,
+        }
+    };
+    let mut rewrites = Vec::new();
+    for (p, pd) in f.blocks.iter() {
+        let term = match pd.term.clone() {
+            Term::Jump(j) => shortcut(f, p, j).map(Term::Jump),
+            Term::Branch { op, a, b, then, els } => {
+                let (t2, e2) = (shortcut(f, p, then), shortcut(f, p, els));
+                (t2.is_some() || e2.is_some()).then(|| Term::Branch {
+                    op,
+                    a,
+                    b,
+                    then: t2.unwrap_or(then),
+                    els: e2.unwrap_or(els),
+                })
+            }
+            _ => None,
+        };
+        if let Some(t) = term {
+            rewrites.push((p, t));
         }
     }
-    let changed = !redirects.is_empty();
-    for (p, to) in redirects {
-        f.blocks[p].term = Term::Jump(to);
+    let changed = !rewrites.is_empty();
+    for (p, t) in rewrites {
+        f.blocks[p].term = t;
+    }
+    changed
+}
+
+/// A block whose only predecessor jumps to it unconditionally is appended to that
+/// predecessor, so that block-local passes see the two as one.
+fn merge_blocks(f: &mut Function) -> bool {
+    let order = f.reverse_postorder();
+    let mut preds: HashMap<crate::ir::Block, u32> = HashMap::new();
+    for &b in &order {
+        for s in f.succs(b) {
+            *preds.entry(s).or_insert(0) += 1;
+        }
+    }
+    let mut changed = false;
+    for &a in &order {
+        loop {
+            let Term::Jump(b) = f.blocks[a].term else { break };
+            if b == a || b == f.entry || preds.get(&b) != Some(&1) || f.blocks[b].term == Term::None {
+                break;
+            }
+            let moved = std::mem::take(&mut f.blocks[b].insts);
+            let term = std::mem::replace(&mut f.blocks[b].term, Term::None);
+            let span = f.blocks[b].term_span;
+            let data = &mut f.blocks[a];
+            data.insts.extend(moved);
+            data.term = term;
+            data.term_span = span;
+            // `b` is now unreachable; its successors keep one predecessor each (now `a`).
+            preds.remove(&b);
+            changed = true;
+        }
     }
     changed
 }
