@@ -395,8 +395,7 @@ fn merge_blocks(f: &mut Function) -> bool {
     }
     let mut changed = false;
     for &a in &order {
-        loop {
-            let Term::Jump(b) = f.blocks[a].term else { break };
+        while let Term::Jump(b) = f.blocks[a].term {
             if b == a || b == f.entry || preds.get(&b) != Some(&1) || f.blocks[b].term == Term::None {
                 break;
             }
