@@ -19,6 +19,7 @@ pub fn optimize(f: &mut Function) {
         changed |= remove_dead_defs(f);
         changed |= forward_copies(f);
         changed |= merge_blocks(f);
+        changed |= retarget_defs(f);
         if !changed {
             break;
         }
@@ -564,6 +565,66 @@ fn forward_copies(f: &mut Function) -> bool {
             _ => {}
         }
         changed |= data.term != before;
+    }
+    changed
+}
+
+/// The value an instruction writes, for rewriting.
+fn def_mut(inst: &mut Inst) -> Option<&mut Value> {
+    match inst {
+        Inst::Iconst { dst, .. }
+        | Inst::Copy { dst, .. }
+        | Inst::Alu { dst, .. }
+        | Inst::Neg { dst, .. }
+        | Inst::Normalize { dst, .. }
+        | Inst::Bswap { dst, .. }
+        | Inst::LoadCtx { dst, .. }
+        | Inst::StackLoad { dst, .. }
+        | Inst::StackAddr { dst, .. }
+        | Inst::PtrLoad { dst, .. } => Some(dst),
+        Inst::Call { dst, .. } => dst.as_mut(),
+        Inst::StackStore { .. } | Inst::PtrStore { .. } | Inst::AtomicAdd { .. } => None,
+    }
+}
+
+/// `t = op ...; ...; x = copy t`, where `t` is written once and read only by the copy, and
+/// nothing between reads or writes `x`: the operation writes `x` itself and the copy goes.
+/// This is how `k = k * C + 1` stops computing into a temporary and moving it.
+fn retarget_defs(f: &mut Function) -> bool {
+    let defs = def_counts(f);
+    let mut uses = vec![0u32; f.num_values as usize];
+    for (_, b) in f.blocks.iter() {
+        for (inst, _) in &b.insts {
+            for u in inst.uses() {
+                uses[u.as_u32() as usize] += 1;
+            }
+        }
+        for u in b.term.uses() {
+            uses[u.as_u32() as usize] += 1;
+        }
+    }
+    let mut changed = false;
+    for (_, b) in f.blocks.iter_mut() {
+        let mut j = 0;
+        while j < b.insts.len() {
+            if let (Inst::Copy { dst: x, src: t }, _) = &b.insts[j] {
+                let (x, t) = (*x, *t);
+                let single = defs[t.as_u32() as usize] == 1 && uses[t.as_u32() as usize] == 1 && x != t;
+                let def_at = if single { b.insts[..j].iter().rposition(|(i, _)| i.def() == Some(t)) } else { None };
+                if let Some(i) = def_at {
+                    let clear = b.insts[i + 1..j].iter().all(|(inst, _)| inst.def() != Some(x) && !inst.uses().contains(&x));
+                    if clear {
+                        if let Some(d) = def_mut(&mut b.insts[i].0) {
+                            *d = x;
+                            b.insts.remove(j);
+                            changed = true;
+                            continue;
+                        }
+                    }
+                }
+            }
+            j += 1;
+        }
     }
     changed
 }
