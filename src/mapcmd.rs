@@ -175,7 +175,11 @@ fn shapes(map: &AttachedMap, prog: Option<&Program>) -> (Shape, Shape) {
             p.maps.iter().find(|m| m.name == map.name || m.name.starts_with(&map.name) && map.name.len() == 15)
         {
             let value = if map.is_socket_map() { untyped(8) } else { shape_of(p, &decl.value) };
-            return (shape_of(p, &decl.key), value);
+            let key = shape_of(p, &decl.key);
+            // A policy that is not the loaded one may disagree on sizes: trust the kernel.
+            if shape_size(&key) == map.key_size as usize && shape_size(&value) <= map.value_size as usize {
+                return (key, value);
+            }
         }
     }
     (untyped(map.key_size as usize), untyped(map.value_size as usize))
