@@ -177,7 +177,7 @@ fn shapes(map: &AttachedMap, prog: Option<&Program>) -> (Shape, Shape) {
             let value = if map.is_socket_map() { untyped(8) } else { shape_of(p, &decl.value) };
             let key = shape_of(p, &decl.key);
             // A policy that is not the loaded one may disagree on sizes: trust the kernel.
-            if shape_size(&key) == map.key_size as usize && shape_size(&value) <= map.value_size as usize {
+            if shape_size(&key) <= map.key_size as usize && shape_size(&value) <= map.value_size as usize {
                 return (key, value);
             }
         }
