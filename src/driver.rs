@@ -42,8 +42,38 @@ impl ModuleLoader for FsModules {
     }
 }
 
+/// When set (`rsteer check --json`), diagnostics are collected as JSON instead of rendered.
+pub static JSON_DIAGNOSTICS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// The diagnostics collected in JSON mode.
+pub static COLLECTED: std::sync::Mutex<Vec<serde_json::Value>> = std::sync::Mutex::new(Vec::new());
+
+/// One diagnostic as a script reads it: code, severity, message, file, 1-based line and
+/// column of the primary label, every label and the notes.
+fn diagnostic_json(db: &SourceDb, d: &Diagnostic) -> serde_json::Value {
+    let at = |span: rsteer_lang::Span| {
+        let lc = db.line_col(span);
+        serde_json::json!({ "file": db.name(span.file), "line": lc.line, "column": lc.column })
+    };
+    let primary = d.primary_span().map(at);
+    let labels: Vec<serde_json::Value> = d
+        .labels
+        .iter()
+        .map(|l| serde_json::json!({ "at": at(l.span), "message": l.message, "primary": l.primary }))
+        .collect();
+    serde_json::json!({
+        "severity": if d.is_error() { "error" } else { "warning" },
+        "code": d.code, "message": d.message, "at": primary, "labels": labels, "notes": d.notes,
+    })
+}
+
 pub fn render(db: &SourceDb, diags: &[Diagnostic]) {
     if diags.is_empty() {
+        return;
+    }
+    if JSON_DIAGNOSTICS.load(std::sync::atomic::Ordering::Relaxed) {
+        if let Ok(mut c) = COLLECTED.lock() {
+            c.extend(diags.iter().map(|d| diagnostic_json(db, d)));
+        }
         return;
     }
     let choice = if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
@@ -92,7 +122,9 @@ pub fn check(path: &Path, consts: &[String], target: Option<&str>) -> Result<Che
         Some(program) if !diags.iter().any(Diagnostic::is_error) => Ok(Checked { db, program }),
         _ => {
             let n = diags.iter().filter(|d| d.is_error()).count();
-            eprintln!("error: could not compile {} ({n} error{})", path.display(), if n == 1 { "" } else { "s" });
+            if !JSON_DIAGNOSTICS.load(std::sync::atomic::Ordering::Relaxed) {
+                eprintln!("error: could not compile {} ({n} error{})", path.display(), if n == 1 { "" } else { "s" });
+            }
             Err(Failure::Reported(EXIT_POLICY))
         }
     }

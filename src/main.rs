@@ -86,6 +86,9 @@ enum Command {
         /// Print an intermediate stage.
         #[arg(long, value_enum)]
         dump: Option<Dump>,
+        /// Print the diagnostics as JSON (for editors and scripts).
+        #[arg(long)]
+        json: bool,
     },
     /// Compile a policy to a BPF ELF object (default: `<policy>.o` beside the input).
     Compile {
@@ -190,7 +193,19 @@ fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).format_timestamp(None).init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check { policy, dump } => run_check(&policy, dump),
+        Command::Check { policy, dump, json: true } => {
+            driver::JSON_DIAGNOSTICS.store(true, std::sync::atomic::Ordering::Relaxed);
+            let result = run_check(&policy, dump);
+            let diags = driver::COLLECTED.lock().map(|c| c.clone()).unwrap_or_default();
+            let ok = result.is_ok();
+            outln!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({ "ok": ok, "diagnostics": diags }))
+                    .unwrap_or_default()
+            );
+            result
+        }
+        Command::Check { policy, dump, json: false } => run_check(&policy, dump),
         Command::Compile { policy, output, dump } => run_compile(&policy, output, dump),
         Command::Test { policy, filter, json } => {
             driver::run_test(&policy.policy, &policy.consts, policy.target_kernel.as_deref(), filter.as_deref(), json)
@@ -237,6 +252,9 @@ fn run_check(args: &PolicyArgs, dump: Option<Dump>) -> Result<(), Failure> {
         print_dump(&compiled, dump);
     }
     let p = &checked.program;
+    if driver::JSON_DIAGNOSTICS.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(());
+    }
     eprintln!(
         "{}: ok — {} entr{}, {} map{}, {} test{}",
         args.policy.display(),

@@ -140,3 +140,19 @@ fn modules_load_from_beside_the_policy() {
     assert_eq!(code, 1);
     assert!(err.contains("p.rs:1:") && err.contains("nowhere"), "{err}");
 }
+
+#[test]
+fn check_json_gives_scripts_the_diagnostics() {
+    let (code, out, _) = run(&["check", root().join("tests/data/broken.rs").to_str().unwrap(), "--json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("--json");
+    assert_eq!(v["ok"], false);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "E0200");
+    assert_eq!(d["at"]["line"], 9);
+    assert!(d["at"]["file"].as_str().unwrap().ends_with("broken.rs"));
+    let (code, out, _) = run(&["check", example("payload_mod.rs").to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("--json");
+    assert_eq!((v["ok"].as_bool(), v["diagnostics"].as_array().map(Vec::len)), (Some(true), Some(0)));
+}

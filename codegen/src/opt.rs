@@ -612,7 +612,8 @@ fn retarget_defs(f: &mut Function) -> bool {
                 let single = defs[t.as_u32() as usize] == 1 && uses[t.as_u32() as usize] == 1 && x != t;
                 let def_at = if single { b.insts[..j].iter().rposition(|(i, _)| i.def() == Some(t)) } else { None };
                 if let Some(i) = def_at {
-                    let clear = b.insts[i + 1..j].iter().all(|(inst, _)| inst.def() != Some(x) && !inst.uses().contains(&x));
+                    let clear =
+                        b.insts[i + 1..j].iter().all(|(inst, _)| inst.def() != Some(x) && !inst.uses().contains(&x));
                     if clear {
                         if let Some(d) = def_mut(&mut b.insts[i].0) {
                             *d = x;
