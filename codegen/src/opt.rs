@@ -20,6 +20,7 @@ pub fn optimize(f: &mut Function) {
         changed |= forward_copies(f);
         changed |= merge_blocks(f);
         changed |= retarget_defs(f);
+        changed |= drop_redundant_extensions(f);
         if !changed {
             break;
         }
@@ -625,6 +626,46 @@ fn retarget_defs(f: &mut Function) -> bool {
                 }
             }
             j += 1;
+        }
+    }
+    changed
+}
+
+/// A zero-extension of a value that already fits is a copy: a byte loaded from memory needs
+/// no `& 0xff`, and `w = w` on a 16-bit load changes nothing.
+fn drop_redundant_extensions(f: &mut Function) -> bool {
+    let defs = def_counts(f);
+    // How many low bits can be nonzero, for single-definition values.
+    let mut width: HashMap<Value, u32> = HashMap::new();
+    for (_, b) in f.blocks.iter() {
+        for (inst, _) in &b.insts {
+            let Some(d) = inst.def() else { continue };
+            if defs[d.as_u32() as usize] != 1 {
+                continue;
+            }
+            let w = match inst {
+                Inst::StackLoad { size, .. } | Inst::LoadCtx { size, .. } | Inst::PtrLoad { size, .. } => {
+                    Some(size.bytes() * 8)
+                }
+                Inst::Normalize { bits, signed: false, .. } | Inst::Bswap { bits, .. } => Some(*bits as u32),
+                Inst::Iconst { imm, .. } => Some(64 - imm.leading_zeros()),
+                Inst::Alu { op: AluOp::And, b: Operand::Imm(m), .. } if *m >= 0 => Some(64 - (*m as u64).leading_zeros()),
+                _ => None,
+            };
+            if let Some(w) = w {
+                width.insert(d, w);
+            }
+        }
+    }
+    let mut changed = false;
+    for (_, b) in f.blocks.iter_mut() {
+        for (inst, _) in b.insts.iter_mut() {
+            if let Inst::Normalize { dst, src, bits, signed: false } = inst {
+                if width.get(src).is_some_and(|w| *w <= *bits as u32) {
+                    *inst = Inst::Copy { dst: *dst, src: *src };
+                    changed = true;
+                }
+            }
         }
     }
     changed
