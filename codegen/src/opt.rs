@@ -649,7 +649,9 @@ fn drop_redundant_extensions(f: &mut Function) -> bool {
                 }
                 Inst::Normalize { bits, signed: false, .. } | Inst::Bswap { bits, .. } => Some(*bits as u32),
                 Inst::Iconst { imm, .. } => Some(64 - imm.leading_zeros()),
-                Inst::Alu { op: AluOp::And, b: Operand::Imm(m), .. } if *m >= 0 => Some(64 - (*m as u64).leading_zeros()),
+                Inst::Alu { op: AluOp::And, b: Operand::Imm(m), .. } if *m >= 0 => {
+                    Some(64 - (*m as u64).leading_zeros())
+                }
                 _ => None,
             };
             if let Some(w) = w {

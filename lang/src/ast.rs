@@ -292,6 +292,11 @@ pub enum PatKind {
     Atom(PatAtom),
     /// `lo..=hi`.
     Range(PatAtom, PatAtom),
+    /// `Some(x)`, `Some(mut x)` or `Some(_)` (`name` is `None` for `_`), on an `Option`.
+    Some {
+        mutable: bool,
+        name: Option<Ident>,
+    },
 }
 
 #[derive(Clone, Debug)]

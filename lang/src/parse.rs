@@ -971,6 +971,18 @@ impl<'s> Builder<'s> {
         };
         let kind = match inner.as_rule() {
             Rule::wild_pat => PatKind::Wild,
+            Rule::some_pat => {
+                let mut mutable = false;
+                let mut name = None;
+                for c in kids(inner) {
+                    match c.as_rule() {
+                        Rule::mut_kw => mutable = true,
+                        Rule::ident => name = Some(Ident { name: c.as_str().to_string(), span: self.span(&c) }),
+                        _ => {}
+                    }
+                }
+                PatKind::Some { mutable, name }
+            }
             Rule::range_pat => {
                 let mut k = kids(inner).into_iter();
                 match (k.next(), k.next()) {
