@@ -899,6 +899,27 @@ impl<'a> Checker<'a> {
             }
         }
         if let [first, second] = p.segments.as_slice() {
+            // `u32::MAX`, `i8::MIN`, `u16::BITS`: the integer types' associated constants.
+            if let Some(t) = crate::parse::int_ty_named(&first.name) {
+                let (lo, hi) = range_of(t);
+                let v: Option<(i128, Ty)> = match second.name.as_str() {
+                    "MAX" => Some((hi, Ty::Int(t))),
+                    "MIN" => Some((lo, Ty::Int(t))),
+                    "BITS" => Some((t.bits() as i128, Ty::U32)),
+                    _ => None,
+                };
+                return match v {
+                    Some((v, Ty::Int(vt))) => mk(ExprKind::Int(mask(v as u64, vt)), Ty::Int(vt), span),
+                    _ => {
+                        self.error(
+                            Diagnostic::error("E0100", format!("no constant `{}::{}`", first.name, second.name))
+                                .with_primary(second.span, "not a constant of the type")
+                                .with_help(format!("`{}` has `MAX`, `MIN` and `BITS`", first.name)),
+                        );
+                        err(span)
+                    }
+                };
+            }
             if first.name == "Verdict" {
                 return match second.name.as_str() {
                     "Pass" => mk(ExprKind::Verdict(Verdict::Pass), Ty::Verdict, span),
@@ -1654,12 +1675,69 @@ impl<'a> Checker<'a> {
                     err(span)
                 }
             },
+            Ty::Int(t) => self.int_method(b, r, t, method, args, span),
             other => {
                 self.unknown_method(&other, method, vec![]);
                 self.drain_args(b, args);
                 err(span)
             }
         }
+    }
+
+    /// The integer methods Rust users reach for: `wrapping_add/sub/mul` (arithmetic wraps
+    /// anyway), `min` and `max`.
+    fn int_method(
+        &mut self,
+        b: &mut Body,
+        r: hir::Expr,
+        t: IntTy,
+        method: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> hir::Expr {
+        let ty = Ty::Int(t);
+        let name = method.name.as_str();
+        const METHODS: [&str; 5] = ["wrapping_add", "wrapping_sub", "wrapping_mul", "min", "max"];
+        if !METHODS.contains(&name) {
+            self.unknown_method(&ty, method, METHODS.to_vec());
+            self.drain_args(b, args);
+            return err(span);
+        }
+        if !self.arity(&format!("`{name}`"), args, 1, span) {
+            self.drain_args(b, args);
+            return err(span);
+        }
+        let x = self.expect(b, &args[0], &ty);
+        let op = match name {
+            "wrapping_add" => BinOp::Add,
+            "wrapping_sub" => BinOp::Sub,
+            "wrapping_mul" => BinOp::Mul,
+            _ => {
+                // `{ let a = r; let b = x; if a < b { a } else { b } }`: each operand once.
+                b.scopes.push(vec![]);
+                let la = b.declare(&ast::Ident { name: "$a".into(), span }, ty.clone(), false);
+                let lb = b.declare(&ast::Ident { name: "$b".into(), span }, ty.clone(), false);
+                b.scopes.pop();
+                let local = |l: LocalId| mk(ExprKind::Local(l), ty.clone(), span);
+                let cmp = if name == "min" { BinOp::Lt } else { BinOp::Gt };
+                let cond = mk(ExprKind::Binary(cmp, Box::new(local(la)), Box::new(local(lb))), Ty::Bool, span);
+                let arm = |l: LocalId| Block { stmts: vec![], tail: Some(Box::new(local(l))), ty: ty.clone(), span };
+                let els = mk(ExprKind::Block(arm(lb)), ty.clone(), span);
+                let pick = mk(
+                    ExprKind::If { cond: Box::new(cond), then: arm(la), els: Some(Box::new(els)) },
+                    ty.clone(),
+                    span,
+                );
+                let block = Block {
+                    stmts: vec![Stmt::Let { local: la, init: r, span }, Stmt::Let { local: lb, init: x, span }],
+                    tail: Some(Box::new(pick)),
+                    ty: ty.clone(),
+                    span,
+                };
+                return mk(ExprKind::Block(block), ty, span);
+            }
+        };
+        mk(ExprKind::Binary(op, Box::new(r), Box::new(x)), ty, span)
     }
 
     fn unknown_method(&mut self, ty: &Ty, method: &ast::Ident, names: Vec<&str>) {
