@@ -626,6 +626,8 @@ impl<'s> Builder<'s> {
                         match c.as_rule() {
                             Rule::mut_kw => mutable = true,
                             Rule::ident => name = Some(self.ident(c)),
+                            // `let _ = e;` evaluates `e` into a local nobody can name.
+                            Rule::wild_pat => name = Some(Ident { name: "_".into(), span: self.span(&c) }),
                             Rule::ty => ty = Some(self.ty(c)),
                             Rule::expr => init = Some(self.expr(c)),
                             _ => {}
