@@ -1676,6 +1676,13 @@ impl<'a> Checker<'a> {
                 }
             },
             Ty::Int(t) => self.int_method(b, r, t, method, args, span),
+            // `a.len()` of an array: its constant length (a `u32`: there is no `usize`).
+            Ty::Array(_, n) if method.name == "len" => {
+                if !zero_args(self, "`len`", b) {
+                    return err(span);
+                }
+                mk(ExprKind::Int(n as u64), Ty::U32, span)
+            }
             other => {
                 self.unknown_method(&other, method, vec![]);
                 self.drain_args(b, args);
