@@ -154,6 +154,43 @@ pub struct LoadTarget {
     pub map: Option<String>,
     pub program: Option<String>,
     pub replace: bool,
+    /// `--local`: the group's local address, when the port alone is ambiguous.
+    pub local: Option<String>,
+}
+
+/// The reuseport group of `pid` that `--port`, `--proto` and `--local` name. `--local` takes
+/// an address with or without a port (`0.0.0.0`, `[::]:443`): a dual-stack server has an
+/// IPv4 and an IPv6 group on the same port.
+pub fn pick_group(
+    pid: i32,
+    port: Option<u16>,
+    proto: Option<&str>,
+    local: Option<&str>,
+) -> Result<rsteer_loader::Group, Failure> {
+    let mut groups = rsteer_loader::discover(pid).map_err(load_failure)?;
+    if let Some(text) = local {
+        let want: (std::net::IpAddr, Option<u16>) = if let Ok(a) = text.parse::<std::net::SocketAddr>() {
+            (a.ip(), Some(a.port()))
+        } else if let Ok(ip) = text.trim_matches(|c| c == '[' || c == ']').parse::<std::net::IpAddr>() {
+            (ip, None)
+        } else {
+            return Err(Failure::Message {
+                code: EXIT_USAGE,
+                message: format!("--local: `{text}` is not an address"),
+                hint: Some("for example: --local 0.0.0.0, --local [::]:443".into()),
+            });
+        };
+        let found: Vec<String> = groups.iter().map(|g| format!("{} {}", g.protocol, g.local)).collect();
+        groups.retain(|g| g.local.ip() == want.0 && want.1.is_none_or(|p| g.local.port() == p));
+        if groups.is_empty() {
+            return Err(Failure::Message {
+                code: EXIT_USAGE,
+                message: format!("no reuseport group of pid {pid} is bound to {text}"),
+                hint: Some(format!("its groups: {}", found.join(", "))),
+            });
+        }
+    }
+    rsteer_loader::select_group(groups, port, parse_proto(proto)).map_err(load_failure)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -184,8 +221,7 @@ pub fn run_load(
             hint: Some("pass a policy `.rs` file, or an object that `rsteer compile` wrote".into()),
         });
     }
-    let groups = rsteer_loader::discover(pid).map_err(load_failure)?;
-    let group = rsteer_loader::select_group(groups, port, parse_proto(proto)).map_err(load_failure)?;
+    let group = pick_group(pid, port, proto, load.local.as_deref())?;
     let options = LoadOptions { program: load.program, map: load.map, replace: load.replace };
     let loaded = rsteer_loader::load(&object, &group, &options).map_err(load_failure)?;
     if json {
@@ -261,9 +297,8 @@ pub fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
     }
 }
 
-pub fn run_detach(pid: i32, port: Option<u16>, proto: Option<&str>) -> Result<(), Failure> {
-    let groups = rsteer_loader::discover(pid).map_err(load_failure)?;
-    let group = rsteer_loader::select_group(groups, port, parse_proto(proto)).map_err(load_failure)?;
+pub fn run_detach(pid: i32, port: Option<u16>, proto: Option<&str>, local: Option<&str>) -> Result<(), Failure> {
+    let group = pick_group(pid, port, proto, local)?;
     rsteer_loader::detach(&group).map_err(load_failure)?;
     outln!("detached the program from {} {} of pid {pid}", group.protocol, group.local);
     Ok(())

@@ -125,6 +125,9 @@ enum Command {
         /// The group's protocol, when UDP and TCP share the port.
         #[arg(long, value_parser = ["udp", "tcp"])]
         proto: Option<String>,
+        /// The group's local address (`0.0.0.0`, `[::]:443`), when IPv4 and IPv6 share the port.
+        #[arg(long, value_name = "ADDR")]
+        local: Option<String>,
         /// Which socket map to fill (default: the policy's only SockArray).
         #[arg(long)]
         map: Option<String>,
@@ -153,6 +156,9 @@ enum Command {
         port: Option<u16>,
         #[arg(long, value_parser = ["udp", "tcp"])]
         proto: Option<String>,
+        /// The group's local address, when IPv4 and IPv6 share the port.
+        #[arg(long, value_name = "ADDR")]
+        local: Option<String>,
     },
     /// Read and write the maps of the program attached to a server's reuseport group.
     Map {
@@ -163,6 +169,9 @@ enum Command {
         port: Option<u16>,
         #[arg(long, value_parser = ["udp", "tcp"])]
         proto: Option<String>,
+        /// The group's local address, when IPv4 and IPv6 share the port.
+        #[arg(long, value_name = "ADDR")]
+        local: Option<String>,
         /// The policy the program came from: keys and values are read and shown in its types.
         #[arg(long)]
         policy: Option<PathBuf>,
@@ -210,13 +219,15 @@ fn main() -> ExitCode {
         Command::Test { policy, filter, json } => {
             driver::run_test(&policy.policy, &policy.consts, policy.target_kernel.as_deref(), filter.as_deref(), json)
         }
-        Command::Load { input, pid, port, proto, map, program, replace, consts, target_kernel, json } => {
-            let target = LoadTarget { map, program, replace };
+        Command::Load { input, pid, port, proto, local, map, program, replace, consts, target_kernel, json } => {
+            let target = LoadTarget { map, program, replace, local };
             driver::run_load(&input, pid, port, proto.as_deref(), target, &consts, target_kernel.as_deref(), json)
         }
-        Command::Detach { pid, port, proto } => driver::run_detach(pid, port, proto.as_deref()),
+        Command::Detach { pid, port, proto, local } => {
+            driver::run_detach(pid, port, proto.as_deref(), local.as_deref())
+        }
         Command::Sockets { pid, json } => driver::run_sockets(pid, json),
-        Command::Map { pid, port, proto, policy, json, action } => {
+        Command::Map { pid, port, proto, local, policy, json, action } => {
             let action = match action {
                 MapAction::List => mapcmd::Action::List,
                 MapAction::Dump { map } => mapcmd::Action::Dump(map),
@@ -224,7 +235,7 @@ fn main() -> ExitCode {
                 MapAction::Set { map, key, value } => mapcmd::Action::Set(map, key, value),
                 MapAction::Delete { map, key } => mapcmd::Action::Delete(map, key),
             };
-            mapcmd::run(pid, port, proto.as_deref(), policy.as_deref(), action, json)
+            mapcmd::run(pid, port, proto.as_deref(), local.as_deref(), policy.as_deref(), action, json)
         }
         Command::Demo { count } => demo::run(count),
         Command::Explain { code } => run_explain(&code),

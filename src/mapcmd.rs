@@ -6,7 +6,7 @@
 use crate::driver::{self, print_table, Failure, EXIT_SYSTEM, EXIT_USAGE};
 use rsteer_codegen::lower::{field_offsets, layout};
 use rsteer_lang::hir::{Program, Ty};
-use rsteer_loader::{AttachedMap, Protocol};
+use rsteer_loader::AttachedMap;
 use std::path::Path;
 
 /// What `rsteer map` does.
@@ -210,6 +210,7 @@ pub fn run(
     pid: i32,
     port: Option<u16>,
     proto: Option<&str>,
+    local: Option<&str>,
     policy: Option<&Path>,
     action: Action,
     json: bool,
@@ -219,9 +220,7 @@ pub fn run(
         None => None,
     };
     let prog_types = checked.as_ref().map(|c| &c.program);
-    let groups = rsteer_loader::discover(pid).map_err(driver::load_failure)?;
-    let protocol = proto.and_then(|p| p.parse::<Protocol>().ok());
-    let group = rsteer_loader::select_group(groups, port, protocol).map_err(driver::load_failure)?;
+    let group = driver::pick_group(pid, port, proto, local)?;
     let attached = rsteer_loader::attached_program(&group).map_err(driver::load_failure)?;
     let find = |name: &str| {
         attached.maps.iter().find(|m| m.name == name || (name.starts_with(&m.name) && m.name.len() == 15)).ok_or_else(

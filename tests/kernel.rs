@@ -466,3 +466,44 @@ fn replace_swaps_policies_under_traffic() {
     assert!(left.is_empty(), "pins left behind: {left:?}");
     eprintln!("{sent} datagrams across 10 swaps, all steered by one of the two policies");
 }
+
+/// A dual-stack server (IPv4 and IPv6 groups on one port): `--port` alone is ambiguous and
+/// the error lists both; `--local ::1` picks the IPv6 group, which then steers.
+#[test]
+fn local_picks_one_group_of_a_dual_stack_server() {
+    if !privileged() || !have("python3") {
+        return;
+    }
+    let script = root().join("loader/tests/fixtures/reuseport_server.py");
+    let mut child = std::process::Command::new("python3")
+        .args([script.to_str().unwrap(), "udp:4", "udp6=:4"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+    let f: Vec<&str> = line.split_whitespace().collect();
+    let (pid, port) = (f[1].to_string(), f[2].to_string());
+    let policy = example("payload_mod.rs");
+    let outcome = std::panic::catch_unwind(|| {
+        let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &pid, "--port", &port]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("[::1]") && err.contains("127.0.0.1") && err.contains("--local"), "{err}");
+        let (code, out, err) = run(&["load", policy.to_str().unwrap(), "--pid", &pid, "--local", "::1"]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("[::1]"), "{out}");
+        let to: std::net::SocketAddr = format!("[::1]:{port}").parse().unwrap();
+        let client = UdpSocket::bind("[::1]:0").unwrap();
+        for byte in 0u8..8 {
+            assert_eq!(udp_probe(&client, to, &[byte], Duration::from_secs(2)), Some(byte as u32 % 4));
+        }
+    });
+    let _ = run(&["detach", "--pid", &pid, "--local", "::1"]);
+    drop(child.stdin.take());
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e);
+    }
+}

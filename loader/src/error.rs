@@ -251,7 +251,9 @@ impl LoadError {
             NoReuseportSocket { .. } => {
                 "the server must set SO_REUSEPORT on its sockets before bind(2)".into()
             }
-            AmbiguousGroup { .. } => "pass --port (and --proto if UDP and TCP share it)".into(),
+            AmbiguousGroup { .. } => {
+                "pass --port (and --proto if UDP and TCP share it, --local if IPv4 and IPv6 do)".into()
+            }
             NoMatchingGroup { .. } => "pass a --port/--proto of one of the groups found".into(),
             AmbiguousProgram { .. } | UnknownProgram { .. } => {
                 "pass --program with one of the names listed".into()
