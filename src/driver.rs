@@ -154,14 +154,35 @@ pub struct LoadTarget {
     pub map: Option<String>,
     pub program: Option<String>,
     pub replace: bool,
-    /// `--local`: the group's local address, when the port alone is ambiguous.
+}
+
+/// The flags that name a server's reuseport group (`load`, `detach`, `map`).
+#[derive(clap::Args, Clone)]
+pub struct GroupArgs {
+    /// The server process.
+    #[arg(long)]
+    pub pid: i32,
+    /// The group's port; may be left out when the process has one reuseport group.
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// The group's protocol, when UDP and TCP share the port.
+    #[arg(long, value_parser = ["udp", "tcp"])]
+    pub proto: Option<String>,
+    /// The group's local address (`0.0.0.0`, `[::]:443`), when IPv4 and IPv6 share the port.
+    #[arg(long, value_name = "ADDR")]
     pub local: Option<String>,
+}
+
+impl GroupArgs {
+    pub fn pick(&self) -> Result<rsteer_loader::Group, Failure> {
+        pick_group(self.pid, self.port, self.proto.as_deref(), self.local.as_deref())
+    }
 }
 
 /// The reuseport group of `pid` that `--port`, `--proto` and `--local` name. `--local` takes
 /// an address with or without a port (`0.0.0.0`, `[::]:443`): a dual-stack server has an
 /// IPv4 and an IPv6 group on the same port.
-pub fn pick_group(
+fn pick_group(
     pid: i32,
     port: Option<u16>,
     proto: Option<&str>,
@@ -193,12 +214,9 @@ pub fn pick_group(
     rsteer_loader::select_group(groups, port, parse_proto(proto)).map_err(load_failure)
 }
 
-#[allow(clippy::too_many_arguments)]
 pub fn run_load(
     input: &Path,
-    pid: i32,
-    port: Option<u16>,
-    proto: Option<&str>,
+    args: &GroupArgs,
     load: LoadTarget,
     consts: &[String],
     target: Option<&str>,
@@ -221,7 +239,8 @@ pub fn run_load(
             hint: Some("pass a policy `.rs` file, or an object that `rsteer compile` wrote".into()),
         });
     }
-    let group = pick_group(pid, port, proto, load.local.as_deref())?;
+    let group = args.pick()?;
+    let pid = args.pid;
     let options = LoadOptions { program: load.program, map: load.map, replace: load.replace };
     let loaded = rsteer_loader::load(&object, &group, &options).map_err(load_failure)?;
     if json {
@@ -297,10 +316,10 @@ pub fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
     }
 }
 
-pub fn run_detach(pid: i32, port: Option<u16>, proto: Option<&str>, local: Option<&str>) -> Result<(), Failure> {
-    let group = pick_group(pid, port, proto, local)?;
+pub fn run_detach(args: &GroupArgs) -> Result<(), Failure> {
+    let group = args.pick()?;
     rsteer_loader::detach(&group).map_err(load_failure)?;
-    outln!("detached the program from {} {} of pid {pid}", group.protocol, group.local);
+    outln!("detached the program from {} {} of pid {}", group.protocol, group.local, args.pid);
     Ok(())
 }
 

@@ -30,7 +30,7 @@ mod driver;
 mod mapcmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use driver::{Failure, LoadTarget, EXIT_POLICY, EXIT_SYSTEM, EXIT_USAGE};
+use driver::{Failure, GroupArgs, LoadTarget, EXIT_POLICY, EXIT_SYSTEM, EXIT_USAGE};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -116,18 +116,8 @@ enum Command {
     Load {
         /// A policy `.rs` file (compiled first) or a compiled `.o` object.
         input: PathBuf,
-        /// The server process whose sockets to steer.
-        #[arg(long)]
-        pid: i32,
-        /// The group's port; may be left out when the process has one reuseport group.
-        #[arg(long)]
-        port: Option<u16>,
-        /// The group's protocol, when UDP and TCP share the port.
-        #[arg(long, value_parser = ["udp", "tcp"])]
-        proto: Option<String>,
-        /// The group's local address (`0.0.0.0`, `[::]:443`), when IPv4 and IPv6 share the port.
-        #[arg(long, value_name = "ADDR")]
-        local: Option<String>,
+        #[command(flatten)]
+        group: GroupArgs,
         /// Which socket map to fill (default: the policy's only SockArray).
         #[arg(long)]
         map: Option<String>,
@@ -150,28 +140,13 @@ enum Command {
     },
     /// Detach the program from a running server's reuseport group.
     Detach {
-        #[arg(long)]
-        pid: i32,
-        #[arg(long)]
-        port: Option<u16>,
-        #[arg(long, value_parser = ["udp", "tcp"])]
-        proto: Option<String>,
-        /// The group's local address, when IPv4 and IPv6 share the port.
-        #[arg(long, value_name = "ADDR")]
-        local: Option<String>,
+        #[command(flatten)]
+        group: GroupArgs,
     },
     /// Read and write the maps of the program attached to a server's reuseport group.
     Map {
-        /// The server process.
-        #[arg(long)]
-        pid: i32,
-        #[arg(long)]
-        port: Option<u16>,
-        #[arg(long, value_parser = ["udp", "tcp"])]
-        proto: Option<String>,
-        /// The group's local address, when IPv4 and IPv6 share the port.
-        #[arg(long, value_name = "ADDR")]
-        local: Option<String>,
+        #[command(flatten)]
+        group: GroupArgs,
         /// The policy the program came from: keys and values are read and shown in its types.
         #[arg(long)]
         policy: Option<PathBuf>,
@@ -219,15 +194,13 @@ fn main() -> ExitCode {
         Command::Test { policy, filter, json } => {
             driver::run_test(&policy.policy, &policy.consts, policy.target_kernel.as_deref(), filter.as_deref(), json)
         }
-        Command::Load { input, pid, port, proto, local, map, program, replace, consts, target_kernel, json } => {
-            let target = LoadTarget { map, program, replace, local };
-            driver::run_load(&input, pid, port, proto.as_deref(), target, &consts, target_kernel.as_deref(), json)
+        Command::Load { input, group, map, program, replace, consts, target_kernel, json } => {
+            let target = LoadTarget { map, program, replace };
+            driver::run_load(&input, &group, target, &consts, target_kernel.as_deref(), json)
         }
-        Command::Detach { pid, port, proto, local } => {
-            driver::run_detach(pid, port, proto.as_deref(), local.as_deref())
-        }
+        Command::Detach { group } => driver::run_detach(&group),
         Command::Sockets { pid, json } => driver::run_sockets(pid, json),
-        Command::Map { pid, port, proto, local, policy, json, action } => {
+        Command::Map { group, policy, json, action } => {
             let action = match action {
                 MapAction::List => mapcmd::Action::List,
                 MapAction::Dump { map } => mapcmd::Action::Dump(map),
@@ -235,7 +208,7 @@ fn main() -> ExitCode {
                 MapAction::Set { map, key, value } => mapcmd::Action::Set(map, key, value),
                 MapAction::Delete { map, key } => mapcmd::Action::Delete(map, key),
             };
-            mapcmd::run(pid, port, proto.as_deref(), local.as_deref(), policy.as_deref(), action, json)
+            mapcmd::run(&group, policy.as_deref(), action, json)
         }
         Command::Demo { count } => demo::run(count),
         Command::Explain { code } => run_explain(&code),

@@ -205,22 +205,14 @@ fn show_value(map: &AttachedMap, raw: &[u8], shape: &Shape) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn run(
-    pid: i32,
-    port: Option<u16>,
-    proto: Option<&str>,
-    local: Option<&str>,
-    policy: Option<&Path>,
-    action: Action,
-    json: bool,
-) -> Result<(), Failure> {
+pub fn run(args: &driver::GroupArgs, policy: Option<&Path>, action: Action, json: bool) -> Result<(), Failure> {
+    let pid = args.pid;
     let checked = match policy {
         Some(p) => Some(driver::check(p, &[], None)?),
         None => None,
     };
     let prog_types = checked.as_ref().map(|c| &c.program);
-    let group = driver::pick_group(pid, port, proto, local)?;
+    let group = args.pick()?;
     let attached = rsteer_loader::attached_program(&group).map_err(driver::load_failure)?;
     let find = |name: &str| {
         attached.maps.iter().find(|m| m.name == name || (name.starts_with(&m.name) && m.name.len() == 15)).ok_or_else(

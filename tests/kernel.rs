@@ -274,49 +274,30 @@ fn foreign_server_steers_as_the_policy_says() {
     if !privileged() || !have("python3") {
         return;
     }
-    let script = root().join("loader/tests/fixtures/reuseport_server.py");
-    let mut child = std::process::Command::new("python3")
-        .args([script.to_str().unwrap(), "udp:4", "tcp:2"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
-    let f: Vec<&str> = line.split_whitespace().collect();
-    assert_eq!(f.first(), Some(&"READY"), "{line}");
-    let (pid, udp_port) = (f[1].to_string(), f[2].parse::<u16>().unwrap());
+    let server = ForeignServer::start(&["udp:4", "tcp:2"]);
+    let (pid, udp_port) = (server.pid.clone(), server.ports[0]);
     let policy = root().join("tests/data/ok/byte_classes.rs");
     // Two groups: without --port the load is refused with the groups listed.
     let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &pid]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains(&udp_port.to_string()), "the error lists the groups: {err}");
     let (code, out, err) = run(&["load", policy.to_str().unwrap(), "--pid", &pid, "--port", &udp_port.to_string()]);
-    let outcome = std::panic::catch_unwind(|| {
-        assert_eq!(code, 0, "{out}{err}");
-        let to = std::net::SocketAddr::from(([127, 0, 0, 1], udp_port));
-        let client = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let cases: [(&[u8], Option<u32>); 8] = [
-            (b"\x05", Some(0)),
-            (b"\x40", Some(1)),
-            (b"q", Some(2)),
-            (b"Q", Some(1)),
-            (b"~", Some(3)),
-            (&[b'q'; 40], Some(3)),
-            (b"\xff", Some(3)),
-            (b"", None),
-        ];
-        for (payload, want) in cases {
-            let wait = if want.is_some() { Duration::from_secs(2) } else { Duration::from_millis(300) };
-            assert_eq!(udp_probe(&client, to, payload, wait), want, "payload {payload:?}");
-        }
-    });
-    let _ = run(&["detach", "--pid", &pid, "--port", &udp_port.to_string()]);
-    drop(child.stdin.take());
-    let _ = child.kill();
-    let _ = child.wait();
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e);
+    assert_eq!(code, 0, "{out}{err}");
+    let to = std::net::SocketAddr::from(([127, 0, 0, 1], udp_port));
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let cases: [(&[u8], Option<u32>); 8] = [
+        (b"\x05", Some(0)),
+        (b"\x40", Some(1)),
+        (b"q", Some(2)),
+        (b"Q", Some(1)),
+        (b"~", Some(3)),
+        (&[b'q'; 40], Some(3)),
+        (b"\xff", Some(3)),
+        (b"", None),
+    ];
+    for (payload, want) in cases {
+        let wait = if want.is_some() { Duration::from_secs(2) } else { Duration::from_millis(300) };
+        assert_eq!(udp_probe(&client, to, payload, wait), want, "payload {payload:?}");
     }
 }
 
@@ -474,36 +455,19 @@ fn local_picks_one_group_of_a_dual_stack_server() {
     if !privileged() || !have("python3") {
         return;
     }
-    let script = root().join("loader/tests/fixtures/reuseport_server.py");
-    let mut child = std::process::Command::new("python3")
-        .args([script.to_str().unwrap(), "udp:4", "udp6=:4"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
-    let f: Vec<&str> = line.split_whitespace().collect();
-    let (pid, port) = (f[1].to_string(), f[2].to_string());
+    let server = ForeignServer::start(&["udp:4", "udp6=:4"]);
+    let (pid, port) = (server.pid.clone(), server.ports[0].to_string());
     let policy = example("payload_mod.rs");
-    let outcome = std::panic::catch_unwind(|| {
-        let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &pid, "--port", &port]);
-        assert_eq!(code, 2, "{err}");
-        assert!(err.contains("[::1]") && err.contains("127.0.0.1") && err.contains("--local"), "{err}");
-        let (code, out, err) = run(&["load", policy.to_str().unwrap(), "--pid", &pid, "--local", "::1"]);
-        assert_eq!(code, 0, "{out}{err}");
-        assert!(out.contains("[::1]"), "{out}");
-        let to: std::net::SocketAddr = format!("[::1]:{port}").parse().unwrap();
-        let client = UdpSocket::bind("[::1]:0").unwrap();
-        for byte in 0u8..8 {
-            assert_eq!(udp_probe(&client, to, &[byte], Duration::from_secs(2)), Some(byte as u32 % 4));
-        }
-    });
-    let _ = run(&["detach", "--pid", &pid, "--local", "::1"]);
-    drop(child.stdin.take());
-    let _ = child.kill();
-    let _ = child.wait();
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e);
+    let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &pid, "--port", &port]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("[::1]") && err.contains("127.0.0.1") && err.contains("--local"), "{err}");
+    let (code, out, err) = run(&["load", policy.to_str().unwrap(), "--pid", &pid, "--local", "::1"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("[::1]"), "{out}");
+    let to: std::net::SocketAddr = format!("[::1]:{port}").parse().unwrap();
+    let client = UdpSocket::bind("[::1]:0").unwrap();
+    for byte in 0u8..8 {
+        assert_eq!(udp_probe(&client, to, &[byte], Duration::from_secs(2)), Some(byte as u32 % 4));
     }
+    let _ = run(&["detach", "--pid", &pid, "--local", "::1"]);
 }

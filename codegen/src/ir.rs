@@ -232,6 +232,58 @@ impl Inst {
     }
 }
 
+impl Inst {
+    /// The value this instruction writes, for rewriting (the same cases as [`Inst::def`]).
+    pub fn def_mut(&mut self) -> Option<&mut Value> {
+        match self {
+            Inst::Iconst { dst, .. }
+            | Inst::Copy { dst, .. }
+            | Inst::Alu { dst, .. }
+            | Inst::Neg { dst, .. }
+            | Inst::Normalize { dst, .. }
+            | Inst::Bswap { dst, .. }
+            | Inst::LoadCtx { dst, .. }
+            | Inst::StackLoad { dst, .. }
+            | Inst::StackAddr { dst, .. }
+            | Inst::PtrLoad { dst, .. } => Some(dst),
+            Inst::Call { dst, .. } => dst.as_mut(),
+            Inst::StackStore { .. } | Inst::PtrStore { .. } | Inst::AtomicAdd { .. } => None,
+        }
+    }
+
+    /// Rewrites every value this instruction reads with `map` (the same operands as
+    /// [`Inst::uses`]).
+    pub fn map_uses(&mut self, map: &impl Fn(Value) -> Value) {
+        let op = |o: &mut Operand| {
+            if let Operand::Val(v) = o {
+                *v = map(*v);
+            }
+        };
+        match self {
+            Inst::Iconst { .. } | Inst::LoadCtx { .. } | Inst::StackLoad { .. } | Inst::StackAddr { .. } => {}
+            Inst::Copy { src, .. } | Inst::Normalize { src, .. } | Inst::Bswap { src, .. } => *src = map(*src),
+            Inst::Alu { a, b, .. } => {
+                *a = map(*a);
+                op(b);
+            }
+            Inst::Neg { a, .. } => *a = map(*a),
+            Inst::StackStore { src, .. } => op(src),
+            Inst::PtrLoad { ptr, .. } => *ptr = map(*ptr),
+            Inst::PtrStore { ptr, src, .. } | Inst::AtomicAdd { ptr, src, .. } => {
+                *ptr = map(*ptr);
+                *src = map(*src);
+            }
+            Inst::Call { args, .. } => {
+                for a in args.iter_mut() {
+                    if let Arg::Val(v) = a {
+                        *v = map(*v);
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl Term {
     pub fn uses(&self) -> Vec<Value> {
         match self {

@@ -482,37 +482,6 @@ fn remove_dead_defs(f: &mut Function) -> bool {
     changed
 }
 
-/// Rewrites every value an instruction reads with `map`.
-fn map_uses(inst: &mut Inst, map: &impl Fn(Value) -> Value) {
-    let op = |o: &mut Operand| {
-        if let Operand::Val(v) = o {
-            *v = map(*v);
-        }
-    };
-    match inst {
-        Inst::Iconst { .. } | Inst::LoadCtx { .. } | Inst::StackLoad { .. } | Inst::StackAddr { .. } => {}
-        Inst::Copy { src, .. } | Inst::Normalize { src, .. } | Inst::Bswap { src, .. } => *src = map(*src),
-        Inst::Alu { a, b, .. } => {
-            *a = map(*a);
-            op(b);
-        }
-        Inst::Neg { a, .. } => *a = map(*a),
-        Inst::StackStore { src, .. } => op(src),
-        Inst::PtrLoad { ptr, .. } => *ptr = map(*ptr),
-        Inst::PtrStore { ptr, src, .. } | Inst::AtomicAdd { ptr, src, .. } => {
-            *ptr = map(*ptr);
-            *src = map(*src);
-        }
-        Inst::Call { args, .. } => {
-            for a in args.iter_mut() {
-                if let Arg::Val(v) = a {
-                    *v = map(*v);
-                }
-            }
-        }
-    }
-}
-
 /// `v = copy x` where `x` is a variable (written in several places): within the block, and
 /// only while `x` is not written again, readers of `v` may read `x` itself. Applied when all
 /// of `v`'s readers are in that block; the copy then dies. This removes the copy that
@@ -539,11 +508,9 @@ fn forward_copies(f: &mut Function) -> bool {
         // Readers of the key may read the value instead.
         let mut active: HashMap<Value, Value> = HashMap::new();
         for (inst, _) in data.insts.iter_mut() {
-            if !active.is_empty() {
-                let before = inst.clone();
-                let snapshot = active.clone();
-                map_uses(inst, &|v| snapshot.get(&v).copied().unwrap_or(v));
-                changed |= *inst != before;
+            if !active.is_empty() && inst.uses().iter().any(|u| active.contains_key(u)) {
+                inst.map_uses(&|v| active.get(&v).copied().unwrap_or(v));
+                changed = true;
             }
             if let Some(d) = inst.def() {
                 active.retain(|k, x| *k != d && *x != d);
@@ -568,24 +535,6 @@ fn forward_copies(f: &mut Function) -> bool {
         changed |= data.term != before;
     }
     changed
-}
-
-/// The value an instruction writes, for rewriting.
-fn def_mut(inst: &mut Inst) -> Option<&mut Value> {
-    match inst {
-        Inst::Iconst { dst, .. }
-        | Inst::Copy { dst, .. }
-        | Inst::Alu { dst, .. }
-        | Inst::Neg { dst, .. }
-        | Inst::Normalize { dst, .. }
-        | Inst::Bswap { dst, .. }
-        | Inst::LoadCtx { dst, .. }
-        | Inst::StackLoad { dst, .. }
-        | Inst::StackAddr { dst, .. }
-        | Inst::PtrLoad { dst, .. } => Some(dst),
-        Inst::Call { dst, .. } => dst.as_mut(),
-        Inst::StackStore { .. } | Inst::PtrStore { .. } | Inst::AtomicAdd { .. } => None,
-    }
 }
 
 /// `t = op ...; ...; x = copy t`, where `t` is written once and read only by the copy, and
@@ -616,7 +565,7 @@ fn retarget_defs(f: &mut Function) -> bool {
                     let clear =
                         b.insts[i + 1..j].iter().all(|(inst, _)| inst.def() != Some(x) && !inst.uses().contains(&x));
                     if clear {
-                        if let Some(d) = def_mut(&mut b.insts[i].0) {
+                        if let Some(d) = b.insts[i].0.def_mut() {
                             *d = x;
                             b.insts.remove(j);
                             changed = true;

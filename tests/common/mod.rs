@@ -214,3 +214,43 @@ pub fn sh(cmd: &str) -> (bool, String) {
     text.push_str(&String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
 }
+
+/// `loader/tests/fixtures/reuseport_server.py`: a server that is not part of the project,
+/// with one reuseport group per spec (`udp:4`, `tcp:2`, `udp6=:4`...); killed on drop.
+pub struct ForeignServer {
+    child: Child,
+    pub pid: String,
+    /// One port per group spec, in order.
+    pub ports: Vec<u16>,
+}
+
+impl ForeignServer {
+    pub fn start(specs: &[&str]) -> ForeignServer {
+        let script = root().join("loader/tests/fixtures/reuseport_server.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .args(specs)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("READY line");
+        let f: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(f.first(), Some(&"READY"), "{line}");
+        let ports = f[2..].iter().map(|p| p.parse().expect("a port")).collect();
+        ForeignServer { child, pid: f[1].to_string(), ports }
+    }
+}
+
+impl Drop for ForeignServer {
+    fn drop(&mut self) {
+        let _ = rsteer().args(["detach", "--pid", &self.pid]).output();
+        for port in &self.ports {
+            let _ = rsteer().args(["detach", "--pid", &self.pid, "--port", &port.to_string()]).output();
+        }
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
