@@ -6,9 +6,9 @@
 //! socket, and prints per socket how many were expected and how many arrived. It detaches
 //! and closes everything before it returns.
 
-use crate::driver::{print_table, render, Failure, EXIT_POLICY, EXIT_SYSTEM};
-use rsteer_lang::{CheckOptions, SourceDb};
-use rsteer_loader::{LoadOptions, Protocol};
+use crate::report::{Failure, Reporter, EXIT_SYSTEM};
+use rsteer::build::{compile_policy, BuildOptions, PolicySource};
+use rsteer_loader::{GroupQuery, LoadOptions, Protocol};
 use socket2::{Domain, Socket, Type};
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -20,7 +20,7 @@ const POLICY: &str = include_str!("../examples/payload_mod.rs");
 const SOCKETS: usize = 4;
 
 fn sys(message: impl Into<String>) -> Failure {
-    Failure::Message { code: EXIT_SYSTEM, message: message.into(), hint: None }
+    Failure::system(message)
 }
 
 fn reuseport_socket(addr: SocketAddr) -> std::io::Result<UdpSocket> {
@@ -31,22 +31,14 @@ fn reuseport_socket(addr: SocketAddr) -> std::io::Result<UdpSocket> {
     Ok(s.into())
 }
 
-pub fn run(count: u32) -> Result<(), Failure> {
-    // 1. Compile the bundled policy.
-    let mut db = SourceDb::new();
-    let main = db.add(POLICY_NAME, POLICY);
-    let (program, diags) = rsteer_lang::check(&mut db, main, &CheckOptions::default());
-    render(&db, &diags);
-    let Some(program) = program else { return Err(Failure::Reported(EXIT_POLICY)) };
-    let compiled = rsteer_codegen::compile(&program, &db).map_err(|d| {
-        render(&db, &d);
-        Failure::Reported(EXIT_POLICY)
-    })?;
-    outln!(
+pub fn run(report: &Reporter, count: u32) -> Result<(), Failure> {
+    // 1. Compile the bundled policy, from memory.
+    let built = report.built(compile_policy(&PolicySource::text(POLICY_NAME, POLICY), &BuildOptions::default()))?;
+    report.line(format_args!(
         "compiled {POLICY_NAME}: {} BPF instructions, {} bytes of ELF",
-        compiled.programs.iter().map(|p| p.insns.len()).sum::<usize>(),
-        compiled.object.len()
-    );
+        built.instructions(),
+        built.object().len()
+    ));
 
     // 2. The server: SOCKETS sockets on one free port, a receiving thread each.
     let first = reuseport_socket("127.0.0.1:0".parse().expect("literal address"))
@@ -56,22 +48,21 @@ pub fn run(count: u32) -> Result<(), Failure> {
     for _ in 1..SOCKETS {
         sockets.push(reuseport_socket(addr).map_err(|e| sys(format!("cannot bind {addr}: {e}")))?);
     }
-    outln!("server: {SOCKETS} SO_REUSEPORT UDP sockets on {addr} (pid {})", std::process::id());
+    report.line(format_args!("server: {SOCKETS} SO_REUSEPORT UDP sockets on {addr} (pid {})", std::process::id()));
 
     // 3. Load through pid-based discovery, exactly as `rsteer load --pid` does.
     let pid = std::process::id() as i32;
-    let groups = rsteer_loader::discover(pid).map_err(|e| sys(e.to_string()))?;
-    let group =
-        rsteer_loader::select_group(groups, Some(addr.port()), Some(Protocol::Udp)).map_err(|e| sys(e.to_string()))?;
-    let loaded = rsteer_loader::load(&compiled.object, &group, &LoadOptions::default())
+    let query = GroupQuery { port: Some(addr.port()), protocol: Some(Protocol::Udp), local: None };
+    let group = rsteer_loader::find_group(pid, &query).map_err(|e| sys(e.to_string()))?;
+    let loaded = rsteer_loader::load(built.object(), &group, &LoadOptions::default())
         .map_err(|e| Failure::Message { code: EXIT_SYSTEM, message: e.to_string(), hint: e.hint() })?;
-    outln!(
+    report.line(format_args!(
         "loaded `{}` (prog id {}), map {} filled with {} sockets",
         loaded.program_name,
         loaded.program_id,
         loaded.map_name,
         loaded.rows.len()
-    );
+    ));
 
     let counts: Arc<Vec<AtomicU64>> = Arc::new((0..SOCKETS).map(|_| AtomicU64::new(0)).collect());
     let wrong = Arc::new(AtomicU64::new(0));
@@ -123,14 +114,14 @@ pub fn run(count: u32) -> Result<(), Failure> {
     let rows: Vec<[String; 3]> = (0..SOCKETS)
         .map(|i| [i.to_string(), expected[i].to_string(), counts[i].load(Ordering::Relaxed).to_string()])
         .collect();
-    print_table(&["socket", "expected", "arrived"], &rows);
+    report.table(&["socket", "expected", "arrived"], &rows);
     let arrived: u64 = counts.iter().map(|c| c.load(Ordering::Relaxed)).sum();
     let misrouted = wrong.load(Ordering::Relaxed);
     if let Err(e) = detached {
         return Err(sys(format!("could not detach: {e}")));
     }
     if arrived == total && misrouted == 0 {
-        outln!("all {total} datagrams reached the socket the policy chose; detached and closed");
+        report.line(format_args!("all {total} datagrams reached the socket the policy chose; detached and closed"));
         Ok(())
     } else {
         Err(sys(format!("{arrived} of {total} datagrams arrived, {misrouted} at the wrong socket")))

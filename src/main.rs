@@ -1,36 +1,20 @@
-//! The `rsteer` command line: verbs, flags, printing and exit codes.
+//! The `rsteer` command line: verbs, flags and exit codes.
 //!
-//! Compile and load logic lives in the library crates; this file only wires them together
-//! and talks to the person at the terminal.
+//! Compiling goes through the library's facade (`rsteer::build`), loading through
+//! `rsteer_loader`; this binary reads flags, calls them and prints through one
+//! [`report::Reporter`] made here from the verb's `--json`.
 #![deny(unsafe_op_in_unsafe_fn)]
 
-/// `println!` for the person reading: when standard output is a closed pipe
-/// (`rsteer ... | head`), stop quietly instead of panicking, as other tools do.
-macro_rules! outln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        if writeln!(std::io::stdout(), $($arg)*).is_err() {
-            std::process::exit(0);
-        }
-    }};
-}
-
-/// `print!` with the same closed-pipe behaviour as [`outln!`].
-macro_rules! out {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        if write!(std::io::stdout(), $($arg)*).is_err() {
-            std::process::exit(0);
-        }
-    }};
-}
-
+mod args;
 mod demo;
 mod driver;
 mod mapcmd;
+mod report;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use driver::{Failure, GroupArgs, LoadTarget, EXIT_POLICY, EXIT_SYSTEM, EXIT_USAGE};
+use args::{CompileArgs, GroupArgs, PolicyArgs};
+use clap::{Parser, Subcommand};
+use driver::{Dump, LoadTarget};
+use report::{Format, Reporter};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -39,28 +23,6 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum Dump {
-    /// The typed HIR after checking.
-    Hir,
-    /// The IR of each entry.
-    Ir,
-    /// The BPF disassembly of each entry.
-    Asm,
-}
-
-#[derive(clap::Args, Clone)]
-struct PolicyArgs {
-    /// The policy source file.
-    policy: PathBuf,
-    /// Override a `const` of the policy: `--const NAME=VALUE` (repeatable).
-    #[arg(long = "const", value_name = "NAME=VALUE")]
-    consts: Vec<String>,
-    /// Refuse features the given Linux version lacks (e.g. `5.14`).
-    #[arg(long, value_name = "VERSION")]
-    target_kernel: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -128,12 +90,8 @@ enum Command {
         /// (same name and shape), and the swap is atomic.
         #[arg(long)]
         replace: bool,
-        /// Override a `const` of the policy.
-        #[arg(long = "const", value_name = "NAME=VALUE")]
-        consts: Vec<String>,
-        /// Refuse features the given Linux version lacks (e.g. `5.14`).
-        #[arg(long, value_name = "VERSION")]
-        target_kernel: Option<String>,
+        #[command(flatten)]
+        compile: CompileArgs,
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
@@ -173,137 +131,56 @@ enum Command {
     Explain { code: String },
 }
 
+impl Command {
+    /// The form of the verb's result: JSON when its `--json` flag is given.
+    fn format(&self) -> Format {
+        let json = match self {
+            Command::Check { json, .. }
+            | Command::Test { json, .. }
+            | Command::Load { json, .. }
+            | Command::Map { json, .. }
+            | Command::Sockets { json, .. } => *json,
+            Command::Compile { .. } | Command::Detach { .. } | Command::Demo { .. } | Command::Explain { .. } => false,
+        };
+        if json {
+            Format::Json
+        } else {
+            Format::Human
+        }
+    }
+
+    fn run(self, report: &Reporter) -> Result<(), report::Failure> {
+        match self {
+            Command::Check { policy, dump, .. } => driver::check(report, &policy, dump),
+            Command::Compile { policy, output, dump } => driver::compile(report, &policy, output, dump),
+            Command::Test { policy, filter, .. } => driver::test(report, &policy, filter.as_deref()),
+            Command::Load { input, group, map, program, replace, compile, .. } => {
+                driver::load(report, &input, &group, LoadTarget { map, program, replace }, &compile)
+            }
+            Command::Detach { group } => driver::detach(report, &group),
+            Command::Sockets { pid, .. } => driver::sockets(report, pid),
+            Command::Map { group, policy, action, .. } => {
+                let action = match action {
+                    MapAction::List => mapcmd::Action::List,
+                    MapAction::Dump { map } => mapcmd::Action::Dump(map),
+                    MapAction::Get { map, key } => mapcmd::Action::Get(map, key),
+                    MapAction::Set { map, key, value } => mapcmd::Action::Set(map, key, value),
+                    MapAction::Delete { map, key } => mapcmd::Action::Delete(map, key),
+                };
+                mapcmd::run(report, &group, policy.as_deref(), action)
+            }
+            Command::Demo { count } => demo::run(report, count),
+            Command::Explain { code } => driver::explain(report, &code),
+        }
+    }
+}
+
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).format_timestamp(None).init();
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Check { policy, dump, json: true } => {
-            driver::JSON_DIAGNOSTICS.store(true, std::sync::atomic::Ordering::Relaxed);
-            let result = run_check(&policy, dump);
-            let diags = driver::COLLECTED.lock().map(|c| c.clone()).unwrap_or_default();
-            let ok = result.is_ok();
-            outln!(
-                "{}",
-                serde_json::to_string_pretty(&serde_json::json!({ "ok": ok, "diagnostics": diags }))
-                    .unwrap_or_default()
-            );
-            result
-        }
-        Command::Check { policy, dump, json: false } => run_check(&policy, dump),
-        Command::Compile { policy, output, dump } => run_compile(&policy, output, dump),
-        Command::Test { policy, filter, json } => {
-            driver::run_test(&policy.policy, &policy.consts, policy.target_kernel.as_deref(), filter.as_deref(), json)
-        }
-        Command::Load { input, group, map, program, replace, consts, target_kernel, json } => {
-            let target = LoadTarget { map, program, replace };
-            driver::run_load(&input, &group, target, &consts, target_kernel.as_deref(), json)
-        }
-        Command::Detach { group } => driver::run_detach(&group),
-        Command::Sockets { pid, json } => driver::run_sockets(pid, json),
-        Command::Map { group, policy, json, action } => {
-            let action = match action {
-                MapAction::List => mapcmd::Action::List,
-                MapAction::Dump { map } => mapcmd::Action::Dump(map),
-                MapAction::Get { map, key } => mapcmd::Action::Get(map, key),
-                MapAction::Set { map, key, value } => mapcmd::Action::Set(map, key, value),
-                MapAction::Delete { map, key } => mapcmd::Action::Delete(map, key),
-            };
-            mapcmd::run(&group, policy.as_deref(), action, json)
-        }
-        Command::Demo { count } => demo::run(count),
-        Command::Explain { code } => run_explain(&code),
-    };
-    match result {
+    let command = Cli::parse().command;
+    let report = Reporter::new(command.format());
+    match command.run(&report) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Reported(code)) => ExitCode::from(code),
-        Err(Failure::Message { code, message, hint }) => {
-            eprintln!("error: {message}");
-            if let Some(h) = hint {
-                eprintln!("  = help: {h}");
-            }
-            ExitCode::from(code)
-        }
+        Err(failure) => ExitCode::from(report.failure(failure)),
     }
 }
-
-fn run_check(args: &PolicyArgs, dump: Option<Dump>) -> Result<(), Failure> {
-    let checked = driver::check(&args.policy, &args.consts, args.target_kernel.as_deref())?;
-    if dump == Some(Dump::Hir) {
-        out!("{}", rsteer_lang::pretty::program(&checked.program));
-    }
-    if matches!(dump, Some(Dump::Ir) | Some(Dump::Asm)) {
-        let compiled = driver::compile(&checked)?;
-        print_dump(&compiled, dump);
-    }
-    let p = &checked.program;
-    if driver::JSON_DIAGNOSTICS.load(std::sync::atomic::Ordering::Relaxed) {
-        return Ok(());
-    }
-    eprintln!(
-        "{}: ok — {} entr{}, {} map{}, {} test{}",
-        args.policy.display(),
-        p.entries.len(),
-        if p.entries.len() == 1 { "y" } else { "ies" },
-        p.maps.len(),
-        if p.maps.len() == 1 { "" } else { "s" },
-        p.tests.len(),
-        if p.tests.len() == 1 { "" } else { "s" },
-    );
-    Ok(())
-}
-
-fn print_dump(compiled: &rsteer_codegen::Compiled, dump: Option<Dump>) {
-    for p in &compiled.programs {
-        match dump {
-            Some(Dump::Ir) => out!("{}", p.ir),
-            Some(Dump::Asm) => {
-                outln!("{} ({}):", p.name, p.section);
-                out!("{}", p.disasm());
-            }
-            _ => {}
-        }
-    }
-}
-
-fn run_compile(args: &PolicyArgs, output: Option<PathBuf>, dump: Option<Dump>) -> Result<(), Failure> {
-    let checked = driver::check(&args.policy, &args.consts, args.target_kernel.as_deref())?;
-    if dump == Some(Dump::Hir) {
-        out!("{}", rsteer_lang::pretty::program(&checked.program));
-    }
-    let compiled = driver::compile(&checked)?;
-    print_dump(&compiled, dump);
-    let out = output.unwrap_or_else(|| args.policy.with_extension("o"));
-    std::fs::write(&out, &compiled.object).map_err(|e| Failure::Message {
-        code: EXIT_SYSTEM,
-        message: format!("cannot write {}: {e}", out.display()),
-        hint: None,
-    })?;
-    let insns: usize = compiled.programs.iter().map(|p| p.insns.len()).sum();
-    eprintln!(
-        "wrote {} ({} program{}, {} instructions, {} bytes)",
-        out.display(),
-        compiled.programs.len(),
-        if compiled.programs.len() == 1 { "" } else { "s" },
-        insns,
-        compiled.object.len()
-    );
-    Ok(())
-}
-
-fn run_explain(code: &str) -> Result<(), Failure> {
-    let code = code.trim().to_ascii_uppercase();
-    match rsteer_lang::diag::explain(&code) {
-        Some(text) => {
-            outln!("{code}\n\n{text}");
-            Ok(())
-        }
-        None => Err(Failure::Message {
-            code: EXIT_USAGE,
-            message: format!("no such error code `{code}`"),
-            hint: Some("codes look like E0001; `rsteer check` prints them".into()),
-        }),
-    }
-}
-
-#[allow(dead_code)]
-const _CODES: (u8, u8) = (EXIT_POLICY, EXIT_SYSTEM);

@@ -3,7 +3,9 @@
 //! types (integers, bools, structs, arrays); without, as unsigned integers (sizes 1, 2, 4,
 //! 8) or hex bytes.
 
-use crate::driver::{self, print_table, Failure, EXIT_SYSTEM, EXIT_USAGE};
+use crate::args::{CompileArgs, GroupArgs};
+use crate::driver;
+use crate::report::{Failure, Reporter, EXIT_SYSTEM, EXIT_USAGE};
 use rsteer_codegen::lower::{field_offsets, layout};
 use rsteer_lang::hir::{Program, Ty};
 use rsteer_loader::AttachedMap;
@@ -205,15 +207,16 @@ fn show_value(map: &AttachedMap, raw: &[u8], shape: &Shape) -> String {
     }
 }
 
-pub fn run(args: &driver::GroupArgs, policy: Option<&Path>, action: Action, json: bool) -> Result<(), Failure> {
+pub fn run(report: &Reporter, args: &GroupArgs, policy: Option<&Path>, action: Action) -> Result<(), Failure> {
+    let json = report.is_json();
     let pid = args.pid;
     let checked = match policy {
-        Some(p) => Some(driver::check(p, &[], None)?),
+        Some(p) => Some(driver::check_file(report, p, &CompileArgs::default())?),
         None => None,
     };
     let prog_types = checked.as_ref().map(|c| &c.program);
     let group = args.pick()?;
-    let attached = rsteer_loader::attached_program(&group).map_err(driver::load_failure)?;
+    let attached = rsteer_loader::attached_program(&group)?;
     let find = |name: &str| {
         attached.maps.iter().find(|m| m.name == name || (name.starts_with(&m.name) && m.name.len() == 15)).ok_or_else(
             || {
@@ -231,7 +234,7 @@ pub fn run(args: &driver::GroupArgs, policy: Option<&Path>, action: Action, json
             let mut rows = Vec::new();
             let mut out = Vec::new();
             for m in &attached.maps {
-                let n = m.entries(m.max_entries as usize).map_err(driver::load_failure)?.len();
+                let n = m.entries(m.max_entries as usize)?.len();
                 rows.push([
                     m.name.clone(),
                     type_name(m.map_type).to_string(),
@@ -246,41 +249,39 @@ pub fn run(args: &driver::GroupArgs, policy: Option<&Path>, action: Action, json
                 }));
             }
             if json {
-                let v = serde_json::json!({ "program": attached.name, "program_id": attached.id, "maps": out });
-                outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                report.json(&serde_json::json!({ "program": attached.name, "program_id": attached.id, "maps": out }));
             } else {
-                outln!(
+                report.line(format_args!(
                     "program `{}` (id {}) on {} {} of pid {pid}",
-                    attached.name,
-                    attached.id,
-                    group.protocol,
-                    group.local
-                );
-                print_table(&["map", "kind", "key B", "value B", "max", "entries"], &rows);
+                    attached.name, attached.id, group.protocol, group.local
+                ));
+                report.table(&["map", "kind", "key B", "value B", "max", "entries"], &rows);
             }
         }
         Action::Dump(name) => {
             let m = find(&name)?;
             let (ks, vs) = shapes(m, prog_types);
-            let entries = m.entries(1 << 20).map_err(driver::load_failure)?;
+            let entries = m.entries(1 << 20)?;
             let rows: Vec<[String; 2]> = entries.iter().map(|(k, v)| [decode(k, &ks), show_value(m, v, &vs)]).collect();
             if json {
                 let v: Vec<serde_json::Value> =
                     rows.iter().map(|[k, v]| serde_json::json!({ "key": k, "value": v })).collect();
-                outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                report.json(&serde_json::Value::Array(v));
             } else if rows.is_empty() {
-                outln!("map `{}` is empty", m.name);
+                report.line(format_args!("map `{}` is empty", m.name));
             } else {
-                print_table(&["key", "value"], &rows);
+                report.table(&["key", "value"], &rows);
             }
         }
         Action::Get(name, key) => {
             let m = find(&name)?;
             let (ks, vs) = shapes(m, prog_types);
             let k = encode(&key, &ks, m.key_size as usize).map_err(usage)?;
-            match m.get(&k).map_err(driver::load_failure)? {
-                Some(v) if json => outln!("{}", serde_json::json!({ "key": key, "value": show_value(m, &v, &vs) })),
-                Some(v) => outln!("{}", show_value(m, &v, &vs)),
+            match m.get(&k)? {
+                Some(v) if json => {
+                    report.line(format_args!("{}", serde_json::json!({ "key": key, "value": show_value(m, &v, &vs) })))
+                }
+                Some(v) => report.line(format_args!("{}", show_value(m, &v, &vs))),
                 None => {
                     return Err(Failure::Message {
                         code: EXIT_SYSTEM,
@@ -295,17 +296,17 @@ pub fn run(args: &driver::GroupArgs, policy: Option<&Path>, action: Action, json
             let (ks, vs) = shapes(m, prog_types);
             let k = encode(&key, &ks, m.key_size as usize).map_err(usage)?;
             let v = encode(&value, &vs, m.value_size as usize).map_err(usage)?;
-            m.set(&k, &v).map_err(driver::load_failure)?;
-            outln!("{}[{key}] = {value}", m.name);
+            m.set(&k, &v)?;
+            report.line(format_args!("{}[{key}] = {value}", m.name));
         }
         Action::Delete(name, key) => {
             let m = find(&name)?;
             let (ks, _) = shapes(m, prog_types);
             let k = encode(&key, &ks, m.key_size as usize).map_err(usage)?;
-            if m.delete(&k).map_err(driver::load_failure)? {
-                outln!("deleted {}[{key}]", m.name);
+            if m.delete(&k)? {
+                report.line(format_args!("deleted {}[{key}]", m.name));
             } else {
-                outln!("{}[{key}] was not there", m.name);
+                report.line(format_args!("{}[{key}] was not there", m.name));
             }
         }
     }

@@ -1,6 +1,12 @@
 //! Finding a running process's SO_REUSEPORT groups.
 
-use std::{collections::BTreeMap, io, net::SocketAddr, os::fd::AsFd};
+use std::{
+    collections::BTreeMap,
+    fmt, io,
+    net::{IpAddr, SocketAddr},
+    os::fd::AsFd,
+    str::FromStr,
+};
 
 use socket2::{SockRef, Type};
 
@@ -128,6 +134,76 @@ fn classify(fd: &std::os::fd::OwnedFd) -> io::Result<Option<(Protocol, SocketAdd
     Ok(Some((protocol, local, sock.cookie()?)))
 }
 
+/// The local address a group is bound to, as `--local` names it: an IP address with or
+/// without a port (`0.0.0.0`, `::1`, `[::1]`, `[::]:443`). A dual-stack server has an IPv4
+/// and an IPv6 group on the same port; this tells them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalAddr {
+    pub ip: IpAddr,
+    /// `None` matches the address on any port.
+    pub port: Option<u16>,
+}
+
+impl LocalAddr {
+    fn matches(&self, local: SocketAddr) -> bool {
+        local.ip() == self.ip && self.port.is_none_or(|p| local.port() == p)
+    }
+}
+
+impl fmt::Display for LocalAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.port {
+            Some(port) => SocketAddr::new(self.ip, port).fmt(f),
+            None => self.ip.fmt(f),
+        }
+    }
+}
+
+impl FromStr for LocalAddr {
+    type Err = LoadError;
+
+    fn from_str(text: &str) -> Result<Self, LoadError> {
+        if let Ok(a) = text.parse::<SocketAddr>() {
+            return Ok(LocalAddr { ip: a.ip(), port: Some(a.port()) });
+        }
+        match text.trim_matches(|c| c == '[' || c == ']').parse::<IpAddr>() {
+            Ok(ip) => Ok(LocalAddr { ip, port: None }),
+            Err(_) => Err(LoadError::BadLocal { text: text.to_string() }),
+        }
+    }
+}
+
+/// Which reuseport group of a process to steer: every field that is set must match, and
+/// exactly one group may be left. An empty query picks a process's only group.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GroupQuery {
+    pub port: Option<u16>,
+    /// Narrows a port that UDP and TCP share.
+    pub protocol: Option<Protocol>,
+    /// Narrows a port that IPv4 and IPv6 (or two addresses) share.
+    pub local: Option<LocalAddr>,
+}
+
+/// Discovers the reuseport groups of `pid` and picks the one `query` names.
+pub fn find_group(pid: i32, query: &GroupQuery) -> Result<Group, LoadError> {
+    select(discover(pid)?, query)
+}
+
+/// Picks the group `query` names among `groups` (as [`discover`] returns them). The local
+/// address is applied first, so that the errors about port and protocol list only the
+/// groups bound to it.
+pub fn select(mut groups: Vec<Group>, query: &GroupQuery) -> Result<Group, LoadError> {
+    if let Some(local) = query.local {
+        let pid = groups.first().map_or(0, |g| g.pid());
+        let found: Vec<(Protocol, SocketAddr)> = groups.iter().map(|g| (g.protocol, g.local)).collect();
+        groups.retain(|g| local.matches(g.local));
+        if groups.is_empty() {
+            return Err(LoadError::NotBoundTo { pid, local, groups: found });
+        }
+    }
+    select_group(groups, query.port, query.protocol)
+}
+
 /// Picks the group to steer. `port` may be omitted when the process has a
 /// single group; `protocol` narrows a port that UDP and TCP share.
 pub fn select_group(groups: Vec<Group>, port: Option<u16>, protocol: Option<Protocol>) -> Result<Group, LoadError> {
@@ -172,5 +248,31 @@ mod tests {
     fn empty_selection_is_an_error() {
         let e = select_group(Vec::new(), None, None).unwrap_err();
         assert!(matches!(e, LoadError::NoReuseportSocket { .. }));
+    }
+
+    #[test]
+    fn local_addresses_with_and_without_a_port() {
+        let any4: LocalAddr = "0.0.0.0".parse().unwrap();
+        assert_eq!(any4, LocalAddr { ip: [0, 0, 0, 0].into(), port: None });
+        let six: LocalAddr = "[::1]".parse().unwrap();
+        assert_eq!((six.ip, six.port), ("::1".parse().unwrap(), None));
+        let with_port: LocalAddr = "[::]:443".parse().unwrap();
+        assert_eq!((with_port.to_string(), with_port.port), ("[::]:443".to_string(), Some(443)));
+        assert!(with_port.matches("[::]:443".parse().unwrap()));
+        assert!(!with_port.matches("[::]:80".parse().unwrap()));
+        assert!(any4.matches("0.0.0.0:80".parse().unwrap()));
+        assert!(!any4.matches("[::]:80".parse().unwrap()));
+        let e = "localhost".parse::<LocalAddr>().unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Usage);
+        assert_eq!(e.to_string(), "--local: `localhost` is not an address");
+    }
+
+    #[test]
+    fn a_local_address_no_group_has_lists_the_groups() {
+        let query = GroupQuery { local: Some("::1".parse().unwrap()), ..GroupQuery::default() };
+        // With no groups at all, the local filter reports what it found: nothing.
+        let e = select(Vec::new(), &query).unwrap_err();
+        assert_eq!(e.to_string(), "no reuseport group of pid 0 is bound to ::1");
+        assert_eq!(e.hint().as_deref(), Some("its groups: none"));
     }
 }

@@ -5,7 +5,7 @@ use std::{io, net::SocketAddr};
 
 use thiserror::Error;
 
-use crate::Protocol;
+use crate::{LocalAddr, Protocol};
 
 /// A broad class of failure, so that the CLI can choose an exit code without
 /// matching on every variant.
@@ -78,6 +78,12 @@ pub enum LoadError {
 
     #[error("no reuseport group of pid {pid} matches {wanted}; groups found: {}", listing(groups))]
     NoMatchingGroup { pid: i32, wanted: String, groups: Vec<GroupSummary> },
+
+    #[error("--local: `{text}` is not an address")]
+    BadLocal { text: String },
+
+    #[error("no reuseport group of pid {pid} is bound to {local}")]
+    NotBoundTo { pid: i32, local: LocalAddr, groups: Vec<(Protocol, SocketAddr)> },
 
     #[error("cannot parse the BPF object: {message}")]
     Object { message: String },
@@ -204,6 +210,8 @@ impl LoadError {
             ProcessPermission { .. } => ErrorKind::Permission,
             AmbiguousGroup { .. }
             | NoMatchingGroup { .. }
+            | BadLocal { .. }
+            | NotBoundTo { .. }
             | NoProgram
             | AmbiguousProgram { .. }
             | UnknownProgram { .. }
@@ -255,6 +263,12 @@ impl LoadError {
                 "pass --port (and --proto if UDP and TCP share it, --local if IPv4 and IPv6 do)".into()
             }
             NoMatchingGroup { .. } => "pass a --port/--proto of one of the groups found".into(),
+            BadLocal { .. } => "for example: --local 0.0.0.0, --local [::]:443".into(),
+            NotBoundTo { groups, .. } if groups.is_empty() => "its groups: none".into(),
+            NotBoundTo { groups, .. } => {
+                let found: Vec<String> = groups.iter().map(|(protocol, local)| format!("{protocol} {local}")).collect();
+                format!("its groups: {}", found.join(", "))
+            }
             AmbiguousProgram { .. } | UnknownProgram { .. } => {
                 "pass --program with one of the names listed".into()
             }

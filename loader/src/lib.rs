@@ -2,8 +2,9 @@
 //! a running server's SO_REUSEPORT sockets.
 //!
 //! The flow is [`discover`] (take the server's sockets with `pidfd_getfd`),
-//! [`select_group`] (pick the reuseport group to steer), then [`load`] (load
-//! the program with aya, fill its socket map, attach) or [`detach`].
+//! [`select`] (pick the reuseport group a [`GroupQuery`] names: port, protocol,
+//! local address; [`find_group`] does both), then [`load`] (load the program
+//! with aya, fill its socket map, attach) or [`detach`].
 //!
 //! This crate and the CLI are the only parts of rsteer that touch the kernel.
 //! It never prints: it returns data and [`LoadError`]s and logs through `log`.
@@ -18,7 +19,7 @@ mod sys;
 use std::{fmt, net::SocketAddr, os::fd::OwnedFd};
 
 pub use attach::{attached_holder, detach, load, LoadOptions, Loaded, Row, SocketMapKind};
-pub use discover::{discover, select_group};
+pub use discover::{discover, find_group, select, select_group, GroupQuery, LocalAddr};
 pub use error::{ErrorKind, GroupSummary, LoadError};
 pub use maps::{attached_program, AttachedMap, AttachedProgram};
 
