@@ -327,7 +327,7 @@ fn map_command_reads_and_writes_the_live_tables() {
     let (code, out, _) = run(&["map", "--pid", &pid, "--json", "dump", "STEERED"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("--json");
-    let count = |i: usize| v[i]["value"].as_str().and_then(|s| s.parse::<u64>().ok());
+    let count = |i: usize| v[i]["value"].as_u64();
     assert_eq!((count(1), count(3)), (Some(1), Some(1)), "{out}");
     let (code, _, _) = run(&["map", "--pid", &pid, "delete", "OVERRIDES", &port]);
     assert_eq!(code, 0);
