@@ -294,7 +294,7 @@ impl<'a> StructFill<'a> {
             let close = self
                 .fields
                 .iter()
-                .map(|f| (strsim::levenshtein(name, &f.name), &f.name))
+                .map(|f| (strsim::osa_distance(name, &f.name), &f.name))
                 .filter(|(d, f)| *d <= (f.len() / 3).max(1) || f.eq_ignore_ascii_case(name))
                 .min();
             return Err(match close {

@@ -134,7 +134,7 @@ fn struct_errors() {
     assert_eq!(error(flow.clone(), "proto=6,port=1").message, "the `Flow` value does not name field `tag`");
     let e = error(flow.clone(), "proto=6,prot=1,tag=0");
     assert_eq!(e.message, "`Flow` has no field `prot`");
-    assert_eq!(e.help.as_deref(), Some("did you mean `proto`?"));
+    assert_eq!(e.help.as_deref(), Some("did you mean `port`?"));
     assert_eq!(error(flow.clone(), "zzzzzz=1").help.as_deref(), Some("its fields: proto, port, tag"));
     assert_eq!(error(flow.clone(), "proto=1,proto=2").message, "field `proto` is given twice");
     assert_eq!(
