@@ -5,6 +5,7 @@
 //! binary; decimal without one) and digits of that base, with `_` allowed between them. A
 //! `-` is accepted only for the signed types, and the value must lie in the type's range.
 
+use crate::consteval::range_of;
 use crate::hir::IntTy;
 use std::fmt;
 
@@ -45,7 +46,7 @@ impl fmt::Display for IntTextError {
                 write!(f, "`{text}` is negative, and `{}` holds no negative values", ty.name())
             }
             IntTextError::OutOfRange { text, ty } => {
-                let (lo, hi) = int_range(*ty);
+                let (lo, hi) = range_of(*ty);
                 write!(f, "`{text}` does not fit in `{}` ({lo}..={hi})", ty.name())
             }
         }
@@ -53,16 +54,6 @@ impl fmt::Display for IntTextError {
 }
 
 impl std::error::Error for IntTextError {}
-
-/// The smallest and largest value of `ty`.
-pub fn int_range(ty: IntTy) -> (i128, i128) {
-    let bits = ty.bits();
-    if ty.signed() {
-        (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
-    } else {
-        (0, (1i128 << bits) - 1)
-    }
-}
 
 /// Reads `text` (surrounding whitespace ignored) as a value of type `ty`. Returns the
 /// value's two's-complement bits, zero above the type's width (`-1` as `i8` is `0xff`).
@@ -81,7 +72,7 @@ pub fn parse_int(text: &str, ty: IntTy) -> Result<u64, IntTextError> {
         return Err(IntTextError::Negative { text: trimmed.to_string(), ty });
     }
     let value = if negative { -i128::from(magnitude) } else { i128::from(magnitude) };
-    let (lo, hi) = int_range(ty);
+    let (lo, hi) = range_of(ty);
     if value < lo || value > hi {
         return Err(IntTextError::OutOfRange { text: trimmed.to_string(), ty });
     }
