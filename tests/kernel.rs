@@ -327,7 +327,7 @@ fn map_command_reads_and_writes_the_live_tables() {
     let (code, out, _) = run(&["map", "--pid", &pid, "--json", "dump", "STEERED"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("--json");
-    let count = |i: usize| v[i]["value"].as_str().and_then(|s| s.parse::<u64>().ok());
+    let count = |i: usize| v[i]["value"].as_u64();
     assert_eq!((count(1), count(3)), (Some(1), Some(1)), "{out}");
     let (code, _, _) = run(&["map", "--pid", &pid, "delete", "OVERRIDES", &port]);
     assert_eq!(code, 0);
@@ -335,6 +335,66 @@ fn map_command_reads_and_writes_the_live_tables() {
     // Socket maps belong to `rsteer load`.
     let (code, _, err) = run(&["map", "--pid", &pid, "set", "SOCKETS", "0", "1"]);
     assert_eq!(code, 2, "{err}");
+}
+
+/// `rsteer map --policy` reads and writes values in the policy's types: a struct named field
+/// by field (a missing or misspelt field is refused), integers in any base, a signed integer
+/// below zero, a byte array as `b"..."`; `--json` prints them as numbers and objects.
+#[test]
+fn map_command_speaks_the_policys_types() {
+    if !privileged() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("routes.rs");
+    std::fs::write(
+        &policy,
+        "struct Route { net: [u8; 4], len: u8, port: u16 }\n\
+         #[map]\nstatic SOCKETS: SockArray<4>;\n\
+         #[map]\nstatic ROUTES: HashMap<u32, Route, 16>;\n\
+         #[map]\nstatic OFFSETS: Array<i16, 4>;\n\
+         #[steer]\nfn pick(pkt: Packet) -> Verdict {\n\
+             let mut i: u32 = 0;\n\
+             if let Some(r) = ROUTES.get(pkt.src_port as u32) { i = r.len as u32; }\n\
+             if let Some(o) = OFFSETS.get(0) { if o < 0 { i = i + 1; } }\n\
+             select(SOCKETS, i % 4)\n}\n",
+    )
+    .unwrap();
+    let policy = policy.to_str().unwrap();
+    let server = Server::start("udp", 4);
+    let pid = server.pid.to_string();
+    let (code, out, err) = run(&["load", policy, "--pid", &pid]);
+    assert_eq!(code, 0, "{out}{err}");
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = client.local_addr().unwrap().port().to_string();
+    let map = |args: &[&str]| run(&[&["map", "--pid", &pid, "--policy", policy], args].concat());
+    let (code, out, err) = map(&["set", "ROUTES", &port, r#"net=b"\x0a\0\0\0",len=0b10,port=0x50"#]);
+    assert_eq!(
+        (code, out.trim()),
+        (0, format!(r#"ROUTES[{port}] = net=b"\n\x00\x00\x00",len=2,port=80"#).as_str()),
+        "{err}"
+    );
+    assert_eq!(udp_probe(&client, server.addr(), b"x", Duration::from_secs(2)), Some(2));
+    let (code, out, _) = map(&["--json", "get", "ROUTES", &port]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("--json");
+    assert_eq!(code, 0);
+    assert_eq!(v["key"], port.parse::<u64>().unwrap());
+    assert_eq!(v["value"], serde_json::json!({ "net": [10, 0, 0, 0], "len": 2, "port": 80 }));
+    // A struct must name every field; a misspelt one gets a suggestion.
+    let (code, _, err) = map(&["set", "ROUTES", "1", "len=3"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("does not name fields `net` and `port`"), "{err}");
+    let (code, _, err) = map(&["set", "ROUTES", "1", r#"net=b"abcd",len=3,prot=1"#]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no field `prot`") && err.contains("did you mean `port`?"), "{err}");
+    // Signed values, range-checked for their type.
+    let (code, out, err) = map(&["set", "OFFSETS", "0o0", "-0x1"]);
+    assert_eq!((code, out.trim()), (0, "OFFSETS[0] = -1"), "{err}");
+    assert_eq!(udp_probe(&client, server.addr(), b"x", Duration::from_secs(2)), Some(3));
+    assert_eq!(map(&["get", "OFFSETS", "0"]).1.trim(), "-1");
+    let (code, _, err) = map(&["set", "OFFSETS", "0", "40000"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`40000` does not fit in `i16` (-32768..=32767)"), "{err}");
 }
 
 /// The same policy on an IPv6 group (`[::1]`): ports are read from the L4 header whatever

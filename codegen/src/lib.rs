@@ -51,8 +51,8 @@ fn btf_type(prog: &Program, ty: &Ty) -> BtfType {
         Ty::Array(elem, n) => BtfType::Array { elem: Box::new(btf_type(prog, elem)), len: *n },
         Ty::Struct(id) => {
             let def = &prog.structs[id.0 as usize];
-            let offs = lower::field_offsets(prog, *id);
-            let (size, _) = lower::layout(prog, ty);
+            let offs = rsteer_value::field_offsets(prog, *id);
+            let (size, _) = rsteer_value::layout(prog, ty);
             BtfType::Struct {
                 name: def.name.clone(),
                 size,
@@ -61,7 +61,7 @@ fn btf_type(prog: &Program, ty: &Ty) -> BtfType {
         }
         // Maps never hold these; describe them as bytes of their size so BTF stays valid.
         other => {
-            let (size, _) = lower::layout(prog, other);
+            let (size, _) = rsteer_value::layout(prog, other);
             BtfType::Array {
                 elem: Box::new(BtfType::Int { name: "u8".into(), bytes: 1, signed: false, is_bool: false }),
                 len: size.max(1),

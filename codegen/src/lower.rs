@@ -13,6 +13,7 @@ use rsteer_lang::hir::{
     TryKind, Ty, UnOp,
 };
 use rsteer_lang::{Diagnostic, Span};
+use rsteer_value::{field_offsets, layout};
 use std::collections::HashMap;
 
 /// A lowered expression's value.
@@ -99,49 +100,6 @@ fn reads_payload(prog: &Program, func: FuncId) -> bool {
         }
     }
     false
-}
-
-/// Byte size and alignment of a type in memory (C layout rules).
-pub fn layout(prog: &Program, ty: &Ty) -> (u32, u32) {
-    match ty {
-        Ty::Int(i) => (i.bytes(), i.bytes()),
-        Ty::Bool => (1, 1),
-        Ty::Verdict => (4, 4),
-        Ty::Array(elem, n) => {
-            let (s, a) = layout(prog, elem);
-            (s * n, a)
-        }
-        Ty::Struct(id) => {
-            let def = &prog.structs[id.0 as usize];
-            let (mut off, mut align) = (0u32, 1u32);
-            for field in &def.fields {
-                let (s, a) = layout(prog, &field.ty);
-                off = off.div_ceil(a) * a + s;
-                align = align.max(a);
-            }
-            (off.div_ceil(align) * align, align)
-        }
-        Ty::Option(inner) => {
-            let (s, a) = layout(prog, inner);
-            let a = a.max(1);
-            (a + s.div_ceil(a) * a, a)
-        }
-        Ty::Packet | Ty::Unit | Ty::Never => (0, 1),
-    }
-}
-
-/// Byte offsets of a struct's fields.
-pub fn field_offsets(prog: &Program, id: hir::StructId) -> Vec<u32> {
-    let def = &prog.structs[id.0 as usize];
-    let mut off = 0u32;
-    let mut out = Vec::new();
-    for field in &def.fields {
-        let (s, a) = layout(prog, &field.ty);
-        off = off.div_ceil(a) * a;
-        out.push(off);
-        off += s;
-    }
-    out
 }
 
 /// The widest access (8, 4, 2 or 1 bytes) that fits in `left` bytes and is aligned at

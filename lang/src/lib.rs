@@ -11,6 +11,7 @@ pub mod diag;
 pub mod exhaustive;
 pub mod hir;
 pub mod kernel;
+pub mod lit;
 pub mod parse;
 pub mod pretty;
 pub mod span;
