@@ -13,9 +13,9 @@ pub const SK_SELECT_REUSEPORT: i32 = 82;
 pub const KTIME_GET_COARSE_NS: i32 = 160;
 
 /// `start_header` of `bpf_skb_load_bytes_relative`: from the MAC header.
-pub const HDR_START_MAC: i64 = 0;
+pub const HDR_START_MAC: u32 = 0;
 /// `start_header` of `bpf_skb_load_bytes_relative`: from the network header.
-pub const HDR_START_NET: i64 = 1;
+pub const HDR_START_NET: u32 = 1;
 
 /// The helper's name without the `bpf_` prefix, as bpftool prints it.
 pub fn name(id: i32) -> Option<&'static str> {

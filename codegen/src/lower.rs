@@ -1640,7 +1640,7 @@ impl<'a> Lowerer<'a> {
                     Arg::Val(total),
                     Arg::StackAddr(buf, 0),
                     Arg::Imm(size as i64),
-                    Arg::Imm(helper::HDR_START_NET),
+                    Arg::Imm(helper::HDR_START_NET as i64),
                 ],
             ),
             _ => self.call(
