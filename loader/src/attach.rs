@@ -16,8 +16,8 @@ use aya::{
 
 use crate::{error::full_message, sys, Group, LoadError};
 
-pub(crate) use rsteer_bpf::PROG_TYPE_SK_REUSEPORT;
 use rsteer_bpf::MapType;
+pub(crate) use rsteer_bpf::PROG_TYPE_SK_REUSEPORT;
 
 /// How long a map insert that meets EBUSY is retried. Right after a detach the
 /// old program's sockarray still holds the sockets until an RCU grace period

@@ -8,11 +8,10 @@
 use crate::attach::{attached_holder, PROG_TYPE_SK_REUSEPORT};
 use crate::error::LoadError;
 use crate::{sys, Group};
-use rsteer_bpf::MapType;
 use aya::maps::{MapFd, MapInfo};
+use rsteer_bpf::MapType;
 use std::io;
 use std::os::fd::AsFd;
-
 
 /// A key and its value, as bytes.
 pub type Entry = (Vec<u8>, Vec<u8>);
