@@ -36,14 +36,17 @@ pub fn alu(width: Width, op: AluOp, off: i16, dst: u64, src: u64) -> Option<u64>
         _ => return None,
     }
     let signed = off != 0;
-    match width {
-        Width::W64 => alu64(op, signed, off as u32, dst, src),
-        Width::W32 => alu32(op, signed, off as u32, dst as u32, src as u32).map(u64::from),
-    }
-}
-
-fn alu64(op: AluOp, signed: bool, bits: u32, a: u64, b: u64) -> Option<u64> {
-    Some(match op {
+    let bits = match width {
+        Width::W32 => 32,
+        Width::W64 => 64,
+    };
+    // A 32-bit operation computes on the low halves of its operands, extended as it reads
+    // them (sign-extended for the signed ones), and keeps the low half of the result.
+    let reads_signed = matches!(op, AluOp::Arsh) || signed && matches!(op, AluOp::Div | AluOp::Mod);
+    let extend = |x: u64| if reads_signed { sign_extend(x, bits) } else { truncate(x, bits) };
+    let (a, b) = (extend(dst), extend(src));
+    let shift = b & (bits as u64 - 1);
+    let r = match op {
         AluOp::Add => a.wrapping_add(b),
         AluOp::Sub => a.wrapping_sub(b),
         AluOp::Mul => a.wrapping_mul(b),
@@ -60,42 +63,24 @@ fn alu64(op: AluOp, signed: bool, bits: u32, a: u64, b: u64) -> Option<u64> {
         AluOp::Or => a | b,
         AluOp::And => a & b,
         AluOp::Xor => a ^ b,
-        AluOp::Lsh => a << (b & 63),
-        AluOp::Rsh => a >> (b & 63),
-        AluOp::Arsh => ((a as i64) >> (b & 63)) as u64,
+        AluOp::Lsh => a << shift,
+        AluOp::Rsh => a >> shift,
+        AluOp::Arsh => ((a as i64) >> shift) as u64,
         AluOp::Neg => a.wrapping_neg(),
-        AluOp::Mov if signed => sign_extend(b, bits),
+        AluOp::Mov if signed => sign_extend(b, off as u32),
         AluOp::Mov => b,
         AluOp::End => return None,
-    })
+    };
+    Some(truncate(r, bits))
 }
 
-fn alu32(op: AluOp, signed: bool, bits: u32, a: u32, b: u32) -> Option<u32> {
-    Some(match op {
-        AluOp::Add => a.wrapping_add(b),
-        AluOp::Sub => a.wrapping_sub(b),
-        AluOp::Mul => a.wrapping_mul(b),
-        AluOp::Div => match (b, signed) {
-            (0, _) => 0,
-            (_, false) => a / b,
-            (_, true) => (a as i32).wrapping_div(b as i32) as u32,
-        },
-        AluOp::Mod => match (b, signed) {
-            (0, _) => a,
-            (_, false) => a % b,
-            (_, true) => (a as i32).wrapping_rem(b as i32) as u32,
-        },
-        AluOp::Or => a | b,
-        AluOp::And => a & b,
-        AluOp::Xor => a ^ b,
-        AluOp::Lsh => a << (b & 31),
-        AluOp::Rsh => a >> (b & 31),
-        AluOp::Arsh => ((a as i32) >> (b & 31)) as u32,
-        AluOp::Neg => a.wrapping_neg(),
-        AluOp::Mov if signed => sign_extend(b as u64, bits) as u32,
-        AluOp::Mov => b,
-        AluOp::End => return None,
-    })
+/// The low `bits` bits of `x`.
+fn truncate(x: u64, bits: u32) -> u64 {
+    if bits >= 64 {
+        x
+    } else {
+        x & ((1 << bits) - 1)
+    }
 }
 
 /// The `end` instruction on `x`: with `W64` (BPF v4 `bswap`) and with `to_be` (BPF_TO_BE)

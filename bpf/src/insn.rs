@@ -49,91 +49,67 @@ pub const R10: u8 = 10;
 /// The frame pointer.
 pub const FP: u8 = R10;
 
-/// The ALU operations (upper nibble of the opcode).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AluOp {
-    Add = 0x00,
-    Sub = 0x10,
-    Mul = 0x20,
-    Div = 0x30,
-    Or = 0x40,
-    And = 0x50,
-    Lsh = 0x60,
-    Rsh = 0x70,
-    Neg = 0x80,
-    Mod = 0x90,
-    Xor = 0xa0,
-    Mov = 0xb0,
-    Arsh = 0xc0,
-    End = 0xd0,
+/// An enum of the operations in an opcode's upper nibble, with `ALL` and `from_code`.
+macro_rules! opcode_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:expr,)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($variant = $code,)*
+        }
+
+        impl $name {
+            const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The operation in the upper nibble of `code` (the lower bits are ignored).
+            pub fn from_code(code: u8) -> Option<$name> {
+                Self::ALL.iter().copied().find(|op| *op as u8 == code & 0xf0)
+            }
+        }
+    };
 }
 
-impl AluOp {
-    const ALL: [AluOp; 14] = [
-        AluOp::Add,
-        AluOp::Sub,
-        AluOp::Mul,
-        AluOp::Div,
-        AluOp::Or,
-        AluOp::And,
-        AluOp::Lsh,
-        AluOp::Rsh,
-        AluOp::Neg,
-        AluOp::Mod,
-        AluOp::Xor,
-        AluOp::Mov,
-        AluOp::Arsh,
-        AluOp::End,
-    ];
-
-    /// The operation in the upper nibble of `code` (the lower bits are ignored).
-    pub fn from_code(code: u8) -> Option<AluOp> {
-        AluOp::ALL.into_iter().find(|op| *op as u8 == code & 0xf0)
+opcode_enum! {
+    /// The ALU operations (upper nibble of the opcode).
+    AluOp {
+        Add = 0x00,
+        Sub = 0x10,
+        Mul = 0x20,
+        Div = 0x30,
+        Or = 0x40,
+        And = 0x50,
+        Lsh = 0x60,
+        Rsh = 0x70,
+        Neg = 0x80,
+        Mod = 0x90,
+        Xor = 0xa0,
+        Mov = 0xb0,
+        Arsh = 0xc0,
+        End = 0xd0,
     }
 }
 
-/// Jump operations (upper nibble of the opcode).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum JmpOp {
-    Ja = 0x00,
-    Jeq = 0x10,
-    Jgt = 0x20,
-    Jge = 0x30,
-    Jset = 0x40,
-    Jne = 0x50,
-    Jsgt = 0x60,
-    Jsge = 0x70,
-    Call = 0x80,
-    Exit = 0x90,
-    Jlt = 0xa0,
-    Jle = 0xb0,
-    Jslt = 0xc0,
-    Jsle = 0xd0,
+opcode_enum! {
+    /// Jump operations (upper nibble of the opcode).
+    JmpOp {
+        Ja = 0x00,
+        Jeq = 0x10,
+        Jgt = 0x20,
+        Jge = 0x30,
+        Jset = 0x40,
+        Jne = 0x50,
+        Jsgt = 0x60,
+        Jsge = 0x70,
+        Call = 0x80,
+        Exit = 0x90,
+        Jlt = 0xa0,
+        Jle = 0xb0,
+        Jslt = 0xc0,
+        Jsle = 0xd0,
+    }
 }
 
 impl JmpOp {
-    const ALL: [JmpOp; 14] = [
-        JmpOp::Ja,
-        JmpOp::Jeq,
-        JmpOp::Jgt,
-        JmpOp::Jge,
-        JmpOp::Jset,
-        JmpOp::Jne,
-        JmpOp::Jsgt,
-        JmpOp::Jsge,
-        JmpOp::Call,
-        JmpOp::Exit,
-        JmpOp::Jlt,
-        JmpOp::Jle,
-        JmpOp::Jslt,
-        JmpOp::Jsle,
-    ];
-
-    /// The operation in the upper nibble of `code` (the lower bits are ignored).
-    pub fn from_code(code: u8) -> Option<JmpOp> {
-        JmpOp::ALL.into_iter().find(|op| *op as u8 == code & 0xf0)
-    }
-
     /// Whether this is a conditional jump (not `ja`, `call` or `exit`).
     pub fn is_condition(self) -> bool {
         !matches!(self, JmpOp::Ja | JmpOp::Call | JmpOp::Exit)
@@ -403,7 +379,7 @@ mod tests {
             assert_eq!(Size::from_code(s.code()), s);
             assert_eq!(Size::from_bytes(s.bytes()), s);
         }
-        for op in JmpOp::ALL.into_iter().filter(|o| *o != JmpOp::Jset && o.is_condition()) {
+        for op in JmpOp::ALL.iter().copied().filter(|o| *o != JmpOp::Jset && o.is_condition()) {
             assert_eq!(op.invert().invert(), op);
             assert_ne!(op.invert(), op);
         }
