@@ -18,17 +18,9 @@ pub enum Action {
     Delete(String, String),
 }
 
+/// The policy's name for the kind of map the kernel reports as type `t`.
 fn type_name(t: u32) -> &'static str {
-    match t {
-        1 => "HashMap",
-        2 => "Array",
-        6 => "PerCpuArray",
-        9 => "LruHashMap",
-        15 => "SockMap",
-        18 => "SockHash",
-        20 => "SockArray",
-        _ => "other",
-    }
+    rsteer_bpf::MapType::from_u32(t).and_then(rsteer_codegen::abi::map_kind).map_or("other", |k| k.name())
 }
 
 /// The key and value shapes of `map`: from the policy when it declares the map (the kernel

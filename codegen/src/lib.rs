@@ -3,6 +3,7 @@
 //! Pure: values in, bytes and diagnostics out; no syscalls.
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod abi;
 pub mod bpf;
 pub mod btf;
 pub mod elf;
@@ -76,7 +77,7 @@ pub fn map_specs(prog: &Program) -> Vec<MapSpec> {
         .iter()
         .map(|m| MapSpec {
             name: m.name.clone(),
-            map_type: m.kind.bpf_map_type(),
+            map_type: abi::map_type(m.kind).number(),
             max_entries: m.capacity,
             key: btf_type(prog, &m.key),
             value: btf_type(prog, &m.value),
@@ -97,8 +98,8 @@ pub fn compile(prog: &Program, db: &SourceDb) -> Result<Compiled, Vec<Diagnostic
     for &entry in &prog.entries {
         let func = &prog.functions[entry.0 as usize];
         let section = match func.kind {
-            hir::FnKind::Entry(a) if a.migrate => "sk_reuseport/migrate",
-            _ => "sk_reuseport",
+            hir::FnKind::Entry(a) if a.migrate => rsteer_bpf::SECTION_MIGRATE,
+            _ => rsteer_bpf::SECTION_SELECT,
         };
         let irf = match lower::lower_entry(prog, entry) {
             Ok(mut f) => {

@@ -8,6 +8,7 @@
 
 use crate::bpf::{helper, AluOp, JmpOp, Size};
 use crate::ir::{Arg, Block, Function, Inst, Operand, Slot, Term, Value};
+use rsteer_bpf::ctx as md;
 use rsteer_lang::hir::{
     self, BinOp, Builtin, ExprKind, FuncId, LocalId, PacketField, Pattern, Place, Program, ReadKind, Region, Stmt,
     TryKind, Ty, UnOp,
@@ -1034,7 +1035,12 @@ impl<'a> Lowerer<'a> {
                 let r = self.with_key(map.0, &key.ty, kv, |l, kslot| {
                     l.call(
                         helper::MAP_UPDATE_ELEM,
-                        vec![Arg::Map(map.0), Arg::StackAddr(kslot, 0), Arg::StackAddr(vslot, 0), Arg::Imm(0)],
+                        vec![
+                            Arg::Map(map.0),
+                            Arg::StackAddr(kslot, 0),
+                            Arg::StackAddr(vslot, 0),
+                            Arg::Imm(rsteer_bpf::map::BPF_ANY as i64),
+                        ],
                     )
                 });
                 if matches!(e.kind, ExprKind::MapInsert { .. }) {
@@ -1401,7 +1407,7 @@ impl<'a> Lowerer<'a> {
 
     fn is_ipv(&mut self, v6: bool) -> Value {
         let proto = self.new_value();
-        self.push(Inst::LoadCtx { dst: proto, off: 20, size: Size::H });
+        self.push(Inst::LoadCtx { dst: proto, off: md::ETH_PROTOCOL.off, size: Size::H });
         // The field is in network byte order; a little-endian 16-bit load of 08 00 is 0x0008.
         let want = if v6 { 0xDD86 } else { 0x0008 };
         self.compare(JmpOp::Jeq, proto, Operand::Imm(want))
@@ -1432,26 +1438,26 @@ impl<'a> Lowerer<'a> {
             dst
         };
         let v = match field {
-            PacketField::Len => ctx_load(self, 16, Size::W),
-            PacketField::Hash => ctx_load(self, 32, Size::W),
+            PacketField::Len => ctx_load(self, md::LEN.off, Size::W),
+            PacketField::Hash => ctx_load(self, md::HASH.off, Size::W),
             PacketField::EthProtocol => {
-                let raw = ctx_load(self, 20, Size::H);
+                let raw = ctx_load(self, md::ETH_PROTOCOL.off, Size::H);
                 let dst = self.new_value();
                 self.push(Inst::Bswap { dst, src: raw, bits: 16 });
                 dst
             }
             PacketField::IpProtocol => {
-                let raw = ctx_load(self, 24, Size::W);
+                let raw = ctx_load(self, md::IP_PROTOCOL.off, Size::W);
                 self.normalize(raw, &Ty::U8)
             }
             PacketField::BindInany => {
-                let raw = ctx_load(self, 28, Size::W);
+                let raw = ctx_load(self, md::BIND_INANY.off, Size::W);
                 self.compare(JmpOp::Jne, raw, Operand::Imm(0))
             }
             PacketField::IsIpv4 => self.is_ipv(false),
             PacketField::IsIpv6 => self.is_ipv(true),
             PacketField::IsTcp | PacketField::IsUdp => {
-                let raw = ctx_load(self, 24, Size::W);
+                let raw = ctx_load(self, md::IP_PROTOCOL.off, Size::W);
                 let want = if field == PacketField::IsTcp { 6 } else { 17 };
                 self.compare(JmpOp::Jeq, raw, Operand::Imm(want))
             }
@@ -1475,17 +1481,17 @@ impl<'a> Lowerer<'a> {
                 return self.or_fallback(r);
             }
             PacketField::Migrating => {
-                let p = ctx_load(self, 48, Size::DW);
+                let p = ctx_load(self, md::MIGRATING_SK.off, Size::DW);
                 self.compare(JmpOp::Jne, p, Operand::Imm(0))
             }
             PacketField::Cookie => {
-                let sk = ctx_load(self, 40, Size::DW);
+                let sk = ctx_load(self, md::SK.off, Size::DW);
                 self.call(helper::GET_SOCKET_COOKIE, vec![Arg::Val(sk)])
             }
             PacketField::MigratingCookie => {
                 // No socket is migrating outside a migration run: the cookie reads as 0.
                 let r = self.iconst(0);
-                let sk = ctx_load(self, 48, Size::DW);
+                let sk = ctx_load(self, md::MIGRATING_SK.off, Size::DW);
                 let has = self.new_block();
                 let join = self.new_block();
                 self.branch(JmpOp::Jne, sk, Operand::Imm(0), has, join);
@@ -1507,7 +1513,7 @@ impl<'a> Lowerer<'a> {
     fn compute_payload_start(&mut self) -> Value {
         let start = self.new_value();
         let proto = self.new_value();
-        self.push(Inst::LoadCtx { dst: proto, off: 24, size: Size::W });
+        self.push(Inst::LoadCtx { dst: proto, off: md::IP_PROTOCOL.off, size: Size::W });
         let udp = self.new_block();
         let tcp = self.new_block();
         let failed = self.new_block();
@@ -1587,7 +1593,13 @@ impl<'a> Lowerer<'a> {
         let r = match region {
             Region::Net => self.call(
                 helper::SKB_LOAD_BYTES_RELATIVE,
-                vec![Arg::Ctx, Arg::Val(total), Arg::StackAddr(buf, 0), Arg::Imm(size as i64), Arg::Imm(1)],
+                vec![
+                    Arg::Ctx,
+                    Arg::Val(total),
+                    Arg::StackAddr(buf, 0),
+                    Arg::Imm(size as i64),
+                    Arg::Imm(helper::HDR_START_NET as i64),
+                ],
             ),
             _ => self.call(
                 helper::SKB_LOAD_BYTES,
