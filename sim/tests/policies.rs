@@ -9,6 +9,10 @@ use rsteer_sim::{
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+#[macro_use]
+#[path = "../../tests/common/cases.rs"]
+mod cases;
+
 /// A checked and compiled policy: its first entry and empty maps of its shape.
 struct Policy {
     progs: Vec<CompiledProgram>,
@@ -54,6 +58,40 @@ fn addr(s: &str) -> SocketAddr {
 fn udp(payload: &[u8]) -> SimPacket {
     SimPacket::udp(addr("10.0.0.7:5000"), addr("10.0.0.1:443"), payload)
 }
+
+// ----- policy files ----------------------------------------------------------------------
+
+/// Runs the `#[test]` functions of a policy file (`tests/policies/*.rs`) through the
+/// harness; every one must pass, and a file must have at least one.
+fn policy_file(path: &std::path::Path) {
+    let src = std::fs::read_to_string(path).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let mut db = SourceDb::new();
+    let main = db.add(name.clone(), src);
+    let (program, diags) = rsteer_lang::check(&mut db, main, &CheckOptions::default());
+    let program = match program {
+        Some(p) if !diags.iter().any(|d| d.is_error()) => p,
+        _ => panic!("{name} does not check:\n{}", rsteer_lang::diag::render_plain(&db, &diags)),
+    };
+    let compiled = rsteer_codegen::compile(&program, &db)
+        .unwrap_or_else(|d| panic!("{name}: {}", rsteer_lang::diag::render_plain(&db, &d)));
+    let results = rsteer_sim::harness::run_tests(&program, &compiled, None);
+    assert!(!results.is_empty(), "{name} has no #[test]");
+    let failed: Vec<String> = results
+        .iter()
+        .filter_map(|r| {
+            let f = r.failure.as_ref()?;
+            let at = db.line_col(f.span);
+            Some(format!("{}: at {name}:{}:{}: {}", r.name, at.line, at.column, f.message))
+        })
+        .collect();
+    assert!(failed.is_empty(), "{} of {} tests failed:\n{}", failed.len(), results.len(), failed.join("\n"));
+}
+
+file_cases!("tests/policies", "rs", policy_file;
+    addresses_v4_and_v6, context_fields, lru_map_evicts_the_least_recently_used, net_region_reads_the_ip_header,
+    runtime_index_out_of_range_takes_the_fallback, tcp_payload_starts_after_doff,
+);
 
 // ----- the examples --------------------------------------------------------------------
 
@@ -110,29 +148,6 @@ fn short_drop_example() {
 // ----- the context -----------------------------------------------------------------------
 
 #[test]
-fn context_fields() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<8>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    let mut k: u32 = 0;
-    if pkt.eth_protocol == 0x0800 && pkt.is_ipv4() { k |= 1; }
-    if pkt.eth_protocol == 0x86DD && pkt.is_ipv6() { k |= 2; }
-    if pkt.ip_protocol == 6 && pkt.is_tcp() { k |= 4; }
-    if pkt.bind_inany { k = 7; }
-    select(SOCKETS, k)
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 8);
-    assert_eq!(p.run(&udp(b"")), Delivery::Socket(1));
-    assert_eq!(p.run(&SimPacket::udp(addr("[2001:db8::1]:5"), addr("[::1]:6"), b"")), Delivery::Socket(2));
-    assert_eq!(p.run(&SimPacket::tcp(addr("[2001:db8::1]:5"), addr("[::1]:6"), b"")), Delivery::Socket(6));
-    assert_eq!(p.run(&SimPacket::tcp(addr("1.2.3.4:5"), addr("1.2.3.5:6"), b"")), Delivery::Socket(5));
-    assert_eq!(p.run(&SimPacket { bind_inany: true, ..udp(b"") }), Delivery::Socket(7));
-}
-
-#[test]
 fn len_hash_and_ports() {
     let src = r#"
 #[map]
@@ -158,68 +173,6 @@ fn route(pkt: Packet) -> Verdict {
     let syn = SimPacket::tcp(addr("10.0.0.7:5000"), addr("10.0.0.1:443"), b"tfo");
     p.run(&syn);
     assert_eq!(get(&p, 0), 23);
-}
-
-#[test]
-fn addresses_v4_and_v6() {
-    let src = r#"
-use std::net;
-#[map]
-static SOCKETS: SockArray<4>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    if pkt.is_ipv6() {
-        let a = pkt.src_ip6;
-        return select(SOCKETS, (a[15] % 4) as u32);
-    }
-    if net::is_private4(pkt.src_ip4) && pkt.dst_ip4 == 0x0a00_0001 {
-        return select(SOCKETS, 1);
-    }
-    select(SOCKETS, 2)
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
-    assert_eq!(p.run(&udp(b"")), Delivery::Socket(1));
-    let public = SimPacket::udp(addr("8.8.8.8:53"), addr("10.0.0.1:53"), b"");
-    assert_eq!(p.run(&public), Delivery::Socket(2));
-    let v6 = SimPacket::udp(addr("[2001:db8::7]:53"), addr("[2001:db8::1]:53"), b"");
-    assert_eq!(p.run(&v6), Delivery::Socket(3));
-}
-
-#[test]
-fn tcp_payload_starts_after_doff() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    select(SOCKETS, (pkt.payload.u8(0)? % 4) as u32)
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
-    let syn = SimPacket::tcp(addr("10.0.0.7:5000"), addr("10.0.0.1:443"), &[3]);
-    assert_eq!(p.run(&syn), Delivery::Socket(3));
-    let empty = SimPacket::tcp(addr("10.0.0.7:5000"), addr("10.0.0.1:443"), &[]);
-    assert_eq!(p.run(&empty), Delivery::Dropped);
-}
-
-#[test]
-fn net_region_reads_the_ip_header() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    let ttl = pkt.net.u8(8)?;
-    let version = pkt.net.u8(0)? >> 4;
-    if ttl == 64 && version == 4 { return select(SOCKETS, 1); }
-    if version == 6 && pkt.net.u8(7)? == 64 { return select(SOCKETS, 2); }
-    Verdict::Drop
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
-    assert_eq!(p.run(&udp(b"")), Delivery::Socket(1));
-    assert_eq!(p.run(&SimPacket::udp(addr("[::1]:1"), addr("[::1]:2"), b"")), Delivery::Socket(2));
 }
 
 #[test]
@@ -283,31 +236,6 @@ fn route(pkt: Packet) -> Verdict {
     // Userspace writes are seen by the program.
     p.maps.insert("FLOWS", &12u16.to_le_bytes(), &2u32.to_le_bytes()).unwrap();
     assert_eq!(p.run(&from(12, &[1])), Delivery::Socket(2));
-}
-
-#[test]
-fn lru_map_evicts_the_least_recently_used() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[map]
-static FLOWS: LruHashMap<u32, u32, 2>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    let k = pkt.payload.u8(0)? as u32;
-    if let Some(w) = FLOWS.get(k) { return select(SOCKETS, w); }
-    let _ins = FLOWS.insert(k, k % 4);
-    Verdict::Drop
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
-    assert_eq!(p.run(&udp(&[1])), Delivery::Dropped);
-    assert_eq!(p.run(&udp(&[2])), Delivery::Dropped);
-    assert_eq!(p.run(&udp(&[1])), Delivery::Socket(1)); // 1 is now more recent than 2
-    assert_eq!(p.run(&udp(&[3])), Delivery::Dropped); // evicts 2
-    assert_eq!(p.run(&udp(&[1])), Delivery::Socket(1));
-    assert_eq!(p.run(&udp(&[3])), Delivery::Socket(3));
-    assert_eq!(p.run(&udp(&[2])), Delivery::Dropped);
 }
 
 #[test]
@@ -402,24 +330,6 @@ fn route(pkt: Packet) -> Verdict {
     assert_eq!(out.selected.as_ref().map(|s| s.socket.index), Some(2));
     assert_eq!(out.delivery(), Delivery::Dropped);
     assert_eq!(p.run(&udp(b"")), Delivery::Socket(2));
-}
-
-#[test]
-fn runtime_index_out_of_range_takes_the_fallback() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    let table = [3u32, 2, 1, 0];
-    let i = pkt.payload.u8(0)? as u32;
-    select(SOCKETS, table[i])
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
-    assert_eq!(p.run(&udp(&[0])), Delivery::Socket(3));
-    assert_eq!(p.run(&udp(&[3])), Delivery::Socket(0));
-    assert_eq!(p.run(&udp(&[4])), Delivery::Dropped);
 }
 
 // ----- arithmetic through the compiler ---------------------------------------------------
