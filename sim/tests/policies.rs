@@ -89,7 +89,8 @@ fn policy_file(path: &std::path::Path) {
 }
 
 file_cases!("tests/policies", "rs", policy_file;
-    addresses_v4_and_v6, context_fields, lru_map_evicts_the_least_recently_used, net_region_reads_the_ip_header,
+    addresses_v4_and_v6, context_fields, len_hash_and_ports, later_selection_replaces_earlier_and_failed_keeps_it,
+    spill_slot_reuse_codegen_bug, lru_map_evicts_the_least_recently_used, net_region_reads_the_ip_header,
     runtime_index_out_of_range_takes_the_fallback, tcp_payload_starts_after_doff,
 );
 
@@ -146,34 +147,6 @@ fn short_drop_example() {
 }
 
 // ----- the context -----------------------------------------------------------------------
-
-#[test]
-fn len_hash_and_ports() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[map]
-static SEEN: Array<u32, 4>;
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    SEEN.set(0, pkt.len);
-    SEEN.set(1, pkt.hash);
-    SEEN.set(2, pkt.src_port as u32);
-    SEEN.set(3, pkt.dst_port as u32);
-    Verdict::Pass
-}
-"#;
-    let mut p = Policy::new(src);
-    let pkt = SimPacket { hash: 0xdead_beef, ..udp(b"hello") };
-    assert_eq!(p.run(&pkt), Delivery::HashPick);
-    let get = |p: &Policy, i: u32| {
-        u32::from_le_bytes(p.maps.get("SEEN", &i.to_le_bytes()).unwrap().unwrap()[..].try_into().unwrap())
-    };
-    assert_eq!([get(&p, 0), get(&p, 1), get(&p, 2), get(&p, 3)], [13, 0xdead_beef, 5000, 443]);
-    let syn = SimPacket::tcp(addr("10.0.0.7:5000"), addr("10.0.0.1:443"), b"tfo");
-    p.run(&syn);
-    assert_eq!(get(&p, 0), 23);
-}
 
 #[test]
 fn migration_runs_have_no_packet() {
@@ -293,27 +266,6 @@ fn userspace_map_errors() {
 // ----- selection and verdicts ------------------------------------------------------------
 
 #[test]
-fn later_selection_replaces_earlier_and_failed_keeps_it() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<8>;
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let a = try_select(SOCKETS, 1);
-    let b = try_select(SOCKETS, pkt.payload.u8(0)? as u32);
-    if !a { return Verdict::Drop; }
-    if b { Verdict::Pass } else { Verdict::Pass }
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
-    assert_eq!(p.run(&udp(&[3])), Delivery::Socket(3));
-    assert_eq!(p.run(&udp(&[6])), Delivery::Socket(1)); // empty slot 6: selection stays 1
-    assert_eq!(p.run(&udp(&[200])), Delivery::Socket(1)); // past the array: -ENOENT
-                                                          // `?` on an empty payload returns Pass after the first selection.
-    assert_eq!(p.run(&udp(&[])), Delivery::Socket(1));
-}
-
-#[test]
 fn drop_after_a_selection_drops() {
     let src = r#"
 #[map]
@@ -411,33 +363,6 @@ fn route(pkt: Packet) -> Verdict {
         assert_eq!(get(4), ((a as u8 as u16) << 9) as u64);
         assert_eq!(get(5) as i64, -(a as i64) * 3);
     }
-}
-
-/// A compiler bug the simulator found (and the kernel confirms, see tests/differential.rs):
-/// the register allocator spills `key` retroactively into the spill slot that `op` left free
-/// at a later position, though both are live between `key`'s definition and `op`'s last
-/// use; `op` then reads back as the source port. With op 1 and no flow the packet must drop.
-#[test]
-fn spill_slot_reuse_codegen_bug() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[map]
-static FLOWS: HashMap<u16, u32, 2>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    let op = pkt.payload.u8(0)?;
-    let key = pkt.src_port;
-    if op == 1 {
-        let Some(w) = FLOWS.get(key) else { return Verdict::Drop; };
-        return select(SOCKETS, w);
-    }
-    if FLOWS.remove(key) { select(SOCKETS, 2) } else { select(SOCKETS, 3) }
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
-    let pkt = SimPacket::udp(addr("1.1.1.1:10"), addr("1.1.1.2:2"), &[1]);
-    assert_eq!(p.run(&pkt), Delivery::Dropped);
 }
 
 // ----- traces, limits, errors ------------------------------------------------------------
