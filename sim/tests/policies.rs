@@ -89,7 +89,7 @@ fn policy_file(path: &std::path::Path) {
 }
 
 file_cases!("tests/policies", "rs", policy_file;
-    addresses_v4_and_v6, context_fields, len_hash_and_ports, later_selection_replaces_earlier_and_failed_keeps_it,
+    addresses_v4_and_v6, context_fields, hash_map_insert_get_remove_and_full, len_hash_and_ports, later_selection_replaces_earlier_and_failed_keeps_it,
     spill_slot_reuse_codegen_bug, lru_map_evicts_the_least_recently_used, net_region_reads_the_ip_header,
     runtime_index_out_of_range_takes_the_fallback, tcp_payload_starts_after_doff,
 );
@@ -173,43 +173,6 @@ fn route(pkt: Packet) -> Verdict {
 }
 
 // ----- maps ------------------------------------------------------------------------------
-
-#[test]
-fn hash_map_insert_get_remove_and_full() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[map]
-static FLOWS: HashMap<u16, u32, 2>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    let key = pkt.src_port;
-    match pkt.payload.u8(0)? {
-        0 => if FLOWS.insert(key, pkt.payload.u8(1)? as u32) { select(SOCKETS, 0) } else { select(SOCKETS, 1) },
-        1 => if let Some(w) = FLOWS.get(key) { select(SOCKETS, w) } else { Verdict::Drop },
-        _ => if FLOWS.remove(key) { select(SOCKETS, 2) } else { select(SOCKETS, 3) },
-    }
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
-    let from = |port: u16, payload: &[u8]| {
-        SimPacket::udp(SocketAddr::new([1, 1, 1, 1].into(), port), addr("1.1.1.2:2"), payload)
-    };
-    assert_eq!(p.run(&from(10, &[1])), Delivery::Dropped);
-    assert_eq!(p.run(&from(10, &[0, 3])), Delivery::Socket(0));
-    assert_eq!(p.run(&from(10, &[1])), Delivery::Socket(3));
-    assert_eq!(p.run(&from(11, &[0, 2])), Delivery::Socket(0));
-    // Full: a third key does not fit, an existing one is overwritten.
-    assert_eq!(p.run(&from(12, &[0, 1])), Delivery::Socket(1));
-    assert_eq!(p.run(&from(11, &[0, 1])), Delivery::Socket(0));
-    assert_eq!(p.run(&from(11, &[1])), Delivery::Socket(1));
-    assert_eq!(p.run(&from(10, &[2])), Delivery::Socket(2));
-    assert_eq!(p.run(&from(10, &[2])), Delivery::Socket(3));
-    assert_eq!(p.maps.entries("FLOWS").unwrap(), vec![(11u16.to_le_bytes().to_vec(), 1u32.to_le_bytes().to_vec())]);
-    // Userspace writes are seen by the program.
-    p.maps.insert("FLOWS", &12u16.to_le_bytes(), &2u32.to_le_bytes()).unwrap();
-    assert_eq!(p.run(&from(12, &[1])), Delivery::Socket(2));
-}
 
 #[test]
 fn array_add_set_and_struct_values() {
