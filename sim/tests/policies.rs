@@ -33,6 +33,12 @@ impl Policy {
         Policy { progs: compiled.programs, maps }
     }
 
+    /// A policy file of `tests/policies/`.
+    fn file(name: &str) -> Policy {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/policies").join(name);
+        Policy::new(&std::fs::read_to_string(&path).unwrap())
+    }
+
     fn example(name: &str) -> Policy {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples").join(name);
         Policy::new(&std::fs::read_to_string(&path).unwrap())
@@ -89,7 +95,7 @@ fn policy_file(path: &std::path::Path) {
 }
 
 file_cases!("tests/policies", "rs", policy_file;
-    addresses_v4_and_v6, context_fields, hash_map_insert_get_remove_and_full, len_hash_and_ports, later_selection_replaces_earlier_and_failed_keeps_it,
+    addresses_v4_and_v6, context_fields, drop_after_a_selection_drops, instruction_limit, hash_map_insert_get_remove_and_full, len_hash_and_ports, later_selection_replaces_earlier_and_failed_keeps_it,
     spill_slot_reuse_codegen_bug, lru_map_evicts_the_least_recently_used, net_region_reads_the_ip_header,
     runtime_index_out_of_range_takes_the_fallback, tcp_payload_starts_after_doff,
 );
@@ -228,23 +234,14 @@ fn userspace_map_errors() {
 
 // ----- selection and verdicts ------------------------------------------------------------
 
+/// What the policy file's `#[test]` cannot see: the dropped run still made its selection.
 #[test]
-fn drop_after_a_selection_drops() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let _sel = try_select(SOCKETS, 2);
-    if pkt.len > 8 { Verdict::Drop } else { Verdict::Pass }
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
+fn drop_after_a_selection_keeps_the_selection() {
+    let mut p = Policy::file("drop_after_a_selection_drops.rs").with_sockets("SOCKETS", 4);
     let out = run(&p.progs[0], &mut p.maps, &udp(b"x")).unwrap();
     assert_eq!(out.verdict, Verdict::Drop);
     assert_eq!(out.selected.as_ref().map(|s| s.socket.index), Some(2));
     assert_eq!(out.delivery(), Delivery::Dropped);
-    assert_eq!(p.run(&udp(b"")), Delivery::Socket(2));
 }
 
 // ----- arithmetic through the compiler ---------------------------------------------------
@@ -341,24 +338,13 @@ fn trace_lists_executed_instructions() {
     assert!(out.trace.last().unwrap().ends_with("exit"));
 }
 
+/// A run past `max_insns` stops with a limit error at an instruction.
 #[test]
-fn instruction_limit() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let mut x: u32 = 0;
-    for i in 0..64 { x += i; }
-    select(SOCKETS, x % 4)
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
+fn instruction_limit_stops_a_run() {
+    let mut p = Policy::file("instruction_limit.rs").with_sockets("SOCKETS", 4);
     let err = run_with(&p.progs[0], &mut p.maps, &udp(b""), &RunOptions { max_insns: 50, trace: false }).unwrap_err();
     assert_eq!(err.kind, SimErrorKind::Limit);
     assert!(err.pc.is_some());
-    let ok = run(&p.progs[0], &mut p.maps, &udp(b"")).unwrap();
-    assert_eq!(ok.socket(), Some((0..64u32).sum::<u32>() % 4));
 }
 
 #[test]
