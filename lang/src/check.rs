@@ -7,7 +7,7 @@
 //! gives one diagnostic rather than a cascade.
 
 use crate::ast;
-use crate::consteval::{mask, range_of};
+use crate::consteval::{range_of, zero_extend};
 use crate::diag::Diagnostic;
 use crate::hir::{self, FnKind, FuncId, MapId, MapKind, SteerAttrs, StructId, Ty, Verdict};
 use crate::items::{
@@ -646,7 +646,7 @@ impl<'a> Checker<'a> {
                 let (lo, hi) = range_of(t);
                 magnitude.and_then(|m| {
                     let v: i128 = if neg { -(m as i128) } else { m as i128 };
-                    (lo <= v && v <= hi).then(|| mask(v as u64, t))
+                    (lo <= v && v <= hi).then(|| zero_extend(v as u64, t))
                 })
             }
             _ => None,

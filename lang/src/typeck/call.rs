@@ -54,8 +54,7 @@ impl Cx<'_> {
         }
         let single = path.single().map(|s| s.name.clone());
         if let Some(name) = &single {
-            if let Some(id) = b.lookup(name) {
-                let _ = id;
+            if b.lookup(name).is_some() {
                 self.drain_args(b, args);
                 self.error(
                     Diagnostic::error("E0208", format!("`{name}` is a variable, not a function"))

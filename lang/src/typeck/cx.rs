@@ -2,7 +2,7 @@
 //! body ([`Body`]), the language's tables and small helpers.
 
 pub(super) use crate::ast::{self, ExprKind as A};
-pub(super) use crate::consteval::{self, mask, range_of, to_i128, EvalError};
+pub(super) use crate::consteval::{self, range_of, to_i128, zero_extend, EvalError};
 pub(super) use crate::diag::Diagnostic;
 pub(super) use crate::exhaustive::{describe_gaps, Coverage};
 pub(super) use crate::hir::{

@@ -77,7 +77,7 @@ impl Cx<'_> {
             A::Binary { op, op_span, lhs, rhs } => self.binary(b, *op, *op_span, lhs, rhs, exp, span),
             A::Cast(x, t) => self.cast(b, x, t, span),
             A::Field(base, f) => self.field(b, base, f, span),
-            A::MethodCall { recv, method, generics, args } => self.method(b, recv, method, generics, args, exp, span),
+            A::MethodCall { recv, method, generics, args } => self.method(b, recv, method, generics, args, span),
             A::Call { callee, args } => self.call(b, callee, args, exp, span),
             A::Index(base, idx) => {
                 let base_e = self.expr(b, base, None);
@@ -282,7 +282,7 @@ impl Cx<'_> {
             };
             self.error(d);
         }
-        mk(ExprKind::Int(mask(v as u64, t)), Ty::Int(t), span)
+        mk(ExprKind::Int(zero_extend(v as u64, t)), Ty::Int(t), span)
     }
 
     pub(super) fn path_value(&mut self, b: &mut Body, p: &ast::Path, exp: Option<&Ty>) -> hir::Expr {
@@ -317,7 +317,7 @@ impl Cx<'_> {
                     _ => None,
                 };
                 return match v {
-                    Some((v, Ty::Int(vt))) => mk(ExprKind::Int(mask(v as u64, vt)), Ty::Int(vt), span),
+                    Some((v, Ty::Int(vt))) => mk(ExprKind::Int(zero_extend(v as u64, vt)), Ty::Int(vt), span),
                     _ => {
                         self.error(
                             Diagnostic::error("E0100", format!("no constant `{}::{}`", first.name, second.name))

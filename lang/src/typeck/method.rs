@@ -11,7 +11,6 @@ impl Cx<'_> {
         method: &ast::Ident,
         generics: &[ast::GenericArg],
         args: &[ast::Expr],
-        exp: Option<&Ty>,
         span: Span,
     ) -> hir::Expr {
         if let Some(m) = self.map_of(b, recv) {
@@ -67,7 +66,6 @@ impl Cx<'_> {
                     }
                     let d = self.expect(b, &args[0], &inner);
                     let t = if *inner == Ty::Never { d.ty.clone() } else { (*inner).clone() };
-                    let _ = exp;
                     mk(ExprKind::UnwrapOr(Box::new(r), Box::new(d)), t, span)
                 }
                 "is_some" | "is_none" => {
@@ -322,7 +320,7 @@ impl Cx<'_> {
             d = match did_you_mean(name, known) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => {
-                    d.with_help("maps have `get`, `set`, `add`, `insert`, `remove` and `contains` (LANGUAGE.md §5)")
+                    d.with_help("maps have `get`, `set`, `add`, `insert`, `remove` and `contains` (see the book's reference chapter on maps)")
                 }
             };
             self.error(d);

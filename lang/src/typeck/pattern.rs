@@ -39,7 +39,7 @@ impl Cx<'_> {
             let mut pats = Vec::new();
             for p in &arm.pats {
                 let (pat, interval) = self.pattern(b, p, int_ty);
-                if let (Some(t), Some((lo, hi))) = (int_ty, interval) {
+                if let (Some(_), Some((lo, hi))) = (int_ty, interval) {
                     if cov.covers(lo, hi) {
                         self.error(
                             Diagnostic::warning("W0003", "unreachable pattern")
@@ -47,7 +47,6 @@ impl Cx<'_> {
                                 .with_help("remove it, or move it before the arm that covers it"),
                         );
                     }
-                    let _ = t;
                     cov.add(lo, hi);
                 }
                 pats.push(pat);
@@ -182,7 +181,7 @@ impl Cx<'_> {
                 (Pattern::Wild, None)
             }
             ast::PatKind::Atom(a) => match (self.pat_atom(b, a, t), t) {
-                (Some(v), Some(t)) => (Pattern::Int(mask(v as u64, t)), Some((v, v))),
+                (Some(v), Some(t)) => (Pattern::Int(zero_extend(v as u64, t)), Some((v, v))),
                 _ => (Pattern::Wild, None),
             },
             ast::PatKind::Range(lo, hi) => {
@@ -197,7 +196,7 @@ impl Cx<'_> {
                             );
                             return (Pattern::Wild, None);
                         }
-                        (Pattern::Range(mask(l as u64, t), mask(h as u64, t)), Some((l, h)))
+                        (Pattern::Range(zero_extend(l as u64, t), zero_extend(h as u64, t)), Some((l, h)))
                     }
                     _ => (Pattern::Wild, None),
                 }
