@@ -496,7 +496,7 @@ impl<'a> Checker<'a> {
             ast::TypeKind::Path(path, args) => {
                 if let Some(one) = path.single() {
                     let builtin = match one.name.as_str() {
-                        n if parse::int_ty_named(n).is_some() => parse::int_ty_named(n).map(Ty::Int),
+                        n if hir::IntTy::named(n).is_some() => hir::IntTy::named(n).map(Ty::Int),
                         "bool" => Some(Ty::Bool),
                         "Packet" => Some(Ty::Packet),
                         "Verdict" => Some(Ty::Verdict),

@@ -13,6 +13,7 @@ pub mod exhaustive;
 pub mod hir;
 mod items;
 pub mod kernel;
+pub mod ops;
 pub mod parse;
 pub mod pretty;
 pub mod span;

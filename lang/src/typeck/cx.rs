@@ -10,7 +10,6 @@ pub(super) use crate::hir::{
     PacketField, PacketSet, Pattern, Place, ReadKind, Region, Stmt, TryKind, Ty, UnOp, Verdict,
 };
 pub(super) use crate::items::{ItemRef, ItemTable, Items, ModId, MAX_ARRAY_LEN};
-pub(super) use crate::parse::{int_ty_named, is_comparison};
 pub(super) use crate::span::Span;
 pub(super) use crate::suggest::did_you_mean;
 
@@ -171,7 +170,7 @@ pub(super) fn is_untyped(e: &ast::Expr) -> bool {
         A::Paren(x) | A::Unary(_, x) => is_untyped(x),
         A::Binary { op, lhs, rhs, .. } => {
             !matches!(op, BinOp::Shl | BinOp::Shr | BinOp::And | BinOp::Or)
-                && !is_comparison(*op)
+                && !op.is_comparison()
                 && is_untyped(lhs)
                 && is_untyped(rhs)
         }

@@ -308,7 +308,7 @@ impl Cx<'_> {
         }
         if let [first, second] = p.segments.as_slice() {
             // `u32::MAX`, `i8::MIN`, `u16::BITS`: the integer types' associated constants.
-            if let Some(t) = crate::parse::int_ty_named(&first.name) {
+            if let Some(t) = IntTy::named(&first.name) {
                 let (lo, hi) = range_of(t);
                 let v: Option<(i128, Ty)> = match second.name.as_str() {
                     "MAX" => Some((hi, Ty::Int(t))),
@@ -474,7 +474,7 @@ impl Cx<'_> {
             let t = l.ty.clone();
             return mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), t, span);
         }
-        let cmp = is_comparison(op);
+        let cmp = op.is_comparison();
         let operand_exp = if cmp { None } else { exp_int };
         // An unsuffixed literal on the left takes the type of the right operand.
         let (l, r) = if is_untyped(lhs) && !is_untyped(rhs) {
@@ -539,7 +539,7 @@ impl Cx<'_> {
 
     pub(super) fn cast(&mut self, b: &mut Body, x: &ast::Expr, t: &ast::Ident, span: Span) -> hir::Expr {
         let v = self.expr(b, x, None);
-        let Some(to) = int_ty_named(&t.name) else {
+        let Some(to) = IntTy::named(&t.name) else {
             let msg = if t.name == "bool" {
                 "cannot cast to `bool`".to_string()
             } else {
