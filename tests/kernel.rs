@@ -313,9 +313,7 @@ fn map_command_reads_and_writes_the_live_tables() {
 /// below zero, a byte array as `b"..."`; `--json` prints them as numbers and objects.
 #[test]
 fn map_command_speaks_the_policys_types() {
-    if !privileged() {
-        return;
-    }
+    require_kernel!();
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("routes.rs");
     std::fs::write(
