@@ -31,11 +31,16 @@ enum MapAction {
     List,
     /// Every entry of a map.
     Dump { map: String },
+    // Keys and values may be negative (`-1`): values starting with `-` are not flags here.
     /// One entry.
+    #[command(allow_hyphen_values = true)]
     Get { map: String, key: String },
-    /// Write an entry (integers, `true`/`false`, `field=value,...` for structs, `hex:...`).
+    /// Write an entry (integers in any base, `true`/`false`, `[a,b]` and `b"..."` for arrays,
+    /// `field=value,...` naming every field for structs, `hex:...`).
+    #[command(allow_hyphen_values = true)]
     Set { map: String, key: String, value: String },
     /// Delete an entry.
+    #[command(allow_hyphen_values = true)]
     Delete { map: String, key: String },
 }
 

@@ -6,9 +6,9 @@
 use crate::args::{CompileArgs, GroupArgs};
 use crate::driver;
 use crate::report::{Failure, Reporter, EXIT_SYSTEM, EXIT_USAGE};
-use rsteer_codegen::lower::{field_offsets, layout};
-use rsteer_lang::hir::{Program, Ty};
+use rsteer_lang::hir::Program;
 use rsteer_loader::AttachedMap;
+use rsteer_value::{Shape, Value};
 use std::path::Path;
 
 /// What `rsteer map` does.
@@ -20,153 +20,9 @@ pub enum Action {
     Delete(String, String),
 }
 
-/// How a key or value is laid out in bytes.
-#[derive(Clone, Debug)]
-enum Shape {
-    Int {
-        bytes: usize,
-        signed: bool,
-    },
-    Bool,
-    /// Raw bytes (no type known, or an array of bytes).
-    Bytes(usize),
-    Array(Box<Shape>, usize, usize),
-    Struct(Vec<(String, usize, Shape)>),
-}
-
-fn shape_of(prog: &Program, ty: &Ty) -> Shape {
-    match ty {
-        Ty::Int(i) => Shape::Int { bytes: i.bytes() as usize, signed: i.signed() },
-        Ty::Bool => Shape::Bool,
-        Ty::Array(elem, n) if **elem == Ty::U8 => Shape::Bytes(*n as usize),
-        Ty::Array(elem, n) => {
-            let (esize, _) = layout(prog, elem);
-            Shape::Array(Box::new(shape_of(prog, elem)), esize as usize, *n as usize)
-        }
-        Ty::Struct(id) => {
-            let def = &prog.structs[id.0 as usize];
-            let offs = field_offsets(prog, *id);
-            Shape::Struct(
-                def.fields.iter().zip(offs).map(|(f, o)| (f.name.clone(), o as usize, shape_of(prog, &f.ty))).collect(),
-            )
-        }
-        other => Shape::Bytes(layout(prog, other).0 as usize),
-    }
-}
-
-fn untyped(size: usize) -> Shape {
-    match size {
-        1 | 2 | 4 | 8 => Shape::Int { bytes: size, signed: false },
-        n => Shape::Bytes(n),
-    }
-}
-
-fn decode(b: &[u8], shape: &Shape) -> String {
-    match shape {
-        Shape::Int { bytes, signed } => {
-            let mut raw = [0u8; 8];
-            raw[..*bytes].copy_from_slice(&b[..*bytes]);
-            let v = u64::from_le_bytes(raw);
-            if *signed {
-                let shift = 64 - 8 * *bytes as u32;
-                (((v << shift) as i64) >> shift).to_string()
-            } else {
-                v.to_string()
-            }
-        }
-        Shape::Bool => (b[0] != 0).to_string(),
-        Shape::Bytes(n) => format!("hex:{}", b[..*n].iter().map(|x| format!("{x:02x}")).collect::<String>()),
-        Shape::Array(elem, esize, n) => {
-            let items: Vec<String> = (0..*n).map(|i| decode(&b[i * esize..], elem)).collect();
-            format!("[{}]", items.join(","))
-        }
-        Shape::Struct(fields) => {
-            let items: Vec<String> = fields.iter().map(|(n, o, s)| format!("{n}={}", decode(&b[*o..], s))).collect();
-            items.join(",")
-        }
-    }
-}
-
-fn parse_int(text: &str, bytes: usize, signed: bool) -> Result<Vec<u8>, String> {
-    let t = text.trim().replace('_', "");
-    let (neg, digits) = match t.strip_prefix('-') {
-        Some(d) => (true, d),
-        None => (false, t.as_str()),
-    };
-    let m = match digits.strip_prefix("0x") {
-        Some(h) => u128::from_str_radix(h, 16),
-        None => digits.parse::<u128>(),
-    }
-    .map_err(|_| format!("`{text}` is not an integer"))?;
-    let bits = 8 * bytes as u32;
-    let (lo, hi): (i128, i128) =
-        if signed { (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1) } else { (0, (1i128 << bits) - 1) };
-    let v: i128 = if neg { -(m as i128) } else { m as i128 };
-    if v < lo || v > hi {
-        return Err(format!("`{text}` does not fit in {bytes} byte{}", if bytes == 1 { "" } else { "s" }));
-    }
-    Ok((v as u64).to_le_bytes()[..bytes].to_vec())
-}
-
-fn encode(text: &str, shape: &Shape, size: usize) -> Result<Vec<u8>, String> {
-    if let Some(h) = text.strip_prefix("hex:") {
-        let h: String = h.chars().filter(|c| !c.is_whitespace()).collect();
-        if h.len() != 2 * size || !h.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(format!("`{text}` must be {size} bytes of hex (hex: and {} digits)", 2 * size));
-        }
-        return Ok((0..size).map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap_or(0)).collect());
-    }
-    let mut out = vec![0u8; size];
-    match shape {
-        Shape::Int { bytes, signed } => out[..*bytes].copy_from_slice(&parse_int(text, *bytes, *signed)?),
-        Shape::Bool => {
-            out[0] = match text.trim() {
-                "true" => 1,
-                "false" => 0,
-                _ => return Err(format!("`{text}` is not `true` or `false`")),
-            }
-        }
-        Shape::Bytes(_) | Shape::Array(..) => {
-            return Err(format!("write arrays as hex: `hex:` and {} digits", 2 * size))
-        }
-        Shape::Struct(fields) => {
-            for part in text.split(',') {
-                let (name, value) = part
-                    .split_once('=')
-                    .ok_or_else(|| format!("write structs as `field=value,field=value`, not `{part}`"))?;
-                let (_, off, s) = fields
-                    .iter()
-                    .find(|(n, _, _)| n == name.trim())
-                    .ok_or_else(|| format!("no field `{}`", name.trim()))?;
-                let b = encode(value, s, shape_size(s))?;
-                out[*off..*off + b.len()].copy_from_slice(&b);
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn shape_size(s: &Shape) -> usize {
-    match s {
-        Shape::Int { bytes, .. } => *bytes,
-        Shape::Bool => 1,
-        Shape::Bytes(n) => *n,
-        Shape::Array(_, esize, n) => esize * n,
-        Shape::Struct(fields) => fields.iter().map(|(_, o, s)| o + shape_size(s)).max().unwrap_or(0),
-    }
-}
-
+/// The policy's name for the kind of map the kernel reports as type `t`.
 fn type_name(t: u32) -> &'static str {
-    match t {
-        1 => "HashMap",
-        2 => "Array",
-        6 => "PerCpuArray",
-        9 => "LruHashMap",
-        15 => "SockMap",
-        18 => "SockHash",
-        20 => "SockArray",
-        _ => "other",
-    }
+    rsteer_bpf::MapType::from_u32(t).and_then(rsteer_codegen::abi::map_kind).map_or("other", |k| k.name())
 }
 
 /// The key and value shapes of `map`: from the policy when it declares the map (the kernel
@@ -176,35 +32,65 @@ fn shapes(map: &AttachedMap, prog: Option<&Program>) -> (Shape, Shape) {
         if let Some(decl) =
             p.maps.iter().find(|m| m.name == map.name || m.name.starts_with(&map.name) && map.name.len() == 15)
         {
-            let value = if map.is_socket_map() { untyped(8) } else { shape_of(p, &decl.value) };
-            let key = shape_of(p, &decl.key);
+            let value = if map.is_socket_map() { Shape::untyped(8) } else { Shape::of(p, &decl.value) };
+            let key = Shape::of(p, &decl.key);
             // A policy that is not the loaded one may disagree on sizes: trust the kernel.
-            if shape_size(&key) <= map.key_size as usize && shape_size(&value) <= map.value_size as usize {
+            if key.size() <= map.key_size && value.size() <= map.value_size {
                 return (key, value);
             }
         }
     }
-    (untyped(map.key_size as usize), untyped(map.value_size as usize))
+    (Shape::untyped(map.key_size), Shape::untyped(map.value_size))
 }
 
-fn usage(message: String) -> Failure {
-    Failure::Message { code: EXIT_USAGE, message, hint: None }
+/// A key or value written on the command line: its bytes, `size` of them as the kernel
+/// wants, and its canonical text (what the command echoes).
+fn read(text: &str, shape: &Shape, size: u32) -> Result<(Vec<u8>, String), Failure> {
+    let value =
+        shape.parse(text).map_err(|e| Failure::Message { code: EXIT_USAGE, message: e.message, hint: e.help })?;
+    let mut bytes = shape.encode(&value);
+    bytes.resize(size as usize, 0);
+    Ok((bytes, shape.print(&value)))
+}
+
+/// Each CPU's copy of a value (one copy for a map that is not per-CPU), and for a per-CPU
+/// integer the sum of the copies (what a per-CPU counter counts).
+fn copies(map: &AttachedMap, raw: &[u8], shape: &Shape) -> (Vec<Value>, Option<i128>) {
+    let copies: Vec<Value> = map.copies(raw).iter().map(|c| shape.decode(c)).collect();
+    let sum: Option<i128> = copies.iter().map(Value::as_i128).sum();
+    let per_cpu = copies.len() > 1;
+    (copies, sum.filter(|_| per_cpu))
 }
 
 /// The value as printed: one copy, or the sum and each CPU's copy for a per-CPU counter.
 fn show_value(map: &AttachedMap, raw: &[u8], shape: &Shape) -> String {
-    let copies = map.copies(raw);
+    let (copies, sum) = copies(map, raw, shape);
+    let each: Vec<String> = copies.iter().map(|c| shape.print(c)).collect();
+    match sum {
+        _ if copies.len() == 1 => each[0].clone(),
+        Some(sum) => format!("{sum} (per CPU: {})", each.join(" ")),
+        None => format!("per CPU: {}", each.join(" ")),
+    }
+}
+
+/// One entry as JSON: `key` and `value` in the codec's JSON forms; for a per-CPU map
+/// `per_cpu` holds each CPU's copy and `value` their sum (integers only; a sum beyond the
+/// 64-bit range is its decimal text).
+fn entry_json(map: &AttachedMap, key: &[u8], raw: &[u8], (ks, vs): &(Shape, Shape)) -> serde_json::Value {
+    let (copies, sum) = copies(map, raw, vs);
+    let mut entry = serde_json::json!({ "key": ks.to_json(&ks.decode(key)) });
     if copies.len() == 1 {
-        return decode(&copies[0], shape);
+        entry["value"] = vs.to_json(&copies[0]);
+        return entry;
     }
-    let each: Vec<String> = copies.iter().map(|c| decode(c, shape)).collect();
-    match shape {
-        Shape::Int { .. } => {
-            let sum: i128 = each.iter().filter_map(|s| s.parse::<i128>().ok()).sum();
-            format!("{sum} (per CPU: {})", each.join(" "))
-        }
-        _ => format!("per CPU: {}", each.join(" ")),
+    entry["per_cpu"] = copies.iter().map(|c| vs.to_json(c)).collect();
+    if let Some(sum) = sum {
+        entry["value"] = u64::try_from(sum)
+            .map(serde_json::Value::from)
+            .or_else(|_| i64::try_from(sum).map(serde_json::Value::from))
+            .unwrap_or_else(|_| sum.to_string().into());
     }
+    entry
 }
 
 pub fn run(report: &Reporter, args: &GroupArgs, policy: Option<&Path>, action: Action) -> Result<(), Failure> {
@@ -253,35 +139,36 @@ pub fn run(report: &Reporter, args: &GroupArgs, policy: Option<&Path>, action: A
             } else {
                 report.line(format_args!(
                     "program `{}` (id {}) on {} {} of pid {pid}",
-                    attached.name, attached.id, group.protocol, group.local
+                    attached.name,
+                    attached.id,
+                    group.protocol,
+                    group.local
                 ));
                 report.table(&["map", "kind", "key B", "value B", "max", "entries"], &rows);
             }
         }
         Action::Dump(name) => {
             let m = find(&name)?;
-            let (ks, vs) = shapes(m, prog_types);
+            let shapes = shapes(m, prog_types);
             let entries = m.entries(1 << 20)?;
-            let rows: Vec<[String; 2]> = entries.iter().map(|(k, v)| [decode(k, &ks), show_value(m, v, &vs)]).collect();
             if json {
-                let v: Vec<serde_json::Value> =
-                    rows.iter().map(|[k, v]| serde_json::json!({ "key": k, "value": v })).collect();
+                let v: Vec<serde_json::Value> = entries.iter().map(|(k, v)| entry_json(m, k, v, &shapes)).collect();
                 report.json(&serde_json::Value::Array(v));
-            } else if rows.is_empty() {
+            } else if entries.is_empty() {
                 report.line(format_args!("map `{}` is empty", m.name));
             } else {
+                let rows: Vec<[String; 2]> =
+                    entries.iter().map(|(k, v)| [shapes.0.print_bytes(k), show_value(m, v, &shapes.1)]).collect();
                 report.table(&["key", "value"], &rows);
             }
         }
         Action::Get(name, key) => {
             let m = find(&name)?;
-            let (ks, vs) = shapes(m, prog_types);
-            let k = encode(&key, &ks, m.key_size as usize).map_err(usage)?;
+            let shapes = shapes(m, prog_types);
+            let (k, key) = read(&key, &shapes.0, m.key_size)?;
             match m.get(&k)? {
-                Some(v) if json => {
-                    report.line(format_args!("{}", serde_json::json!({ "key": key, "value": show_value(m, &v, &vs) })))
-                }
-                Some(v) => report.line(format_args!("{}", show_value(m, &v, &vs))),
+                Some(v) if json => report.line(format_args!("{}", entry_json(m, &k, &v, &shapes))),
+                Some(v) => report.line(format_args!("{}", show_value(m, &v, &shapes.1))),
                 None => {
                     return Err(Failure::Message {
                         code: EXIT_SYSTEM,
@@ -294,15 +181,15 @@ pub fn run(report: &Reporter, args: &GroupArgs, policy: Option<&Path>, action: A
         Action::Set(name, key, value) => {
             let m = find(&name)?;
             let (ks, vs) = shapes(m, prog_types);
-            let k = encode(&key, &ks, m.key_size as usize).map_err(usage)?;
-            let v = encode(&value, &vs, m.value_size as usize).map_err(usage)?;
+            let (k, key) = read(&key, &ks, m.key_size)?;
+            let (v, value) = read(&value, &vs, m.value_size)?;
             m.set(&k, &v)?;
             report.line(format_args!("{}[{key}] = {value}", m.name));
         }
         Action::Delete(name, key) => {
             let m = find(&name)?;
             let (ks, _) = shapes(m, prog_types);
-            let k = encode(&key, &ks, m.key_size as usize).map_err(usage)?;
+            let (k, key) = read(&key, &ks, m.key_size)?;
             if m.delete(&k)? {
                 report.line(format_args!("deleted {}[{key}]", m.name));
             } else {

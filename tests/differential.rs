@@ -213,7 +213,7 @@ fn check_policy(label: &str, seed: u64, src: &str, kernel: bool, tmp: &TempDir) 
 fn simulator_agrees_with_the_kernel_on_generated_policies() {
     let cases: u64 = std::env::var("RSTEER_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
     let seed0: u64 = std::env::var("RSTEER_DIFF_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0xd1ff);
-    let kernel = privileged();
+    let kernel = kernel_ready(&[]);
     if !kernel {
         eprintln!("differential: running the simulator only");
     }
@@ -259,7 +259,7 @@ fn route(pkt: Packet) -> Verdict {
 }
 "#;
     let (prog, specs) = compile_for_sim(src).unwrap();
-    let kernel = privileged();
+    let kernel = kernel_ready(&[]);
     if !kernel {
         eprintln!("header bytes: running the simulator only");
     }

@@ -2,80 +2,86 @@
 //! `rsteer load --pid` attaches it to a real reuseport group, and real datagrams (and one
 //! TCP case) land on the socket the policy names.
 
+#[macro_use]
 mod common;
 
 use common::*;
 use std::net::UdpSocket;
 use std::time::Duration;
 
-const EXAMPLES: &[&str] = &["payload_mod.rs", "src_port_mod.rs", "cpu_affinity.rs", "short_drop.rs"];
+/// libbpf (through bpftool) loads example `ex`, the kernel takes its BTF, and the xlated
+/// dump shows the policy's own source lines; `entry` is its `#[steer]` function, as BTF and
+/// bpftool name it.
+fn libbpf_loads(ex: &str, entry: &str) {
+    require_kernel!("bpftool");
+    let tmp = TempDir::new("libbpf");
+    let obj = compile(&example(ex), tmp.path());
+    let obj_s = obj.to_str().unwrap();
 
-/// The `#[steer]` function name of each example, as BTF and bpftool name it.
-fn entry_name(example: &str) -> &'static str {
-    match example {
-        "payload_mod.rs" => "by_first_byte",
-        "src_port_mod.rs" => "by_source_port",
-        "cpu_affinity.rs" => "by_cpu",
-        "short_drop.rs" => "drop_short",
-        _ => unreachable!(),
-    }
+    let (ok, btf) = sh(&format!("bpftool btf dump file {obj_s}"));
+    assert!(ok, "bpftool btf dump failed for {ex}:\n{btf}");
+    assert!(btf.contains("DATASEC '.maps'"), "{ex}: no .maps DATASEC:\n{btf}");
+    assert!(btf.contains("VAR 'SOCKETS'"), "{ex}: no SOCKETS map VAR:\n{btf}");
+    assert!(btf.contains(&format!("FUNC '{}'", entry)), "{ex}: no FUNC:\n{btf}");
+
+    let pin = Pin::new("ex");
+    let pin_s = pin.0.to_str().unwrap();
+    let (ok, log) = sh(&format!("bpftool prog loadall {obj_s} {pin_s}"));
+    assert!(ok, "libbpf rejected {ex} (a compiler bug):\n{log}");
+    let prog = format!("{pin_s}/{}", entry);
+    let (ok, show) = sh(&format!("bpftool -j prog show pinned {prog}"));
+    assert!(ok, "{show}");
+    let info: serde_json::Value = serde_json::from_str(&show).expect("bpftool json");
+    assert!(info.get("btf_id").is_some(), "{ex}: the kernel dropped our BTF: {show}");
+    assert_eq!(info["type"], "sk_reuseport");
+
+    let (ok, xlated) = sh(&format!("bpftool prog dump xlated pinned {prog} linum"));
+    assert!(ok, "{xlated}");
+    let source = std::fs::read_to_string(example(ex)).unwrap();
+    let steer_line = source.lines().find(|l| l.contains("fn ") && l.contains("pkt: Packet")).unwrap();
+    assert!(
+        xlated.contains(steer_line.trim())
+            || source.lines().filter(|l| l.contains("pkt.") || l.contains("select")).any(|l| xlated.contains(l.trim())),
+        "{ex}: the xlated dump shows none of the policy's lines:\n{xlated}"
+    );
+    assert!(xlated.contains(ex), "{ex}: line info does not name the file:\n{xlated}");
 }
 
-/// libbpf (through bpftool) loads each object, the kernel takes its BTF, and the xlated
-/// dump shows the policy's own source lines.
-#[test]
-fn libbpf_loads_every_example_with_btf_and_lines() {
-    if !privileged() || !have("bpftool") {
-        return;
-    }
-    let tmp = TempDir::new("libbpf");
-    for ex in EXAMPLES {
-        let obj = compile(&example(ex), tmp.path());
-        let obj_s = obj.to_str().unwrap();
+/// One test per example for [`libbpf_loads`].
+macro_rules! libbpf_cases {
+    ($($test:ident: $ex:literal => $entry:literal),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                libbpf_loads($ex, $entry);
+            }
+        )*
+    };
+}
 
-        let (ok, btf) = sh(&format!("bpftool btf dump file {obj_s}"));
-        assert!(ok, "bpftool btf dump failed for {ex}:\n{btf}");
-        assert!(btf.contains("DATASEC '.maps'"), "{ex}: no .maps DATASEC:\n{btf}");
-        assert!(btf.contains("VAR 'SOCKETS'"), "{ex}: no SOCKETS map VAR:\n{btf}");
-        assert!(btf.contains(&format!("FUNC '{}'", entry_name(ex))), "{ex}: no FUNC:\n{btf}");
+libbpf_cases! {
+    libbpf_loads_payload_mod: "payload_mod.rs" => "by_first_byte",
+    libbpf_loads_src_port_mod: "src_port_mod.rs" => "by_source_port",
+    libbpf_loads_cpu_affinity: "cpu_affinity.rs" => "by_cpu",
+    libbpf_loads_short_drop: "short_drop.rs" => "drop_short",
+}
 
-        let pin = Pin::new("ex");
-        let pin_s = pin.0.to_str().unwrap();
-        let (ok, log) = sh(&format!("bpftool prog loadall {obj_s} {pin_s}"));
-        assert!(ok, "libbpf rejected {ex} (a compiler bug):\n{log}");
-        let prog = format!("{pin_s}/{}", entry_name(ex));
-        let (ok, show) = sh(&format!("bpftool -j prog show pinned {prog}"));
-        assert!(ok, "{show}");
-        let info: serde_json::Value = serde_json::from_str(&show).expect("bpftool json");
-        assert!(info.get("btf_id").is_some(), "{ex}: the kernel dropped our BTF: {show}");
-        assert_eq!(info["type"], "sk_reuseport");
-
-        let (ok, xlated) = sh(&format!("bpftool prog dump xlated pinned {prog} linum"));
-        assert!(ok, "{xlated}");
-        let source = std::fs::read_to_string(example(ex)).unwrap();
-        let steer_line = source.lines().find(|l| l.contains("fn ") && l.contains("pkt: Packet")).unwrap();
-        assert!(
-            xlated.contains(steer_line.trim())
-                || source
-                    .lines()
-                    .filter(|l| l.contains("pkt.") || l.contains("select"))
-                    .any(|l| xlated.contains(l.trim())),
-            "{ex}: the xlated dump shows none of the policy's lines:\n{xlated}"
-        );
-        assert!(xlated.contains(ex), "{ex}: line info does not name the file:\n{xlated}");
-    }
+/// `rsteer load POLICY --pid PID ARGS...` must succeed; returns its stdout.
+fn load(policy: &std::path::Path, pid: impl ToString, args: &[&str]) -> String {
+    let pid = pid.to_string();
+    let mut all = vec!["load", policy.to_str().unwrap(), "--pid", &pid];
+    all.extend_from_slice(args);
+    let (code, out, err) = run(&all);
+    assert_eq!(code, 0, "rsteer {}:\n{out}\n{err}", all.join(" "));
+    out
 }
 
 /// Payload first byte modulo 4: every datagram lands on socket `byte % 4`.
 #[test]
 fn payload_mod_steers_udp() {
-    if !privileged() {
-        return;
-    }
+    require_kernel!();
     let server = Server::start("udp", 4);
-    let (code, out, err) =
-        run(&["load", example("payload_mod.rs").to_str().unwrap(), "--pid", &server.pid.to_string()]);
-    assert_eq!(code, 0, "load failed:\n{out}\n{err}");
+    let out = load(&example("payload_mod.rs"), server.pid, &[]);
     assert!(out.contains("SOCKETS"), "{out}");
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     for byte in 0u8..64 {
@@ -89,19 +95,9 @@ fn payload_mod_steers_udp() {
 /// Source port modulo 4, over UDP: each client socket's port decides.
 #[test]
 fn src_port_mod_steers_udp() {
-    if !privileged() {
-        return;
-    }
+    require_kernel!();
     let server = Server::start("udp", 4);
-    let (code, out, err) = run(&[
-        "load",
-        example("src_port_mod.rs").to_str().unwrap(),
-        "--pid",
-        &server.pid.to_string(),
-        "--port",
-        &server.port.to_string(),
-    ]);
-    assert_eq!(code, 0, "load failed:\n{out}\n{err}");
+    load(&example("src_port_mod.rs"), server.pid, &["--port", &server.port.to_string()]);
     for _ in 0..24 {
         let client = UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = client.local_addr().unwrap().port() as u32;
@@ -113,13 +109,9 @@ fn src_port_mod_steers_udp() {
 /// Source port modulo 4, over TCP: the listener that accepts is `port % 4`.
 #[test]
 fn src_port_mod_steers_tcp() {
-    if !privileged() {
-        return;
-    }
+    require_kernel!();
     let server = Server::start("tcp", 4);
-    let (code, out, err) =
-        run(&["load", example("src_port_mod.rs").to_str().unwrap(), "--pid", &server.pid.to_string()]);
-    assert_eq!(code, 0, "load failed:\n{out}\n{err}");
+    load(&example("src_port_mod.rs"), server.pid, &[]);
     for _ in 0..16 {
         let (port, got) = tcp_probe(server.addr());
         assert_eq!(got, Some(port as u32 % 4), "client port {port}");
@@ -130,13 +122,9 @@ fn src_port_mod_steers_tcp() {
 /// on the sender's CPU).
 #[test]
 fn cpu_affinity_steers_by_sender_cpu() {
-    if !privileged() {
-        return;
-    }
+    require_kernel!();
     let server = Server::start("udp", 2);
-    let (code, out, err) =
-        run(&["load", example("cpu_affinity.rs").to_str().unwrap(), "--pid", &server.pid.to_string()]);
-    assert_eq!(code, 0, "load failed:\n{out}\n{err}");
+    load(&example("cpu_affinity.rs"), server.pid, &[]);
     let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(2);
     let addr = server.addr();
     for cpu in 0..cpus {
@@ -158,12 +146,9 @@ fn cpu_affinity_steers_by_sender_cpu() {
 /// Payloads shorter than 4 bytes are dropped; longer ones are delivered (kernel hash pick).
 #[test]
 fn short_drop_drops_short_payloads() {
-    if !privileged() {
-        return;
-    }
+    require_kernel!();
     let server = Server::start("udp", 4);
-    let (code, out, err) = run(&["load", example("short_drop.rs").to_str().unwrap(), "--pid", &server.pid.to_string()]);
-    assert_eq!(code, 0, "load failed:\n{out}\n{err}");
+    load(&example("short_drop.rs"), server.pid, &[]);
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     for len in 0..4usize {
         let got = udp_probe(&client, server.addr(), &vec![7u8; len], Duration::from_millis(300));
@@ -178,9 +163,7 @@ fn short_drop_drops_short_payloads() {
 /// Loading onto a group that has a program is refused with a hint; detach then load works.
 #[test]
 fn load_refuses_attached_group_and_reloads_after_detach() {
-    if !privileged() {
-        return;
-    }
+    require_kernel!();
     let server = Server::start("udp", 4);
     let pid = server.pid.to_string();
     let policy = example("payload_mod.rs");
@@ -205,9 +188,7 @@ fn load_refuses_attached_group_and_reloads_after_detach() {
 /// System errors exit with 3 and name the pid.
 #[test]
 fn load_errors_name_the_process() {
-    if !privileged() {
-        return;
-    }
+    require_kernel!();
     let policy = example("payload_mod.rs");
     let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", "999999999"]);
     assert_eq!(code, 3, "{err}");
@@ -222,58 +203,50 @@ fn load_errors_name_the_process() {
 /// `rsteer demo` runs end to end and leaves nothing attached.
 #[test]
 fn demo_runs() {
-    if !privileged() {
-        return;
-    }
+    require_kernel!();
     let (code, out, err) = run(&["demo", "--count", "200"]);
     assert_eq!(code, 0, "demo failed:\n{out}\n{err}");
     assert!(out.contains("expected") && out.contains("arrived"), "{out}");
 }
 
 /// Packet fields and region reads return what the kernel sees: each policy sets one bit of
-/// the socket index per check, so every datagram must land on socket 15.
-#[test]
-fn fields_and_reads_match_the_wire() {
-    if !privileged() {
-        return;
-    }
-    for (policy, payload) in [("fields_udp.rs", &b"hello"[..]), ("payload_reads.rs", &b"ABCDEFGH"[..])] {
-        let server = Server::start("udp", 16);
-        let path = root().join("tests/data/ok").join(policy);
-        let (code, out, err) = run(&["load", path.to_str().unwrap(), "--pid", &server.pid.to_string()]);
-        assert_eq!(code, 0, "load {policy}:\n{out}\n{err}");
-        let client = UdpSocket::bind("127.0.0.1:0").unwrap();
-        for _ in 0..4 {
-            let got = udp_probe(&client, server.addr(), payload, Duration::from_secs(2));
-            assert_eq!(got, Some(15), "{policy}: the checks that passed are the bits of {got:?}");
-        }
+/// the socket index per check, so every datagram (and, over TCP, every connection) must
+/// land on socket 15.
+fn lands_on_socket_15(proto: &str, policy: &str, payload: &[u8]) {
+    require_kernel!();
+    let server = Server::start(proto, 16);
+    load(&root().join("tests/data/ok").join(policy), server.pid, &[]);
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    for _ in 0..4 {
+        let got = match proto {
+            "tcp" => tcp_probe(server.addr()).1,
+            _ => udp_probe(&client, server.addr(), payload, Duration::from_secs(2)),
+        };
+        assert_eq!(got, Some(15), "{policy}: the checks that passed are the bits of {got:?}");
     }
 }
 
-/// The same for a TCP SYN: every connection is accepted by listener 15.
+#[test]
+fn udp_fields_match_the_wire() {
+    lands_on_socket_15("udp", "fields_udp.rs", b"hello");
+}
+
+#[test]
+fn payload_reads_match_the_wire() {
+    lands_on_socket_15("udp", "payload_reads.rs", b"ABCDEFGH");
+}
+
+/// The same for a TCP SYN.
 #[test]
 fn tcp_syn_fields_match_the_wire() {
-    if !privileged() {
-        return;
-    }
-    let server = Server::start("tcp", 16);
-    let path = root().join("tests/data/ok/fields_tcp.rs");
-    let (code, out, err) = run(&["load", path.to_str().unwrap(), "--pid", &server.pid.to_string()]);
-    assert_eq!(code, 0, "{out}\n{err}");
-    for _ in 0..4 {
-        let (_, got) = tcp_probe(server.addr());
-        assert_eq!(got, Some(15), "the checks that passed are the bits of {got:?}");
-    }
+    lands_on_socket_15("tcp", "fields_tcp.rs", b"");
 }
-
 /// Against a server that is not part of the project (a Python program with a UDP group and
 /// a TCP group): `rsteer load --port` picks the UDP group, and every datagram lands where
 /// `tests/data/ok/byte_classes.rs` says.
 #[test]
 fn foreign_server_steers_as_the_policy_says() {
-    if !privileged() || !have("python3") {
-        return;
-    }
+    require_kernel!("python3");
     let server = ForeignServer::start(&["udp:4", "tcp:2"]);
     let (pid, udp_port) = (server.pid.clone(), server.ports[0]);
     let policy = root().join("tests/data/ok/byte_classes.rs");
@@ -305,9 +278,7 @@ fn foreign_server_steers_as_the_policy_says() {
 /// client, the program's counter shows it, and deleting the entry restores the default.
 #[test]
 fn map_command_reads_and_writes_the_live_tables() {
-    if !privileged() {
-        return;
-    }
+    require_kernel!();
     let server = Server::start("udp", 4);
     let pid = server.pid.to_string();
     let policy = example("override_table.rs");
@@ -327,7 +298,7 @@ fn map_command_reads_and_writes_the_live_tables() {
     let (code, out, _) = run(&["map", "--pid", &pid, "--json", "dump", "STEERED"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("--json");
-    let count = |i: usize| v[i]["value"].as_str().and_then(|s| s.parse::<u64>().ok());
+    let count = |i: usize| v[i]["value"].as_u64();
     assert_eq!((count(1), count(3)), (Some(1), Some(1)), "{out}");
     let (code, _, _) = run(&["map", "--pid", &pid, "delete", "OVERRIDES", &port]);
     assert_eq!(code, 0);
@@ -337,17 +308,71 @@ fn map_command_reads_and_writes_the_live_tables() {
     assert_eq!(code, 2, "{err}");
 }
 
+/// `rsteer map --policy` reads and writes values in the policy's types: a struct named field
+/// by field (a missing or misspelt field is refused), integers in any base, a signed integer
+/// below zero, a byte array as `b"..."`; `--json` prints them as numbers and objects.
+#[test]
+fn map_command_speaks_the_policys_types() {
+    require_kernel!();
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("routes.rs");
+    std::fs::write(
+        &policy,
+        "struct Route { net: [u8; 4], len: u8, port: u16 }\n\
+         #[map]\nstatic SOCKETS: SockArray<4>;\n\
+         #[map]\nstatic ROUTES: HashMap<u32, Route, 16>;\n\
+         #[map]\nstatic OFFSETS: Array<i16, 4>;\n\
+         #[steer]\nfn pick(pkt: Packet) -> Verdict {\n\
+             let mut i: u32 = 0;\n\
+             if let Some(r) = ROUTES.get(pkt.src_port as u32) { i = r.len as u32; }\n\
+             if let Some(o) = OFFSETS.get(0) { if o < 0 { i = i + 1; } }\n\
+             select(SOCKETS, i % 4)\n}\n",
+    )
+    .unwrap();
+    let policy = policy.to_str().unwrap();
+    let server = Server::start("udp", 4);
+    let pid = server.pid.to_string();
+    let (code, out, err) = run(&["load", policy, "--pid", &pid]);
+    assert_eq!(code, 0, "{out}{err}");
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = client.local_addr().unwrap().port().to_string();
+    let map = |args: &[&str]| run(&[&["map", "--pid", &pid, "--policy", policy], args].concat());
+    let (code, out, err) = map(&["set", "ROUTES", &port, r#"net=b"\x0a\0\0\0",len=0b10,port=0x50"#]);
+    assert_eq!(
+        (code, out.trim()),
+        (0, format!(r#"ROUTES[{port}] = net=b"\n\x00\x00\x00",len=2,port=80"#).as_str()),
+        "{err}"
+    );
+    assert_eq!(udp_probe(&client, server.addr(), b"x", Duration::from_secs(2)), Some(2));
+    let (code, out, _) = map(&["--json", "get", "ROUTES", &port]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("--json");
+    assert_eq!(code, 0);
+    assert_eq!(v["key"], port.parse::<u64>().unwrap());
+    assert_eq!(v["value"], serde_json::json!({ "net": [10, 0, 0, 0], "len": 2, "port": 80 }));
+    // A struct must name every field; a misspelt one gets a suggestion.
+    let (code, _, err) = map(&["set", "ROUTES", "1", "len=3"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("does not name fields `net` and `port`"), "{err}");
+    let (code, _, err) = map(&["set", "ROUTES", "1", r#"net=b"abcd",len=3,prot=1"#]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no field `prot`") && err.contains("did you mean `port`?"), "{err}");
+    // Signed values, range-checked for their type.
+    let (code, out, err) = map(&["set", "OFFSETS", "0o0", "-0x1"]);
+    assert_eq!((code, out.trim()), (0, "OFFSETS[0] = -1"), "{err}");
+    assert_eq!(udp_probe(&client, server.addr(), b"x", Duration::from_secs(2)), Some(3));
+    assert_eq!(map(&["get", "OFFSETS", "0"]).1.trim(), "-1");
+    let (code, _, err) = map(&["set", "OFFSETS", "0", "40000"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`40000` does not fit in `i16` (-32768..=32767)"), "{err}");
+}
+
 /// The same policy on an IPv6 group (`[::1]`): ports are read from the L4 header whatever
 /// the address family.
 #[test]
 fn src_port_mod_steers_udp_over_ipv6() {
-    if !privileged() {
-        return;
-    }
+    require_kernel!();
     let server = Server::start_on("udp", 4, "::1");
-    let (code, out, err) =
-        run(&["load", example("src_port_mod.rs").to_str().unwrap(), "--pid", &server.pid.to_string()]);
-    assert_eq!(code, 0, "load failed:\n{out}\n{err}");
+    load(&example("src_port_mod.rs"), server.pid, &[]);
     let to: std::net::SocketAddr = format!("[::1]:{}", server.port).parse().unwrap();
     for _ in 0..12 {
         let client = UdpSocket::bind("[::1]:0").unwrap();
@@ -360,13 +385,9 @@ fn src_port_mod_steers_udp_over_ipv6() {
 /// index; a datagram whose connection ID starts with socket k's cookie reaches socket k.
 #[test]
 fn quic_cookie_steers_by_connection_id() {
-    if !privileged() {
-        return;
-    }
+    require_kernel!();
     let server = Server::start("udp", 4);
-    let (code, out, err) =
-        run(&["load", example("quic_cookie.rs").to_str().unwrap(), "--pid", &server.pid.to_string(), "--json"]);
-    assert_eq!(code, 0, "load failed:\n{out}\n{err}");
+    let out = load(&example("quic_cookie.rs"), server.pid, &["--json"]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("--json");
     assert_eq!(v["map"], "BY_COOKIE");
     assert_eq!(v["also_filled"][0], "BY_INDEX", "{out}");
@@ -392,9 +413,7 @@ fn quic_cookie_steers_by_connection_id() {
 /// policies chose (never the kernel's hash pick of an empty map), and none is lost.
 #[test]
 fn replace_swaps_policies_under_traffic() {
-    if !privileged() {
-        return;
-    }
+    require_kernel!();
     let server = Server::start("udp", 4);
     let pid = server.pid.to_string();
     let by_byte = example("payload_mod.rs");
@@ -452,9 +471,7 @@ fn replace_swaps_policies_under_traffic() {
 /// the error lists both; `--local ::1` picks the IPv6 group, which then steers.
 #[test]
 fn local_picks_one_group_of_a_dual_stack_server() {
-    if !privileged() || !have("python3") {
-        return;
-    }
+    require_kernel!("python3");
     let server = ForeignServer::start(&["udp:4", "udp6=:4"]);
     let (pid, port) = (server.pid.clone(), server.ports[0].to_string());
     let policy = example("payload_mod.rs");

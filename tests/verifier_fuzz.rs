@@ -17,7 +17,7 @@ use policy_gen::{Gen, Mode};
 fn generated_policies_pass_the_verifier() {
     let cases: u64 = std::env::var("RSTEER_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(24);
     let seed0: u64 = std::env::var("RSTEER_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x5eed);
-    let kernel = privileged() && have("bpftool");
+    let kernel = kernel_ready(&["bpftool"]);
     let tmp = TempDir::new("fuzz");
     for case in 0..cases {
         let seed = seed0.wrapping_add(case).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;

@@ -23,7 +23,7 @@ fn corpus() -> Vec<std::path::PathBuf> {
 
 #[test]
 fn every_policy_passes_the_verifier() {
-    let kernel = privileged() && have("bpftool");
+    let kernel = kernel_ready(&["bpftool"]);
     let tmp = TempDir::new("corpus");
     let mut checked = 0;
     for policy in corpus() {

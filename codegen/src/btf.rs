@@ -555,28 +555,25 @@ impl ObjectBtfEncoder {
 
     /// `struct sk_reuseport_md *`, with the struct laid out as the UAPI header does (56 bytes).
     fn sk_reuseport_md_ptr(&mut self) -> Result<u32, String> {
+        use rsteer_bpf::ctx::FieldType;
         let u32_ty =
             self.value_type(&BtfType::Int { name: "__u32".to_string(), bytes: 4, signed: false, is_bool: false })?;
         // data and data_end are `__bpf_md_ptr(void *, ...)`: 8-byte pointers to void.
         let void_ptr = self.btf.add_ptr(0)?;
         let bpf_sock = self.btf.add_fwd_struct("bpf_sock")?;
         let sock_ptr = self.btf.add_ptr(bpf_sock)?;
-        let md = self.btf.add_struct(
-            Some("sk_reuseport_md"),
-            56,
-            &[
-                ("data", void_ptr, 0),
-                ("data_end", void_ptr, 8 * 8),
-                ("len", u32_ty, 16 * 8),
-                ("eth_protocol", u32_ty, 20 * 8),
-                ("ip_protocol", u32_ty, 24 * 8),
-                ("bind_inany", u32_ty, 28 * 8),
-                ("hash", u32_ty, 32 * 8),
-                // Bytes 36..40 are padding before the 8-byte aligned socket pointers.
-                ("sk", sock_ptr, 40 * 8),
-                ("migrating_sk", sock_ptr, 48 * 8),
-            ],
-        )?;
+        let members: Vec<(&str, u32, u32)> = rsteer_bpf::ctx::FIELDS
+            .iter()
+            .map(|f| {
+                let ty = match f.ty {
+                    FieldType::PacketPtr => void_ptr,
+                    FieldType::U32 => u32_ty,
+                    FieldType::SockPtr => sock_ptr,
+                };
+                (f.name, ty, f.off as u32 * 8)
+            })
+            .collect();
+        let md = self.btf.add_struct(Some("sk_reuseport_md"), rsteer_bpf::ctx::SIZE, &members)?;
         self.btf.add_ptr(md)
     }
 

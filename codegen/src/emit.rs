@@ -6,7 +6,7 @@ use crate::regalloc::{allocate, Loc};
 use rsteer_lang::{Diagnostic, Span};
 
 /// The kernel's stack limit for one BPF frame.
-pub const STACK_LIMIT: u32 = 512;
+pub const STACK_LIMIT: u32 = rsteer_bpf::STACK_SIZE;
 
 /// A program's machine code before it becomes an object.
 #[derive(Clone, Debug, Default)]

@@ -3,6 +3,7 @@
 //! Pure: values in, bytes and diagnostics out; no syscalls.
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod abi;
 pub mod bpf;
 pub mod btf;
 pub mod elf;
@@ -51,8 +52,8 @@ fn btf_type(prog: &Program, ty: &Ty) -> BtfType {
         Ty::Array(elem, n) => BtfType::Array { elem: Box::new(btf_type(prog, elem)), len: *n },
         Ty::Struct(id) => {
             let def = &prog.structs[id.0 as usize];
-            let offs = lower::field_offsets(prog, *id);
-            let (size, _) = lower::layout(prog, ty);
+            let offs = rsteer_value::field_offsets(prog, *id);
+            let (size, _) = rsteer_value::layout(prog, ty);
             BtfType::Struct {
                 name: def.name.clone(),
                 size,
@@ -61,7 +62,7 @@ fn btf_type(prog: &Program, ty: &Ty) -> BtfType {
         }
         // Maps never hold these; describe them as bytes of their size so BTF stays valid.
         other => {
-            let (size, _) = lower::layout(prog, other);
+            let (size, _) = rsteer_value::layout(prog, other);
             BtfType::Array {
                 elem: Box::new(BtfType::Int { name: "u8".into(), bytes: 1, signed: false, is_bool: false }),
                 len: size.max(1),
@@ -76,7 +77,7 @@ pub fn map_specs(prog: &Program) -> Vec<MapSpec> {
         .iter()
         .map(|m| MapSpec {
             name: m.name.clone(),
-            map_type: m.kind.bpf_map_type(),
+            map_type: abi::map_type(m.kind).number(),
             max_entries: m.capacity,
             key: btf_type(prog, &m.key),
             value: btf_type(prog, &m.value),
@@ -97,8 +98,8 @@ pub fn compile(prog: &Program, db: &SourceDb) -> Result<Compiled, Vec<Diagnostic
     for &entry in &prog.entries {
         let func = &prog.functions[entry.0 as usize];
         let section = match func.kind {
-            hir::FnKind::Entry(a) if a.migrate => "sk_reuseport/migrate",
-            _ => "sk_reuseport",
+            hir::FnKind::Entry(a) if a.migrate => rsteer_bpf::SECTION_MIGRATE,
+            _ => rsteer_bpf::SECTION_SELECT,
         };
         let irf = match lower::lower_entry(prog, entry) {
             Ok(mut f) => {

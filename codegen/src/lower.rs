@@ -8,11 +8,13 @@
 
 use crate::bpf::{helper, AluOp, JmpOp, Size};
 use crate::ir::{Arg, Block, Function, Inst, Operand, Slot, Term, Value};
+use rsteer_bpf::ctx as md;
 use rsteer_lang::hir::{
     self, BinOp, Builtin, ExprKind, FuncId, LocalId, PacketField, Pattern, Place, Program, ReadKind, Region, Stmt,
     TryKind, Ty, UnOp,
 };
 use rsteer_lang::{Diagnostic, Span};
+use rsteer_value::{field_offsets, layout};
 use std::collections::HashMap;
 
 /// A lowered expression's value.
@@ -99,49 +101,6 @@ fn reads_payload(prog: &Program, func: FuncId) -> bool {
         }
     }
     false
-}
-
-/// Byte size and alignment of a type in memory (C layout rules).
-pub fn layout(prog: &Program, ty: &Ty) -> (u32, u32) {
-    match ty {
-        Ty::Int(i) => (i.bytes(), i.bytes()),
-        Ty::Bool => (1, 1),
-        Ty::Verdict => (4, 4),
-        Ty::Array(elem, n) => {
-            let (s, a) = layout(prog, elem);
-            (s * n, a)
-        }
-        Ty::Struct(id) => {
-            let def = &prog.structs[id.0 as usize];
-            let (mut off, mut align) = (0u32, 1u32);
-            for field in &def.fields {
-                let (s, a) = layout(prog, &field.ty);
-                off = off.div_ceil(a) * a + s;
-                align = align.max(a);
-            }
-            (off.div_ceil(align) * align, align)
-        }
-        Ty::Option(inner) => {
-            let (s, a) = layout(prog, inner);
-            let a = a.max(1);
-            (a + s.div_ceil(a) * a, a)
-        }
-        Ty::Packet | Ty::Unit | Ty::Never => (0, 1),
-    }
-}
-
-/// Byte offsets of a struct's fields.
-pub fn field_offsets(prog: &Program, id: hir::StructId) -> Vec<u32> {
-    let def = &prog.structs[id.0 as usize];
-    let mut off = 0u32;
-    let mut out = Vec::new();
-    for field in &def.fields {
-        let (s, a) = layout(prog, &field.ty);
-        off = off.div_ceil(a) * a;
-        out.push(off);
-        off += s;
-    }
-    out
 }
 
 /// The widest access (8, 4, 2 or 1 bytes) that fits in `left` bytes and is aligned at
@@ -1076,7 +1035,12 @@ impl<'a> Lowerer<'a> {
                 let r = self.with_key(map.0, &key.ty, kv, |l, kslot| {
                     l.call(
                         helper::MAP_UPDATE_ELEM,
-                        vec![Arg::Map(map.0), Arg::StackAddr(kslot, 0), Arg::StackAddr(vslot, 0), Arg::Imm(0)],
+                        vec![
+                            Arg::Map(map.0),
+                            Arg::StackAddr(kslot, 0),
+                            Arg::StackAddr(vslot, 0),
+                            Arg::Imm(rsteer_bpf::map::BPF_ANY as i64),
+                        ],
                     )
                 });
                 if matches!(e.kind, ExprKind::MapInsert { .. }) {
@@ -1443,7 +1407,7 @@ impl<'a> Lowerer<'a> {
 
     fn is_ipv(&mut self, v6: bool) -> Value {
         let proto = self.new_value();
-        self.push(Inst::LoadCtx { dst: proto, off: 20, size: Size::H });
+        self.push(Inst::LoadCtx { dst: proto, off: md::ETH_PROTOCOL.off, size: Size::H });
         // The field is in network byte order; a little-endian 16-bit load of 08 00 is 0x0008.
         let want = if v6 { 0xDD86 } else { 0x0008 };
         self.compare(JmpOp::Jeq, proto, Operand::Imm(want))
@@ -1474,26 +1438,26 @@ impl<'a> Lowerer<'a> {
             dst
         };
         let v = match field {
-            PacketField::Len => ctx_load(self, 16, Size::W),
-            PacketField::Hash => ctx_load(self, 32, Size::W),
+            PacketField::Len => ctx_load(self, md::LEN.off, Size::W),
+            PacketField::Hash => ctx_load(self, md::HASH.off, Size::W),
             PacketField::EthProtocol => {
-                let raw = ctx_load(self, 20, Size::H);
+                let raw = ctx_load(self, md::ETH_PROTOCOL.off, Size::H);
                 let dst = self.new_value();
                 self.push(Inst::Bswap { dst, src: raw, bits: 16 });
                 dst
             }
             PacketField::IpProtocol => {
-                let raw = ctx_load(self, 24, Size::W);
+                let raw = ctx_load(self, md::IP_PROTOCOL.off, Size::W);
                 self.normalize(raw, &Ty::U8)
             }
             PacketField::BindInany => {
-                let raw = ctx_load(self, 28, Size::W);
+                let raw = ctx_load(self, md::BIND_INANY.off, Size::W);
                 self.compare(JmpOp::Jne, raw, Operand::Imm(0))
             }
             PacketField::IsIpv4 => self.is_ipv(false),
             PacketField::IsIpv6 => self.is_ipv(true),
             PacketField::IsTcp | PacketField::IsUdp => {
-                let raw = ctx_load(self, 24, Size::W);
+                let raw = ctx_load(self, md::IP_PROTOCOL.off, Size::W);
                 let want = if field == PacketField::IsTcp { 6 } else { 17 };
                 self.compare(JmpOp::Jeq, raw, Operand::Imm(want))
             }
@@ -1517,17 +1481,17 @@ impl<'a> Lowerer<'a> {
                 return self.or_fallback(r);
             }
             PacketField::Migrating => {
-                let p = ctx_load(self, 48, Size::DW);
+                let p = ctx_load(self, md::MIGRATING_SK.off, Size::DW);
                 self.compare(JmpOp::Jne, p, Operand::Imm(0))
             }
             PacketField::Cookie => {
-                let sk = ctx_load(self, 40, Size::DW);
+                let sk = ctx_load(self, md::SK.off, Size::DW);
                 self.call(helper::GET_SOCKET_COOKIE, vec![Arg::Val(sk)])
             }
             PacketField::MigratingCookie => {
                 // No socket is migrating outside a migration run: the cookie reads as 0.
                 let r = self.iconst(0);
-                let sk = ctx_load(self, 48, Size::DW);
+                let sk = ctx_load(self, md::MIGRATING_SK.off, Size::DW);
                 let has = self.new_block();
                 let join = self.new_block();
                 self.branch(JmpOp::Jne, sk, Operand::Imm(0), has, join);
@@ -1549,7 +1513,7 @@ impl<'a> Lowerer<'a> {
     fn compute_payload_start(&mut self) -> Value {
         let start = self.new_value();
         let proto = self.new_value();
-        self.push(Inst::LoadCtx { dst: proto, off: 24, size: Size::W });
+        self.push(Inst::LoadCtx { dst: proto, off: md::IP_PROTOCOL.off, size: Size::W });
         let udp = self.new_block();
         let tcp = self.new_block();
         let failed = self.new_block();
@@ -1629,7 +1593,13 @@ impl<'a> Lowerer<'a> {
         let r = match region {
             Region::Net => self.call(
                 helper::SKB_LOAD_BYTES_RELATIVE,
-                vec![Arg::Ctx, Arg::Val(total), Arg::StackAddr(buf, 0), Arg::Imm(size as i64), Arg::Imm(1)],
+                vec![
+                    Arg::Ctx,
+                    Arg::Val(total),
+                    Arg::StackAddr(buf, 0),
+                    Arg::Imm(size as i64),
+                    Arg::Imm(helper::HDR_START_NET as i64),
+                ],
             ),
             _ => self.call(
                 helper::SKB_LOAD_BYTES,

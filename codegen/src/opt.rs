@@ -6,6 +6,7 @@
 
 use crate::bpf::AluOp;
 use crate::ir::{Arg, Function, Inst, Operand, Term, Value};
+use rsteer_bpf::eval::{self, Width};
 use std::collections::HashMap;
 
 /// Runs every pass until nothing changes (bounded, so a pass bug cannot loop forever).
@@ -221,40 +222,13 @@ fn propagate(f: &mut Function) -> bool {
     changed
 }
 
-/// 64-bit BPF arithmetic on constants (unsigned forms only).
+/// 64-bit BPF arithmetic on constants (unsigned forms only: the IR's operations are 64-bit).
 fn eval_alu(op: AluOp, a: u64, b: u64) -> Option<u64> {
-    Some(match op {
-        AluOp::Add => a.wrapping_add(b),
-        AluOp::Sub => a.wrapping_sub(b),
-        AluOp::Mul => a.wrapping_mul(b),
-        AluOp::Div => a.checked_div(b).unwrap_or(0),
-        AluOp::Mod => a.checked_rem(b).unwrap_or(a),
-        AluOp::And => a & b,
-        AluOp::Or => a | b,
-        AluOp::Xor => a ^ b,
-        AluOp::Lsh => a.wrapping_shl(b as u32 & 63),
-        AluOp::Rsh => a.wrapping_shr(b as u32 & 63),
-        AluOp::Arsh => ((a as i64).wrapping_shr(b as u32 & 63)) as u64,
-        _ => return None,
-    })
+    eval::alu(Width::W64, op, 0, a, b)
 }
 
 fn eval_cond(op: crate::bpf::JmpOp, a: u64, b: u64) -> Option<bool> {
-    use crate::bpf::JmpOp::*;
-    Some(match op {
-        Jeq => a == b,
-        Jne => a != b,
-        Jgt => a > b,
-        Jge => a >= b,
-        Jlt => a < b,
-        Jle => a <= b,
-        Jsgt => (a as i64) > (b as i64),
-        Jsge => (a as i64) >= (b as i64),
-        Jslt => (a as i64) < (b as i64),
-        Jsle => (a as i64) <= (b as i64),
-        Jset => a & b != 0,
-        _ => return None,
-    })
+    eval::jump(Width::W64, op, a, b)
 }
 
 /// Removes instructions whose result nobody reads and that have no effect.

@@ -4,7 +4,7 @@
 //! Operators reuse the HIR's [`BinOp`] and [`UnOp`]: the surface and the typed language
 //! have the same operators.
 
-pub use crate::hir::{BinOp, IntTy, UnOp};
+pub use crate::ops::{BinOp, IntTy, UnOp};
 use crate::span::Span;
 
 #[derive(Clone, Debug, PartialEq, Eq)]

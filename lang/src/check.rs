@@ -7,95 +7,57 @@
 //! gives one diagnostic rather than a cascade.
 
 use crate::ast;
-use crate::consteval::{self, mask, range_of, EvalError};
+use crate::consteval::{range_of, zero_extend};
 use crate::diag::Diagnostic;
 use crate::hir::{self, FnKind, FuncId, MapId, MapKind, SteerAttrs, StructId, Ty, Verdict};
+use crate::items::{
+    Binding, ConstInfo, ConstState, FnInfo, ItemRef, ItemTable, Items, ModId, Module, MAX_ARRAY_LEN, MAX_CAPACITY,
+};
 use crate::parse;
 use crate::span::{FileId, SourceDb, Span};
 use crate::suggest::did_you_mean;
-use crate::typeck::Body;
+use crate::typeck;
 use crate::{stdlib, CheckOptions};
 use std::collections::HashMap;
-
-pub type ModId = usize;
-
-/// Longest array the checker accepts; larger ones could never fit the 512-byte BPF stack.
-pub const MAX_ARRAY_LEN: u32 = 4096;
-/// The largest map capacity a policy may declare (16 Mi entries).
-pub const MAX_CAPACITY: u32 = 1 << 24;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ItemRef {
-    Const(usize),
-    Struct(StructId),
-    Map(MapId),
-    Fn(FuncId),
-}
-
-#[derive(Clone, Copy, Debug)]
-pub enum Binding {
-    Item(ItemRef),
-    Module(ModId),
-}
-
-pub struct Module {
-    /// `main`, `std::quic`, or the name of a `mod` file.
-    pub name: String,
-    pub file: FileId,
-    pub is_std: bool,
-    pub ast: ast::File,
-    /// The module's own items: what `module::name` can reach (if `pub`).
-    pub items: HashMap<String, (ItemRef, bool)>,
-    /// Every name usable unqualified inside the module: own items and imports.
-    pub scope: HashMap<String, (Binding, Span)>,
-    pub had_parse_errors: bool,
-}
-
-#[derive(Clone, Debug)]
-pub enum ConstState {
-    Pending,
-    InProgress,
-    Done(u64),
-    Failed,
-}
-
-pub struct ConstInfo {
-    pub name: String,
-    pub module: ModId,
-    pub ty_ast: ast::Type,
-    pub value_ast: ast::Expr,
-    pub ty: Ty,
-    pub state: ConstState,
-    pub span: Span,
-    pub name_span: Span,
-}
-
-pub struct FnInfo {
-    pub name: String,
-    pub module: ModId,
-    pub decl: ast::FnDecl,
-    pub kind: FnKind,
-    pub params: Vec<(bool, ast::Ident, Ty)>,
-    pub ret: Ty,
-    pub span: Span,
-}
 
 pub struct Checker<'a> {
     pub db: &'a mut SourceDb,
     pub options: &'a CheckOptions<'a>,
-    pub diags: Vec<Diagnostic>,
-    pub modules: Vec<Module>,
-    std_loaded: HashMap<String, ModId>,
+    /// What the pass has learnt so far; the body checker reads it through [`Items`].
+    t: ItemTable,
     files_loaded: HashMap<String, ModId>,
     pending_imports: Vec<(ModId, ModId, ast::Ident)>,
-    pub consts: Vec<ConstInfo>,
-    pub structs: Vec<hir::StructDef>,
     struct_asts: Vec<(ModId, Vec<(ast::Ident, ast::Type)>)>,
-    pub maps: Vec<hir::MapDecl>,
     map_asts: Vec<(ModId, ast::Type, Span)>,
-    pub fns: Vec<FnInfo>,
-    /// Calls made by each function (callee, call site), for the recursion check.
-    pub calls: Vec<Vec<(FuncId, Span)>>,
+}
+
+// The item pass reads and writes its own table directly, as `self.consts` and so on.
+impl std::ops::Deref for Checker<'_> {
+    type Target = ItemTable;
+    fn deref(&self) -> &ItemTable {
+        &self.t
+    }
+}
+
+impl std::ops::DerefMut for Checker<'_> {
+    fn deref_mut(&mut self) -> &mut ItemTable {
+        &mut self.t
+    }
+}
+
+impl Items for Checker<'_> {
+    fn table(&self) -> &ItemTable {
+        &self.t
+    }
+    fn table_mut(&mut self) -> &mut ItemTable {
+        &mut self.t
+    }
+    fn resolve_ty(&mut self, m: ModId, t: &ast::Type) -> Ty {
+        Checker::resolve_ty(self, m, t)
+    }
+    fn const_value(&mut self, i: usize, at: Span) -> Option<(Ty, u64)> {
+        Checker::const_value(self, i, at)
+    }
 }
 
 pub const INT_NAMES: [&str; 8] = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"];
@@ -126,18 +88,11 @@ pub fn run(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<h
     let mut c = Checker {
         db,
         options,
-        diags: Vec::new(),
-        modules: Vec::new(),
-        std_loaded: HashMap::new(),
+        t: ItemTable::default(),
         files_loaded: HashMap::new(),
         pending_imports: Vec::new(),
-        consts: Vec::new(),
-        structs: Vec::new(),
         struct_asts: Vec::new(),
-        maps: Vec::new(),
         map_asts: Vec::new(),
-        fns: Vec::new(),
-        calls: Vec::new(),
     };
     let main_name = c.db.name(main).to_string();
     c.files_loaded.insert(main_name, 0);
@@ -156,7 +111,7 @@ pub fn run(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<h
     c.check_overrides();
     let mut functions = Vec::with_capacity(c.fns.len());
     for f in 0..c.fns.len() {
-        functions.push(c.check_fn(FuncId(f as u32)));
+        functions.push(typeck::check_fn(&mut c, FuncId(f as u32)));
     }
 
     c.check_recursion();
@@ -167,10 +122,6 @@ pub fn run(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<h
 }
 
 impl<'a> Checker<'a> {
-    pub fn error(&mut self, d: Diagnostic) {
-        self.diags.push(d);
-    }
-
     // ----------------------------------------------------------------------------------
     // Loading modules.
 
@@ -523,98 +474,13 @@ impl<'a> Checker<'a> {
     // ----------------------------------------------------------------------------------
     // Paths and types.
 
-    /// Resolves a path to an item as seen from module `m`. Errors are returned, not reported.
-    pub fn lookup_item(&self, m: ModId, path: &ast::Path) -> Result<ItemRef, Diagnostic> {
-        let segs = &path.segments;
-        let (module, name) = match segs.as_slice() {
-            [one] => match self.modules[m].scope.get(&one.name) {
-                Some((Binding::Item(r), _)) => return Ok(*r),
-                Some((Binding::Module(_), _)) => {
-                    return Err(Diagnostic::error("E0208", format!("`{}` is a module, not a value", one.name))
-                        .with_primary(one.span, "a module")
-                        .with_help(format!("name an item in it: `{}::name`", one.name)))
-                }
-                None => return Err(self.unknown_name(m, one, &[])),
-            },
-            [first, name] => match self.modules[m].scope.get(&first.name) {
-                Some((Binding::Module(t), _)) => (*t, name),
-                _ => {
-                    let mut d = Diagnostic::error("E0102", format!("unknown module `{}`", first.name))
-                        .with_primary(first.span, "not a module in scope");
-                    if stdlib::source(&first.name).is_some() {
-                        d = d.with_help(format!("import it first: `use std::{};`", first.name));
-                    }
-                    return Err(d);
-                }
-            },
-            [std, module, name] if std.name == "std" => match self.std_loaded.get(&format!("std::{}", module.name)) {
-                Some(&t) => (t, name),
-                None => {
-                    return Err(Diagnostic::error("E0102", format!("`std::{}` is not imported", module.name))
-                        .with_primary(module.span, "not imported")
-                        .with_help(format!("add `use std::{};` at the top of the file", module.name)))
-                }
-            },
-            _ => {
-                return Err(Diagnostic::error("E0100", format!("cannot resolve `{}`", path.text()))
-                    .with_primary(path.span, "unknown path"))
-            }
-        };
-        match self.modules[module].items.get(&name.name) {
-            Some((r, true)) => Ok(*r),
-            Some((_, false)) => Err(Diagnostic::error(
-                "E0103",
-                format!("`{}` is private to `{}`", name.name, self.modules[module].name),
-            )
-            .with_primary(name.span, "not exported")
-            .with_help(format!("mark it `pub` in `{}`", self.modules[module].name))),
-            None => {
-                let mut d =
-                    Diagnostic::error("E0100", format!("no `{}` in `{}`", name.name, self.modules[module].name))
-                        .with_primary(name.span, "not found");
-                let names: Vec<&str> = self.modules[module].items.keys().map(|s| s.as_str()).collect();
-                if let Some(s) = did_you_mean(&name.name, names) {
-                    d = d.with_help(format!("did you mean `{s}`?"));
-                }
-                Err(d)
-            }
-        }
-    }
-
-    /// "cannot find `x`", with a suggestion from the module's names and `extra` (locals).
-    pub fn unknown_name(&self, m: ModId, name: &ast::Ident, extra: &[&str]) -> Diagnostic {
-        let mut d = Diagnostic::error("E0100", format!("cannot find `{}` in this scope", name.name))
-            .with_primary(name.span, "not found");
-        let mut names: Vec<&str> = self.modules[m].scope.keys().map(|s| s.as_str()).collect();
-        names.extend_from_slice(extra);
-        names.extend_from_slice(&crate::typeck::BUILTIN_FNS);
-        if let Some(s) = did_you_mean(&name.name, names) {
-            d = d.with_help(format!("did you mean `{s}`?"));
-        }
-        d
-    }
-
-    pub fn ty_name(&self, t: &Ty) -> String {
-        match t {
-            Ty::Int(i) => i.name().to_string(),
-            Ty::Bool => "bool".into(),
-            Ty::Array(e, n) => format!("[{}; {n}]", self.ty_name(e)),
-            Ty::Struct(id) => self.structs.get(id.0 as usize).map(|s| s.name.clone()).unwrap_or_else(|| "?".into()),
-            Ty::Option(e) => format!("Option<{}>", self.ty_name(e)),
-            Ty::Packet => "Packet".into(),
-            Ty::Verdict => "Verdict".into(),
-            Ty::Unit => "()".into(),
-            Ty::Never => "!".into(),
-        }
-    }
-
     /// Resolves a written type in module `m`; `Never` after an error.
     pub fn resolve_ty(&mut self, m: ModId, t: &ast::Type) -> Ty {
         match &t.kind {
             ast::TypeKind::Unit => Ty::Unit,
             ast::TypeKind::Array(elem, len) => {
                 let elem = self.resolve_ty(m, elem);
-                match self.const_u32(m, len, "an array length") {
+                match typeck::const_u32(self, m, len, "an array length") {
                     Some(n) if n > MAX_ARRAY_LEN => {
                         self.error(
                             Diagnostic::error("E0404", format!("array of {n} elements is too large"))
@@ -630,7 +496,7 @@ impl<'a> Checker<'a> {
             ast::TypeKind::Path(path, args) => {
                 if let Some(one) = path.single() {
                     let builtin = match one.name.as_str() {
-                        n if parse::int_ty_named(n).is_some() => parse::int_ty_named(n).map(Ty::Int),
+                        n if hir::IntTy::named(n).is_some() => hir::IntTy::named(n).map(Ty::Int),
                         "bool" => Some(Ty::Bool),
                         "Packet" => Some(Ty::Packet),
                         "Verdict" => Some(Ty::Verdict),
@@ -733,9 +599,7 @@ impl<'a> Checker<'a> {
             ty = Ty::Never;
         }
         self.consts[i].ty = ty.clone();
-        let mut body = Body::constant(m);
-        let e = self.expect(&mut body, &value_ast, &ty);
-        let mut value = self.fold(&e);
+        let mut value = typeck::const_expr(self, m, &value_ast, &ty);
         if m == 0 {
             let name = self.consts[i].name.clone();
             if let Some((_, v)) = self.options.const_overrides.iter().rev().find(|(n, _)| *n == name) {
@@ -782,7 +646,7 @@ impl<'a> Checker<'a> {
                 let (lo, hi) = range_of(t);
                 magnitude.and_then(|m| {
                     let v: i128 = if neg { -(m as i128) } else { m as i128 };
-                    (lo <= v && v <= hi).then(|| mask(v as u64, t))
+                    (lo <= v && v <= hi).then(|| zero_extend(v as u64, t))
                 })
             }
             _ => None,
@@ -818,54 +682,6 @@ impl<'a> Checker<'a> {
                 self.error(d);
             }
         }
-    }
-
-    /// Folds a checked expression, reporting why it is not constant.
-    pub fn fold(&mut self, e: &hir::Expr) -> Option<u64> {
-        if e.ty == Ty::Never {
-            return None;
-        }
-        match consteval::eval(e) {
-            Ok(v) => Some(v),
-            Err(EvalError::NotConst(span)) => {
-                self.error(
-                    Diagnostic::error("E0500", "this is not a constant expression")
-                        .with_primary(span, "only known at run time")
-                        .with_help("constants are built from literals, other constants and operators"),
-                );
-                None
-            }
-            // The type checker already reported the constant zero divisor.
-            Err(EvalError::DivByZero(_)) => None,
-        }
-    }
-
-    /// A constant expression of any integer type that must fit in `u32` (lengths, capacities).
-    pub fn const_u32(&mut self, m: ModId, e: &ast::Expr, what: &str) -> Option<u32> {
-        let mut body = Body::constant(m);
-        let x = self.expr(&mut body, e, Some(&Ty::U32));
-        let t = match &x.ty {
-            Ty::Int(t) => *t,
-            Ty::Never => return None,
-            other => {
-                let tn = self.ty_name(other);
-                self.error(
-                    Diagnostic::error("E0200", format!("mismatched types: expected an integer, found `{tn}`"))
-                        .with_primary(e.span, format!("{what} is an integer")),
-                );
-                return None;
-            }
-        };
-        let v = self.fold(&x)?;
-        let v = consteval::to_i128(v, t);
-        if v < 0 || v > u32::MAX as i128 {
-            self.error(
-                Diagnostic::error("E0402", format!("{what} must be between 0 and {}", u32::MAX))
-                    .with_primary(e.span, format!("this is {v}")),
-            );
-            return None;
-        }
-        Some(v as u32)
     }
 
     // ----------------------------------------------------------------------------------
@@ -1047,7 +863,7 @@ impl<'a> Checker<'a> {
                     );
                     None
                 }
-                Some(e) => self.const_u32(m, &e, "a map capacity"),
+                Some(e) => typeck::const_u32(self, m, &e, "a map capacity"),
             };
             let capacity = match capacity {
                 Some(0) => {

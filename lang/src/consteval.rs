@@ -14,8 +14,9 @@ pub enum EvalError {
     DivByZero(Span),
 }
 
-/// Masks `v` to the width of `t`.
-pub fn mask(v: u64, t: IntTy) -> u64 {
+/// Keeps the low `t.bits()` bits of `v` and clears the rest: the raw bits of a value of
+/// type `t`, zero-extended to 64 bits whatever the signedness of `t`.
+pub fn zero_extend(v: u64, t: IntTy) -> u64 {
     if t.bits() == 64 {
         v
     } else {
@@ -25,7 +26,7 @@ pub fn mask(v: u64, t: IntTy) -> u64 {
 
 /// The value of raw bits `v` of type `t` as a mathematical integer.
 pub fn to_i128(v: u64, t: IntTy) -> i128 {
-    let v = mask(v, t);
+    let v = zero_extend(v, t);
     if t.signed() && t.bits() < 128 && (v >> (t.bits() - 1)) & 1 == 1 {
         v as i128 - (1i128 << t.bits())
     } else {
@@ -56,15 +57,15 @@ pub fn eval(e: &Expr) -> Result<u64, EvalError> {
             let v = eval(x)?;
             match (op, &e.ty) {
                 (UnOp::Not, Ty::Bool) => Ok(u64::from(v == 0)),
-                (UnOp::Not, Ty::Int(t)) => Ok(mask(!v, *t)),
-                (UnOp::Neg, Ty::Int(t)) => Ok(mask(v.wrapping_neg(), *t)),
+                (UnOp::Not, Ty::Int(t)) => Ok(zero_extend(!v, *t)),
+                (UnOp::Neg, Ty::Int(t)) => Ok(zero_extend(v.wrapping_neg(), *t)),
                 _ => Err(EvalError::NotConst(e.span)),
             }
         }
         ExprKind::Cast(x) => {
             let v = eval(x)?;
             match (&x.ty, &e.ty) {
-                (Ty::Int(from), Ty::Int(to)) => Ok(mask(to_i128(v, *from) as u64, *to)),
+                (Ty::Int(from), Ty::Int(to)) => Ok(zero_extend(to_i128(v, *from) as u64, *to)),
                 (Ty::Bool, Ty::Int(_)) => Ok(v),
                 _ => Err(EvalError::NotConst(e.span)),
             }
@@ -102,21 +103,21 @@ pub fn binary(op: BinOp, lt: &Ty, rt: &Ty, a: u64, b: u64) -> Option<u64> {
     let (sa, sb) = (to_i128(a, t), to_i128(b, t));
     let bits = t.bits() as u64;
     let shift = match rt {
-        Ty::Int(rt) => (mask(b, *rt) % bits) as u32,
+        Ty::Int(rt) => (zero_extend(b, *rt) % bits) as u32,
         _ => 0,
     };
     let v = match op {
         BinOp::Add => a.wrapping_add(b),
         BinOp::Sub => a.wrapping_sub(b),
         BinOp::Mul => a.wrapping_mul(b),
-        BinOp::Div | BinOp::Rem if mask(b, t) == 0 => return None,
+        BinOp::Div | BinOp::Rem if zero_extend(b, t) == 0 => return None,
         BinOp::Div if t.signed() => sa.wrapping_div(sb) as u64,
-        BinOp::Div => mask(a, t) / mask(b, t),
+        BinOp::Div => zero_extend(a, t) / zero_extend(b, t),
         BinOp::Rem if t.signed() => sa.wrapping_rem(sb) as u64,
-        BinOp::Rem => mask(a, t) % mask(b, t),
+        BinOp::Rem => zero_extend(a, t) % zero_extend(b, t),
         BinOp::Shl => a << shift,
         BinOp::Shr if t.signed() => (sa >> shift) as u64,
-        BinOp::Shr => mask(a, t) >> shift,
+        BinOp::Shr => zero_extend(a, t) >> shift,
         BinOp::BitAnd => a & b,
         BinOp::BitOr => a | b,
         BinOp::BitXor => a ^ b,
@@ -128,7 +129,7 @@ pub fn binary(op: BinOp, lt: &Ty, rt: &Ty, a: u64, b: u64) -> Option<u64> {
         BinOp::Ge => return Some(u64::from(sa >= sb)),
         BinOp::And | BinOp::Or => return Some(0),
     };
-    Some(mask(v, t))
+    Some(zero_extend(v, t))
 }
 
 #[cfg(test)]

@@ -241,7 +241,7 @@ inlined, so recursion, direct or mutual, is an error. Rewrite it as a bounded `f
     (
         "E0400",
         "A `#[map] static` names an unknown map kind. The kinds are SockArray, SockMap, \
-SockHash, Array, PerCpuArray, HashMap and LruHashMap (LANGUAGE.md §5).",
+SockHash, Array, PerCpuArray, HashMap and LruHashMap; see the book's reference chapter on maps.",
     ),
     (
         "E0401",
@@ -252,7 +252,7 @@ SockHash, Array, PerCpuArray, HashMap and LruHashMap (LANGUAGE.md §5).",
     (
         "E0402",
         "A map's capacity (its last generic argument) must be a constant expression between \
-1 and 2^32-1.",
+1 and 2^24 (16777216).",
     ),
     (
         "E0403",

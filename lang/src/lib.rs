@@ -5,12 +5,16 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod ast;
+mod builtins;
 mod check;
 pub mod consteval;
 pub mod diag;
 pub mod exhaustive;
 pub mod hir;
+mod items;
 pub mod kernel;
+pub mod lit;
+pub mod ops;
 pub mod parse;
 pub mod pretty;
 pub mod span;

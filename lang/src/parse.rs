@@ -742,9 +742,9 @@ impl<'s> Builder<'s> {
             Rule::div => BinOp::Div,
             _ => BinOp::Rem,
         };
-        if is_comparison(bop) {
+        if bop.is_comparison() {
             if let ExprKind::Binary { op: inner, op_span: inner_span, .. } = &lhs.kind {
-                if is_comparison(*inner) {
+                if inner.is_comparison() {
                     self.error(
                         Diagnostic::error("E0209", "comparison operators cannot be chained")
                             .with_primary(op_span, "second comparison")
@@ -1037,10 +1037,6 @@ impl<'s> Builder<'s> {
     }
 }
 
-pub fn is_comparison(op: BinOp) -> bool {
-    matches!(op, BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
-}
-
 fn compound_op(op: &str) -> Option<BinOp> {
     Some(match op {
         "+=" => BinOp::Add,
@@ -1053,20 +1049,6 @@ fn compound_op(op: &str) -> Option<BinOp> {
         "&=" => BinOp::BitAnd,
         "^=" => BinOp::BitXor,
         "|=" => BinOp::BitOr,
-        _ => return None,
-    })
-}
-
-pub fn int_ty_named(s: &str) -> Option<IntTy> {
-    Some(match s {
-        "u8" => IntTy::U8,
-        "u16" => IntTy::U16,
-        "u32" => IntTy::U32,
-        "u64" => IntTy::U64,
-        "i8" => IntTy::I8,
-        "i16" => IntTy::I16,
-        "i32" => IntTy::I32,
-        "i64" => IntTy::I64,
         _ => return None,
     })
 }
@@ -1092,7 +1074,7 @@ pub fn parse_int(text: &str) -> Result<(u64, Option<IntTy>), (String, String)> {
     let suffix_ty = if suffix.is_empty() {
         None
     } else {
-        match int_ty_named(suffix) {
+        match IntTy::named(suffix) {
             Some(t) => Some(t),
             None => {
                 return Err((

@@ -3,6 +3,10 @@
 use rsteer_lang::{check, diag, pretty, CheckOptions, SourceDb};
 use std::path::Path;
 
+#[macro_use]
+#[path = "../../tests/common/cases.rs"]
+mod cases;
+
 fn check_file(path: &Path) -> String {
     let src = std::fs::read_to_string(path).unwrap();
     let name = path.file_name().unwrap().to_string_lossy().to_string();
@@ -20,21 +24,15 @@ fn check_file(path: &Path) -> String {
     out
 }
 
-#[test]
-fn ok_policies() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ok");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty());
-    for f in files {
-        let out = check_file(&f);
-        let name = f.file_stem().unwrap().to_string_lossy().to_string();
-        insta::with_settings!({ snapshot_path => "ok/snapshots", prepend_module_to_snapshot => false }, {
-            insta::assert_snapshot!(name, out);
-        });
-    }
+/// Checks one good policy and compares its HIR with its snapshot.
+fn case(path: &Path) {
+    let out = check_file(path);
+    let name = path.file_stem().unwrap().to_string_lossy().to_string();
+    insta::with_settings!({ snapshot_path => "ok/snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(name, out);
+    });
 }
+
+file_cases!("tests/ok", "rs", case;
+    cpu_modulo, flow_table, payload_modulo, quic_dcid, short_drop, src_port_modulo,
+);

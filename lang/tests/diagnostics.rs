@@ -4,6 +4,10 @@
 use rsteer_lang::{check, diag, CheckOptions, SourceDb};
 use std::path::Path;
 
+#[macro_use]
+#[path = "../../tests/common/cases.rs"]
+mod cases;
+
 fn render(path: &Path) -> (String, usize) {
     let src = std::fs::read_to_string(path).unwrap();
     let name = path.file_name().unwrap().to_string_lossy().to_string();
@@ -18,22 +22,19 @@ fn render(path: &Path) -> (String, usize) {
     (diag::render_plain(&db, &diags), diags.len())
 }
 
-#[test]
-fn bad_policies() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diagnostics");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 15);
-    for f in files {
-        let (out, n) = render(&f);
-        let name = f.file_stem().unwrap().to_string_lossy().to_string();
-        assert!(n > 0, "{name} gave no diagnostic");
-        insta::with_settings!({ snapshot_path => "diagnostics/snapshots", prepend_module_to_snapshot => false, input_file => &f }, {
-            insta::assert_snapshot!(name, out);
-        });
-    }
+/// Renders one bad policy and compares it with its snapshot.
+fn case(path: &Path) {
+    let (out, n) = render(path);
+    let name = path.file_stem().unwrap().to_string_lossy().to_string();
+    assert!(n > 0, "{name} gave no diagnostic");
+    insta::with_settings!({ snapshot_path => "diagnostics/snapshots", prepend_module_to_snapshot => false, input_file => path }, {
+        insta::assert_snapshot!(name, out);
+    });
 }
+
+file_cases!("tests/diagnostics", "rs", case;
+    assignment, bad_literal, comparison_chain, consts, literal_range, loops, map_kind, map_methods, map_sizes,
+    migrating, no_entry, non_exhaustive, operators, option_match, parse_error, recursion, several_errors,
+    socket_map_warning, steer_signature, test_forms, try_outside_option, type_mismatch, unknown_name,
+    unknown_std_module, wrong_arg_count,
+);

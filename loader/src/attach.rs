@@ -16,10 +16,8 @@ use aya::{
 
 use crate::{error::full_message, sys, Group, LoadError};
 
-const MAP_TYPE_SOCKMAP: u32 = 15;
-const MAP_TYPE_SOCKHASH: u32 = 18;
-const MAP_TYPE_REUSEPORT_SOCKARRAY: u32 = 20;
-pub(crate) const PROG_TYPE_SK_REUSEPORT: u32 = 21;
+use rsteer_bpf::MapType;
+pub(crate) use rsteer_bpf::PROG_TYPE_SK_REUSEPORT;
 
 /// How long a map insert that meets EBUSY is retried. Right after a detach the
 /// old program's sockarray still holds the sockets until an RCU grace period
@@ -84,10 +82,10 @@ pub enum SocketMapKind {
 
 impl SocketMapKind {
     fn from_type(t: u32) -> Option<Self> {
-        match t {
-            MAP_TYPE_REUSEPORT_SOCKARRAY => Some(Self::SockArray),
-            MAP_TYPE_SOCKMAP => Some(Self::SockMap),
-            MAP_TYPE_SOCKHASH => Some(Self::SockHash),
+        match MapType::from_u32(t)? {
+            MapType::ReuseportSockarray => Some(Self::SockArray),
+            MapType::Sockmap => Some(Self::SockMap),
+            MapType::Sockhash => Some(Self::SockHash),
             _ => None,
         }
     }

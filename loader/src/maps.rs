@@ -9,13 +9,9 @@ use crate::attach::{attached_holder, PROG_TYPE_SK_REUSEPORT};
 use crate::error::LoadError;
 use crate::{sys, Group};
 use aya::maps::{MapFd, MapInfo};
+use rsteer_bpf::MapType;
 use std::io;
 use std::os::fd::AsFd;
-
-/// Map types whose userspace values hold one copy per possible CPU.
-const PERCPU_TYPES: [u32; 3] = [5, 6, 10];
-/// Socket maps: userspace reads cookies; writes need a socket, which only `load` has.
-const SOCKET_TYPES: [u32; 3] = [15, 18, 20];
 
 /// A key and its value, as bytes.
 pub type Entry = (Vec<u8>, Vec<u8>);
@@ -79,11 +75,12 @@ pub fn attached_program(group: &Group) -> Result<AttachedProgram, LoadError> {
 
 impl AttachedMap {
     pub fn is_per_cpu(&self) -> bool {
-        PERCPU_TYPES.contains(&self.map_type)
+        MapType::from_u32(self.map_type).is_some_and(MapType::is_per_cpu)
     }
 
+    /// Socket maps: userspace reads cookies; writes need a socket, which only `load` has.
     pub fn is_socket_map(&self) -> bool {
-        SOCKET_TYPES.contains(&self.map_type)
+        MapType::from_u32(self.map_type).is_some_and(MapType::holds_sockets)
     }
 
     /// Bytes of one value as userspace reads it: one 8-byte-aligned copy per CPU for a

@@ -18,7 +18,7 @@ const BPF_MAP_GET_NEXT_KEY: libc::c_long = 4;
 const BPF_MAP_DELETE_ELEM: libc::c_long = 3;
 
 /// `BPF_ANY`: create or replace.
-pub(crate) const BPF_ANY: u64 = 0;
+pub(crate) use rsteer_bpf::map::BPF_ANY;
 
 fn fd_from_ret(ret: libc::c_long) -> io::Result<OwnedFd> {
     if ret < 0 {

@@ -3,8 +3,8 @@
 //! at test time is the SK_REUSEPORT program, and real datagrams and
 //! connections on loopback show where the kernel steered them.
 //!
-//! Needs root (CAP_BPF, CAP_NET_ADMIN), clang and python3; skips with a
-//! printed reason otherwise. Every test uses its own server on fresh ports, so
+//! Needs root (CAP_BPF, CAP_NET_ADMIN), bpffs, clang and python3; otherwise each
+//! test reports itself skipped (tests/common/skip.rs). Every test uses its own server on fresh ports, so
 //! the tests run in parallel; killing the server closes its sockets, which
 //! destroys the group and frees the program, so nothing is left behind.
 
@@ -17,46 +17,15 @@ use std::{
     time::Duration,
 };
 
+#[macro_use]
+#[path = "../../tests/common/skip.rs"]
+mod skip;
+use skip::kernel_ready;
+
 use rsteer_loader::{detach, discover, load, select_group, ErrorKind, LoadError, LoadOptions, Protocol, SocketMapKind};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-/// Why these tests cannot run here, if they cannot.
-fn skip_reason() -> Option<String> {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let cap_eff = status
-        .lines()
-        .find_map(|l| l.strip_prefix("CapEff:"))
-        .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
-        .unwrap_or(0);
-    const CAP_NET_ADMIN: u64 = 12;
-    const CAP_BPF: u64 = 39;
-    if cap_eff & (1 << CAP_BPF) == 0 || cap_eff & (1 << CAP_NET_ADMIN) == 0 {
-        return Some("needs CAP_BPF and CAP_NET_ADMIN (run as root)".into());
-    }
-    for tool in ["clang", "python3"] {
-        let ok = Command::new(tool)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            return Some(format!("{tool} is not installed"));
-        }
-    }
-    None
-}
-
-macro_rules! require_kernel {
-    () => {
-        if let Some(reason) = skip_reason() {
-            eprintln!("skipping {}: {reason}", module_path!());
-            return;
-        }
-    };
 }
 
 /// Compiles the C fixture with the given `-D` definitions and returns the ELF.
@@ -145,7 +114,7 @@ fn local(port: u16) -> SocketAddr {
 
 #[test]
 fn udp_discover_load_steer_refuse_detach_reload() {
-    require_kernel!();
+    require_kernel!("clang", "python3");
     let server = Server::start(&["udp:4"]);
     let port = server.ports[0];
 
@@ -210,7 +179,7 @@ fn udp_discover_load_steer_refuse_detach_reload() {
 
 #[test]
 fn repeated_detach_and_load_cycles() {
-    require_kernel!();
+    require_kernel!("clang", "python3");
     let server = Server::start(&["udp:2"]);
     let group = select_group(discover(server.pid).unwrap(), None, None).unwrap();
     let object = compile(&["NUM_SOCKETS=2"]);
@@ -223,7 +192,7 @@ fn repeated_detach_and_load_cycles() {
 
 #[test]
 fn sockhash_keyed_by_cookie() {
-    require_kernel!();
+    require_kernel!("clang", "python3");
     let server = Server::start(&["udp:3"]);
     let port = server.ports[0];
     let group = select_group(discover(server.pid).unwrap(), Some(port), None).unwrap();
@@ -242,7 +211,7 @@ fn sockhash_keyed_by_cookie() {
 
 #[test]
 fn tcp_listeners() {
-    require_kernel!();
+    require_kernel!("clang", "python3");
     let server = Server::start(&["tcp:3"]);
     let port = server.ports[0];
     let groups = discover(server.pid).unwrap();
@@ -259,7 +228,7 @@ fn tcp_listeners() {
 
 #[test]
 fn two_sockarrays_are_refused() {
-    require_kernel!();
+    require_kernel!("clang", "python3");
     let server = Server::start(&["udp:2"]);
     let group = select_group(discover(server.pid).unwrap(), None, None).unwrap();
     let err = load(&compile(&["TWO_ARRAYS"]), &group, &LoadOptions::default()).unwrap_err();
@@ -272,7 +241,7 @@ fn two_sockarrays_are_refused() {
 
 #[test]
 fn more_sockets_than_entries() {
-    require_kernel!();
+    require_kernel!("clang", "python3");
     let server = Server::start(&["udp:9"]);
     let group = select_group(discover(server.pid).unwrap(), None, None).unwrap();
     let err = load(&compile(&[]), &group, &LoadOptions::default()).unwrap_err();
@@ -284,7 +253,7 @@ fn more_sockets_than_entries() {
 
 #[test]
 fn unknown_program_and_map_names() {
-    require_kernel!();
+    require_kernel!("clang", "python3");
     let server = Server::start(&["udp:1"]);
     let group = select_group(discover(server.pid).unwrap(), None, None).unwrap();
     let object = compile(&[]);
@@ -298,7 +267,7 @@ fn unknown_program_and_map_names() {
 
 #[test]
 fn no_reuseport_socket() {
-    require_kernel!();
+    require_kernel!("clang", "python3");
     let server = Server::start(&["udpplain:2"]);
     let err = discover(server.pid).unwrap_err();
     assert!(matches!(err, LoadError::NoReuseportSocket { .. }), "{err}");
@@ -308,7 +277,7 @@ fn no_reuseport_socket() {
 
 #[test]
 fn no_such_process() {
-    require_kernel!();
+    require_kernel!("clang", "python3");
     // Above any pid_max the kernel allows (2^22).
     let pid = 0x7fff_fff0;
     let err = discover(pid).unwrap_err();
@@ -319,7 +288,7 @@ fn no_such_process() {
 
 #[test]
 fn two_groups_need_a_port() {
-    require_kernel!();
+    require_kernel!("clang", "python3");
     let server = Server::start(&["udp:2", "udp:3", "tcp:1", "udpplain:1"]);
     let (a, b, t) = (server.ports[0], server.ports[1], server.ports[2]);
     let groups = discover(server.pid).unwrap();
@@ -347,7 +316,7 @@ fn two_groups_need_a_port() {
 
 #[test]
 fn same_socket_at_two_fds_counts_once() {
-    require_kernel!();
+    require_kernel!("clang", "python3");
     let server = Server::start(&["udp:2", "dup"]);
     let group = select_group(discover(server.pid).unwrap(), None, None).unwrap();
     assert_eq!(group.sockets.len(), 2);
@@ -363,7 +332,7 @@ fn same_socket_at_two_fds_counts_once() {
 
 #[test]
 fn busy_sockets_are_refused_when_the_scan_cannot_see_them() {
-    require_kernel!();
+    require_kernel!("clang", "python3");
     // A live program whose sockarray has 4-byte values: its cookies cannot be
     // read back, so only the insert's lasting EBUSY tells that it is there.
     let server = Server::start(&["udp:2"]);
@@ -413,11 +382,11 @@ fn testserver() -> Result<PathBuf, String> {
 
 #[test]
 fn rsteer_testserver_over_ipv6() {
-    require_kernel!();
+    require_kernel!("clang", "python3");
     let server = match testserver() {
         Ok(path) => path,
         Err(reason) => {
-            eprintln!("skipping rsteer_testserver_over_ipv6: {reason}");
+            skip::report(&reason);
             return;
         }
     };

@@ -7,13 +7,13 @@
 //! changes made by the program and by the test body are one state.
 
 use crate::{Delivery, Maps, Outcome, SimPacket};
-use rsteer_codegen::lower::{field_offsets, layout};
 use rsteer_codegen::Compiled;
 use rsteer_lang::hir::{
     self, AssertKind, BinOp, Block, ExprKind, FuncId, IntTy, LocalId, PacketField, PacketSet, Pattern, Place, Program,
     ReadKind, Region, Stmt, TryKind, Ty, UnOp,
 };
 use rsteer_lang::Span;
+use rsteer_value::{Shape, Value};
 use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
@@ -775,56 +775,32 @@ impl Interp<'_> {
 
     /// A value as the map holds it: C layout, little endian (as the compiled program sees it).
     fn encode(&self, v: &V, ty: &Ty) -> Vec<u8> {
-        let (size, _) = layout(self.prog, ty);
-        let mut out = vec![0u8; size as usize];
-        self.encode_into(v, ty, &mut out, 0);
-        out
-    }
-
-    fn encode_into(&self, v: &V, ty: &Ty, out: &mut [u8], at: usize) {
-        match (v, ty) {
-            (V::Int(bits, t), _) => {
-                let n = t.bytes() as usize;
-                out[at..at + n].copy_from_slice(&bits.to_le_bytes()[..n]);
-            }
-            (V::Bool(b), _) => out[at] = *b as u8,
-            (V::Array(items), Ty::Array(elem, _)) => {
-                let (esize, _) = layout(self.prog, elem);
-                for (i, it) in items.iter().enumerate() {
-                    self.encode_into(it, elem, out, at + i * esize as usize);
-                }
-            }
-            (V::Struct(items), Ty::Struct(id)) => {
-                let offs = field_offsets(self.prog, *id);
-                let def = &self.prog.structs[id.0 as usize];
-                for ((it, off), f) in items.iter().zip(offs).zip(&def.fields) {
-                    self.encode_into(it, &f.ty, out, at + off as usize);
-                }
-            }
-            _ => {}
-        }
+        Shape::of(self.prog, ty).encode(&to_value(v))
     }
 
     fn decode(&self, bytes: &[u8], ty: &Ty) -> V {
-        match ty {
-            Ty::Int(t) => {
-                let n = t.bytes() as usize;
-                let mut b = [0u8; 8];
-                b[..n].copy_from_slice(&bytes[..n.min(bytes.len())]);
-                V::Int(mask(u64::from_le_bytes(b), *t), *t)
-            }
-            Ty::Bool => V::Bool(bytes.first().is_some_and(|b| *b != 0)),
-            Ty::Array(elem, n) => {
-                let (esize, _) = layout(self.prog, elem);
-                V::Array((0..*n as usize).map(|i| self.decode(&bytes[i * esize as usize..], elem)).collect())
-            }
-            Ty::Struct(id) => {
-                let offs = field_offsets(self.prog, *id);
-                let def = &self.prog.structs[id.0 as usize];
-                V::Struct(def.fields.iter().zip(offs).map(|(f, o)| self.decode(&bytes[o as usize..], &f.ty)).collect())
-            }
-            _ => V::Unit,
-        }
+        from_value(Shape::of(self.prog, ty).decode(bytes))
+    }
+}
+
+/// A test body's value as the codec holds it; the parts maps never hold are left out.
+fn to_value(v: &V) -> Value {
+    match v {
+        V::Int(bits, t) => Value::Int(*bits, *t),
+        V::Bool(b) => Value::Bool(*b),
+        V::Array(items) => Value::Array(items.iter().map(to_value).collect()),
+        V::Struct(items) => Value::Struct(items.iter().map(to_value).collect()),
+        _ => Value::Bytes(vec![]),
+    }
+}
+
+fn from_value(v: Value) -> V {
+    match v {
+        Value::Int(bits, t) => int(bits, t),
+        Value::Bool(b) => V::Bool(b),
+        Value::Array(items) => V::Array(items.into_iter().map(from_value).collect()),
+        Value::Struct(items) => V::Struct(items.into_iter().map(from_value).collect()),
+        Value::Bytes(_) => V::Unit,
     }
 }
 

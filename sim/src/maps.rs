@@ -1,20 +1,11 @@
 //! The state of an object's maps, as BPF programs and userspace see it.
 
 use crate::packet::socket_cookie;
+use rsteer_bpf::map::{BPF_EXIST, BPF_NOEXIST};
+use rsteer_bpf::MapType;
 use rsteer_codegen::object::MapSpec;
 use std::collections::BTreeMap;
 use std::fmt;
-
-/// `enum bpf_map_type` values the simulator knows.
-pub mod map_type {
-    pub const HASH: u32 = 1;
-    pub const ARRAY: u32 = 2;
-    pub const PERCPU_ARRAY: u32 = 6;
-    pub const LRU_HASH: u32 = 9;
-    pub const SOCKMAP: u32 = 15;
-    pub const SOCKHASH: u32 = 18;
-    pub const REUSEPORT_SOCKARRAY: u32 = 20;
-}
 
 /// A key and its value, as bytes.
 pub type KeyValue = (Vec<u8>, Vec<u8>);
@@ -136,18 +127,13 @@ impl Maps {
             .iter()
             .map(|spec| {
                 let size = spec.max_entries as usize * spec.value.size() as usize;
-                let store = match spec.map_type {
-                    map_type::ARRAY => Store::Array { copies: vec![vec![0; size]] },
-                    map_type::PERCPU_ARRAY => Store::Array { copies: vec![vec![0; size]; cpus as usize] },
-                    map_type::HASH | map_type::LRU_HASH => Store::Hash {
-                        arena: Vec::new(),
-                        index: BTreeMap::new(),
-                        lru: spec.map_type == map_type::LRU_HASH,
-                        tick: 0,
-                    },
-                    map_type::SOCKMAP | map_type::SOCKHASH | map_type::REUSEPORT_SOCKARRAY => {
-                        Store::Sockets { slots: BTreeMap::new() }
+                let store = match MapType::from_u32(spec.map_type) {
+                    Some(MapType::Array) => Store::Array { copies: vec![vec![0; size]] },
+                    Some(MapType::PercpuArray) => Store::Array { copies: vec![vec![0; size]; cpus as usize] },
+                    Some(t @ (MapType::Hash | MapType::LruHash)) => {
+                        Store::Hash { arena: Vec::new(), index: BTreeMap::new(), lru: t == MapType::LruHash, tick: 0 }
                     }
+                    Some(t) if t.holds_sockets() => Store::Sockets { slots: BTreeMap::new() },
                     _ => Store::Unmodelled,
                 };
                 SimMap { spec: spec.clone(), store }
@@ -195,7 +181,7 @@ impl Maps {
     /// [`socket_cookie`]`(i)`.
     pub fn fill_sockets(&mut self, map: &str, n: u32) -> Result<(), MapError> {
         let m = self.find(map)?;
-        let is_hash = self.maps[m].spec.map_type == map_type::SOCKHASH;
+        let is_hash = self.maps[m].spec.map_type == MapType::Sockhash.number();
         for i in 0..n {
             let socket = SimSocket { index: i, cookie: socket_cookie(i) };
             let key = if is_hash { socket.cookie.to_le_bytes().to_vec() } else { i.to_le_bytes().to_vec() };
@@ -212,7 +198,7 @@ impl Maps {
         self.check_key(m, key)?;
         let map_ref = &mut self.maps[m];
         let name = map_ref.spec.name.clone();
-        let indexed = map_ref.spec.map_type != map_type::SOCKHASH;
+        let indexed = map_ref.spec.map_type != MapType::Sockhash.number();
         let max = map_ref.max();
         let Store::Sockets { slots } = &mut map_ref.store else {
             return Err(MapError::Kind { map: name, what: "not a socket map" });
@@ -337,9 +323,7 @@ impl Maps {
     /// `bpf_map_update_elem`: 0 or a negative errno. From a program (`cpu` set), a per-CPU
     /// array's update changes that CPU's copy only; from userspace, every copy.
     pub(crate) fn update(&mut self, m: usize, key: &[u8], value: &[u8], flags: u64, cpu: Option<u32>) -> i64 {
-        const NOEXIST: u64 = 1;
-        const EXIST: u64 = 2;
-        if flags > EXIST {
+        if flags > BPF_EXIST {
             return EINVAL;
         }
         let sm = &mut self.maps[m];
@@ -350,7 +334,7 @@ impl Maps {
                 if i >= max {
                     return E2BIG;
                 }
-                if flags == NOEXIST {
+                if flags == BPF_NOEXIST {
                     return EEXIST;
                 }
                 let n = copies.len();
@@ -364,10 +348,10 @@ impl Maps {
             Store::Hash { arena, index, lru, tick } => {
                 *tick += 1;
                 let exists = index.contains_key(key);
-                if flags == NOEXIST && exists {
+                if flags == BPF_NOEXIST && exists {
                     return EEXIST;
                 }
-                if flags == EXIST && !exists {
+                if flags == BPF_EXIST && !exists {
                     return ENOENT;
                 }
                 if !exists && index.len() >= max {

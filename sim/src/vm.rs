@@ -4,16 +4,20 @@
 use crate::maps::{Maps, Store, ENOENT};
 use crate::packet::{SimPacket, DEFAULT_MIGRATING_COOKIE};
 use crate::{Outcome, RunOptions, Selection, SimError, SimErrorKind, Verdict};
-use rsteer_codegen::bpf::{self, helper, Insn};
+use rsteer_bpf::ctx as md;
+use rsteer_bpf::eval::{self, Width};
+use rsteer_bpf::insn::{self as bpf, AluOp, Insn, JmpOp};
+use rsteer_bpf::{helper, SK_PASS};
+use rsteer_codegen::bpf::disasm_one;
 use rsteer_codegen::CompiledProgram;
 use std::fmt;
 
 /// `-EFAULT`, what the load-bytes helpers return on failure.
 const EFAULT: i64 = -14;
 /// The BPF frame size.
-const STACK: usize = 512;
+const STACK: usize = rsteer_bpf::STACK_SIZE as usize;
 /// Size of `struct sk_reuseport_md`.
-const CTX_SIZE: i64 = 56;
+const CTX_SIZE: i64 = md::SIZE as i64;
 /// Trace lines kept at most.
 const TRACE_LIMIT: usize = 100_000;
 
@@ -134,11 +138,12 @@ impl<'a> Vm<'a> {
         let l4 = pkt.l4_bytes();
         let net = pkt.net_bytes();
         let mut ctx = [0u8; CTX_SIZE as usize];
-        ctx[16..20].copy_from_slice(&(l4.len() as u32).to_le_bytes());
-        ctx[20..22].copy_from_slice(&pkt.eth_protocol_raw().to_ne_bytes());
-        ctx[24..28].copy_from_slice(&(pkt.protocol.number() as u32).to_le_bytes());
-        ctx[28..32].copy_from_slice(&(pkt.bind_inany as u32).to_le_bytes());
-        ctx[32..36].copy_from_slice(&pkt.hash.to_le_bytes());
+        ctx[md::LEN.range()].copy_from_slice(&(l4.len() as u32).to_le_bytes());
+        // The network-order protocol sits in the field's first two bytes.
+        ctx[md::ETH_PROTOCOL.range()][..2].copy_from_slice(&pkt.eth_protocol_raw().to_ne_bytes());
+        ctx[md::IP_PROTOCOL.range()].copy_from_slice(&(pkt.protocol.number() as u32).to_le_bytes());
+        ctx[md::BIND_INANY.range()].copy_from_slice(&(pkt.bind_inany as u32).to_le_bytes());
+        ctx[md::HASH.range()].copy_from_slice(&pkt.hash.to_le_bytes());
         let mut regs = [None; 11];
         regs[1] = Some(Val::Ptr(Ptr { region: Region::Ctx, off: 0 }));
         regs[10] = Some(Val::Ptr(Ptr { region: Region::Stack, off: 0 }));
@@ -169,7 +174,7 @@ impl<'a> Vm<'a> {
     fn err(&self, kind: SimErrorKind, message: impl Into<String>) -> SimError {
         let insn = self.insns.get(self.pc).map(|i| {
             let name = self.map_at.get(self.pc).copied().flatten().map(|m| self.map_names[m as usize].clone());
-            bpf::disasm_one(*i, self.insns.get(self.pc + 1).copied(), name.as_deref())
+            disasm_one(*i, self.insns.get(self.pc + 1).copied(), name.as_deref())
         });
         SimError { kind, pc: Some(self.pc), insn, message: message.into() }
     }
@@ -193,7 +198,7 @@ impl<'a> Vm<'a> {
                 self.trace_line(at, insn);
             }
             if let Some(ret) = done {
-                let verdict = if ret as u32 == 1 { Verdict::Pass } else { Verdict::Drop };
+                let verdict = if ret as u32 == SK_PASS { Verdict::Pass } else { Verdict::Drop };
                 return Ok(Outcome {
                     verdict,
                     selected: self.selected,
@@ -207,10 +212,10 @@ impl<'a> Vm<'a> {
 
     fn trace_line(&mut self, at: usize, insn: Insn) {
         let name = self.map_at[at].map(|m| self.map_names[m as usize].clone());
-        let mut line = format!("{at:4}: {}", bpf::disasm_one(insn, self.insns.get(at + 1).copied(), name.as_deref()));
+        let mut line = format!("{at:4}: {}", disasm_one(insn, self.insns.get(at + 1).copied(), name.as_deref()));
         let written = match insn.class() {
             bpf::BPF_ALU | bpf::BPF_ALU64 | bpf::BPF_LDX | bpf::BPF_LD => Some(insn.dst as usize),
-            bpf::BPF_JMP if insn.code & 0xf0 == 0x80 => Some(0),
+            bpf::BPF_JMP if insn.op() == JmpOp::Call as u8 => Some(0),
             _ => None,
         };
         if let Some(Some(v)) = written.map(|r| self.regs[r]) {
@@ -267,26 +272,26 @@ impl<'a> Vm<'a> {
             }
             bpf::BPF_JMP | bpf::BPF_JMP32 => return self.jmp(insn, insn.class() == bpf::BPF_JMP32),
             bpf::BPF_LDX => {
-                let mode = insn.code & 0xe0;
-                let size = size_of(insn.code);
+                let mode = insn.mode();
+                let size = insn.size().bytes() as usize;
                 let sign = match mode {
                     bpf::BPF_MEM => false,
-                    0x80 if size < 8 => true, // BPF_MEMSX
+                    bpf::BPF_MEMSX if size < 8 => true,
                     _ => return Err(self.err(SimErrorKind::Unsupported, "unknown load mode")),
                 };
                 let p = self.ptr(insn.src)?;
                 let at = Ptr { region: p.region, off: p.off + insn.off as i64 };
                 let v = self.load(at, size)?;
                 let v = match (v, sign) {
-                    (Val::Scalar(x), true) => Val::Scalar(sign_extend(x, size * 8)),
+                    (Val::Scalar(x), true) => Val::Scalar(eval::sign_extend(x, size as u32 * 8)),
                     (v, _) => v,
                 };
                 self.set(insn.dst, v)?;
                 self.pc += 1;
             }
             bpf::BPF_ST | bpf::BPF_STX => {
-                let mode = insn.code & 0xe0;
-                let size = size_of(insn.code);
+                let mode = insn.mode();
+                let size = insn.size().bytes() as usize;
                 let p = self.ptr(insn.dst)?;
                 let at = Ptr { region: p.region, off: p.off + insn.off as i64 };
                 match (insn.class(), mode) {
@@ -304,13 +309,13 @@ impl<'a> Vm<'a> {
                 let Some(next) = self.insns.get(self.pc + 1).copied() else {
                     return Err(self.err(SimErrorKind::Memory, "ld_imm64 without its second slot"));
                 };
-                if next.code != 0 || next.dst != 0 || next.src != 0 || next.off != 0 {
+                if !next.is_imm64_tail() {
                     return Err(self.err(SimErrorKind::Unsupported, "malformed second slot of ld_imm64"));
                 }
                 let v = if let Some(m) = self.map_at[self.pc] {
                     Val::Ptr(Ptr { region: Region::Map(m), off: 0 })
                 } else if insn.src == 0 {
-                    Val::Scalar((insn.imm as u32 as u64) | ((next.imm as u32 as u64) << 32))
+                    Val::Scalar(insn.imm64(next))
                 } else {
                     return Err(self.err(
                         SimErrorKind::Unsupported,
@@ -327,8 +332,9 @@ impl<'a> Vm<'a> {
 
     fn alu(&mut self, insn: Insn, is64: bool) -> R<()> {
         use bpf::AluOp as A;
-        let op = insn.code & 0xf0;
-        let by_reg = insn.code & bpf::BPF_X != 0;
+        let op = insn.op();
+        let width = if is64 { Width::W64 } else { Width::W32 };
+        let by_reg = insn.by_reg();
         let d = insn.dst;
         if d >= 10 {
             return Err(self.err(SimErrorKind::Register, format!("r{d} cannot be written")));
@@ -340,55 +346,38 @@ impl<'a> Vm<'a> {
             if !matches!(bits, 16 | 32 | 64) {
                 return Err(self.err(SimErrorKind::Unsupported, format!("byte swap of {bits} bits")));
             }
-            let swap = |x: u64| match bits {
-                16 => (x as u16).swap_bytes() as u64,
-                32 => (x as u32).swap_bytes() as u64,
-                _ => x.swap_bytes(),
-            };
-            let trunc = |x: u64| match bits {
-                16 => x as u16 as u64,
-                32 => x as u32 as u64,
-                _ => x,
-            };
-            let r = match (is64, by_reg) {
-                // ALU64 END: unconditional byte swap (BPF v4).
-                (true, false) => swap(x),
-                (true, true) => return Err(self.err(SimErrorKind::Unsupported, "ALU64 byte swap with BPF_X")),
-                // BPF_TO_LE on a little-endian machine: truncate.
-                (false, false) => trunc(x),
-                // BPF_TO_BE: swap.
-                (false, true) => swap(x),
-            };
+            if is64 && by_reg {
+                return Err(self.err(SimErrorKind::Unsupported, "ALU64 byte swap with BPF_X"));
+            }
+            let r = eval::byte_swap(width, by_reg, bits, x).unwrap_or(x);
             return self.set(d, Val::Scalar(r));
         }
         if op == A::Neg as u8 {
             let x = self.scalar(d)?;
-            let r = if is64 { x.wrapping_neg() } else { (x as u32).wrapping_neg() as u64 };
+            let r = eval::alu(width, AluOp::Neg, 0, x, 0).unwrap_or(x);
             return self.set(d, Val::Scalar(r));
         }
         let src = if by_reg { self.reg(insn.src)? } else { Val::Scalar(imm) };
         if op == A::Mov as u8 {
-            let r = match (src, is64, insn.off) {
-                (v, true, 0) => v,
-                (Val::Scalar(x), false, 0) => Val::Scalar(x as u32 as u64),
-                (Val::Scalar(x), true, bits @ (8 | 16 | 32)) if by_reg => Val::Scalar(sign_extend(x, bits as usize)),
-                (Val::Scalar(x), false, bits @ (8 | 16)) if by_reg => {
-                    Val::Scalar(sign_extend(x, bits as usize) as u32 as u64)
-                }
-                (Val::Ptr(_), false, _) => {
+            let moved = match src {
+                Val::Ptr(_) if is64 && insn.off == 0 => Some(src),
+                Val::Ptr(_) if !is64 => {
                     return Err(self.err(SimErrorKind::Pointer, "32-bit move of a pointer"));
                 }
-                _ => return Err(self.err(SimErrorKind::Unsupported, format!("move with offset {}", insn.off))),
+                // A sign-extending move (nonzero offset) takes a register.
+                Val::Scalar(x) if insn.off == 0 || by_reg => {
+                    eval::alu(width, AluOp::Mov, insn.off, 0, x).map(Val::Scalar)
+                }
+                _ => None,
+            };
+            let Some(r) = moved else {
+                return Err(self.err(SimErrorKind::Unsupported, format!("move with offset {}", insn.off)));
             };
             return self.set(d, r);
         }
         let dst = self.reg(d)?;
         let r = match (dst, src) {
-            (Val::Scalar(a), Val::Scalar(b)) => {
-                let r =
-                    if is64 { self.alu64(op, a, b, insn.off)? } else { self.alu32(op, a as u32, b as u32, insn.off)? };
-                Val::Scalar(r)
-            }
+            (Val::Scalar(a), Val::Scalar(b)) => Val::Scalar(self.alu_scalar(width, op, insn.off, a, b)?),
             (Val::Ptr(p), Val::Scalar(b)) if is64 && (op == A::Add as u8 || op == A::Sub as u8) => {
                 self.check_arith(p)?;
                 let delta = b as i64;
@@ -426,70 +415,20 @@ impl<'a> Vm<'a> {
         }
     }
 
-    fn alu64(&self, op: u8, a: u64, b: u64, off: i16) -> R<u64> {
+    fn alu_scalar(&self, width: Width, op: u8, off: i16, a: u64, b: u64) -> R<u64> {
         use bpf::AluOp as A;
         let signed = off == 1;
         if off != 0 && !(signed && (op == A::Div as u8 || op == A::Mod as u8)) {
             return Err(self.err(SimErrorKind::Unsupported, format!("ALU operation with offset {off}")));
         }
-        Ok(match op {
-            x if x == A::Add as u8 => a.wrapping_add(b),
-            x if x == A::Sub as u8 => a.wrapping_sub(b),
-            x if x == A::Mul as u8 => a.wrapping_mul(b),
-            x if x == A::Div as u8 => match (b, signed) {
-                (0, _) => 0,
-                (_, false) => a / b,
-                (_, true) => (a as i64).wrapping_div(b as i64) as u64,
-            },
-            x if x == A::Mod as u8 => match (b, signed) {
-                (0, _) => a,
-                (_, false) => a % b,
-                (_, true) => (a as i64).wrapping_rem(b as i64) as u64,
-            },
-            x if x == A::Or as u8 => a | b,
-            x if x == A::And as u8 => a & b,
-            x if x == A::Xor as u8 => a ^ b,
-            x if x == A::Lsh as u8 => a << (b & 63),
-            x if x == A::Rsh as u8 => a >> (b & 63),
-            x if x == A::Arsh as u8 => ((a as i64) >> (b & 63)) as u64,
-            _ => return Err(self.err(SimErrorKind::Unsupported, format!("unknown ALU operation {op:#04x}"))),
-        })
-    }
-
-    fn alu32(&self, op: u8, a: u32, b: u32, off: i16) -> R<u64> {
-        use bpf::AluOp as A;
-        let signed = off == 1;
-        if off != 0 && !(signed && (op == A::Div as u8 || op == A::Mod as u8)) {
-            return Err(self.err(SimErrorKind::Unsupported, format!("ALU operation with offset {off}")));
-        }
-        let r: u32 = match op {
-            x if x == A::Add as u8 => a.wrapping_add(b),
-            x if x == A::Sub as u8 => a.wrapping_sub(b),
-            x if x == A::Mul as u8 => a.wrapping_mul(b),
-            x if x == A::Div as u8 => match (b, signed) {
-                (0, _) => 0,
-                (_, false) => a / b,
-                (_, true) => (a as i32).wrapping_div(b as i32) as u32,
-            },
-            x if x == A::Mod as u8 => match (b, signed) {
-                (0, _) => a,
-                (_, false) => a % b,
-                (_, true) => (a as i32).wrapping_rem(b as i32) as u32,
-            },
-            x if x == A::Or as u8 => a | b,
-            x if x == A::And as u8 => a & b,
-            x if x == A::Xor as u8 => a ^ b,
-            x if x == A::Lsh as u8 => a << (b & 31),
-            x if x == A::Rsh as u8 => a >> (b & 31),
-            x if x == A::Arsh as u8 => ((a as i32) >> (b & 31)) as u32,
-            _ => return Err(self.err(SimErrorKind::Unsupported, format!("unknown ALU operation {op:#04x}"))),
-        };
-        Ok(r as u64)
+        AluOp::from_code(op)
+            .and_then(|o| eval::alu(width, o, off, a, b))
+            .ok_or_else(|| self.err(SimErrorKind::Unsupported, format!("unknown ALU operation {op:#04x}")))
     }
 
     fn jmp(&mut self, insn: Insn, is32: bool) -> R<Option<u64>> {
         use bpf::JmpOp as J;
-        let op = insn.code & 0xf0;
+        let op = insn.op();
         if op == J::Exit as u8 {
             if is32 {
                 return Err(self.err(SimErrorKind::Unsupported, "JMP32 exit"));
@@ -528,18 +467,15 @@ impl<'a> Vm<'a> {
             return Ok(None);
         }
         let a = self.reg(insn.dst)?;
-        let b = if insn.code & bpf::BPF_X != 0 { self.reg(insn.src)? } else { Val::Scalar(insn.imm as i64 as u64) };
+        let b = if insn.by_reg() { self.reg(insn.src)? } else { Val::Scalar(insn.imm as i64 as u64) };
         let taken = match (a, b) {
             (Val::Scalar(x), Val::Scalar(y)) => {
-                if is32 {
-                    self.cond(op, x as u32 as u64, y as u32 as u64, (x as i32) as i64, (y as i32) as i64)?
-                } else {
-                    self.cond(op, x, y, x as i64, y as i64)?
-                }
+                let width = if is32 { Width::W32 } else { Width::W64 };
+                self.cond(width, op, x, y)?
             }
             (Val::Ptr(p), Val::Ptr(q)) if !is32 && p.region == q.region => {
                 // Same object: only the offsets differ.
-                self.cond(op, p.off as u64, q.off as u64, p.off, q.off)?
+                self.cond(Width::W64, op, p.off as u64, q.off as u64)?
             }
             (Val::Ptr(_), Val::Scalar(0)) | (Val::Scalar(0), Val::Ptr(_))
                 if !is32 && (op == J::Jeq as u8 || op == J::Jne as u8) =>
@@ -555,26 +491,13 @@ impl<'a> Vm<'a> {
         Ok(None)
     }
 
-    fn cond(&self, op: u8, ux: u64, uy: u64, sx: i64, sy: i64) -> R<bool> {
-        use bpf::JmpOp as J;
-        Ok(match op {
-            x if x == J::Jeq as u8 => ux == uy,
-            x if x == J::Jne as u8 => ux != uy,
-            x if x == J::Jgt as u8 => ux > uy,
-            x if x == J::Jge as u8 => ux >= uy,
-            x if x == J::Jlt as u8 => ux < uy,
-            x if x == J::Jle as u8 => ux <= uy,
-            x if x == J::Jset as u8 => ux & uy != 0,
-            x if x == J::Jsgt as u8 => sx > sy,
-            x if x == J::Jsge as u8 => sx >= sy,
-            x if x == J::Jslt as u8 => sx < sy,
-            x if x == J::Jsle as u8 => sx <= sy,
-            _ => return Err(self.err(SimErrorKind::Unsupported, format!("unknown jump operation {op:#04x}"))),
-        })
+    fn cond(&self, width: Width, op: u8, x: u64, y: u64) -> R<bool> {
+        JmpOp::from_code(op)
+            .and_then(|j| eval::jump(width, j, x, y))
+            .ok_or_else(|| self.err(SimErrorKind::Unsupported, format!("unknown jump operation {op:#04x}")))
     }
 
     fn atomic(&mut self, insn: Insn, at: Ptr, size: usize) -> R<()> {
-        const FETCH: i32 = 0x01;
         if size != 4 && size != 8 {
             return Err(self.err(SimErrorKind::Unsupported, "atomic operation on 1 or 2 bytes"));
         }
@@ -588,21 +511,21 @@ impl<'a> Vm<'a> {
             Val::Ptr(_) => return Err(self.err(SimErrorKind::Pointer, "atomic operation on a spilled pointer")),
         };
         let (new, fetch_to) = match insn.imm {
-            0xe1 => (src, Some(insn.src)), // BPF_XCHG
-            0xf1 => {
+            bpf::BPF_XCHG => (src, Some(insn.src)),
+            bpf::BPF_CMPXCHG => {
                 // BPF_CMPXCHG: compares with r0, loads the old value into r0.
                 let expected = self.scalar(0)? & mask;
                 (if old == expected { src } else { old }, Some(0))
             }
             imm => {
-                let new = match imm & !FETCH {
-                    0x00 => old.wrapping_add(src),
-                    0x40 => old | src,
-                    0x50 => old & src,
-                    0xa0 => old ^ src,
-                    _ => return Err(self.err(SimErrorKind::Unsupported, format!("atomic operation {imm:#x}"))),
+                let op = [AluOp::Add, AluOp::Or, AluOp::And, AluOp::Xor]
+                    .into_iter()
+                    .find(|o| *o as i32 == imm & !bpf::BPF_FETCH)
+                    .and_then(|o| eval::alu(Width::W64, o, 0, old, src));
+                let Some(new) = op else {
+                    return Err(self.err(SimErrorKind::Unsupported, format!("atomic operation {imm:#x}")));
                 };
-                (new, if imm & FETCH != 0 { Some(insn.src) } else { None })
+                (new, if imm & bpf::BPF_FETCH != 0 { Some(insn.src) } else { None })
             }
         };
         self.store(at, size, Val::Scalar(new & mask))?;
@@ -785,27 +708,20 @@ impl<'a> Vm<'a> {
             ));
         }
         let off = p.off;
-        let field_ok = match off {
-            0 | 8 | 40 | 48 => size == 8,
-            16..=19 | 24..=31 => size <= 4,
-            20..=23 => (2..=4).contains(&size),
-            32 => size == 4,
-            _ => false,
-        };
-        if !field_ok {
+        let Some(field) = md::load(off, size as u32) else {
             return Err(self.err(
                 SimErrorKind::Memory,
                 format!("context access of {size} bytes at offset {off} is not allowed for SK_REUSEPORT"),
             ));
-        }
-        Ok(match off {
-            0 => Val::Ptr(Ptr { region: Region::Packet, off: 0 }),
-            8 => Val::Ptr(Ptr { region: Region::Packet, off: self.l4.len() as i64 }),
-            40 => Val::Ptr(Ptr { region: Region::Sock(SockRole::Sk), off: 0 }),
-            48 if self.migrating_cookie.is_some() => {
+        };
+        Ok(match field {
+            md::DATA => Val::Ptr(Ptr { region: Region::Packet, off: 0 }),
+            md::DATA_END => Val::Ptr(Ptr { region: Region::Packet, off: self.l4.len() as i64 }),
+            md::SK => Val::Ptr(Ptr { region: Region::Sock(SockRole::Sk), off: 0 }),
+            md::MIGRATING_SK if self.migrating_cookie.is_some() => {
                 Val::Ptr(Ptr { region: Region::Sock(SockRole::Migrating), off: 0 })
             }
-            48 => Val::Scalar(0),
+            md::MIGRATING_SK => Val::Scalar(0),
             _ => Val::Scalar(le(&self.ctx[off as usize..off as usize + size])),
         })
     }
@@ -932,7 +848,7 @@ impl<'a> Vm<'a> {
                     let start = self.arg_scalar(5, "start_header")? as u32;
                     match start {
                         // BPF_HDR_START_NET; linear data only (all of it here).
-                        1 if off <= 0xffff => slice(&self.net, off as usize, len),
+                        helper::HDR_START_NET if off <= 0xffff => slice(&self.net, off as usize, len),
                         // BPF_HDR_START_MAC: no MAC header is modelled.
                         _ => None,
                     }
@@ -1004,24 +920,10 @@ impl<'a> Vm<'a> {
     }
 }
 
-fn size_of(code: u8) -> usize {
-    match code & 0x18 {
-        bpf::BPF_B => 1,
-        bpf::BPF_H => 2,
-        bpf::BPF_W => 4,
-        _ => 8,
-    }
-}
-
 fn le(bytes: &[u8]) -> u64 {
     let mut b = [0u8; 8];
     b[..bytes.len()].copy_from_slice(bytes);
     u64::from_le_bytes(b)
-}
-
-fn sign_extend(x: u64, bits: usize) -> u64 {
-    let shift = 64 - bits;
-    (((x << shift) as i64) >> shift) as u64
 }
 
 fn slice(data: &[u8], off: usize, len: usize) -> Option<Vec<u8>> {

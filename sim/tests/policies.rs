@@ -9,6 +9,10 @@ use rsteer_sim::{
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+#[macro_use]
+#[path = "../../tests/common/cases.rs"]
+mod cases;
+
 /// A checked and compiled policy: its first entry and empty maps of its shape.
 struct Policy {
     progs: Vec<CompiledProgram>,
@@ -27,6 +31,12 @@ impl Policy {
         let compiled = rsteer_codegen::compile(&program, &db).unwrap_or_else(|d| panic!("{d:#?}"));
         let maps = Maps::new(&rsteer_codegen::map_specs(&program));
         Policy { progs: compiled.programs, maps }
+    }
+
+    /// A policy file of `tests/policies/`.
+    fn file(name: &str) -> Policy {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/policies").join(name);
+        Policy::new(&std::fs::read_to_string(&path).unwrap())
     }
 
     fn example(name: &str) -> Policy {
@@ -54,6 +64,41 @@ fn addr(s: &str) -> SocketAddr {
 fn udp(payload: &[u8]) -> SimPacket {
     SimPacket::udp(addr("10.0.0.7:5000"), addr("10.0.0.1:443"), payload)
 }
+
+// ----- policy files ----------------------------------------------------------------------
+
+/// Runs the `#[test]` functions of a policy file (`tests/policies/*.rs`) through the
+/// harness; every one must pass, and a file must have at least one.
+fn policy_file(path: &std::path::Path) {
+    let src = std::fs::read_to_string(path).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let mut db = SourceDb::new();
+    let main = db.add(name.clone(), src);
+    let (program, diags) = rsteer_lang::check(&mut db, main, &CheckOptions::default());
+    let program = match program {
+        Some(p) if !diags.iter().any(|d| d.is_error()) => p,
+        _ => panic!("{name} does not check:\n{}", rsteer_lang::diag::render_plain(&db, &diags)),
+    };
+    let compiled = rsteer_codegen::compile(&program, &db)
+        .unwrap_or_else(|d| panic!("{name}: {}", rsteer_lang::diag::render_plain(&db, &d)));
+    let results = rsteer_sim::harness::run_tests(&program, &compiled, None);
+    assert!(!results.is_empty(), "{name} has no #[test]");
+    let failed: Vec<String> = results
+        .iter()
+        .filter_map(|r| {
+            let f = r.failure.as_ref()?;
+            let at = db.line_col(f.span);
+            Some(format!("{}: at {name}:{}:{}: {}", r.name, at.line, at.column, f.message))
+        })
+        .collect();
+    assert!(failed.is_empty(), "{} of {} tests failed:\n{}", failed.len(), results.len(), failed.join("\n"));
+}
+
+file_cases!("tests/policies", "rs", policy_file;
+    addresses_v4_and_v6, context_fields, drop_after_a_selection_drops, instruction_limit, hash_map_insert_get_remove_and_full, len_hash_and_ports, later_selection_replaces_earlier_and_failed_keeps_it,
+    spill_slot_reuse_codegen_bug, lru_map_evicts_the_least_recently_used, net_region_reads_the_ip_header,
+    runtime_index_out_of_range_takes_the_fallback, tcp_payload_starts_after_doff,
+);
 
 // ----- the examples --------------------------------------------------------------------
 
@@ -110,119 +155,6 @@ fn short_drop_example() {
 // ----- the context -----------------------------------------------------------------------
 
 #[test]
-fn context_fields() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<8>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    let mut k: u32 = 0;
-    if pkt.eth_protocol == 0x0800 && pkt.is_ipv4() { k |= 1; }
-    if pkt.eth_protocol == 0x86DD && pkt.is_ipv6() { k |= 2; }
-    if pkt.ip_protocol == 6 && pkt.is_tcp() { k |= 4; }
-    if pkt.bind_inany { k = 7; }
-    select(SOCKETS, k)
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 8);
-    assert_eq!(p.run(&udp(b"")), Delivery::Socket(1));
-    assert_eq!(p.run(&SimPacket::udp(addr("[2001:db8::1]:5"), addr("[::1]:6"), b"")), Delivery::Socket(2));
-    assert_eq!(p.run(&SimPacket::tcp(addr("[2001:db8::1]:5"), addr("[::1]:6"), b"")), Delivery::Socket(6));
-    assert_eq!(p.run(&SimPacket::tcp(addr("1.2.3.4:5"), addr("1.2.3.5:6"), b"")), Delivery::Socket(5));
-    assert_eq!(p.run(&SimPacket { bind_inany: true, ..udp(b"") }), Delivery::Socket(7));
-}
-
-#[test]
-fn len_hash_and_ports() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[map]
-static SEEN: Array<u32, 4>;
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    SEEN.set(0, pkt.len);
-    SEEN.set(1, pkt.hash);
-    SEEN.set(2, pkt.src_port as u32);
-    SEEN.set(3, pkt.dst_port as u32);
-    Verdict::Pass
-}
-"#;
-    let mut p = Policy::new(src);
-    let pkt = SimPacket { hash: 0xdead_beef, ..udp(b"hello") };
-    assert_eq!(p.run(&pkt), Delivery::HashPick);
-    let get = |p: &Policy, i: u32| {
-        u32::from_le_bytes(p.maps.get("SEEN", &i.to_le_bytes()).unwrap().unwrap()[..].try_into().unwrap())
-    };
-    assert_eq!([get(&p, 0), get(&p, 1), get(&p, 2), get(&p, 3)], [13, 0xdead_beef, 5000, 443]);
-    let syn = SimPacket::tcp(addr("10.0.0.7:5000"), addr("10.0.0.1:443"), b"tfo");
-    p.run(&syn);
-    assert_eq!(get(&p, 0), 23);
-}
-
-#[test]
-fn addresses_v4_and_v6() {
-    let src = r#"
-use std::net;
-#[map]
-static SOCKETS: SockArray<4>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    if pkt.is_ipv6() {
-        let a = pkt.src_ip6;
-        return select(SOCKETS, (a[15] % 4) as u32);
-    }
-    if net::is_private4(pkt.src_ip4) && pkt.dst_ip4 == 0x0a00_0001 {
-        return select(SOCKETS, 1);
-    }
-    select(SOCKETS, 2)
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
-    assert_eq!(p.run(&udp(b"")), Delivery::Socket(1));
-    let public = SimPacket::udp(addr("8.8.8.8:53"), addr("10.0.0.1:53"), b"");
-    assert_eq!(p.run(&public), Delivery::Socket(2));
-    let v6 = SimPacket::udp(addr("[2001:db8::7]:53"), addr("[2001:db8::1]:53"), b"");
-    assert_eq!(p.run(&v6), Delivery::Socket(3));
-}
-
-#[test]
-fn tcp_payload_starts_after_doff() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    select(SOCKETS, (pkt.payload.u8(0)? % 4) as u32)
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
-    let syn = SimPacket::tcp(addr("10.0.0.7:5000"), addr("10.0.0.1:443"), &[3]);
-    assert_eq!(p.run(&syn), Delivery::Socket(3));
-    let empty = SimPacket::tcp(addr("10.0.0.7:5000"), addr("10.0.0.1:443"), &[]);
-    assert_eq!(p.run(&empty), Delivery::Dropped);
-}
-
-#[test]
-fn net_region_reads_the_ip_header() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    let ttl = pkt.net.u8(8)?;
-    let version = pkt.net.u8(0)? >> 4;
-    if ttl == 64 && version == 4 { return select(SOCKETS, 1); }
-    if version == 6 && pkt.net.u8(7)? == 64 { return select(SOCKETS, 2); }
-    Verdict::Drop
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
-    assert_eq!(p.run(&udp(b"")), Delivery::Socket(1));
-    assert_eq!(p.run(&SimPacket::udp(addr("[::1]:1"), addr("[::1]:2"), b"")), Delivery::Socket(2));
-}
-
-#[test]
 fn migration_runs_have_no_packet() {
     let src = r#"
 #[map]
@@ -247,68 +179,6 @@ fn route(pkt: Packet) -> Verdict {
 }
 
 // ----- maps ------------------------------------------------------------------------------
-
-#[test]
-fn hash_map_insert_get_remove_and_full() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[map]
-static FLOWS: HashMap<u16, u32, 2>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    let key = pkt.src_port;
-    match pkt.payload.u8(0)? {
-        0 => if FLOWS.insert(key, pkt.payload.u8(1)? as u32) { select(SOCKETS, 0) } else { select(SOCKETS, 1) },
-        1 => if let Some(w) = FLOWS.get(key) { select(SOCKETS, w) } else { Verdict::Drop },
-        _ => if FLOWS.remove(key) { select(SOCKETS, 2) } else { select(SOCKETS, 3) },
-    }
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
-    let from = |port: u16, payload: &[u8]| {
-        SimPacket::udp(SocketAddr::new([1, 1, 1, 1].into(), port), addr("1.1.1.2:2"), payload)
-    };
-    assert_eq!(p.run(&from(10, &[1])), Delivery::Dropped);
-    assert_eq!(p.run(&from(10, &[0, 3])), Delivery::Socket(0));
-    assert_eq!(p.run(&from(10, &[1])), Delivery::Socket(3));
-    assert_eq!(p.run(&from(11, &[0, 2])), Delivery::Socket(0));
-    // Full: a third key does not fit, an existing one is overwritten.
-    assert_eq!(p.run(&from(12, &[0, 1])), Delivery::Socket(1));
-    assert_eq!(p.run(&from(11, &[0, 1])), Delivery::Socket(0));
-    assert_eq!(p.run(&from(11, &[1])), Delivery::Socket(1));
-    assert_eq!(p.run(&from(10, &[2])), Delivery::Socket(2));
-    assert_eq!(p.run(&from(10, &[2])), Delivery::Socket(3));
-    assert_eq!(p.maps.entries("FLOWS").unwrap(), vec![(11u16.to_le_bytes().to_vec(), 1u32.to_le_bytes().to_vec())]);
-    // Userspace writes are seen by the program.
-    p.maps.insert("FLOWS", &12u16.to_le_bytes(), &2u32.to_le_bytes()).unwrap();
-    assert_eq!(p.run(&from(12, &[1])), Delivery::Socket(2));
-}
-
-#[test]
-fn lru_map_evicts_the_least_recently_used() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[map]
-static FLOWS: LruHashMap<u32, u32, 2>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    let k = pkt.payload.u8(0)? as u32;
-    if let Some(w) = FLOWS.get(k) { return select(SOCKETS, w); }
-    let _ins = FLOWS.insert(k, k % 4);
-    Verdict::Drop
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
-    assert_eq!(p.run(&udp(&[1])), Delivery::Dropped);
-    assert_eq!(p.run(&udp(&[2])), Delivery::Dropped);
-    assert_eq!(p.run(&udp(&[1])), Delivery::Socket(1)); // 1 is now more recent than 2
-    assert_eq!(p.run(&udp(&[3])), Delivery::Dropped); // evicts 2
-    assert_eq!(p.run(&udp(&[1])), Delivery::Socket(1));
-    assert_eq!(p.run(&udp(&[3])), Delivery::Socket(3));
-    assert_eq!(p.run(&udp(&[2])), Delivery::Dropped);
-}
 
 #[test]
 fn array_add_set_and_struct_values() {
@@ -364,62 +234,14 @@ fn userspace_map_errors() {
 
 // ----- selection and verdicts ------------------------------------------------------------
 
+/// What the policy file's `#[test]` cannot see: the dropped run still made its selection.
 #[test]
-fn later_selection_replaces_earlier_and_failed_keeps_it() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<8>;
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let a = try_select(SOCKETS, 1);
-    let b = try_select(SOCKETS, pkt.payload.u8(0)? as u32);
-    if !a { return Verdict::Drop; }
-    if b { Verdict::Pass } else { Verdict::Pass }
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
-    assert_eq!(p.run(&udp(&[3])), Delivery::Socket(3));
-    assert_eq!(p.run(&udp(&[6])), Delivery::Socket(1)); // empty slot 6: selection stays 1
-    assert_eq!(p.run(&udp(&[200])), Delivery::Socket(1)); // past the array: -ENOENT
-                                                          // `?` on an empty payload returns Pass after the first selection.
-    assert_eq!(p.run(&udp(&[])), Delivery::Socket(1));
-}
-
-#[test]
-fn drop_after_a_selection_drops() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let _sel = try_select(SOCKETS, 2);
-    if pkt.len > 8 { Verdict::Drop } else { Verdict::Pass }
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
+fn drop_after_a_selection_keeps_the_selection() {
+    let mut p = Policy::file("drop_after_a_selection_drops.rs").with_sockets("SOCKETS", 4);
     let out = run(&p.progs[0], &mut p.maps, &udp(b"x")).unwrap();
     assert_eq!(out.verdict, Verdict::Drop);
     assert_eq!(out.selected.as_ref().map(|s| s.socket.index), Some(2));
     assert_eq!(out.delivery(), Delivery::Dropped);
-    assert_eq!(p.run(&udp(b"")), Delivery::Socket(2));
-}
-
-#[test]
-fn runtime_index_out_of_range_takes_the_fallback() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    let table = [3u32, 2, 1, 0];
-    let i = pkt.payload.u8(0)? as u32;
-    select(SOCKETS, table[i])
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
-    assert_eq!(p.run(&udp(&[0])), Delivery::Socket(3));
-    assert_eq!(p.run(&udp(&[3])), Delivery::Socket(0));
-    assert_eq!(p.run(&udp(&[4])), Delivery::Dropped);
 }
 
 // ----- arithmetic through the compiler ---------------------------------------------------
@@ -503,33 +325,6 @@ fn route(pkt: Packet) -> Verdict {
     }
 }
 
-/// A compiler bug the simulator found (and the kernel confirms, see tests/differential.rs):
-/// the register allocator spills `key` retroactively into the spill slot that `op` left free
-/// at a later position, though both are live between `key`'s definition and `op`'s last
-/// use; `op` then reads back as the source port. With op 1 and no flow the packet must drop.
-#[test]
-fn spill_slot_reuse_codegen_bug() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[map]
-static FLOWS: HashMap<u16, u32, 2>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    let op = pkt.payload.u8(0)?;
-    let key = pkt.src_port;
-    if op == 1 {
-        let Some(w) = FLOWS.get(key) else { return Verdict::Drop; };
-        return select(SOCKETS, w);
-    }
-    if FLOWS.remove(key) { select(SOCKETS, 2) } else { select(SOCKETS, 3) }
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
-    let pkt = SimPacket::udp(addr("1.1.1.1:10"), addr("1.1.1.2:2"), &[1]);
-    assert_eq!(p.run(&pkt), Delivery::Dropped);
-}
-
 // ----- traces, limits, errors ------------------------------------------------------------
 
 #[test]
@@ -543,24 +338,13 @@ fn trace_lists_executed_instructions() {
     assert!(out.trace.last().unwrap().ends_with("exit"));
 }
 
+/// A run past `max_insns` stops with a limit error at an instruction.
 #[test]
-fn instruction_limit() {
-    let src = r#"
-#[map]
-static SOCKETS: SockArray<4>;
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let mut x: u32 = 0;
-    for i in 0..64 { x += i; }
-    select(SOCKETS, x % 4)
-}
-"#;
-    let mut p = Policy::new(src).with_sockets("SOCKETS", 4);
+fn instruction_limit_stops_a_run() {
+    let mut p = Policy::file("instruction_limit.rs").with_sockets("SOCKETS", 4);
     let err = run_with(&p.progs[0], &mut p.maps, &udp(b""), &RunOptions { max_insns: 50, trace: false }).unwrap_err();
     assert_eq!(err.kind, SimErrorKind::Limit);
     assert!(err.pc.is_some());
-    let ok = run(&p.progs[0], &mut p.maps, &udp(b"")).unwrap();
-    assert_eq!(ok.socket(), Some((0..64u32).sum::<u32>() % 4));
 }
 
 #[test]

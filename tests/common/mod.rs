@@ -9,6 +9,11 @@ use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+#[macro_use]
+mod skip;
+#[allow(unused_imports)]
+pub use skip::kernel_ready;
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -29,36 +34,6 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-/// Whether this process has CAP_BPF (bit 39) and CAP_NET_ADMIN (bit 12) in effect. Tests
-/// that need the kernel print why they skip when it is missing; on the project's machines
-/// and in CI it is present, so they run.
-pub fn privileged() -> bool {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let cap = status
-        .lines()
-        .find_map(|l| l.strip_prefix("CapEff:"))
-        .and_then(|h| u64::from_str_radix(h.trim(), 16).ok())
-        .unwrap_or(0);
-    let ok = cap & (1 << 39) != 0 && cap & (1 << 12) != 0;
-    if !ok {
-        eprintln!("skipping: this test needs CAP_BPF and CAP_NET_ADMIN (run as root)");
-    }
-    ok
-}
-
-pub fn have(tool: &str) -> bool {
-    let ok = Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {tool}"))
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        eprintln!("skipping: `{tool}` is not installed (.ci/run installs it)");
-    }
-    ok
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);

@@ -1,0 +1,211 @@
+//! Calls: built-in functions, the policy's own functions and `select`.
+
+use super::cx::*;
+
+impl Cx<'_> {
+    pub(super) fn arity(&mut self, what: &str, args: &[ast::Expr], n: usize, span: Span) -> bool {
+        if args.len() == n {
+            return true;
+        }
+        self.error(
+            Diagnostic::error(
+                "E0201",
+                format!(
+                    "{what} takes {} but {} {} supplied",
+                    plural(n, "argument"),
+                    args.len(),
+                    if args.len() == 1 { "was" } else { "were" }
+                ),
+            )
+            .with_primary(span, format!("expected {}, found {}", plural(n, "argument"), args.len())),
+        );
+        false
+    }
+
+    /// Checks arguments of a call that already failed, for their own errors only.
+    pub(super) fn drain_args(&mut self, b: &mut Body, args: &[ast::Expr]) {
+        for a in args {
+            // A map argument (as of `select`) is not an error of its own, and neither is an
+            // address literal of a packet builder whose receiver already failed.
+            if self.map_of(b, a).is_none() && !matches!(a.kind, A::Str(_)) {
+                self.expr(b, a, None);
+            }
+        }
+    }
+
+    pub(super) fn call(
+        &mut self,
+        b: &mut Body,
+        callee: &ast::Expr,
+        args: &[ast::Expr],
+        exp: Option<&Ty>,
+        span: Span,
+    ) -> hir::Expr {
+        let A::Path(path) = &callee.kind else {
+            self.expr(b, callee, None);
+            self.drain_args(b, args);
+            self.error(
+                Diagnostic::error("E0208", "only functions can be called").with_primary(callee.span, "not a function"),
+            );
+            return err(span);
+        };
+        if path.segments.first().is_some_and(|s| s.name == "Packet") && b.in_test() {
+            return self.test_packet(b, path, args, span);
+        }
+        let single = path.single().map(|s| s.name.clone());
+        if let Some(name) = &single {
+            if b.lookup(name).is_some() {
+                self.drain_args(b, args);
+                self.error(
+                    Diagnostic::error("E0208", format!("`{name}` is a variable, not a function"))
+                        .with_primary(callee.span, "not a function"),
+                );
+                return err(span);
+            }
+        }
+        match self.lookup_item(b.module, path) {
+            Ok(ItemRef::Fn(f)) => return self.call_fn(b, f, args, span),
+            Ok(_) => {
+                self.drain_args(b, args);
+                self.error(
+                    Diagnostic::error("E0208", format!("`{}` is not a function", path.text()))
+                        .with_primary(callee.span, "not a function"),
+                );
+                return err(span);
+            }
+            Err(d) => {
+                if single.is_none() {
+                    self.drain_args(b, args);
+                    self.error(d);
+                    return err(span);
+                }
+            }
+        }
+        let name = single.unwrap_or_default();
+        let builtin = match name.as_str() {
+            "cpu" => Some((Builtin::Cpu, Ty::U32)),
+            "random" => Some((Builtin::Random, Ty::U32)),
+            "now_ns" => Some((Builtin::NowNs, Ty::U64)),
+            "now_coarse_ns" => Some((Builtin::NowCoarseNs, Ty::U64)),
+            _ => None,
+        };
+        if let Some((bi, t)) = builtin {
+            if !self.arity(&format!("`{name}`"), args, 0, span) {
+                self.drain_args(b, args);
+                return err(span);
+            }
+            return mk(ExprKind::Builtin(bi), t, span);
+        }
+        match name.as_str() {
+            "select" | "try_select" => self.select(b, &name, args, span),
+            "Some" => {
+                if !self.arity("`Some`", args, 1, span) {
+                    self.drain_args(b, args);
+                    return err(span);
+                }
+                let inner_exp = match exp {
+                    Some(Ty::Option(t)) => Some((**t).clone()),
+                    _ => None,
+                };
+                let v = match &inner_exp {
+                    Some(t) => self.expect(b, &args[0], t),
+                    None => self.expr(b, &args[0], None),
+                };
+                let t = v.ty.clone();
+                mk(ExprKind::Some(Box::new(v)), Ty::Option(Box::new(t)), span)
+            }
+            _ => {
+                self.drain_args(b, args);
+                let locals = b.local_names();
+                let extra: Vec<&str> = locals.iter().map(|s| s.as_str()).collect();
+                let one = path.single().cloned().unwrap_or(ast::Ident { name: name.clone(), span: path.span });
+                let mut d = self.unknown_name(b.module, &one, &extra);
+                d.message = format!("cannot find function `{name}` in this scope");
+                if name == "assert" || name == "assert_eq" || name == "assert_selected" {
+                    d = d.with_help(format!("`{name}!` is a macro for `#[test]` functions"));
+                }
+                self.error(d);
+                err(span)
+            }
+        }
+    }
+
+    pub(super) fn call_fn(&mut self, b: &mut Body, f: FuncId, args: &[ast::Expr], span: Span) -> hir::Expr {
+        let info = &self.fns[f.0 as usize];
+        let (name, params, ret) = (info.name.clone(), info.params.clone(), info.ret.clone());
+        if b.in_test() && matches!(info.kind, FnKind::Entry(_)) {
+            // A test runs an entry in the simulator; the value is the run's outcome.
+            if !self.arity(&format!("entry `{name}`"), args, 1, span) {
+                self.drain_args(b, args);
+                return err(span);
+            }
+            let packet = self.expect(b, &args[0], &Ty::Packet);
+            return mk(ExprKind::RunEntry { func: f, packet: Box::new(packet) }, Ty::Verdict, span);
+        }
+        if !self.arity(&format!("function `{name}`"), args, params.len(), span) {
+            self.drain_args(b, args);
+            return err(span);
+        }
+        let mut out = Vec::new();
+        for (a, (_, _, t)) in args.iter().zip(&params) {
+            out.push(self.expect(b, a, t));
+        }
+        if let Some(me) = b.func {
+            self.calls[me.0 as usize].push((f, span));
+        }
+        mk(ExprKind::Call { func: f, args: out }, ret, span)
+    }
+
+    /// A map named by a path, if the path names one (and no local shadows it).
+    pub(super) fn map_of(&self, b: &Body, e: &ast::Expr) -> Option<MapId> {
+        let A::Path(p) = &e.kind else { return None };
+        if p.single().is_some_and(|s| b.lookup(&s.name).is_some()) {
+            return None;
+        }
+        match self.lookup_item(b.module, p) {
+            Ok(ItemRef::Map(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub(super) fn select(&mut self, b: &mut Body, name: &str, args: &[ast::Expr], span: Span) -> hir::Expr {
+        let is_try = name == "try_select";
+        let ret = if is_try { Ty::Bool } else { Ty::Verdict };
+        if !self.arity(&format!("`{name}`"), args, 2, span) {
+            self.drain_args(b, args);
+            return err(span);
+        }
+        let Some(m) = self.map_of(b, &args[0]) else {
+            let first = self.expr(b, &args[0], None);
+            self.expr(b, &args[1], None);
+            if first.ty != Ty::Never {
+                self.error(
+                    Diagnostic::error("E0403", format!("the first argument of `{name}` must be a socket map"))
+                        .with_primary(args[0].span, "not a map")
+                        .with_help(format!("name a `SockArray`, `SockMap` or `SockHash`: `{name}(SOCKETS, key)`")),
+                );
+            }
+            return err(span);
+        };
+        let decl = self.maps[m.0 as usize].clone();
+        if !decl.kind.is_socket_map() {
+            self.expr(b, &args[1], None);
+            self.error(
+                Diagnostic::error(
+                    "E0403",
+                    format!(
+                        "`{name}` needs a socket map, but `{}` is {} `{}`",
+                        decl.name,
+                        article(decl.kind.name()),
+                        decl.kind.name()
+                    ),
+                )
+                .with_primary(args[0].span, "not a socket map")
+                .with_help("declare the sockets in a `SockArray<N>`, `SockMap<N>` or `SockHash<K, N>`"),
+            );
+            return err(span);
+        }
+        let key = self.expect(b, &args[1], &decl.key);
+        mk(ExprKind::Select { map: m, key: Box::new(key), is_try }, ret, span)
+    }
+}

@@ -1,0 +1,353 @@
+//! rsteer-value: policy values as bytes.
+//!
+//! [`layout`] is the C layout of policy types (sizes, alignment, field offsets): the ABI
+//! that the compiled program and its BTF, the simulator and `rsteer map` share. [`Shape`]
+//! is a type resolved against that layout, and the one codec between a [`Value`] and its
+//! bytes (what a map holds), its text (what `rsteer map` reads and prints) and its JSON.
+//!
+//! **Text.** Integers in any base (`42`, `0x2a`, `0o52`, `0b10_1010`; a `-` for the signed
+//! types; range-checked for the type, read by [`rsteer_lang::lit::parse_int`]), `true` and
+//! `false`, arrays `[1,2,3]`, byte arrays also as `b"..."` with the language's escapes,
+//! structs `field=value,field=value` naming every field (in braces, `{a=1,b=2}`, inside an
+//! array or another struct), and for any shape `hex:` with the raw bytes. The printed form
+//! is canonical and reads back to the same value: decimal integers, `b"..."` for `[u8; N]`,
+//! `hex:` for bytes of no known type, no spaces.
+//!
+//! **JSON.** Integers are JSON numbers, exact over the whole `u64` and `i64` range (beyond
+//! 2^53 a reader that parses numbers as doubles rounds them; one that must not can read the
+//! number's text); `bool` is a JSON boolean; arrays, byte arrays and bytes of no known type
+//! are arrays of numbers; structs are objects keyed by field name. Reading JSON also takes a
+//! string wherever a value goes, read as text of that shape (`"0xff"`, `"b\"ab\""`).
+
+mod json;
+pub mod layout;
+mod text;
+
+pub use layout::{field_offsets, layout, size_of, StructTable};
+
+use rsteer_lang::hir::{IntTy, Ty};
+use std::fmt;
+
+/// A policy type laid out in memory: what the codec needs to read and write its values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Shape {
+    Int(IntTy),
+    Bool,
+    /// `[T; N]`: `len` elements, `stride` bytes apart.
+    Array {
+        elem: Box<Shape>,
+        len: u32,
+        stride: u32,
+    },
+    /// A struct: its name, its size with padding, and its fields in declaration order.
+    Struct {
+        name: String,
+        size: u32,
+        fields: Vec<Field>,
+    },
+    /// Bytes of no known type: a map read without its policy, or a type maps do not hold.
+    Bytes(u32),
+}
+
+/// One field of a [`Shape::Struct`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub name: String,
+    pub offset: u32,
+    pub shape: Shape,
+}
+
+/// A value of some [`Shape`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// Two's-complement bits, zero above the type's width (`-1i8` is `0xff`).
+    Int(u64, IntTy),
+    Bool(bool),
+    /// An array's elements.
+    Array(Vec<Value>),
+    /// A struct's fields, in declaration order.
+    Struct(Vec<Value>),
+    /// The bytes of a [`Shape::Bytes`].
+    Bytes(Vec<u8>),
+}
+
+impl Value {
+    /// An integer's value as a number (`-1` for the bits `0xff` of an `i8`); `None` for a
+    /// value that is not an integer.
+    pub fn as_i128(&self) -> Option<i128> {
+        match self {
+            Value::Int(bits, t) if t.signed() => {
+                let shift = 64 - t.bits();
+                Some(i128::from(((*bits << shift) as i64) >> shift))
+            }
+            Value::Int(bits, _) => Some(i128::from(*bits)),
+            _ => None,
+        }
+    }
+}
+
+/// Why a text or JSON value does not fit its shape: a message in words, and sometimes a hint
+/// (a suggestion for a misspelt field, the form to write).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValueError {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl ValueError {
+    fn new(message: impl Into<String>) -> ValueError {
+        ValueError { message: message.into(), help: None }
+    }
+
+    fn with_help(mut self, help: impl Into<String>) -> ValueError {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The same error, saying where in the value it is (`field `len``, `element 2`).
+    fn within(mut self, place: impl fmt::Display) -> ValueError {
+        self.message = format!("in {place}: {}", self.message);
+        self
+    }
+}
+
+impl fmt::Display for ValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ValueError {}
+
+impl Shape {
+    /// The shape of `ty`, with the layout the compiled program uses.
+    pub fn of<S: StructTable + ?Sized>(structs: &S, ty: &Ty) -> Shape {
+        match ty {
+            Ty::Int(i) => Shape::Int(*i),
+            Ty::Bool => Shape::Bool,
+            Ty::Array(elem, n) => {
+                Shape::Array { elem: Box::new(Shape::of(structs, elem)), len: *n, stride: size_of(structs, elem) }
+            }
+            Ty::Struct(id) => {
+                let def = structs.struct_def(*id);
+                let fields = def
+                    .fields
+                    .iter()
+                    .zip(field_offsets(structs, *id))
+                    .map(|(f, offset)| Field { name: f.name.clone(), offset, shape: Shape::of(structs, &f.ty) })
+                    .collect();
+                Shape::Struct { name: def.name.clone(), size: size_of(structs, ty), fields }
+            }
+            other => Shape::Bytes(size_of(structs, other)),
+        }
+    }
+
+    /// The shape of `size` bytes whose type is not known: an unsigned integer when the size
+    /// is one (1, 2, 4 or 8 bytes), else bytes.
+    pub fn untyped(size: u32) -> Shape {
+        match size {
+            1 => Shape::Int(IntTy::U8),
+            2 => Shape::Int(IntTy::U16),
+            4 => Shape::Int(IntTy::U32),
+            8 => Shape::Int(IntTy::U64),
+            n => Shape::Bytes(n),
+        }
+    }
+
+    /// Bytes a value of this shape takes, padding included.
+    pub fn size(&self) -> u32 {
+        match self {
+            Shape::Int(i) => i.bytes(),
+            Shape::Bool => 1,
+            Shape::Array { len, stride, .. } => len * stride,
+            Shape::Struct { size, .. } => *size,
+            Shape::Bytes(n) => *n,
+        }
+    }
+
+    /// The shape as the user knows it, for messages: `u16`, `[u8; 4]`, `Flow`, `6 bytes`.
+    pub fn name(&self) -> String {
+        match self {
+            Shape::Int(i) => i.name().to_string(),
+            Shape::Bool => "bool".to_string(),
+            Shape::Array { elem, len, .. } => format!("[{}; {len}]", elem.name()),
+            Shape::Struct { name, .. } => name.clone(),
+            Shape::Bytes(n) => format!("{n} bytes"),
+        }
+    }
+
+    /// Whether this is `[u8; N]`, written and printed as a byte string.
+    fn is_byte_array(&self) -> bool {
+        matches!(self, Shape::Array { elem, .. } if **elem == Shape::Int(IntTy::U8))
+    }
+
+    /// Reads a value from its bytes (little endian, C layout). Bytes past the end of `bytes`
+    /// read as zero; bytes past the shape's size are ignored.
+    pub fn decode(&self, bytes: &[u8]) -> Value {
+        let from = |off: u32| bytes.get(off as usize..).unwrap_or(&[]);
+        match self {
+            Shape::Int(t) => {
+                let mut raw = [0u8; 8];
+                let n = (t.bytes() as usize).min(bytes.len());
+                raw[..n].copy_from_slice(&bytes[..n]);
+                Value::Int(u64::from_le_bytes(raw), *t)
+            }
+            Shape::Bool => Value::Bool(bytes.first().is_some_and(|b| *b != 0)),
+            Shape::Array { elem, len, stride } => {
+                Value::Array((0..*len).map(|i| elem.decode(from(i * stride))).collect())
+            }
+            Shape::Struct { fields, .. } => {
+                Value::Struct(fields.iter().map(|f| f.shape.decode(from(f.offset))).collect())
+            }
+            Shape::Bytes(n) => {
+                let mut out = bytes[..(*n as usize).min(bytes.len())].to_vec();
+                out.resize(*n as usize, 0);
+                Value::Bytes(out)
+            }
+        }
+    }
+
+    /// The bytes of `value`: exactly [`Shape::size`] of them, padding zero. A part of `value`
+    /// that does not match the shape is left zero; values that [`Shape::decode`],
+    /// [`Shape::parse`] and [`Shape::from_json`] of the same shape return always match.
+    pub fn encode(&self, value: &Value) -> Vec<u8> {
+        let mut out = vec![0u8; self.size() as usize];
+        self.encode_into(value, &mut out);
+        out
+    }
+
+    fn encode_into(&self, value: &Value, out: &mut [u8]) {
+        match (self, value) {
+            (Shape::Int(t), Value::Int(bits, _)) => {
+                let n = t.bytes() as usize;
+                out[..n].copy_from_slice(&bits.to_le_bytes()[..n]);
+            }
+            (Shape::Bool, Value::Bool(b)) => out[0] = u8::from(*b),
+            (Shape::Array { elem, stride, .. }, Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    elem.encode_into(item, &mut out[i * *stride as usize..]);
+                }
+            }
+            (Shape::Struct { fields, .. }, Value::Struct(items)) => {
+                for (f, item) in fields.iter().zip(items) {
+                    f.shape.encode_into(item, &mut out[f.offset as usize..]);
+                }
+            }
+            (Shape::Bytes(n), Value::Bytes(b)) => {
+                let n = (*n as usize).min(b.len());
+                out[..n].copy_from_slice(&b[..n]);
+            }
+            _ => {}
+        }
+    }
+
+    /// Reads a value from its text (the forms in the crate documentation).
+    pub fn parse(&self, text: &str) -> Result<Value, ValueError> {
+        text::parse(self, text)
+    }
+
+    /// The canonical text of `value`, which [`Shape::parse`] reads back to the same value.
+    pub fn print(&self, value: &Value) -> String {
+        let mut out = String::new();
+        text::print(self, value, true, &mut out);
+        out
+    }
+
+    /// The bytes of the value written as `text`.
+    pub fn parse_bytes(&self, text: &str) -> Result<Vec<u8>, ValueError> {
+        self.parse(text).map(|v| self.encode(&v))
+    }
+
+    /// The canonical text of the value held in `bytes`.
+    pub fn print_bytes(&self, bytes: &[u8]) -> String {
+        self.print(&self.decode(bytes))
+    }
+
+    /// `value` as JSON.
+    pub fn to_json(&self, value: &Value) -> serde_json::Value {
+        json::to_json(self, value)
+    }
+
+    /// Reads a value from JSON.
+    pub fn from_json(&self, json: &serde_json::Value) -> Result<Value, ValueError> {
+        json::from_json(self, json)
+    }
+}
+
+/// The fields of a struct value as they are named one by one, in any order (text
+/// `a=1,b=2`, a JSON object): each must be a field, named once, and every field named.
+struct StructFill<'a> {
+    name: &'a str,
+    fields: &'a [Field],
+    values: Vec<Option<Value>>,
+}
+
+impl<'a> StructFill<'a> {
+    fn new(name: &'a str, fields: &'a [Field]) -> StructFill<'a> {
+        StructFill { name, fields, values: vec![None; fields.len()] }
+    }
+
+    /// The field called `name`, or why there is none to fill.
+    fn field(&self, name: &str) -> Result<(usize, &'a Field), ValueError> {
+        let Some(i) = self.fields.iter().position(|f| f.name == name) else {
+            let e = ValueError::new(format!("`{}` has no field `{name}`", self.name));
+            let close = self
+                .fields
+                .iter()
+                .map(|f| (strsim::osa_distance(name, &f.name), &f.name))
+                .filter(|(d, f)| *d <= (f.len() / 3).max(1) || f.eq_ignore_ascii_case(name))
+                .min();
+            return Err(match close {
+                Some((_, f)) => e.with_help(format!("did you mean `{f}`?")),
+                None => e.with_help(format!("its fields: {}", self.field_list())),
+            });
+        };
+        if self.values[i].is_some() {
+            return Err(ValueError::new(format!("field `{name}` is given twice")));
+        }
+        Ok((i, &self.fields[i]))
+    }
+
+    fn set(&mut self, i: usize, v: Value) {
+        self.values[i] = Some(v);
+    }
+
+    fn field_list(&self) -> String {
+        self.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The struct value, or the fields left unnamed.
+    fn finish(self) -> Result<Value, ValueError> {
+        let missing: Vec<String> = self
+            .fields
+            .iter()
+            .zip(&self.values)
+            .filter(|(_, v)| v.is_none())
+            .map(|(f, _)| format!("`{}`", f.name))
+            .collect();
+        if missing.is_empty() {
+            return Ok(Value::Struct(self.values.into_iter().flatten().collect()));
+        }
+        let (noun, list) = match missing.split_last() {
+            Some((last, [])) => ("field", last.clone()),
+            Some((last, rest)) => ("fields", format!("{} and {last}", rest.join(", "))),
+            None => unreachable!("missing is not empty"),
+        };
+        let form: Vec<String> = self.fields.iter().map(|f| format!("{}=...", f.name)).collect();
+        Err(ValueError::new(format!("the `{}` value does not name {noun} {list}", self.name))
+            .with_help(format!("write every field: `{}`", form.join(","))))
+    }
+}
+
+/// That `found` elements (bytes of a byte array) are the `want` the shape holds.
+pub(crate) fn check_len(found: usize, want: u32, shape: &Shape) -> Result<(), ValueError> {
+    if found == want as usize {
+        return Ok(());
+    }
+    let unit = if matches!(shape, Shape::Bytes(_)) || shape.is_byte_array() { "byte" } else { "element" };
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    Err(ValueError::new(format!("`{}` holds {want} {unit}{}, not {found}", shape.name(), plural(want as usize))))
+}
+
+#[cfg(test)]
+mod tests;
