@@ -27,10 +27,11 @@ macro_rules! out {
 
 mod demo;
 mod driver;
+mod lifecycle;
 mod mapcmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use driver::{Failure, GroupArgs, LoadTarget, EXIT_POLICY, EXIT_SYSTEM, EXIT_USAGE};
+use driver::{Failure, GroupArgs, EXIT_POLICY, EXIT_SYSTEM, EXIT_USAGE};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -112,20 +113,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Load a policy (or a compiled object) onto a running server's reuseport sockets.
+    /// Load a policy (or a compiled object) onto a running server's reuseport sockets, as a
+    /// named load pinned under /sys/fs/bpf/rsteer/NAME/.
     Load {
         /// A policy `.rs` file (compiled first) or a compiled `.o` object.
         input: PathBuf,
         #[command(flatten)]
-        group: GroupArgs,
+        group: lifecycle::LoadGroupArgs,
+        /// The load's name (default: the policy's file stem and the port, `by_match-4433`).
+        #[arg(long)]
+        name: Option<String>,
         /// Which socket map to fill (default: the policy's only SockArray).
         #[arg(long)]
         map: Option<String>,
         /// Which `#[steer]` program to attach when the policy has several.
         #[arg(long)]
         program: Option<String>,
-        /// Replace the program already attached: the new one takes over its live socket map
-        /// (same name and shape), and the swap is atomic.
+        /// Replace the program already attached (`rsteer replace NAME` when it has a name): the
+        /// new one takes over its live maps of the same name and shape, and the swap is atomic.
         #[arg(long)]
         replace: bool,
         /// Override a `const` of the policy.
@@ -138,10 +143,52 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Detach the program from a running server's reuseport group.
+    /// Detach a named load (removing its pins and record), or the program of a server's group.
     Detach {
         #[command(flatten)]
-        group: GroupArgs,
+        args: lifecycle::DetachArgs,
+    },
+    /// Bring a process's sockets into a named load: a restart (the new generation takes new
+    /// flows, old flows keep their sockets by cookie) or more workers.
+    Join {
+        /// The named load.
+        name: String,
+        /// The joining process; repeat for several.
+        #[arg(long, required = true)]
+        pid: Vec<i32>,
+        /// Print the load's status as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Swap a named load's policy, keeping its live maps of the same name and shape.
+    Replace {
+        /// The named load.
+        name: String,
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// Start this map empty instead of keeping the live one (repeatable).
+        #[arg(long, value_name = "MAP")]
+        fresh: Vec<String>,
+        /// Which `#[steer]` program to attach when the policy has several.
+        #[arg(long)]
+        program: Option<String>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the named loads: program, group, every socket and whether it is alive.
+    Status {
+        /// One load (default: all).
+        name: Option<String>,
+        /// Print a JSON array (a stable schema).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check what this machine offers: kernel, bpffs, capabilities, ptrace scope, JIT, features.
+    Doctor {
+        /// Print the checks as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Read and write the maps of the program attached to a server's reuseport group.
     Map {
@@ -194,11 +241,32 @@ fn main() -> ExitCode {
         Command::Test { policy, filter, json } => {
             driver::run_test(&policy.policy, &policy.consts, policy.target_kernel.as_deref(), filter.as_deref(), json)
         }
-        Command::Load { input, group, map, program, replace, consts, target_kernel, json } => {
-            let target = LoadTarget { map, program, replace };
-            driver::run_load(&input, &group, target, &consts, target_kernel.as_deref(), json)
+        Command::Load { input, group, name, map, program, replace, consts, target_kernel, json } => {
+            lifecycle::run_load(lifecycle::LoadRequest {
+                input: &input,
+                group: &group,
+                name,
+                map,
+                program,
+                replace,
+                consts: &consts,
+                target_kernel: target_kernel.as_deref(),
+                json,
+            })
         }
-        Command::Detach { group } => driver::run_detach(&group),
+        Command::Detach { args } => lifecycle::run_detach(&args),
+        Command::Join { name, pid, json } => lifecycle::run_join(&name, &pid, json),
+        Command::Replace { name, policy, fresh, program, json } => lifecycle::run_replace(
+            &name,
+            &policy.policy,
+            &policy.consts,
+            policy.target_kernel.as_deref(),
+            &fresh,
+            program,
+            json,
+        ),
+        Command::Status { name, json } => lifecycle::run_status(name.as_deref(), json),
+        Command::Doctor { json } => lifecycle::run_doctor(json),
         Command::Sockets { pid, json } => driver::run_sockets(pid, json),
         Command::Map { group, policy, json, action } => {
             let action = match action {

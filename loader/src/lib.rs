@@ -11,8 +11,11 @@
 
 mod attach;
 mod discover;
+pub mod doctor;
 mod error;
+pub mod lifecycle;
 mod maps;
+pub mod state;
 mod sys;
 
 use std::{fmt, net::SocketAddr, os::fd::OwnedFd};
@@ -23,7 +26,8 @@ pub use error::{ErrorKind, GroupSummary, LoadError};
 pub use maps::{attached_program, AttachedMap, AttachedProgram};
 
 /// The transport protocol of a reuseport group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Protocol {
     Udp,
     Tcp,
