@@ -642,7 +642,11 @@ pub fn replace(
             dropped.push(old.name.clone());
         }
     }
-    let fresh_maps: Vec<String> = new_maps.into_iter().filter(|n| !filled.contains(n)).collect();
+    let mut fresh_maps: Vec<String> = new_maps.into_iter().filter(|n| !filled.contains(n)).collect();
+    kept.sort();
+    fresh_maps.sort();
+    filled.sort();
+    dropped.sort();
     record.program_id = program_id;
     record.program_name = program_name;
     record.object_hash = state::fingerprint(object);

@@ -1,0 +1,626 @@
+//! A server's life under a named load, on the real kernel with real traffic: restarts by
+//! generations, prefork workers in two processes, `status --json`, `detach NAME`, a target
+//! that exits during the load, an unprivileged user, damaged records, and 100 named
+//! replaces under load. Each asserts the message and the exit code.
+
+mod common;
+
+use common::*;
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, UdpSocket};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A test server whose replies carry a tag (`sock=N tag=T`), so that a client tells two
+/// processes on one port apart. Killed on drop.
+struct Tagged {
+    child: Child,
+    pid: i32,
+    port: u16,
+    _stdin: Option<ChildStdin>,
+}
+
+impl Tagged {
+    fn start(sockets: u32, port: u16, tag: &str) -> Tagged {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rsteer-testserver"))
+            .args(["--proto", "udp", "--sockets", &sockets.to_string(), "--port", &port.to_string()])
+            .args(["--tag", tag, "--duration-secs", "300"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("test server starts");
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        let mut ready = String::new();
+        reader.read_line(&mut ready).expect("READY line");
+        let field = |k: &str| {
+            ready
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix(&format!("{k}=")))
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or_else(|| panic!("bad READY line: {ready:?}"))
+        };
+        let (pid, port) = (field("pid") as i32, field("port") as u16);
+        // Drain stdout so that the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in reader.lines().map_while(Result::ok) {});
+        let stdin = child.stdin.take();
+        Tagged { child, pid, port, _stdin: stdin }
+    }
+
+    fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Tagged {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Detaches a named load on drop (errors ignored: the test may have detached it).
+struct Named(String);
+
+impl Drop for Named {
+    fn drop(&mut self) {
+        let _ = rsteer().args(["detach", &self.0]).output();
+    }
+}
+
+/// Sends one datagram and returns (socket index, tag) of the reply.
+fn probe(client: &UdpSocket, to: SocketAddr, payload: &[u8]) -> Option<(u32, String)> {
+    client.send_to(payload, to).expect("send");
+    let mut buf = [0u8; 128];
+    loop {
+        match client.recv_from(&mut buf) {
+            Ok((n, _)) => {
+                let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                let mut sock = None;
+                let mut tag = String::new();
+                for w in text.split_whitespace() {
+                    if let Some(v) = w.strip_prefix("sock=") {
+                        sock = v.parse().ok();
+                    }
+                    if let Some(v) = w.strip_prefix("tag=") {
+                        tag = v.to_string();
+                    }
+                }
+                return sock.map(|s| (s, tag));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        }
+    }
+}
+
+fn client() -> UdpSocket {
+    let c = UdpSocket::bind("127.0.0.1:0").unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    c
+}
+
+fn status_json(name: &str) -> serde_json::Value {
+    let (code, out, err) = run(&["status", name, "--json"]);
+    assert_eq!(code, 0, "status {name}: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("status --json is JSON");
+    v[0].clone()
+}
+
+/// The cookie at `index` of generation `gen` in a load's status.
+fn cookie_of(status: &serde_json::Value, gen: u64, index: u64) -> u64 {
+    status["sockets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["generation"] == gen && s["index"] == index)
+        .and_then(|s| s["cookie"].as_u64())
+        .unwrap_or_else(|| panic!("no socket {index} of generation {gen}: {status}"))
+}
+
+/// A short-header QUIC-like datagram whose connection id starts with `cookie`.
+fn quic(cookie: u64) -> Vec<u8> {
+    let mut p = vec![0x40];
+    p.extend_from_slice(&cookie.to_le_bytes());
+    p.extend_from_slice(b"payload");
+    p
+}
+
+fn state_dir(name: &str) -> PathBuf {
+    PathBuf::from("/sys/fs/bpf/rsteer").join(name)
+}
+
+fn program_loaded(id: u64) -> bool {
+    let (_, out) = sh(&format!("bpftool prog show id {id} 2>&1"));
+    out.contains("sk_reuseport")
+}
+
+/// The restart by generations (the nginx / udpgrm pattern) with `examples/quic_cookie.rs`:
+/// established flows carry their socket's cookie and stay on it after the new process
+/// joins; new flows go to the new process after the join; when the old process exits, its
+/// flows fall back to the new one. Every datagram is answered: nothing is lost.
+#[test]
+fn restart_by_generations_keeps_old_flows_and_moves_new_ones() {
+    if !privileged() {
+        return;
+    }
+    let mut old = Tagged::start(4, 0, "old");
+    let name = unique("gen").replace('_', "-");
+    let _guard = Named(name.clone());
+    let policy = example("quic_cookie.rs");
+    let (code, out, err) = run(&["load", policy.to_str().unwrap(), "--pid", &old.pid.to_string(), "--name", &name]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(&format!("load `{name}`")), "{out}");
+    let status = status_json(&name);
+    let old_cookies: Vec<u64> = (0..4).map(|i| cookie_of(&status, 0, i)).collect();
+    let to = old.addr();
+
+    // Established flows of the old generation: each names its socket by cookie.
+    let c = client();
+    for (i, cookie) in old_cookies.iter().enumerate() {
+        assert_eq!(probe(&c, to, &quic(*cookie)), Some((i as u32, "old".into())));
+    }
+
+    // Stream established and new flows while the new process starts and joins.
+    let joined = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
+    let sender = {
+        let (joined, stop, old_cookies) = (joined.clone(), stop.clone(), old_cookies.clone());
+        std::thread::spawn(move || {
+            let c = client();
+            let (mut sent, mut lost, mut wrong) = (0u64, 0u64, Vec::new());
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                let after_join = joined.load(Ordering::Relaxed);
+                n += 1;
+                let (payload, want_old) = if n % 2 == 0 {
+                    let i = (n / 2 % 4) as usize;
+                    (quic(old_cookies[i]), Some(i as u32))
+                } else {
+                    // A new flow: a connection id no socket has.
+                    (quic(0xdead_0000_0000 + n), None)
+                };
+                sent += 1;
+                match (probe(&c, to, &payload), want_old) {
+                    (None, _) => lost += 1,
+                    (Some((s, tag)), Some(i)) if s != i || tag != "old" => {
+                        wrong.push(format!("old flow {i} -> {tag} {s}"))
+                    }
+                    (Some((_, tag)), None) if after_join && tag != "new" => wrong.push(format!("new flow -> {tag}")),
+                    _ => {}
+                }
+            }
+            (sent, lost, wrong)
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let new = Tagged::start(4, old.port, "new");
+    std::thread::sleep(Duration::from_millis(200));
+    let (code, out, err) = run(&["join", &name, "--pid", &new.pid.to_string()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("generation 1 has 4 sockets"), "{out}");
+    joined.store(true, Ordering::Relaxed);
+    std::thread::sleep(Duration::from_millis(700));
+    stop.store(true, Ordering::Relaxed);
+    let (sent, lost, wrong) = sender.join().unwrap();
+    assert!(sent > 100, "only {sent} datagrams");
+    assert_eq!(lost, 0, "{lost} of {sent} datagrams lost");
+    assert!(wrong.is_empty(), "{} of {sent} misrouted: {:?}", wrong.len(), &wrong[..wrong.len().min(5)]);
+
+    // The status shows both generations, the old one only in the cookie map.
+    let status = status_json(&name);
+    assert_eq!(status["generation"], 1);
+    let socks = status["sockets"].as_array().unwrap();
+    assert_eq!(socks.len(), 8, "{status}");
+    assert!(socks.iter().all(|s| s["alive"] == true), "{status}");
+    for s in socks.iter().filter(|s| s["generation"] == 0) {
+        assert_eq!(s["maps"], serde_json::json!(["BY_COOKIE"]), "{status}");
+    }
+
+    // The old process exits: its sockets show gone, its flows now reach the new process.
+    old.stop();
+    std::thread::sleep(Duration::from_millis(100));
+    let status = status_json(&name);
+    let socks = status["sockets"].as_array().unwrap();
+    for s in socks {
+        assert_eq!(s["alive"], s["generation"] == 1, "{status}");
+    }
+    assert_eq!(status["state"], "live");
+    for cookie in &old_cookies {
+        let got = probe(&c, to, &quic(*cookie));
+        assert!(matches!(&got, Some((_, t)) if t == "new"), "an old flow after the old process exited: {got:?}");
+    }
+    let (code, out, err) = run(&["detach", &name]);
+    assert_eq!((code, out.trim()), (0, format!("detached load `{name}` and removed its state").as_str()), "{err}");
+    assert!(!state_dir(&name).exists());
+    drop(new);
+}
+
+/// Prefork: two processes with two sockets each, one SockArray of four, ordered by the
+/// order of the `--pid` flags; every datagram lands where the policy says.
+#[test]
+fn prefork_two_processes_share_one_map() {
+    if !privileged() {
+        return;
+    }
+    let a = Tagged::start(2, 0, "a");
+    let b = Tagged::start(2, a.port, "b");
+    let name = unique("pre").replace('_', "-");
+    let _guard = Named(name.clone());
+    let policy = example("payload_mod.rs");
+    let (code, out, err) = run(&[
+        "load",
+        policy.to_str().unwrap(),
+        "--pid",
+        &a.pid.to_string(),
+        "--pid",
+        &b.pid.to_string(),
+        "--name",
+        &name,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("map SOCKETS holds 4 sockets"), "{out}");
+    assert!(out.contains(&format!("of pid {}, {}", a.pid, b.pid)), "{out}");
+    let c = client();
+    for byte in 0u8..32 {
+        let want = match byte % 4 {
+            0 => (0, "a"),
+            1 => (1, "a"),
+            2 => (0, "b"),
+            _ => (1, "b"),
+        };
+        assert_eq!(probe(&c, a.addr(), &[byte, 1]), Some((want.0, want.1.to_string())), "first byte {byte}");
+    }
+    let status = status_json(&name);
+    let pids: Vec<i64> = status["sockets"].as_array().unwrap().iter().map(|s| s["pid"].as_i64().unwrap()).collect();
+    assert_eq!(pids, vec![a.pid as i64, a.pid as i64, b.pid as i64, b.pid as i64]);
+}
+
+/// `status --json` of a live load has the documented fields; `detach NAME` leaves no pins,
+/// no record and no program.
+#[test]
+fn status_json_of_a_live_load_and_detach_by_name_leaves_no_state() {
+    if !privileged() {
+        return;
+    }
+    let server = Tagged::start(4, 0, "s");
+    let policy = example("payload_mod.rs");
+    // The default name: the policy's stem and the port.
+    let name = format!("payload_mod-{}", server.port);
+    let _guard = Named(name.clone());
+    let (code, out, err) = run(&["load", policy.to_str().unwrap(), "--pid", &server.pid.to_string()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let s = status_json(&name);
+    assert_eq!(s["name"], name.as_str());
+    assert_eq!(s["state"], "live");
+    assert_eq!(s["proto"], "udp");
+    assert_eq!(s["address"], "127.0.0.1");
+    assert_eq!(s["port"], server.port);
+    let id = s["program_id"].as_u64().expect("program_id");
+    assert!(program_loaded(id));
+    let socks = s["sockets"].as_array().unwrap();
+    assert_eq!(socks.len(), 4);
+    for (i, sock) in socks.iter().enumerate() {
+        assert_eq!(sock["index"], i as u64);
+        assert_eq!(sock["pid"], server.pid);
+        assert!(sock["fd"].as_u64().is_some() && sock["cookie"].as_u64().is_some());
+        assert_eq!(sock["alive"], true);
+    }
+    // A second load under the same name is refused with a hint.
+    let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &server.pid.to_string()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&format!("a load named `{name}` exists already")), "{err}");
+    assert!(err.contains("--name") && err.contains(&format!("rsteer detach {name}")), "{err}");
+
+    let (code, out, err) = run(&["detach", &name]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), format!("detached load `{name}` and removed its state"));
+    assert!(!state_dir(&name).exists(), "pins left behind");
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!program_loaded(id), "program {id} is still loaded");
+    let (code, _, err) = run(&["detach", &name]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains(&format!("no load named `{name}`")), "{err}");
+    let (code, out, _) = run(&["status", "--json"]);
+    assert_eq!(code, 0);
+    assert!(!out.contains(&name), "{out}");
+}
+
+/// A load whose group has gone: status says gone, detach removes the state, says so, exits 0.
+#[test]
+fn detach_of_a_gone_group_removes_its_state() {
+    if !privileged() {
+        return;
+    }
+    let mut server = Tagged::start(2, 0, "g");
+    let name = unique("gone").replace('_', "-");
+    let _guard = Named(name.clone());
+    let policy = example("payload_mod.rs");
+    let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &server.pid.to_string(), "--name", &name]);
+    assert_eq!(code, 0, "{err}");
+    server.stop();
+    assert_eq!(status_json(&name)["state"], "gone");
+    let (code, out, _) = run(&["status", &name]);
+    assert_eq!(code, 0);
+    assert!(out.contains("gone (no socket of the group is open)"), "{out}");
+    let (code, out, err) = run(&["detach", &name]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), format!("the group of load `{name}` had gone (no socket open); removed its state"));
+    assert!(!state_dir(&name).exists());
+}
+
+/// The target exits while `load` runs (between taking its sockets and attaching): a clear
+/// error, exit 3, and no pins or record left.
+#[test]
+fn target_exiting_during_load_leaves_nothing() {
+    if !privileged() {
+        return;
+    }
+    let mut server = Tagged::start(2, 0, "x");
+    let name = unique("exit").replace('_', "-");
+    let _guard = Named(name.clone());
+    let policy = example("payload_mod.rs");
+    let load = rsteer()
+        .args(["load", policy.to_str().unwrap(), "--pid", &server.pid.to_string(), "--name", &name])
+        .env("RSTEER_TEST_PAUSE_MS", "1500")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    server.stop();
+    let out = load.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains(&format!("pid {} exited during the load; nothing was left behind", server.pid)), "{err}");
+    assert!(!state_dir(&name).exists(), "state left behind");
+
+    // The same during a join.
+    let first = Tagged::start(2, 0, "y");
+    let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &first.pid.to_string(), "--name", &name]);
+    assert_eq!(code, 0, "{err}");
+    let before = status_json(&name);
+    let mut second = Tagged::start(2, first.port, "z");
+    let join = rsteer()
+        .args(["join", &name, "--pid", &second.pid.to_string()])
+        .env("RSTEER_TEST_PAUSE_MS", "1500")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    second.stop();
+    let out = join.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains(&format!("no process with pid {}", second.pid)), "{err}");
+    let after = status_json(&name);
+    assert_eq!(before["sockets"], after["sockets"], "the record changed");
+}
+
+/// An unprivileged user: `load`, `join`, `replace` and `detach` are refused with exit 3
+/// naming the missing capabilities, and nothing changes; `check`, `compile` and `test` work.
+#[test]
+fn an_unprivileged_user_is_refused_and_nothing_changes() {
+    if !privileged() || !have("setpriv") {
+        return;
+    }
+    let server = Tagged::start(2, 0, "u");
+    let name = unique("priv").replace('_', "-");
+    let _guard = Named(name.clone());
+    let policy = example("payload_mod.rs");
+    let p = policy.to_str().unwrap();
+    let (code, _, err) = run(&["load", p, "--pid", &server.pid.to_string(), "--name", &name]);
+    assert_eq!(code, 0, "{err}");
+    let before = status_json(&name);
+    let bin = env!("CARGO_BIN_EXE_rsteer");
+    let tmp = std::env::temp_dir().join(unique("unpriv.o"));
+    let nobody = |args: &[&str]| {
+        let out = Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", bin])
+            .args(args)
+            .output()
+            .unwrap();
+        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let pid = server.pid.to_string();
+    for args in [
+        vec!["load", p, "--pid", &pid, "--name", "other"],
+        vec!["join", &name, "--pid", &pid],
+        vec!["replace", &name, p],
+        vec!["detach", &name],
+        vec!["detach", "--pid", &pid],
+    ] {
+        let (code, err) = nobody(&args);
+        assert_eq!(code, 3, "{args:?}: {err}");
+        assert!(
+            err.contains("needs CAP_BPF and CAP_NET_ADMIN; this process lacks CAP_BPF and CAP_NET_ADMIN"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(status_json(&name), before, "an unprivileged command changed the load");
+    let (code, err) = nobody(&["check", p]);
+    assert_eq!(code, 0, "{err}");
+    let (code, err) = nobody(&["compile", p, "-o", tmp.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let _ = std::fs::remove_file(&tmp);
+    let (code, err) = nobody(&["test", p]);
+    assert_eq!(code, 0, "{err}");
+}
+
+/// `join` refuses a process whose sockets are not in the load's group, saying which; a
+/// damaged record is a clear error (exit 2), never a panic.
+#[test]
+fn join_refuses_other_groups_and_damaged_records_are_errors() {
+    if !privileged() {
+        return;
+    }
+    let server = Tagged::start(2, 0, "j");
+    let other = Tagged::start(2, 0, "o");
+    let name = unique("join").replace('_', "-");
+    let _guard = Named(name.clone());
+    let policy = example("payload_mod.rs");
+    let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &server.pid.to_string(), "--name", &name]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&["join", &name, "--pid", &other.pid.to_string()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!(
+            "pid {} cannot join load `{name}`: none of its sockets is in the group udp 127.0.0.1:{}",
+            other.pid, server.port
+        )),
+        "{err}"
+    );
+    assert!(err.contains(&format!("127.0.0.1:{}", other.port)), "the error lists its groups: {err}");
+    let (code, _, err) = run(&["join", "no-such-load", "--pid", &other.pid.to_string()]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("no load named `no-such-load`"), "{err}");
+
+    rsteer_loader::state::write_raw_record(&name, b"{\"version\": 1, \"name\": ").unwrap();
+    for args in [vec!["status", &name], vec!["join", &name, "--pid", &server.pid.to_string()]] {
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(&format!("the record of load `{name}` is damaged: its JSON")), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    // The listing shows it as damaged and goes on.
+    let (code, out, _) = run(&["status", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let me = v.as_array().unwrap().iter().find(|l| l["name"] == name.as_str()).expect("listed");
+    assert_eq!(me["state"], "damaged");
+    // Clean up by pid: the group's program and the damaged state go.
+    let (code, _, err) = run(&["detach", "--pid", &server.pid.to_string()]);
+    assert_eq!(code, 0, "{err}");
+    let _ = std::fs::remove_dir_all(state_dir(&name));
+}
+
+/// `replace` refuses a socket map of another shape, both shapes in words, and changes
+/// nothing; a replace of the same shape keeps the socket maps.
+#[test]
+fn replace_refuses_a_socket_map_of_another_shape() {
+    if !privileged() {
+        return;
+    }
+    let server = Tagged::start(4, 0, "r");
+    let name = unique("shape").replace('_', "-");
+    let _guard = Named(name.clone());
+    let (code, _, err) =
+        run(&["load", example("quic_cookie.rs").to_str().unwrap(), "--pid", &server.pid.to_string(), "--name", &name]);
+    assert_eq!(code, 0, "{err}");
+    let before = status_json(&name);
+    let wider = root().join("tests/data/lifecycle/wider_index.rs");
+    let (code, _, err) = run(&["replace", &name, wider.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "socket map `BY_INDEX` cannot be taken over: the live one is a SockMap with 4-byte keys (a u32 index), 8-byte values and 4 entries, the new policy's is a SockMap with 4-byte keys (a u32 index), 8-byte values and 8 entries"
+        ),
+        "{err}"
+    );
+    assert_eq!(status_json(&name), before);
+    let (code, out, err) = run(&["replace", &name, example("quic_cookie.rs").to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("kept (live, same name and shape): BY_COOKIE, BY_INDEX"), "{out}");
+    let after = status_json(&name);
+    assert_ne!(after["program_id"], before["program_id"]);
+    assert_eq!(after["sockets"], before["sockets"]);
+}
+
+/// 100 named replaces (two policies in turn) under at least 200,000 datagrams to an
+/// 8-socket group: nothing lost, every socket keeps its index, and an operator table entry
+/// set before the swaps still steers after them.
+#[test]
+fn a_hundred_named_replaces_under_load() {
+    if !privileged() {
+        return;
+    }
+    let server = Tagged::start(8, 0, "h");
+    let name = unique("hundred").replace('_', "-");
+    let _guard = Named(name.clone());
+    let a = root().join("tests/data/lifecycle/table_a.rs");
+    let b = root().join("tests/data/lifecycle/table_b.rs");
+    let pid = server.pid.to_string();
+    let (code, _, err) = run(&["load", a.to_str().unwrap(), "--pid", &pid, "--name", &name]);
+    assert_eq!(code, 0, "{err}");
+    // The operator's table: this client goes to socket 5 whatever its first byte.
+    let pinned = client();
+    let pinned_port = pinned.local_addr().unwrap().port().to_string();
+    let (code, _, err) = run(&["map", "--pid", &pid, "set", "OVERRIDES", &pinned_port, "5"]);
+    assert_eq!(code, 0, "{err}");
+    let to = server.addr();
+    let stop = Arc::new(AtomicBool::new(false));
+    let sent = Arc::new(AtomicU64::new(0));
+    let senders: Vec<_> = (0..2)
+        .map(|t| {
+            let (stop, sent) = (stop.clone(), sent.clone());
+            let pinned = if t == 0 { Some(pinned.try_clone().unwrap()) } else { None };
+            std::thread::spawn(move || {
+                let c = pinned.unwrap_or_else(client);
+                let (mut lost, mut wrong, mut n) = (0u64, Vec::new(), 0u32);
+                while !stop.load(Ordering::Relaxed) {
+                    n = n.wrapping_add(1);
+                    let byte = (n % 251) as u8;
+                    let want = if t == 0 { 5 } else { byte as u32 % 8 };
+                    sent.fetch_add(1, Ordering::Relaxed);
+                    match probe(&c, to, &[byte, 7, 7]) {
+                        None => lost += 1,
+                        Some((s, _)) if s != want => wrong.push((byte, s)),
+                        _ => {}
+                    }
+                }
+                (lost, wrong)
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    for round in 0..100 {
+        let policy = if round % 2 == 0 { &b } else { &a };
+        let (code, out, err) = run(&["replace", &name, policy.to_str().unwrap()]);
+        assert_eq!(code, 0, "replace {round}: {out}{err}");
+        assert!(out.contains("kept (live, same name and shape): OVERRIDES, SOCKETS"), "{out}");
+    }
+    while sent.load(Ordering::Relaxed) < 200_000 && started.elapsed() < Duration::from_secs(240) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    stop.store(true, Ordering::Relaxed);
+    let total = sent.load(Ordering::Relaxed);
+    for s in senders {
+        let (lost, wrong) = s.join().unwrap();
+        assert_eq!(lost, 0, "{lost} datagrams lost");
+        assert!(wrong.is_empty(), "{} misrouted, e.g. {:?}", wrong.len(), &wrong[..wrong.len().min(5)]);
+    }
+    assert!(total >= 200_000, "only {total} datagrams in {:?}", started.elapsed());
+    let s = status_json(&name);
+    let socks = s["sockets"].as_array().unwrap();
+    assert_eq!(socks.len(), 8);
+    for (i, sock) in socks.iter().enumerate() {
+        assert_eq!(sock["index"], i as u64);
+        assert_eq!(sock["maps"], serde_json::json!(["SOCKETS"]), "{s}");
+    }
+    eprintln!("{total} datagrams across 100 named replaces in {:?}", started.elapsed());
+}
+
+/// `doctor --json` reports every check with a fix for each failure.
+#[test]
+fn doctor_reports_the_machine() {
+    let (code, out, err) = run(&["doctor", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("doctor --json");
+    let names: Vec<&str> = v["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    for want in
+        ["kernel", "bpffs", "cap_bpf", "cap_net_admin", "cap_sys_ptrace", "ptrace_scope", "jit", "select_or_migrate"]
+    {
+        assert!(names.contains(&want), "no `{want}` check: {names:?}");
+    }
+    for c in v["checks"].as_array().unwrap() {
+        assert_eq!(c["ok"] == false, c["fix"].is_string(), "{c}");
+    }
+}
