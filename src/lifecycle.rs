@@ -126,7 +126,7 @@ pub fn run_load(req: LoadRequest<'_>) -> Result<(), Failure> {
         // loaded by other means is replaced as before.
         require_privilege("load")?;
         let group = req.group.first().pick()?;
-        if let Some(name) = rsteer_loader::attached_holder(&group).and_then(|(p, _)| lifecycle::name_of_program(p)) {
+        if let Some(name) = lifecycle::name_of_group(&group) {
             return run_replace(&name, req.input, req.consts, req.target_kernel, &[], req.program, req.json);
         }
         let target = driver::LoadTarget { map: req.map, program: req.program, replace: true };
@@ -400,7 +400,7 @@ pub fn run_detach(args: &DetachArgs) -> Result<(), Failure> {
         local: args.local.clone(),
     };
     let picked = group.pick()?;
-    let named = rsteer_loader::attached_holder(&picked).and_then(|(p, _)| lifecycle::name_of_program(p));
+    let named = lifecycle::name_of_group(&picked);
     driver::run_detach(&group)?;
     if let Some(name) = named {
         lifecycle::forget(&name).map_err(driver::load_failure)?;

@@ -765,6 +765,21 @@ pub fn name_of_program(program_id: u32) -> Option<String> {
     state::names().into_iter().find(|n| state::read_record(n).is_ok_and(|r| r.program_id == program_id))
 }
 
+/// The named load of a group: the record of the same protocol and address whose sockets
+/// include one of the group's (by inode). Found this way rather than through the attached
+/// program, whose socket map may not be readable (4-byte values).
+pub fn name_of_group(group: &Group) -> Option<String> {
+    let inodes: HashSet<u64> = group.sockets.iter().map(|s| s.inode).collect();
+    state::names().into_iter().find(|n| {
+        state::read_record(n).is_ok_and(|r| {
+            r.proto == group.protocol
+                && r.port == group.local.port()
+                && r.address == group.local.ip().to_string()
+                && r.sockets.iter().any(|s| inodes.contains(&s.inode))
+        })
+    })
+}
+
 /// Removes the state of a load (after its group was detached by pid).
 pub fn forget(name: &str) -> Result<(), LoadError> {
     state::remove(name).map_err(|e| match e {
