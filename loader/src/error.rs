@@ -203,6 +203,9 @@ pub enum LoadError {
     #[error("socket map `{map}` cannot be taken over: the live one is {live}, the new policy's is {new}")]
     SocketMapShape { map: String, live: String, new: String },
 
+    #[error("fd {fd} cannot be steered: {reason}")]
+    OwnSocket { fd: i32, reason: String },
+
     #[error("{what}: {source}")]
     Kernel {
         what: String,
@@ -252,6 +255,7 @@ impl LoadError {
             | BadRecord { .. }
             | NotInGroup { .. }
             | SocketMapShape { .. }
+            | OwnSocket { .. }
             | Object { .. } => ErrorKind::Usage,
             NoSuchLoad { .. } | ProcessExited { .. } | GroupGone { .. } => ErrorKind::NotFound,
             State { source, .. } => {

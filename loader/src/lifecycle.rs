@@ -41,6 +41,56 @@ pub struct Origin {
     pub source: Option<String>,
 }
 
+/// A group from sockets the calling process holds itself (a server that owns its sockets
+/// and steers them, without `pidfd_getfd`): each must be a bound UDP or listening TCP socket
+/// with SO_REUSEPORT, all of one protocol and address. Map index i holds `sockets[i]`; the
+/// descriptors are duplicated, so the caller keeps its own.
+///
+/// ```no_run
+/// use std::os::fd::AsFd;
+/// let a = std::net::UdpSocket::bind("127.0.0.1:0")?; // with SO_REUSEPORT in a real server
+/// let group = rsteer_loader::lifecycle::own_group(&[a.as_fd()])?;
+/// assert_eq!(group.sockets.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn own_group(sockets: &[BorrowedFd<'_>]) -> Result<Group, LoadError> {
+    let pid = std::process::id() as i32;
+    let mut taken: Vec<TakenSocket> = Vec::new();
+    let mut protocol = None;
+    for sock in sockets {
+        let target_fd = sock.as_raw_fd();
+        let refuse = |reason: String| LoadError::OwnSocket { fd: target_fd, reason };
+        let fd = sock.try_clone_to_owned().map_err(|e| refuse(format!("it cannot be duplicated: {e}")))?;
+        let inode = {
+            use std::os::unix::fs::MetadataExt as _;
+            let copy = fd.try_clone().map_err(|e| refuse(format!("it cannot be duplicated: {e}")))?;
+            std::fs::File::from(copy).metadata().map(|m| m.ino()).unwrap_or(0)
+        };
+        match crate::discover::classify(&fd) {
+            Ok(Some((p, local, cookie))) => {
+                if let Some(first) = taken.first() {
+                    if first.local != local || protocol != Some(p) {
+                        return Err(refuse(format!(
+                            "it is {p} {local}, the group's first socket {} {}",
+                            protocol.unwrap_or(p),
+                            first.local
+                        )));
+                    }
+                }
+                protocol = Some(p);
+                taken.push(TakenSocket { pid, target_fd, inode, cookie, local, fd });
+            }
+            Ok(None) => return Err(refuse("it is not a bound UDP or listening TCP socket with SO_REUSEPORT".into())),
+            Err(e) => return Err(refuse(format!("it cannot be inspected: {e}"))),
+        }
+    }
+    let (Some(protocol), Some(first)) = (protocol, taken.first()) else {
+        return Err(LoadError::EmptyGroup);
+    };
+    let local = first.local;
+    Ok(Group { protocol, local, sockets: taken })
+}
+
 /// The default name of a load: the policy's file stem and the port (`by_match-4433`).
 pub fn default_name(policy: &Path, port: u16) -> String {
     let stem = policy.file_stem().and_then(|s| s.to_str()).unwrap_or("policy");
@@ -258,6 +308,16 @@ fn unique_pids(sockets: &[TakenSocket]) -> Vec<i32> {
 /// map and the record are pinned under `/sys/fs/bpf/rsteer/NAME/`. A taken name is refused
 /// before anything is loaded; a failure at any step (a target process that exits during the
 /// load among them) leaves no pins, no record and no program attached.
+///
+/// ```no_run
+/// # let object: Vec<u8> = Vec::new();
+/// let group = rsteer_loader::select_group(rsteer_loader::discover(1234)?, Some(4433), None)?;
+/// let origin = rsteer_loader::lifecycle::Origin::default();
+/// let opts = rsteer_loader::LoadOptions::default();
+/// let (loaded, record) = rsteer_loader::lifecycle::load_named(&object, &group, &opts, "by_match-4433", &origin)?;
+/// println!("{} sockets under {}", loaded.rows.len(), rsteer_loader::state::load_dir(&record.name).display());
+/// # Ok::<(), rsteer_loader::LoadError>(())
+/// ```
 pub fn load_named(
     object: &[u8],
     group: &Group,
@@ -429,16 +489,57 @@ fn fill_map(map: BorrowedFd<'_>, m: &RecordMap, sockets: &[TakenSocket]) -> Resu
 /// the new sockets at 0..n). The program is attached again through a new socket (the same
 /// program: an atomic no-op when the group still has it, and the program of a group whose
 /// old sockets have all closed). Returns the updated record.
+///
+/// A restarted server brings its own new sockets in (after binding them with SO_REUSEPORT
+/// on the same address and port):
+///
+/// ```no_run
+/// let me = std::process::id() as i32;
+/// let record = rsteer_loader::lifecycle::join("by_match-4433", &[me])?;
+/// println!("generation {} has {} sockets", record.generation, record.current().len());
+/// # Ok::<(), rsteer_loader::LoadError>(())
+/// ```
 pub fn join(name: &str, pids: &[i32]) -> Result<Record, LoadError> {
-    let mut record = state::read_record(name)?;
+    let record = state::read_record(name)?;
     let ip: std::net::IpAddr = record
         .address
         .parse()
         .map_err(|_| LoadError::BadRecord { name: name.into(), reason: format!("its address `{}`", record.address) })?;
-    let local = SocketAddr::new(ip, record.port);
-    let group = collect_group(name, record.proto, local, pids)?;
-    check_same_group(&record, &group)?;
+    let group = collect_group(name, record.proto, SocketAddr::new(ip, record.port), pids)?;
+    join_group(name, &group)
+}
+
+/// [`join`] with a group the caller made: a server that owns its sockets joins its new
+/// generation with [`own_group`] of the new sockets only.
+pub fn join_group(name: &str, group: &Group) -> Result<Record, LoadError> {
+    let mut record = state::read_record(name)?;
+    let local = group.local;
+    if group.protocol != record.proto
+        || group.local.port() != record.port
+        || group.local.ip().to_string() != record.address
+    {
+        return Err(LoadError::NotInGroup {
+            name: name.to_string(),
+            pid: group.pid(),
+            reason: format!(
+                "its sockets are {} {}, the load's group is {} {}:{}",
+                group.protocol, group.local, record.proto, record.address, record.port
+            ),
+        });
+    }
+    check_same_group(&record, group)?;
     let prog = state::open_pin(&state::program_pin(name))?;
+    // Every map must take the group before any is written: a refusal changes nothing.
+    for m in record.maps.iter().filter(|m| is_socket_kind(&m.kind) && m.kind != "sockhash") {
+        if group.sockets.len() > m.max_entries as usize {
+            return Err(LoadError::TooManySockets {
+                map: m.name.clone(),
+                max_entries: m.max_entries,
+                sockets: group.sockets.len(),
+                local: group.local,
+            });
+        }
+    }
     for m in record.maps.iter().filter(|m| is_socket_kind(&m.kind)) {
         let fd = state::open_pin(&state::map_pin(name, &m.name))?;
         fill_map(fd.as_fd(), m, &group.sockets)?;
@@ -451,7 +552,7 @@ pub fn join(name: &str, pids: &[i32]) -> Result<Record, LoadError> {
         local,
         source,
     })?;
-    if let Some(pid) = first_exited(&group) {
+    if let Some(pid) = first_exited(group) {
         return Err(LoadError::ProcessExited { pid, verb: "join" });
     }
     let generation = record.generation + 1;
@@ -696,6 +797,15 @@ pub struct Status {
 }
 
 /// The status of the load `name`.
+///
+/// ```no_run
+/// for name in rsteer_loader::state::names() {
+///     let s = rsteer_loader::lifecycle::status(&name)?;
+///     let alive = s.sockets.iter().filter(|x| x.alive).count();
+///     println!("{name}: prog {} on port {}, {alive} sockets alive", s.record.program_id, s.record.port);
+/// }
+/// # Ok::<(), rsteer_loader::LoadError>(())
+/// ```
 pub fn status(name: &str) -> Result<Status, LoadError> {
     let record = state::read_record(name)?;
     let tag = aya::programs::loaded_programs()
