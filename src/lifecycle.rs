@@ -111,6 +111,11 @@ fn object_of(input: &Path, consts: &[String], target: Option<&str>) -> Result<(V
     Ok((object, source))
 }
 
+/// The policy's path as the record keeps it: absolute, so that `status` names it from anywhere.
+fn absolute(p: &Path) -> String {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string()
+}
+
 /// Tests stretch the time between taking the sockets and loading, to make a target exit
 /// during a load on purpose.
 fn test_pause() {
@@ -139,7 +144,7 @@ pub fn run_load(req: LoadRequest<'_>) -> Result<(), Failure> {
     let name = req.name.unwrap_or_else(|| lifecycle::default_name(req.input, group.local.port()));
     test_pause();
     let options = LoadOptions { program: req.program, map: req.map, replace: false };
-    let origin = Origin { policy: Some(req.input.display().to_string()), source };
+    let origin = Origin { policy: Some(absolute(req.input)), source };
     let (loaded, record) =
         lifecycle::load_named(&object, &group, &options, &name, &origin).map_err(driver::load_failure)?;
     if req.json {
@@ -223,7 +228,7 @@ pub fn run_replace(
 ) -> Result<(), Failure> {
     require_privilege("replace")?;
     let (object, source) = object_of(policy, consts, target)?;
-    let origin = Origin { policy: Some(policy.display().to_string()), source };
+    let origin = Origin { policy: Some(absolute(policy)), source };
     let r = lifecycle::replace(name, &object, fresh, program.as_deref(), &origin).map_err(driver::load_failure)?;
     if json {
         let out = serde_json::json!({

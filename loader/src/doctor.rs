@@ -83,7 +83,7 @@ pub fn run() -> Vec<Check> {
     }
     let scope = std::fs::read_to_string("/proc/sys/kernel/yama/ptrace_scope").ok().map(|s| s.trim().to_string());
     let (ok, detail) = match scope.as_deref() {
-        None => (true, "Yama is not enabled".to_string()),
+        None => (true, "not set (Yama is not enabled: classic ptrace permissions)".to_string()),
         Some("0") => (true, "0 (classic ptrace permissions)".to_string()),
         Some("1") => {
             (true, "1 (restricted: only a parent, or CAP_SYS_PTRACE, may take a process's sockets)".to_string())
