@@ -624,3 +624,137 @@ fn doctor_reports_the_machine() {
         assert_eq!(c["ok"] == false, c["fix"].is_string(), "{c}");
     }
 }
+
+/// Debian's nginx, two workers with `reuseport`, through a named load on the master: the
+/// client's source port picks the worker, and still does after `nginx -s reload` and after
+/// a binary upgrade (`USR2`, then `join` of the new master, then `QUIT` to the old one).
+#[test]
+fn nginx_steers_by_client_port_through_reload_and_binary_upgrade() {
+    if !privileged() || !have("nginx") {
+        return;
+    }
+    let dir = TempDir::new("nginx");
+    std::fs::create_dir_all(dir.path().join("logs")).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let d = dir.path().display().to_string();
+    let conf = format!(
+        "worker_processes 2;\npid {d}/nginx.pid;\nerror_log {d}/logs/error.log;\nevents {{ worker_connections 64; }}\n\
+         http {{\n access_log off;\n client_body_temp_path {d}/body;\n proxy_temp_path {d}/proxy;\n\
+         fastcgi_temp_path {d}/fastcgi;\n uwsgi_temp_path {d}/uwsgi;\n scgi_temp_path {d}/scgi;\n\
+         server {{ listen 127.0.0.1:{port} reuseport;\n location / {{ add_header X-Worker $pid; return 200 \"ok\\n\"; }} }}\n}}\n"
+    );
+    let conf_path = dir.path().join("nginx.conf");
+    std::fs::write(&conf_path, conf).unwrap();
+    // The full path: a binary upgrade executes argv[0] again, without a PATH search.
+    let (_, bin) = sh("command -v nginx");
+    let bin = bin.trim().to_string();
+    let nginx = |extra: &[&str]| {
+        let out = Command::new(&bin).args(["-p", &d, "-c", conf_path.to_str().unwrap()]).args(extra).output().unwrap();
+        assert!(out.status.success(), "nginx {extra:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let master_of = |file: &str| -> i32 {
+        let path = dir.path().join(file);
+        for _ in 0..100 {
+            if let Some(pid) = std::fs::read_to_string(&path).ok().and_then(|t| t.trim().parse().ok()) {
+                return pid;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("no {}", path.display());
+    };
+    nginx(&[]);
+    let master = master_of("nginx.pid");
+    // Stop every nginx this test started, whatever happens.
+    struct Stop(PathBuf);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            for f in ["nginx.pid", "nginx.pid.oldbin"] {
+                if let Some(pid) =
+                    std::fs::read_to_string(self.0.join(f)).ok().and_then(|t| t.trim().parse::<i32>().ok())
+                {
+                    let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+                }
+            }
+        }
+    }
+    let _stop = Stop(dir.path().to_path_buf());
+    let name = unique("nginx").replace('_', "-");
+    let _guard = Named(name.clone());
+    let policy = example("src_port_mod.rs");
+    let (code, out, err) =
+        run(&["load", policy.to_str().unwrap(), "--const", "WORKERS=2", "--pid", &master.to_string(), "--name", &name]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("map SOCKETS holds 2 sockets"), "{out}");
+
+    // Which worker answers each source-port parity: one worker per parity, two workers.
+    let workers_by_parity = || -> [String; 2] {
+        let mut seen: [std::collections::BTreeSet<String>; 2] = Default::default();
+        // Consecutive source ports (the kernel's own choice for bind(0) favours one parity).
+        let base = 20_000 + (std::process::id() % 20_000) as u16 + (rand_ish() % 8000) as u16;
+        for i in 0..24u16 {
+            let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+            s.set_reuse_address(true).unwrap();
+            if s.bind(&SocketAddr::from(([127, 0, 0, 1], base + i)).into()).is_err() {
+                continue;
+            }
+            let client_port = base + i;
+            s.connect(&SocketAddr::from(([127, 0, 0, 1], port)).into()).unwrap();
+            let mut s = std::net::TcpStream::from(s);
+            s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+            use std::io::{Read, Write};
+            s.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+            let mut text = String::new();
+            let _ = s.read_to_string(&mut text);
+            let worker = text
+                .lines()
+                .find_map(|l| l.strip_prefix("X-Worker: "))
+                .unwrap_or_else(|| panic!("no X-Worker header: {text:?}"))
+                .trim()
+                .to_string();
+            seen[(client_port % 2) as usize].insert(worker);
+        }
+        assert!(seen.iter().all(|s| s.len() == 1), "a parity reached several workers: {seen:?}");
+        let w = [seen[0].iter().next().unwrap().clone(), seen[1].iter().next().unwrap().clone()];
+        assert_ne!(w[0], w[1], "both parities reached one worker");
+        w
+    };
+    let first = workers_by_parity();
+
+    // A reload: new workers on the master's same sockets; the load is untouched.
+    nginx(&["-s", "reload"]);
+    std::thread::sleep(Duration::from_millis(800));
+    let reloaded = workers_by_parity();
+    assert!(reloaded.iter().all(|w| !first.contains(w)), "the workers did not change: {first:?} {reloaded:?}");
+    assert_eq!(status_json(&name)["state"], "live");
+
+    // A binary upgrade: the new master inherits the sockets and joins; the old one quits.
+    let _ = std::fs::remove_file(dir.path().join("nginx.pid.oldbin"));
+    assert!(Command::new("kill").args(["-USR2", &master.to_string()]).status().unwrap().success());
+    let _ = master_of("nginx.pid.oldbin");
+    let mut new_master = master;
+    for _ in 0..100 {
+        new_master = master_of("nginx.pid");
+        if new_master != master {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_ne!(new_master, master, "no new master");
+    std::thread::sleep(Duration::from_millis(300));
+    let (code, out, err) = run(&["join", &name, "--pid", &new_master.to_string()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("generation 1 has 2 sockets"), "{out}");
+    assert!(Command::new("kill").args(["-QUIT", &master.to_string()]).status().unwrap().success());
+    std::thread::sleep(Duration::from_millis(800));
+    let upgraded = workers_by_parity();
+    assert!(upgraded.iter().all(|w| !reloaded.contains(w)), "{reloaded:?} {upgraded:?}");
+    let s = status_json(&name);
+    assert_eq!(s["pids"], serde_json::json!([master, new_master]));
+    let (code, _, err) = run(&["detach", &name]);
+    assert_eq!(code, 0, "{err}");
+}
+
+/// A number that differs between calls, for spreading ports.
+fn rand_ish() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+}
