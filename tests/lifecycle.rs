@@ -758,3 +758,65 @@ fn nginx_steers_by_client_port_through_reload_and_binary_upgrade() {
 fn rand_ish() -> u32 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
 }
+
+/// A worker socket closes while steering: its entry vanishes, its traffic takes the
+/// fallback (the kernel's hash among the sockets left), and `status` shows it gone. The
+/// sockets here are this test process's own.
+#[test]
+fn a_closed_worker_socket_shows_gone_and_its_traffic_falls_back() {
+    if !privileged() {
+        return;
+    }
+    let mut addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    let mut sockets: Vec<Option<UdpSocket>> = (0..4)
+        .map(|_| {
+            let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None).unwrap();
+            s.set_reuse_port(true).unwrap();
+            s.bind(&addr.into()).unwrap();
+            addr = s.local_addr().unwrap().as_socket().unwrap();
+            s.set_nonblocking(true).unwrap();
+            Some(UdpSocket::from(s))
+        })
+        .collect();
+    let name = unique("close").replace('_', "-");
+    let _guard = Named(name.clone());
+    let me = std::process::id().to_string();
+    let policy = example("payload_mod.rs");
+    let (code, out, err) =
+        run(&["load", policy.to_str().unwrap(), "--pid", &me, "--port", &addr.port().to_string(), "--name", &name]);
+    assert_eq!(code, 0, "{out}{err}");
+    let lands = |sockets: &[Option<UdpSocket>], byte: u8| -> Option<usize> {
+        let c = UdpSocket::bind("127.0.0.1:0").unwrap();
+        c.send_to(&[byte], addr).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        let mut buf = [0u8; 16];
+        while Instant::now() < deadline {
+            for (i, s) in sockets.iter().enumerate() {
+                if s.as_ref().is_some_and(|s| s.recv_from(&mut buf).is_ok()) {
+                    return Some(i);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        None
+    };
+    for byte in 0..8u8 {
+        assert_eq!(lands(&sockets, byte), Some(byte as usize % 4));
+    }
+    sockets[2] = None; // closes it
+    std::thread::sleep(Duration::from_millis(50));
+    for byte in [2u8, 6, 10, 14] {
+        let got = lands(&sockets, byte);
+        assert!(matches!(got, Some(0 | 1 | 3)), "byte {byte} after socket 2 closed: {got:?}");
+    }
+    assert_eq!(lands(&sockets, 1), Some(1));
+    let s = status_json(&name);
+    let alive: Vec<bool> = s["sockets"].as_array().unwrap().iter().map(|x| x["alive"].as_bool().unwrap()).collect();
+    assert_eq!(alive, vec![true, true, false, true], "{s}");
+    assert_eq!(s["sockets"][2]["maps"], serde_json::json!([]), "{s}");
+    let (code, out, _) = run(&["status", &name]);
+    assert_eq!(code, 0);
+    assert!(out.lines().filter(|l| l.contains(" gone ")).count() == 1, "{out}");
+    let (code, _, err) = run(&["detach", &name]);
+    assert_eq!(code, 0, "{err}");
+}
