@@ -180,7 +180,7 @@ fn restart_by_generations_keeps_old_flows_and_moves_new_ones() {
             while !stop.load(Ordering::Relaxed) {
                 let after_join = joined.load(Ordering::Relaxed);
                 n += 1;
-                let (payload, want_old) = if n % 2 == 0 {
+                let (payload, want_old) = if n.is_multiple_of(2) {
                     let i = (n / 2 % 4) as usize;
                     (quic(old_cookies[i]), Some(i as u32))
                 } else {
