@@ -196,8 +196,11 @@ pub fn run_load(req: LoadRequest<'_>) -> Result<(), Failure> {
 /// `rsteer join NAME --pid PID...`.
 pub fn run_join(name: &str, pids: &[i32], json: bool) -> Result<(), Failure> {
     require_privilege("join")?;
+    let record = rsteer_loader::state::read_record(name).map_err(driver::load_failure)?;
+    let local = record.local().map_err(driver::load_failure)?;
+    let group = lifecycle::collect_group(name, record.proto, local, pids).map_err(driver::load_failure)?;
     test_pause();
-    let record = lifecycle::join(name, pids).map_err(driver::load_failure)?;
+    let record = lifecycle::join_group(name, &group).map_err(driver::load_failure)?;
     let status = lifecycle::status(name).map_err(driver::load_failure)?;
     if json {
         outln!("{}", serde_json::to_string_pretty(&status_json(&status)).unwrap_or_default());

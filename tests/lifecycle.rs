@@ -400,7 +400,7 @@ fn target_exiting_during_load_leaves_nothing() {
     let out = join.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");
-    assert!(err.contains(&format!("no process with pid {}", second.pid)), "{err}");
+    assert!(err.contains(&format!("pid {} exited during the join; nothing was left behind", second.pid)), "{err}");
     let after = status_json(&name);
     assert_eq!(before["sockets"], after["sockets"], "the record changed");
 }

@@ -501,11 +501,7 @@ fn fill_map(map: BorrowedFd<'_>, m: &RecordMap, sockets: &[TakenSocket]) -> Resu
 /// ```
 pub fn join(name: &str, pids: &[i32]) -> Result<Record, LoadError> {
     let record = state::read_record(name)?;
-    let ip: std::net::IpAddr = record
-        .address
-        .parse()
-        .map_err(|_| LoadError::BadRecord { name: name.into(), reason: format!("its address `{}`", record.address) })?;
-    let group = collect_group(name, record.proto, SocketAddr::new(ip, record.port), pids)?;
+    let group = collect_group(name, record.proto, record.local()?, pids)?;
     join_group(name, &group)
 }
 
@@ -539,6 +535,11 @@ pub fn join_group(name: &str, group: &Group) -> Result<Record, LoadError> {
                 local: group.local,
             });
         }
+    }
+    // A process that exited since its sockets were taken would leave only our copies in
+    // the maps, gone when we exit: refuse before anything is written.
+    if let Some(pid) = first_exited(group) {
+        return Err(LoadError::ProcessExited { pid, verb: "join" });
     }
     for m in record.maps.iter().filter(|m| is_socket_kind(&m.kind)) {
         let fd = state::open_pin(&state::map_pin(name, &m.name))?;

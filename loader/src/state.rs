@@ -84,6 +84,15 @@ pub struct Record {
 }
 
 impl Record {
+    /// The group's local address and port.
+    pub fn local(&self) -> Result<std::net::SocketAddr, LoadError> {
+        let ip: std::net::IpAddr = self.address.parse().map_err(|_| LoadError::BadRecord {
+            name: self.name.clone(),
+            reason: format!("its address `{}` is not an IP address", self.address),
+        })?;
+        Ok(std::net::SocketAddr::new(ip, self.port))
+    }
+
     /// The sockets of the newest generation, in index order.
     pub fn current(&self) -> Vec<&RecordSocket> {
         let mut v: Vec<&RecordSocket> = self.sockets.iter().filter(|s| s.generation == self.generation).collect();
