@@ -820,3 +820,82 @@ fn a_closed_worker_socket_shows_gone_and_its_traffic_falls_back() {
     let (code, _, err) = run(&["detach", &name]);
     assert_eq!(code, 0, "{err}");
 }
+
+fn netstat(field: &str) -> u64 {
+    let text = std::fs::read_to_string("/proc/net/netstat").unwrap_or_default();
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("TcpExt:")).collect();
+    if lines.len() < 2 {
+        return 0;
+    }
+    let names: Vec<&str> = lines[0].split_whitespace().collect();
+    let values: Vec<&str> = lines[1].split_whitespace().collect();
+    names.iter().position(|n| *n == field).and_then(|i| values.get(i)).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+/// A TCP restart with migration: the old listeners (this test's own, which never accept)
+/// hold established connections in their queues when the new process joins; then they
+/// close, and the `#[steer(migrate)]` policy moves every pending connection to the new
+/// generation: none is reset, every client is answered by the new process.
+#[test]
+fn tcp_restart_migrates_pending_connections() {
+    if !privileged() {
+        return;
+    }
+    let mut addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    let old: Vec<std::net::TcpListener> = (0..2)
+        .map(|_| {
+            let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+            s.set_reuse_port(true).unwrap();
+            s.bind(&addr.into()).unwrap();
+            s.listen(64).unwrap();
+            addr = s.local_addr().unwrap().as_socket().unwrap();
+            s.into()
+        })
+        .collect();
+    let name = unique("migrate").replace('_', "-");
+    let _guard = Named(name.clone());
+    let policy = root().join("tests/data/lifecycle/migrate.rs");
+    let me = std::process::id().to_string();
+    let (code, out, err) =
+        run(&["load", policy.to_str().unwrap(), "--pid", &me, "--port", &addr.port().to_string(), "--name", &name]);
+    assert_eq!(code, 0, "{out}{err}");
+    // Connections complete their handshake and wait in the old listeners' queues.
+    let clients: Vec<std::net::TcpStream> =
+        (0..8).map(|_| std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(100));
+    let (success, failure) = (netstat("TCPMigrateReqSuccess"), netstat("TCPMigrateReqFailure"));
+
+    // The new process: two listeners that accept and answer `sock=N`.
+    let mut new = Command::new(env!("CARGO_BIN_EXE_rsteer-testserver"))
+        .args(["--proto", "tcp", "--sockets", "2", "--port", &addr.port().to_string(), "--duration-secs", "60"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    let mut reader = BufReader::new(new.stdout.take().unwrap());
+    reader.read_line(&mut ready).unwrap();
+    std::thread::spawn(move || for _ in reader.lines().map_while(Result::ok) {});
+    let new_pid: String = ready.split_whitespace().find_map(|w| w.strip_prefix("pid=")).unwrap().to_string();
+    let (code, out, err) = run(&["join", &name, "--pid", &new_pid]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    drop(old); // the old generation closes its listeners with 8 connections pending
+    let mut answered = 0;
+    for mut c in clients {
+        use std::io::Read;
+        c.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+        let mut text = String::new();
+        match c.read_to_string(&mut text) {
+            Ok(_) if text.starts_with("sock=") => answered += 1,
+            other => panic!("a pending connection was not migrated: {other:?} {text:?}"),
+        }
+    }
+    assert_eq!(answered, 8);
+    assert!(netstat("TCPMigrateReqSuccess") >= success + 8, "TCPMigrateReqSuccess did not count 8 migrations");
+    assert_eq!(netstat("TCPMigrateReqFailure"), failure, "a migration failed");
+    let _ = run(&["detach", &name]);
+    let _ = new.kill();
+    let _ = new.wait();
+}
