@@ -899,3 +899,39 @@ fn tcp_restart_migrates_pending_connections() {
     let _ = new.kill();
     let _ = new.wait();
 }
+
+/// A process in another network namespace binds the same address and port: its sockets are
+/// in another group, where the program does not run, and `join` refuses it, saying so.
+#[test]
+fn join_refuses_a_process_of_another_network_namespace() {
+    if !privileged() || !have("unshare") || !have("ip") {
+        return;
+    }
+    let server = Tagged::start(2, 0, "n");
+    let name = unique("netns").replace('_', "-");
+    let _guard = Named(name.clone());
+    let (code, _, err) =
+        run(&["load", example("payload_mod.rs").to_str().unwrap(), "--pid", &server.pid.to_string(), "--name", &name]);
+    assert_eq!(code, 0, "{err}");
+    let script = format!(
+        "ip link set lo up && exec {} --proto udp --sockets 2 --port {} --duration-secs 60",
+        env!("CARGO_BIN_EXE_rsteer-testserver"),
+        server.port
+    );
+    let mut other = Command::new("unshare")
+        .args(["-n", "sh", "-c", &script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    BufReader::new(other.stdout.take().unwrap()).read_line(&mut ready).unwrap();
+    let pid: String = ready.split_whitespace().find_map(|w| w.strip_prefix("pid=")).expect(&ready).to_string();
+    let (code, _, err) = run(&["join", &name, "--pid", &pid]);
+    let _ = other.kill();
+    let _ = other.wait();
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&format!("pid {pid} cannot join load `{name}`: it is in network namespace net:[")), "{err}");
+    assert!(err.contains("the load's group in net:["), "{err}");
+}
