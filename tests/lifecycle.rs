@@ -935,3 +935,22 @@ fn join_refuses_a_process_of_another_network_namespace() {
     assert!(err.contains(&format!("pid {pid} cannot join load `{name}`: it is in network namespace net:[")), "{err}");
     assert!(err.contains("the load's group in net:["), "{err}");
 }
+
+/// The book documents every lifecycle verb and every field of the stable `status --json`.
+#[test]
+fn the_book_documents_the_lifecycle() {
+    let page = |p: &str| std::fs::read_to_string(root().join("book/src").join(p)).unwrap();
+    let cli = page("cli.md");
+    for verb in ["join", "replace", "status", "doctor", "detach <NAME>"] {
+        assert!(cli.contains(&format!("rsteer {verb}")), "book/src/cli.md lacks `rsteer {verb}`");
+    }
+    let ops = page("operating.md");
+    for field in ["`name`", "`program_id`", "`proto`", "`address`", "`port`", "`sockets`", "`state`", "`generation`"] {
+        assert!(ops.contains(field), "book/src/operating.md does not document {field}");
+    }
+    for f in ["index", "pid", "fd", "cookie", "alive"] {
+        assert!(ops.contains(&format!("{f},")) || ops.contains(&format!("{f}}}")), "socket field {f}");
+    }
+    let summary = page("SUMMARY.md");
+    assert!(summary.contains("(restarting.md)") && summary.contains("(operating.md)"));
+}
