@@ -499,7 +499,7 @@ fn join_refuses_other_groups_and_damaged_records_are_errors() {
     // Clean up by pid: the group's program and the damaged state go.
     let (code, _, err) = run(&["detach", "--pid", &server.pid.to_string()]);
     assert_eq!(code, 0, "{err}");
-    let _ = std::fs::remove_dir_all(state_dir(&name));
+    rsteer_loader::state::remove(&name).unwrap();
 }
 
 /// `replace` refuses a socket map of another shape, both shapes in words, and changes

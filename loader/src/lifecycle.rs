@@ -331,6 +331,7 @@ pub fn load_named(
             reason: "a named load replaces with `replace`, not with `load --replace`".into(),
         });
     }
+    let _lock = state::lock_for(name, true)?;
     state::create_dir(name)?;
     let result = (|| {
         let loaded = crate::load(object, group, opts)?;
@@ -508,6 +509,7 @@ pub fn join(name: &str, pids: &[i32]) -> Result<Record, LoadError> {
 /// [`join`] with a group the caller made: a server that owns its sockets joins its new
 /// generation with [`own_group`] of the new sockets only.
 pub fn join_group(name: &str, group: &Group) -> Result<Record, LoadError> {
+    let _lock = state::lock(name)?;
     let mut record = state::read_record(name)?;
     let local = group.local;
     if group.protocol != record.proto
@@ -605,6 +607,7 @@ pub fn replace(
     program: Option<&str>,
     origin: &Origin,
 ) -> Result<Replaced, LoadError> {
+    let _lock = state::lock(name)?;
     let mut record = state::read_record(name)?;
     for f in fresh {
         if !record.maps.iter().any(|m| &m.name == f) {
@@ -856,6 +859,7 @@ pub enum Detached {
 
 /// `detach NAME`: detaches the program from the load's group and removes its pins and record.
 pub fn detach_named(name: &str) -> Result<Detached, LoadError> {
+    let _lock = state::lock(name)?;
     let record = state::read_record(name)?;
     let sockets = retake(&record);
     let outcome = match sockets.first() {

@@ -163,6 +163,37 @@ pub fn ensure_root() -> Result<(), LoadError> {
     std::fs::create_dir_all(STATE_ROOT).map_err(|e| state_err(format!("creating {STATE_ROOT}"), e))
 }
 
+/// Where the locks of named loads live: bpffs cannot hold the lock files.
+pub const LOCK_ROOT: &str = "/run/rsteer";
+
+/// An exclusive lock on the load `name`, held until dropped: two commands that change one
+/// load (two deploys joining at once) run one after the other, and neither loses the
+/// other's record update.
+pub struct Lock(#[allow(dead_code)] std::fs::File);
+
+pub fn lock(name: &str) -> Result<Lock, LoadError> {
+    lock_for(name, false)
+}
+
+/// [`lock`]; with `new` false a load that does not exist is [`LoadError::NoSuchLoad`] and
+/// no lock file is made for it.
+pub fn lock_for(name: &str, new: bool) -> Result<Lock, LoadError> {
+    check_name(name)?;
+    if !new && !exists(name) {
+        return Err(LoadError::NoSuchLoad { name: name.to_string(), loads: names() });
+    }
+    std::fs::create_dir_all(LOCK_ROOT).map_err(|e| state_err(format!("creating {LOCK_ROOT}"), e))?;
+    let path = Path::new(LOCK_ROOT).join(format!("{name}.lock"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| state_err(format!("opening {}", path.display()), e))?;
+    sys::flock_exclusive(file.as_fd()).map_err(|e| state_err(format!("locking {}", path.display()), e))?;
+    Ok(Lock(file))
+}
+
 /// Whether a load of this name exists (its directory does).
 pub fn exists(name: &str) -> bool {
     load_dir(name).exists()
@@ -197,6 +228,8 @@ pub fn create_dir(name: &str) -> Result<(), LoadError> {
 /// Removes `NAME/` and everything pinned in it; the objects live on while something else
 /// (an attached group, a program) holds them.
 pub fn remove(name: &str) -> Result<(), LoadError> {
+    // The lock file goes with the state (a command waiting on it finds no load then).
+    let _ = std::fs::remove_file(Path::new(LOCK_ROOT).join(format!("{name}.lock")));
     let dir = load_dir(name);
     match std::fs::remove_dir_all(&dir) {
         Ok(()) => Ok(()),

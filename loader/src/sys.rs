@@ -258,3 +258,18 @@ pub(crate) fn mount_bpffs(path: &std::path::Path) -> io::Result<()> {
         Ok(())
     }
 }
+
+/// `flock(fd, LOCK_EX)`: waits for an exclusive lock, released when the file closes.
+pub(crate) fn flock_exclusive(fd: BorrowedFd<'_>) -> io::Result<()> {
+    loop {
+        // SAFETY: flock takes a live descriptor and an integer and touches no memory of ours.
+        let ret = unsafe { libc::flock(fd.as_raw_fd(), libc::LOCK_EX) };
+        if ret == 0 {
+            return Ok(());
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
