@@ -8,12 +8,13 @@
 mod args;
 mod demo;
 mod driver;
+mod lifecycle;
 mod mapcmd;
 mod report;
 
 use args::{CompileArgs, GroupArgs, PolicyArgs};
 use clap::{Parser, Subcommand};
-use driver::{Dump, LoadTarget};
+use driver::Dump;
 use report::{Format, Reporter};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -79,20 +80,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Load a policy (or a compiled object) onto a running server's reuseport sockets.
+    /// Load a policy (or a compiled object) onto a running server's reuseport sockets, as a
+    /// named load pinned under /sys/fs/bpf/rsteer/NAME/.
     Load {
         /// A policy `.rs` file (compiled first) or a compiled `.o` object.
         input: PathBuf,
         #[command(flatten)]
-        group: GroupArgs,
+        group: lifecycle::LoadGroupArgs,
+        /// The load's name (default: the policy's file stem and the port, `by_match-4433`).
+        #[arg(long)]
+        name: Option<String>,
         /// Which socket map to fill (default: the policy's only SockArray).
         #[arg(long)]
         map: Option<String>,
         /// Which `#[steer]` program to attach when the policy has several.
         #[arg(long)]
         program: Option<String>,
-        /// Replace the program already attached: the new one takes over its live socket map
-        /// (same name and shape), and the swap is atomic.
+        /// Replace the program already attached (`rsteer replace NAME` when it has a name): the
+        /// new one takes over its live maps of the same name and shape, and the swap is atomic.
         #[arg(long)]
         replace: bool,
         #[command(flatten)]
@@ -101,10 +106,52 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Detach the program from a running server's reuseport group.
+    /// Detach a named load (removing its pins and record), or the program of a server's group.
     Detach {
         #[command(flatten)]
-        group: GroupArgs,
+        args: lifecycle::DetachArgs,
+    },
+    /// Bring a process's sockets into a named load: a restart (the new generation takes new
+    /// flows, old flows keep their sockets by cookie) or more workers.
+    Join {
+        /// The named load.
+        name: String,
+        /// The joining process; repeat for several.
+        #[arg(long, required = true)]
+        pid: Vec<i32>,
+        /// Print the load's status as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Swap a named load's policy, keeping its live maps of the same name and shape.
+    Replace {
+        /// The named load.
+        name: String,
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// Start this map empty instead of keeping the live one (repeatable).
+        #[arg(long, value_name = "MAP")]
+        fresh: Vec<String>,
+        /// Which `#[steer]` program to attach when the policy has several.
+        #[arg(long)]
+        program: Option<String>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the named loads: program, group, every socket and whether it is alive.
+    Status {
+        /// One load (default: all).
+        name: Option<String>,
+        /// Print a JSON array (a stable schema).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check what this machine offers: kernel, bpffs, capabilities, ptrace scope, JIT, features.
+    Doctor {
+        /// Print the checks as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Read and write the maps of the program attached to a server's reuseport group.
     Map {
@@ -144,6 +191,10 @@ impl Command {
             | Command::Test { json, .. }
             | Command::Load { json, .. }
             | Command::Map { json, .. }
+            | Command::Join { json, .. }
+            | Command::Replace { json, .. }
+            | Command::Status { json, .. }
+            | Command::Doctor { json }
             | Command::Sockets { json, .. } => *json,
             Command::Compile { .. } | Command::Detach { .. } | Command::Demo { .. } | Command::Explain { .. } => false,
         };
@@ -159,10 +210,17 @@ impl Command {
             Command::Check { policy, dump, .. } => driver::check(report, &policy, dump),
             Command::Compile { policy, output, dump } => driver::compile(report, &policy, output, dump),
             Command::Test { policy, filter, .. } => driver::test(report, &policy, filter.as_deref()),
-            Command::Load { input, group, map, program, replace, compile, .. } => {
-                driver::load(report, &input, &group, LoadTarget { map, program, replace }, &compile)
+            Command::Load { input, group, name, map, program, replace, compile, .. } => lifecycle::run_load(
+                report,
+                lifecycle::LoadRequest { input: &input, group: &group, name, map, program, replace, compile: &compile },
+            ),
+            Command::Detach { args } => lifecycle::run_detach(report, &args),
+            Command::Join { name, pid, .. } => lifecycle::run_join(report, &name, &pid),
+            Command::Replace { name, policy, fresh, program, .. } => {
+                lifecycle::run_replace(report, &name, &policy.policy, &policy.compile, &fresh, program)
             }
-            Command::Detach { group } => driver::detach(report, &group),
+            Command::Status { name, .. } => lifecycle::run_status(report, name.as_deref()),
+            Command::Doctor { .. } => lifecycle::run_doctor(report),
             Command::Sockets { pid, .. } => driver::sockets(report, pid),
             Command::Map { group, policy, action, .. } => {
                 let action = match action {

@@ -139,10 +139,7 @@ pub fn run(report: &Reporter, args: &GroupArgs, policy: Option<&Path>, action: A
             } else {
                 report.line(format_args!(
                     "program `{}` (id {}) on {} {} of pid {pid}",
-                    attached.name,
-                    attached.id,
-                    group.protocol,
-                    group.local
+                    attached.name, attached.id, group.protocol, group.local
                 ));
                 report.table(&["map", "kind", "key B", "value B", "max", "entries"], &rows);
             }

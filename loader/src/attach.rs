@@ -428,7 +428,7 @@ fn key_text(kind: SocketMapKind, index: u32, cookie: u64) -> String {
     }
 }
 
-fn update_retrying_busy(map: BorrowedFd<'_>, key: &[u8], value: &[u8]) -> io::Result<()> {
+pub(crate) fn update_retrying_busy(map: BorrowedFd<'_>, key: &[u8], value: &[u8]) -> io::Result<()> {
     let start = Instant::now();
     loop {
         match sys::map_update(map, key, value, sys::BPF_ANY) {
@@ -538,7 +538,7 @@ pub fn detach(group: &Group) -> Result<(), LoadError> {
 }
 
 /// The first OS error number in an error's source chain.
-fn errno_in_chain(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
+pub(crate) fn errno_in_chain(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
         if let Some(n) = err.downcast_ref::<io::Error>().and_then(io::Error::raw_os_error) {

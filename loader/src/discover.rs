@@ -111,7 +111,7 @@ fn parse_socket_link(link: &str) -> Option<u64> {
 /// Returns the protocol, local address and cookie of a reuseport UDP socket
 /// that is bound or a reuseport TCP socket that listens; None for any other
 /// socket.
-fn classify(fd: &std::os::fd::OwnedFd) -> io::Result<Option<(Protocol, SocketAddr, u64)>> {
+pub(crate) fn classify(fd: &std::os::fd::OwnedFd) -> io::Result<Option<(Protocol, SocketAddr, u64)>> {
     let sock = SockRef::from(fd);
     let Some(local) = sock.local_addr()?.as_socket() else {
         return Ok(None); // not AF_INET / AF_INET6

@@ -178,6 +178,40 @@ pub enum LoadError {
     #[error("the group is empty: it holds no socket")]
     EmptyGroup,
 
+    #[error("`{name}` is not a load name: use letters, digits, `-` and `_` (at most 64; bpffs refuses dots)")]
+    BadName { name: String },
+
+    #[error("a load named `{name}` exists already")]
+    NameTaken { name: String },
+
+    #[error("no load named `{name}`{}", if loads.is_empty() { " (there are no named loads)".to_string() } else { format!(" (loads: {})", loads.join(", ")) })]
+    NoSuchLoad { name: String, loads: Vec<String> },
+
+    #[error("the record of load `{name}` is damaged: {reason}")]
+    BadRecord { name: String, reason: String },
+
+    #[error("{what}: {source}")]
+    State {
+        what: String,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("pid {pid} cannot join load `{name}`: {reason}")]
+    NotInGroup { name: String, pid: i32, reason: String },
+
+    #[error("pid {pid} exited during the {verb}; nothing was left behind")]
+    ProcessExited { pid: i32, verb: &'static str },
+
+    #[error("no socket of load `{name}` is open any more: its group has gone")]
+    GroupGone { name: String },
+
+    #[error("socket map `{map}` cannot be taken over: the live one is {live}, the new policy's is {new}")]
+    SocketMapShape { map: String, live: String, new: String },
+
+    #[error("fd {fd} cannot be steered: {reason}")]
+    OwnSocket { fd: i32, reason: String },
+
     #[error("{what}: {source}")]
     Kernel {
         what: String,
@@ -224,7 +258,21 @@ impl LoadError {
             | TooManySockets { .. }
             | AlreadyAttached { .. }
             | EmptyGroup
+            | BadName { .. }
+            | NameTaken { .. }
+            | BadRecord { .. }
+            | NotInGroup { .. }
+            | SocketMapShape { .. }
+            | OwnSocket { .. }
             | Object { .. } => ErrorKind::Usage,
+            NoSuchLoad { .. } | ProcessExited { .. } | GroupGone { .. } => ErrorKind::NotFound,
+            State { source, .. } => {
+                if is_permission(source) {
+                    ErrorKind::Permission
+                } else {
+                    ErrorKind::System
+                }
+            }
             Discovery { source, .. }
             | MapUpdate { source, .. }
             | MapLookup { source, .. }
@@ -283,6 +331,21 @@ impl LoadError {
                 "detach the current program first (`rsteer detach`), then load again".into()
             }
             NothingAttached { .. } => return None,
+            NameTaken { name } => format!(
+                "choose another name with --name, replace the policy with `rsteer replace {name} POLICY`, or remove the load with `rsteer detach {name}`"
+            ),
+            NoSuchLoad { .. } => "`rsteer status` lists the named loads".into(),
+            BadRecord { name, .. } => format!(
+                "rsteer writes the record itself and never half of one: it was changed by hand or by another tool; detach the group with `rsteer detach --pid PID`, then remove {}/{name}",
+                crate::state::STATE_ROOT
+            ),
+            NotInGroup { .. } => {
+                "a process joins a group by binding the same protocol, address and port with SO_REUSEPORT, as the same user, in the same network namespace".into()
+            }
+            SocketMapShape { map, .. } => format!(
+                "keep `{map}`'s kind, key, value and capacity in the new policy, or detach and load again (a new socket map empties the table)"
+            ),
+            GroupGone { name } => format!("`rsteer detach {name}` removes its state"),
             e @ ProgramLoad { .. } if e.kind() == ErrorKind::Permission => {
                 "loading BPF programs needs CAP_BPF (and CAP_NET_ADMIN for SOCKMAP/SOCKHASH); run as root".into()
             }

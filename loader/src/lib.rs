@@ -6,14 +6,77 @@
 //! local address; [`find_group`] does both), then [`load`] (load the program
 //! with aya, fill its socket map, attach) or [`detach`].
 //!
+//! A server's life under a name — [`lifecycle::load_named`], [`lifecycle::join`] (a restart
+//! or more workers), [`lifecycle::replace`], [`lifecycle::status`],
+//! [`lifecycle::detach_named`] — keeps its state in bpffs ([`state`]); [`doctor`] tells what
+//! the machine offers.
+//!
+//! # A server that owns its sockets
+//!
+//! A server can steer its own sockets with no files and no toolchain: compile a policy from
+//! a string, make a group from the sockets it holds ([`lifecycle::own_group`]), load, read
+//! and write the maps ([`attached_program`]), detach. (A QUIC library that takes a program
+//! fd for its reuseport option would be handed the program this attaches.)
+//!
+//! ```no_run
+//! use std::os::fd::AsFd;
+//! use socket2::{Domain, Socket, Type};
+//!
+//! const POLICY: &str = r#"
+//! #[map]
+//! static SOCKETS: SockArray<2>;
+//!
+//! #[steer]
+//! fn by_first_byte(pkt: Packet) -> Verdict {
+//!     select(SOCKETS, pkt.payload.u8(0)? as u32 % 2)
+//! }
+//! "#;
+//!
+//! // Compile at run time: the policy language's checker and code generator are libraries.
+//! let mut db = rsteer_lang::SourceDb::new();
+//! let main = db.add("policy.rs".to_string(), POLICY.to_string());
+//! let (program, diags) = rsteer_lang::check(&mut db, main, &rsteer_lang::CheckOptions::default());
+//! let program = program.filter(|_| !diags.iter().any(|d| d.is_error())).expect("the policy checks");
+//! let object = rsteer_codegen::compile(&program, &db).expect("the policy compiles").object;
+//!
+//! // Two reuseport sockets of our own, on one port.
+//! let mut sockets = Vec::new();
+//! let mut addr: std::net::SocketAddr = "127.0.0.1:0".parse()?;
+//! for _ in 0..2 {
+//!     let s = Socket::new(Domain::IPV4, Type::DGRAM, None)?;
+//!     s.set_reuse_port(true)?;
+//!     s.bind(&addr.into())?;
+//!     addr = s.local_addr()?.as_socket().unwrap();
+//!     sockets.push(std::net::UdpSocket::from(s));
+//! }
+//!
+//! // Load and attach: map index i holds sockets[i].
+//! let fds: Vec<_> = sockets.iter().map(|s| s.as_fd()).collect();
+//! let group = rsteer_loader::lifecycle::own_group(&fds)?;
+//! let loaded = rsteer_loader::load(&object, &group, &rsteer_loader::LoadOptions::default())?;
+//! println!("program {} steers {addr}", loaded.program_id);
+//!
+//! // The program's maps, as bytes.
+//! let attached = rsteer_loader::attached_program(&group)?;
+//! for map in &attached.maps {
+//!     println!("{}: {} entries", map.name, map.entries(1024)?.len());
+//! }
+//!
+//! rsteer_loader::detach(&group)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! This crate and the CLI are the only parts of rsteer that touch the kernel.
 //! It never prints: it returns data and [`LoadError`]s and logs through `log`.
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod attach;
 mod discover;
+pub mod doctor;
 mod error;
+pub mod lifecycle;
 mod maps;
+pub mod state;
 mod sys;
 
 use std::{fmt, net::SocketAddr, os::fd::OwnedFd};
@@ -24,7 +87,8 @@ pub use error::{ErrorKind, GroupSummary, LoadError};
 pub use maps::{attached_program, AttachedMap, AttachedProgram};
 
 /// The transport protocol of a reuseport group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Protocol {
     Udp,
     Tcp,

@@ -150,3 +150,126 @@ pub(crate) fn attach_reuseport_prog(sock: BorrowedFd<'_>, prog: BorrowedFd<'_>) 
 pub(crate) fn detach_reuseport_prog(sock: BorrowedFd<'_>) -> io::Result<()> {
     setsockopt_int(sock, SO_DETACH_REUSEPORT_BPF, 0)
 }
+
+const BPF_MAP_CREATE: libc::c_long = 0;
+const BPF_OBJ_PIN: libc::c_long = 6;
+const BPF_OBJ_GET: libc::c_long = 7;
+
+/// The part of `union bpf_attr` used by `BPF_OBJ_PIN` and `BPF_OBJ_GET`.
+#[repr(C)]
+#[derive(Default)]
+struct ObjAttr {
+    pathname: u64,
+    bpf_fd: u32,
+    file_flags: u32,
+}
+
+/// The part of `union bpf_attr` used by `BPF_MAP_CREATE` (up to the name).
+#[repr(C)]
+#[derive(Default)]
+struct MapCreateAttr {
+    map_type: u32,
+    key_size: u32,
+    value_size: u32,
+    max_entries: u32,
+    map_flags: u32,
+    inner_map_fd: u32,
+    numa_node: u32,
+    map_name: [u8; 16],
+}
+
+fn path_cstring(path: &std::path::Path) -> io::Result<std::ffi::CString> {
+    use std::os::unix::ffi::OsStrExt as _;
+    std::ffi::CString::new(path.as_os_str().as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
+}
+
+/// `BPF_OBJ_PIN`: pins a program or map descriptor at `path` in bpffs.
+pub(crate) fn obj_pin(fd: BorrowedFd<'_>, path: &std::path::Path) -> io::Result<()> {
+    let c = path_cstring(path)?;
+    let attr = ObjAttr { pathname: c.as_ptr() as u64, bpf_fd: fd.as_raw_fd() as u32, file_flags: 0 };
+    // SAFETY: `attr` is a valid bpf_attr prefix of the size we pass, and its pathname points
+    // at a NUL-terminated string (`c`) that outlives the call; the kernel only reads it.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_bpf,
+            BPF_OBJ_PIN,
+            &attr as *const ObjAttr,
+            std::mem::size_of::<ObjAttr>() as libc::c_long,
+        )
+    };
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// `BPF_OBJ_GET`: a descriptor of the program or map pinned at `path`.
+pub(crate) fn obj_get(path: &std::path::Path) -> io::Result<OwnedFd> {
+    let c = path_cstring(path)?;
+    let attr = ObjAttr { pathname: c.as_ptr() as u64, ..Default::default() };
+    // SAFETY: as in `obj_pin`: a valid attr whose string outlives the call.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_bpf,
+            BPF_OBJ_GET,
+            &attr as *const ObjAttr,
+            std::mem::size_of::<ObjAttr>() as libc::c_long,
+        )
+    };
+    fd_from_ret(ret)
+}
+
+/// `BPF_MAP_CREATE` of a map without BTF; `name` is cut to 15 bytes.
+pub(crate) fn map_create(
+    map_type: u32,
+    key_size: u32,
+    value_size: u32,
+    max_entries: u32,
+    name: &str,
+) -> io::Result<OwnedFd> {
+    let mut attr = MapCreateAttr { map_type, key_size, value_size, max_entries, ..Default::default() };
+    for (d, s) in attr.map_name.iter_mut().zip(name.bytes().take(15)) {
+        *d = s;
+    }
+    // SAFETY: `attr` is a valid, initialised bpf_attr prefix of the size we pass; the
+    // kernel only reads it.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_bpf,
+            BPF_MAP_CREATE,
+            &attr as *const MapCreateAttr,
+            std::mem::size_of::<MapCreateAttr>() as libc::c_long,
+        )
+    };
+    fd_from_ret(ret)
+}
+
+/// `mount("bpf", path, "bpf", 0, NULL)`.
+pub(crate) fn mount_bpffs(path: &std::path::Path) -> io::Result<()> {
+    let target = path_cstring(path)?;
+    let fstype = c"bpf";
+    // SAFETY: every pointer is a NUL-terminated string that outlives the call, and the data
+    // pointer is NULL, which mount(2) accepts; the kernel only reads them.
+    let ret = unsafe { libc::mount(fstype.as_ptr(), target.as_ptr(), fstype.as_ptr(), 0, std::ptr::null()) };
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// `flock(fd, LOCK_EX)`: waits for an exclusive lock, released when the file closes.
+pub(crate) fn flock_exclusive(fd: BorrowedFd<'_>) -> io::Result<()> {
+    loop {
+        // SAFETY: flock takes a live descriptor and an integer and touches no memory of ours.
+        let ret = unsafe { libc::flock(fd.as_raw_fd(), libc::LOCK_EX) };
+        if ret == 0 {
+            return Ok(());
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}

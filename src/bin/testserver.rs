@@ -41,6 +41,9 @@ struct Args {
     /// Stop after this many seconds (default: until stdin closes or SIGTERM).
     #[arg(long)]
     duration_secs: Option<u64>,
+    /// Add `tag=TAG` to every reply, so that a client tells two server processes apart.
+    #[arg(long)]
+    tag: Option<String>,
 }
 
 /// Receive buffer asked for with SO_RCVBUFFORCE, so that a test counting
@@ -71,14 +74,18 @@ fn first_byte_hex(data: &[u8]) -> String {
     data.first().map_or_else(|| "-".to_string(), |b| format!("{b:02x}"))
 }
 
-fn serve_udp(index: usize, socket: UdpSocket) {
+fn serve_udp(index: usize, socket: UdpSocket, tag: Option<String>) {
+    let reply = match &tag {
+        Some(t) => format!("sock={index} tag={t}"),
+        None => format!("sock={index}"),
+    };
     let mut buf = vec![0u8; 65536];
     loop {
         match socket.recv_from(&mut buf) {
             Ok((n, from)) => {
                 println!("RECV sock={index} len={n} from={from} first={}", first_byte_hex(&buf[..n]));
                 // The reply tells the client which socket got its datagram.
-                let _ = socket.send_to(format!("sock={index}").as_bytes(), from);
+                let _ = socket.send_to(reply.as_bytes(), from);
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
@@ -141,7 +148,8 @@ fn main() {
     for (index, socket) in sockets.into_iter().enumerate() {
         match args.proto {
             Proto::Udp => {
-                std::thread::spawn(move || serve_udp(index, socket.into()));
+                let tag = args.tag.clone();
+                std::thread::spawn(move || serve_udp(index, socket.into(), tag));
             }
             Proto::Tcp => {
                 std::thread::spawn(move || serve_tcp(index, socket.into()));
