@@ -29,22 +29,18 @@ fn by_first_byte(pkt: Packet) -> Verdict {
 }
 "#;
 
+/// Compiles the embedded policy for `workers` sockets through rsteer's compile facade: no
+/// files, no toolchain, only the library.
 fn compile(workers: usize) -> Result<Vec<u8>, String> {
-    let mut db = rsteer_lang::SourceDb::new();
-    let main = db.add("embedded.rs", POLICY);
-    let options = rsteer_lang::CheckOptions {
-        const_overrides: vec![("WORKERS".to_string(), workers.to_string())],
+    let source = rsteer::build::PolicySource::text("embedded.rs", POLICY);
+    let options = rsteer::build::BuildOptions {
+        consts: vec![("WORKERS".to_string(), workers.to_string())],
         ..Default::default()
     };
-    let (program, diags) = rsteer_lang::check(&mut db, main, &options);
-    let errors: Vec<String> = diags.iter().filter(|d| d.is_error()).map(|d| d.message.clone()).collect();
-    let program = match program {
-        Some(p) if errors.is_empty() => p,
-        _ => return Err(errors.join("; ")),
-    };
-    let compiled = rsteer_codegen::compile(&program, &db)
-        .map_err(|d| d.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; "))?;
-    Ok(compiled.object)
+    match rsteer::build::compile_policy(&source, &options) {
+        Ok(built) => Ok(built.object().to_vec()),
+        Err(failed) => Err(failed.render_plain()),
+    }
 }
 
 fn bind(workers: usize, port: u16) -> std::io::Result<Vec<UdpSocket>> {
