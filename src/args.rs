@@ -55,12 +55,9 @@ pub fn read_policy(path: &Path) -> Result<PolicySource<'static>, Failure> {
     PolicySource::read(path).map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display()), None))
 }
 
-/// The flags that name a server's reuseport group (`load`, `detach`, `map`).
-#[derive(clap::Args, Clone)]
-pub struct GroupArgs {
-    /// The server process.
-    #[arg(long)]
-    pub pid: i32,
+/// The flags that pick one reuseport group among a process's sockets.
+#[derive(clap::Args, Clone, Default)]
+pub struct GroupFilter {
     /// The group's port; may be left out when the process has one reuseport group.
     #[arg(long)]
     pub port: Option<u16>,
@@ -72,7 +69,7 @@ pub struct GroupArgs {
     pub local: Option<String>,
 }
 
-impl GroupArgs {
+impl GroupFilter {
     /// The loader's query for these flags.
     pub fn query(&self) -> Result<GroupQuery, Failure> {
         let local = self.local.as_deref().map(str::parse::<LocalAddr>).transpose()?;
@@ -80,8 +77,44 @@ impl GroupArgs {
         Ok(GroupQuery { port: self.port, protocol, local })
     }
 
+    /// The group these flags name among the sockets of process `pid`.
+    pub fn pick(&self, pid: i32) -> Result<Group, Failure> {
+        Ok(rsteer_loader::find_group(pid, &self.query()?)?)
+    }
+}
+
+/// The flags that name one server's reuseport group (`detach --pid`, `map`).
+#[derive(clap::Args, Clone)]
+pub struct GroupArgs {
+    /// The server process.
+    #[arg(long)]
+    pub pid: i32,
+    #[command(flatten)]
+    pub filter: GroupFilter,
+}
+
+impl GroupArgs {
     /// The group the flags name, taken from the running process.
     pub fn pick(&self) -> Result<Group, Failure> {
-        Ok(rsteer_loader::find_group(self.pid, &self.query()?)?)
+        self.filter.pick(self.pid)
+    }
+}
+
+/// The flags of `load` that name the group: `--pid` may be given several times (prefork
+/// workers in several processes share one table).
+#[derive(clap::Args, Clone)]
+pub struct ProcessesArgs {
+    /// The server process; repeat for workers in several processes (their sockets are
+    /// ordered by the order of the flags, then by fd).
+    #[arg(long, required = true)]
+    pub pid: Vec<i32>,
+    #[command(flatten)]
+    pub filter: GroupFilter,
+}
+
+impl ProcessesArgs {
+    /// The first process's flags alone, for the verbs that take one process.
+    pub fn first(&self) -> GroupArgs {
+        GroupArgs { pid: self.pid[0], filter: self.filter.clone() }
     }
 }

@@ -5,7 +5,7 @@ use crate::args::{read_policy, CompileArgs, GroupArgs, PolicyArgs};
 use crate::report::{diagnostic_json, plural, Failure, Reporter, EXIT_POLICY, EXIT_USAGE};
 use rsteer::build::{self, Built, Checked};
 use rsteer_lang::Diagnostic;
-use rsteer_loader::LoadOptions;
+use rsteer_loader::{Group, LoadOptions, Loaded};
 use std::path::{Path, PathBuf};
 
 /// What `--dump` prints.
@@ -193,6 +193,18 @@ pub fn load(
     target: LoadTarget,
     compile: &CompileArgs,
 ) -> Result<(), Failure> {
+    let object = read_object(report, input, compile)?;
+    let pid = group.pid;
+    let group = group.pick()?;
+    let options = LoadOptions { program: target.program, map: target.map, replace: target.replace };
+    let loaded = rsteer_loader::load(&object, &group, &options)?;
+    show_loaded(report, &loaded, &group, &[pid], target.replace, None);
+    Ok(())
+}
+
+/// The object `load` and `replace` take: a policy compiled through the facade, or a `.o`
+/// file read as it is; anything but ELF is refused.
+pub fn read_object(report: &Reporter, input: &Path, compile: &CompileArgs) -> Result<Vec<u8>, Failure> {
     let object = if input.extension().is_some_and(|e| e == "o") {
         std::fs::read(input).map_err(|e| Failure::usage(format!("cannot read {}: {e}", input.display()), None))?
     } else {
@@ -205,10 +217,19 @@ pub fn load(
             hint: Some("pass a policy `.rs` file, or an object that `rsteer compile` wrote".into()),
         });
     }
-    let pid = group.pid;
-    let group = group.pick()?;
-    let options = LoadOptions { program: target.program, map: target.map, replace: target.replace };
-    let loaded = rsteer_loader::load(&object, &group, &options)?;
+    Ok(object)
+}
+
+/// What a load did: the program, the group, and per index the socket now in the map;
+/// `name` is the named load's name (its JSON then carries `name` and `pids`).
+pub fn show_loaded(
+    report: &Reporter,
+    loaded: &Loaded,
+    group: &Group,
+    pids: &[i32],
+    replaced: bool,
+    name: Option<&str>,
+) {
     report.result(
         || {
             let rows: Vec<serde_json::Value> = loaded
@@ -221,26 +242,39 @@ pub fn load(
                     })
                 })
                 .collect();
-            serde_json::json!({
+            let mut v = serde_json::json!({
                 "program": loaded.program_name, "program_id": loaded.program_id,
                 "map": loaded.map_name, "also_filled": loaded.also_filled, "protocol": group.protocol.to_string(),
-                "local": group.local.to_string(), "pid": pid, "sockets": rows,
-            })
+                "local": group.local.to_string(), "pid": pids[0], "sockets": rows,
+            });
+            if let Some(name) = name {
+                v["name"] = name.into();
+                v["pids"] = pids.into();
+            }
+            v
         },
         |out| {
+            let pids: Vec<String> = pids.iter().map(i32::to_string).collect();
             out.line(format_args!(
-                "{} `{}` (prog id {}) to {} {} of pid {pid}; map {} holds {} socket{}",
-                if target.replace { "swapped in" } else { "attached" },
+                "{} `{}` (prog id {}) to {} {} of pid {}; map {} holds {} socket{}",
+                if replaced { "swapped in" } else { "attached" },
                 loaded.program_name,
                 loaded.program_id,
                 group.protocol,
                 group.local,
+                pids.join(", "),
                 loaded.map_name,
                 loaded.rows.len(),
                 plural(loaded.rows.len(), "", "s")
             ));
             if !loaded.also_filled.is_empty() {
                 out.line(format_args!("also filled with the same sockets: {}", loaded.also_filled.join(", ")));
+            }
+            if let Some(name) = name {
+                out.line(format_args!(
+                    "load `{name}`: pinned under {}",
+                    rsteer_loader::state::load_dir(name).display()
+                ));
             }
             let table: Vec<[String; 5]> = loaded
                 .rows
@@ -253,7 +287,6 @@ pub fn load(
             out.table(&["index", "pid", "fd", "local", "cookie"], &table);
         },
     );
-    Ok(())
 }
 
 /// `rsteer detach`.

@@ -2,40 +2,15 @@
 //! `status`, `detach` (by name or by pid) and `doctor`. The work is in
 //! `rsteer_loader::lifecycle`; this file reads flags, checks privileges and prints.
 
-use crate::args::{CompileArgs, GroupArgs};
+use crate::args::{CompileArgs, GroupArgs, GroupFilter, ProcessesArgs};
 use crate::driver::{self, LoadTarget};
-use crate::report::{Failure, Reporter, EXIT_SYSTEM, EXIT_USAGE};
+use crate::report::{Failure, Reporter, EXIT_SYSTEM};
 use rsteer_loader::{
     doctor,
     lifecycle::{self, Detached, Origin, Status},
     LoadOptions,
 };
 use std::path::Path;
-
-/// The flags of `load` that name the group: `--pid` may be given several times (prefork
-/// workers in several processes share one table).
-#[derive(clap::Args, Clone)]
-pub struct LoadGroupArgs {
-    /// The server process; repeat for workers in several processes (their sockets are
-    /// ordered by the order of the flags, then by fd).
-    #[arg(long, required = true)]
-    pub pid: Vec<i32>,
-    /// The group's port; may be left out when the process has one reuseport group.
-    #[arg(long)]
-    pub port: Option<u16>,
-    /// The group's protocol, when UDP and TCP share the port.
-    #[arg(long, value_parser = ["udp", "tcp"])]
-    pub proto: Option<String>,
-    /// The group's local address (`0.0.0.0`, `[::]:443`), when IPv4 and IPv6 share the port.
-    #[arg(long, value_name = "ADDR")]
-    pub local: Option<String>,
-}
-
-impl LoadGroupArgs {
-    fn first(&self) -> GroupArgs {
-        GroupArgs { pid: self.pid[0], port: self.port, proto: self.proto.clone(), local: self.local.clone() }
-    }
-}
 
 /// `detach NAME`, or `detach --pid PID [--port N]` as before.
 #[derive(clap::Args, Clone)]
@@ -46,18 +21,15 @@ pub struct DetachArgs {
     /// The server process (detach its group's program, whatever loaded it).
     #[arg(long)]
     pub pid: Option<i32>,
-    #[arg(long, requires = "pid")]
-    pub port: Option<u16>,
-    #[arg(long, value_parser = ["udp", "tcp"], requires = "pid")]
-    pub proto: Option<String>,
-    #[arg(long, value_name = "ADDR", requires = "pid")]
-    pub local: Option<String>,
+    /// With `--pid`: which of its groups.
+    #[command(flatten)]
+    pub filter: GroupFilter,
 }
 
 /// Everything `load` takes.
 pub struct LoadRequest<'a> {
     pub input: &'a Path,
-    pub group: &'a LoadGroupArgs,
+    pub group: &'a ProcessesArgs,
     pub name: Option<String>,
     pub map: Option<String>,
     pub program: Option<String>,
@@ -89,24 +61,9 @@ pub fn require_privilege(verb: &str) -> Result<(), Failure> {
 }
 
 fn object_of(report: &Reporter, input: &Path, compile: &CompileArgs) -> Result<(Vec<u8>, Option<String>), Failure> {
-    let read_err = |e: std::io::Error| Failure::Message {
-        code: EXIT_USAGE,
-        message: format!("cannot read {}: {e}", input.display()),
-        hint: None,
-    };
-    let (object, source) = if input.extension().is_some_and(|e| e == "o") {
-        (std::fs::read(input).map_err(read_err)?, None)
-    } else {
-        let source = std::fs::read_to_string(input).map_err(read_err)?;
-        (driver::build_file(report, input, compile)?.compiled.object, Some(source))
-    };
-    if !object.starts_with(b"\x7fELF") {
-        return Err(Failure::Message {
-            code: EXIT_USAGE,
-            message: format!("{} is not an ELF object", input.display()),
-            hint: Some("pass a policy `.rs` file, or an object that `rsteer compile` wrote".into()),
-        });
-    }
+    let object = driver::read_object(report, input, compile)?;
+    // The record keeps the source's hash; an object has no source.
+    let source = if input.extension().is_some_and(|e| e == "o") { None } else { std::fs::read_to_string(input).ok() };
     Ok((object, source))
 }
 
@@ -145,49 +102,7 @@ pub fn run_load(report: &Reporter, req: LoadRequest<'_>) -> Result<(), Failure> 
     let options = LoadOptions { program: req.program, map: req.map, replace: false };
     let origin = Origin { policy: Some(absolute(req.input)), source };
     let (loaded, record) = lifecycle::load_named(&object, &group, &options, &name, &origin)?;
-    if report.is_json() {
-        let rows: Vec<serde_json::Value> = loaded
-            .rows
-            .iter()
-            .map(|r| {
-                serde_json::json!({
-                    "index": r.index, "pid": r.pid, "fd": r.target_fd,
-                    "local": r.local.to_string(), "cookie": r.cookie,
-                })
-            })
-            .collect();
-        let out = serde_json::json!({
-            "name": name, "program": loaded.program_name, "program_id": loaded.program_id,
-            "map": loaded.map_name, "also_filled": loaded.also_filled, "protocol": group.protocol.to_string(),
-            "local": group.local.to_string(), "pid": req.group.pid[0], "pids": record.pids, "sockets": rows,
-        });
-        report.json(&out);
-        return Ok(());
-    }
-    let pids: Vec<String> = record.pids.iter().map(i32::to_string).collect();
-    report.line(format_args!(
-        "attached `{}` (prog id {}) to {} {} of pid {}; map {} holds {} socket{}",
-        loaded.program_name,
-        loaded.program_id,
-        group.protocol,
-        group.local,
-        pids.join(", "),
-        loaded.map_name,
-        loaded.rows.len(),
-        if loaded.rows.len() == 1 { "" } else { "s" }
-    ));
-    if !loaded.also_filled.is_empty() {
-        report.line(format_args!("also filled with the same sockets: {}", loaded.also_filled.join(", ")));
-    }
-    report.line(format_args!("load `{name}`: pinned under {}", rsteer_loader::state::load_dir(&name).display()));
-    let table: Vec<[String; 5]> = loaded
-        .rows
-        .iter()
-        .map(|r| {
-            [r.index.to_string(), r.pid.to_string(), r.target_fd.to_string(), r.local.to_string(), r.cookie.to_string()]
-        })
-        .collect();
-    report.table(&["index", "pid", "fd", "local", "cookie"], &table);
+    driver::show_loaded(report, &loaded, &group, &record.pids, false, Some(&name));
     Ok(())
 }
 
@@ -386,6 +301,13 @@ pub fn run_status(report: &Reporter, name: Option<&str>) -> Result<(), Failure> 
 pub fn run_detach(report: &Reporter, args: &DetachArgs) -> Result<(), Failure> {
     require_privilege("detach")?;
     if let Some(name) = &args.name {
+        let f = &args.filter;
+        if f.port.is_some() || f.proto.is_some() || f.local.is_some() {
+            return Err(Failure::usage(
+                "`--port`, `--proto` and `--local` pick a group of `--pid`; a named load knows its group",
+                Some("use `rsteer detach NAME` alone, or `rsteer detach --pid PID --port N`"),
+            ));
+        }
         let outcome = lifecycle::detach_named(name)?;
         match outcome {
             Detached::Detached => report.line(format_args!("detached load `{name}` and removed its state")),
@@ -397,12 +319,7 @@ pub fn run_detach(report: &Reporter, args: &DetachArgs) -> Result<(), Failure> {
         }
         return Ok(());
     }
-    let group = GroupArgs {
-        pid: args.pid.expect("clap requires --pid without a name"),
-        port: args.port,
-        proto: args.proto.clone(),
-        local: args.local.clone(),
-    };
+    let group = GroupArgs { pid: args.pid.expect("clap requires --pid without a name"), filter: args.filter.clone() };
     let picked = group.pick()?;
     let named = lifecycle::name_of_group(&picked);
     driver::detach(report, &group)?;

@@ -86,7 +86,7 @@ enum Command {
         /// A policy `.rs` file (compiled first) or a compiled `.o` object.
         input: PathBuf,
         #[command(flatten)]
-        group: lifecycle::LoadGroupArgs,
+        group: args::ProcessesArgs,
         /// The load's name (default: the policy's file stem and the port, `by_match-4433`).
         #[arg(long)]
         name: Option<String>,
