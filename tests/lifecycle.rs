@@ -35,16 +35,7 @@ impl Tagged {
             .spawn()
             .expect("test server starts");
         let mut reader = BufReader::new(child.stdout.take().unwrap());
-        let mut ready = String::new();
-        reader.read_line(&mut ready).expect("READY line");
-        let field = |k: &str| {
-            ready
-                .split_whitespace()
-                .find_map(|w| w.strip_prefix(&format!("{k}=")))
-                .and_then(|v| v.parse::<i64>().ok())
-                .unwrap_or_else(|| panic!("bad READY line: {ready:?}"))
-        };
-        let (pid, port) = (field("pid") as i32, field("port") as u16);
+        let (pid, port) = read_ready(&mut reader);
         // Drain stdout so that the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in reader.lines().map_while(Result::ok) {});
         let stdin = child.stdin.take();
@@ -349,6 +340,24 @@ fn detach_of_a_gone_group_removes_its_state() {
     assert!(!state_dir(&name).exists());
 }
 
+/// Runs `rsteer ARGS` slowed down between taking the sockets and loading, stops `server`
+/// meanwhile, and returns the standard error of the refusal (exit 3, asserted).
+fn killed_midway(args: &[&str], server: &mut Tagged) -> String {
+    let child = rsteer()
+        .args(args)
+        .env("RSTEER_TEST_PAUSE_MS", "1500")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    server.stop();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    err
+}
+
 /// The target exits while `load` runs (between taking its sockets and attaching): a clear
 /// error, exit 3, and no pins or record left.
 #[test]
@@ -358,18 +367,10 @@ fn target_exiting_during_load_leaves_nothing() {
     let name = unique("exit").replace('_', "-");
     let _guard = Named(name.clone());
     let policy = example("payload_mod.rs");
-    let load = rsteer()
-        .args(["load", policy.to_str().unwrap(), "--pid", &server.pid.to_string(), "--name", &name])
-        .env("RSTEER_TEST_PAUSE_MS", "1500")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(500));
-    server.stop();
-    let out = load.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{err}");
+    let err = killed_midway(
+        &["load", policy.to_str().unwrap(), "--pid", &server.pid.to_string(), "--name", &name],
+        &mut server,
+    );
     assert!(err.contains(&format!("pid {} exited during the load; nothing was left behind", server.pid)), "{err}");
     assert!(!state_dir(&name).exists(), "state left behind");
 
@@ -379,18 +380,7 @@ fn target_exiting_during_load_leaves_nothing() {
     assert_eq!(code, 0, "{err}");
     let before = status_json(&name);
     let mut second = Tagged::start(2, first.port, "z");
-    let join = rsteer()
-        .args(["join", &name, "--pid", &second.pid.to_string()])
-        .env("RSTEER_TEST_PAUSE_MS", "1500")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(500));
-    second.stop();
-    let out = join.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{err}");
+    let err = killed_midway(&["join", &name, "--pid", &second.pid.to_string()], &mut second);
     assert!(err.contains(&format!("pid {} exited during the join; nothing was left behind", second.pid)), "{err}");
     let after = status_json(&name);
     assert_eq!(before["sockets"], after["sockets"], "the record changed");

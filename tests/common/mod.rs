@@ -114,16 +114,7 @@ impl Server {
             .expect("test server starts");
         let stdout = child.stdout.take().unwrap();
         let mut reader = BufReader::new(stdout);
-        let mut ready = String::new();
-        reader.read_line(&mut ready).expect("READY line");
-        let field = |k: &str| {
-            ready
-                .split_whitespace()
-                .find_map(|w| w.strip_prefix(&format!("{k}=")))
-                .and_then(|v| v.parse::<i64>().ok())
-                .unwrap_or_else(|| panic!("bad READY line: {ready:?}"))
-        };
-        let (pid, port) = (field("pid") as i32, field("port") as u16);
+        let (pid, port) = read_ready(&mut reader);
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in reader.lines().map_while(Result::ok) {
@@ -228,4 +219,18 @@ impl Drop for ForeignServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Reads the test server's first line, `READY pid=P port=N ...`, and returns the pid and port.
+pub fn read_ready(reader: &mut impl std::io::BufRead) -> (i32, u16) {
+    let mut ready = String::new();
+    reader.read_line(&mut ready).expect("READY line");
+    let field = |k: &str| {
+        ready
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix(&format!("{k}=")))
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or_else(|| panic!("bad READY line: {ready:?}"))
+    };
+    (field("pid") as i32, field("port") as u16)
 }
