@@ -116,8 +116,8 @@ impl Builder {
     fn line(&mut self, t: &str) -> Result<(), String> {
         if let Some(label) = t.strip_suffix(':') {
             let b = parse_block(label)?;
-            if self.block.is_some() && !self.terminated {
-                return Err(format!("block {} has no terminator before `{label}:`", self.block.unwrap()));
+            if let Some(prev) = self.block.filter(|_| !self.terminated) {
+                return Err(format!("block {prev} has no terminator before `{label}:`"));
             }
             self.ensure_block(b);
             if self.defined[b.index()] {
@@ -358,8 +358,8 @@ impl Builder {
     }
 
     fn finish(mut self) -> Result<Function, String> {
-        if self.block.is_some() && !self.terminated {
-            return Err(format!("block {} has no terminator", self.block.unwrap()));
+        if let Some(last) = self.block.filter(|_| !self.terminated) {
+            return Err(format!("block {last} has no terminator"));
         }
         let Some(entry) = self.first else { return Err(format!("function {} has no block", self.f.name)) };
         for b in &self.referenced {

@@ -144,10 +144,8 @@ fn check_inst(f: &Function, inst: &Inst, e: &mut impl FnMut(String)) {
             e(format!("`{inst}`: an extension from {bits} bits"))
         }
         Inst::Bswap { bits, .. } if !matches!(bits, 16 | 32 | 64) => e(format!("`{inst}`: a swap of {bits} bits")),
-        Inst::LoadCtx { off, size, .. } => {
-            if *off < 0 || (*off as u32) % size.bytes() != 0 {
-                e(format!("`{inst}`: a context load must be at an offset aligned to its size"));
-            }
+        Inst::LoadCtx { off, size, .. } if *off < 0 || !(*off as u32).is_multiple_of(size.bytes()) => {
+            e(format!("`{inst}`: a context load must be at an offset aligned to its size"))
         }
         Inst::StackLoad { slot, off, size, .. } | Inst::StackStore { slot, off, size, .. } => {
             check_slot(f, *slot, *off, size.bytes(), e)
