@@ -14,7 +14,7 @@
 //! slot line the text after ` ; ` is the slot's description.
 
 use crate::bpf::{AluOp, JmpOp, Size};
-use crate::ir::{Arg, Block, Function, Inst, Operand, Slot, SlotData, Term, Value};
+use crate::ir::{self, Arg, Block, Function, Inst, Operand, Slot, SlotData, Term, Value};
 use cranelift_entity::EntityRef;
 use rsteer_lang::Span;
 use std::fmt;
@@ -494,51 +494,21 @@ fn parse_bits(w: &str) -> Result<u8, String> {
 }
 
 fn parse_size(w: &str) -> Result<Size, String> {
-    Ok(match w {
-        "u8" => Size::B,
-        "u16" => Size::H,
-        "u32" => Size::W,
-        "u64" => Size::DW,
-        _ => return Err(format!("unknown access size `{w}`")),
-    })
+    [Size::B, Size::H, Size::W, Size::DW]
+        .into_iter()
+        .find(|s| ir::size_name(*s) == w)
+        .ok_or_else(|| format!("unknown access size `{w}`"))
 }
 
-/// The inverse of the printer's ALU names.
+/// The inverse of the printer's ALU names (searched, so the two cannot disagree).
 fn alu_op(w: &str) -> Option<(AluOp, bool)> {
-    Some(match w {
-        "add" => (AluOp::Add, false),
-        "sub" => (AluOp::Sub, false),
-        "mul" => (AluOp::Mul, false),
-        "udiv" => (AluOp::Div, false),
-        "sdiv" => (AluOp::Div, true),
-        "urem" => (AluOp::Mod, false),
-        "srem" => (AluOp::Mod, true),
-        "or" => (AluOp::Or, false),
-        "and" => (AluOp::And, false),
-        "xor" => (AluOp::Xor, false),
-        "shl" => (AluOp::Lsh, false),
-        "ushr" => (AluOp::Rsh, false),
-        "sshr" => (AluOp::Arsh, false),
-        _ => return None,
-    })
+    let ops = (0..16u8).filter_map(|n| AluOp::from_code(n << 4));
+    ops.flat_map(|op| [(op, false), (op, true)]).find(|(op, signed)| ir::alu_name(*op, *signed) == w)
 }
 
 /// The inverse of the printer's condition names.
 fn jmp_op(w: &str) -> Option<JmpOp> {
-    Some(match w {
-        "eq" => JmpOp::Jeq,
-        "ne" => JmpOp::Jne,
-        "ugt" => JmpOp::Jgt,
-        "uge" => JmpOp::Jge,
-        "ult" => JmpOp::Jlt,
-        "ule" => JmpOp::Jle,
-        "sgt" => JmpOp::Jsgt,
-        "sge" => JmpOp::Jsge,
-        "slt" => JmpOp::Jslt,
-        "sle" => JmpOp::Jsle,
-        "set" => JmpOp::Jset,
-        _ => return None,
-    })
+    (0..16u8).filter_map(|n| JmpOp::from_code(n << 4)).filter(|op| op.is_condition()).find(|op| ir::jmp_name(*op) == w)
 }
 
 /// The helper a printed name stands for.

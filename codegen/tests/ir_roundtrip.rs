@@ -63,23 +63,38 @@ fn errors_carry_a_line() {
     assert_eq!(e.line, 1, "{e}");
 }
 
+/// The verifier's messages for a function given as its lines.
+fn verify_errors(lines: &[&str]) -> Vec<String> {
+    let f = ir_parse::parse_function(&lines.join("\n")).unwrap();
+    verify::verify(&f).unwrap_err().iter().map(|e| e.to_string()).collect()
+}
+
 #[test]
 fn the_verifier_rejects_a_read_before_a_write() {
-    let f = ir_parse::parse_function(
-        "function f {\nblock0:\n    br eq v0, 0, block1, block2\nblock1:\n    v1 = iconst 1\n    jump block2\nblock2:\n    return v1\n}\n",
-    )
-    .unwrap();
-    let errs = verify::verify(&f).unwrap_err();
-    assert!(errs.iter().any(|e| e.message.contains("reads v0")), "{errs:?}");
-    assert!(errs.iter().any(|e| e.message.contains("reads v1")), "{errs:?}");
+    let errs = verify_errors(&[
+        "function f {",
+        "block0:",
+        "    br eq v0, 0, block1, block2",
+        "block1:",
+        "    v1 = iconst 1",
+        "    jump block2",
+        "block2:",
+        "    return v1",
+        "}",
+    ]);
+    assert!(errs.iter().any(|e| e.contains("reads v0")), "{errs:?}");
+    assert!(errs.iter().any(|e| e.contains("reads v1")), "{errs:?}");
 }
 
 #[test]
 fn the_verifier_rejects_an_access_outside_its_slot() {
-    let f = ir_parse::parse_function(
-        "function f {\n    ss0 = slot 4 ; key\nblock0:\n    store.u64 ss0+0, 1\n    return 1\n}\n",
-    )
-    .unwrap();
-    let errs = verify::verify(&f).unwrap_err();
-    assert!(errs[0].message.contains("beyond"), "{errs:?}");
+    let errs = verify_errors(&[
+        "function f {",
+        "    ss0 = slot 4 ; key",
+        "block0:",
+        "    store.u64 ss0+0, 1",
+        "    return 1",
+        "}",
+    ]);
+    assert!(errs[0].contains("beyond"), "{errs:?}");
 }
