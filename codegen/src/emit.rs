@@ -62,12 +62,17 @@ impl Emitter<'_> {
 
     /// Copies `v` into `reg`.
     fn load_into(&mut self, v: Value, reg: u8) {
+        self.transfer(v, reg, true)
+    }
+
+    /// Moves between `reg` and `v`'s location: into `reg` when `load`, out of it otherwise.
+    fn transfer(&mut self, v: Value, reg: u8, load: bool) {
         match self.loc(v) {
             Loc::Reg(r) if r == reg => {}
-            Loc::Reg(r) => self.push(Insn::mov64_reg(reg, r)),
+            Loc::Reg(r) => self.push(if load { Insn::mov64_reg(reg, r) } else { Insn::mov64_reg(r, reg) }),
             Loc::Spill(k) => {
                 let off = self.spill_off(k);
-                self.push(Insn::ldx(Size::DW, reg, FP, off))
+                self.push(if load { Insn::ldx(Size::DW, reg, FP, off) } else { Insn::stx(Size::DW, FP, off, reg) })
             }
         }
     }
@@ -103,14 +108,7 @@ impl Emitter<'_> {
 
     /// Writes `reg` to `v`'s location.
     fn store_from(&mut self, v: Value, reg: u8) {
-        match self.loc(v) {
-            Loc::Reg(r) if r == reg => {}
-            Loc::Reg(r) => self.push(Insn::mov64_reg(r, reg)),
-            Loc::Spill(k) => {
-                let off = self.spill_off(k);
-                self.push(Insn::stx(Size::DW, FP, off, reg))
-            }
-        }
+        self.transfer(v, reg, false)
     }
 
     fn inst(&mut self, inst: &Inst) {

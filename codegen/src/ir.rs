@@ -187,6 +187,28 @@ impl Function {
     }
 }
 
+/// The one list of which instruction writes which field, shared by [`Inst::def`] and
+/// [`Inst::def_mut`]: `$d` binds the `dst` of the instructions that always write, `$call`
+/// the optional `dst` of a call.
+macro_rules! match_def {
+    ($inst:expr, $d:ident => $some:expr, $call:ident => $call_e:expr) => {
+        match $inst {
+            Inst::Iconst { dst: $d, .. }
+            | Inst::Copy { dst: $d, .. }
+            | Inst::Alu { dst: $d, .. }
+            | Inst::Neg { dst: $d, .. }
+            | Inst::Normalize { dst: $d, .. }
+            | Inst::Bswap { dst: $d, .. }
+            | Inst::LoadCtx { dst: $d, .. }
+            | Inst::StackLoad { dst: $d, .. }
+            | Inst::StackAddr { dst: $d, .. }
+            | Inst::PtrLoad { dst: $d, .. } => $some,
+            Inst::Call { dst: $call, .. } => $call_e,
+            Inst::StackStore { .. } | Inst::PtrStore { .. } | Inst::AtomicAdd { .. } => None,
+        }
+    };
+}
+
 impl Inst {
     /// The values this instruction reads.
     pub fn uses(&self) -> Vec<Value> {
@@ -215,40 +237,12 @@ impl Inst {
 
     /// The value this instruction writes, if any.
     pub fn def(&self) -> Option<Value> {
-        match self {
-            Inst::Iconst { dst, .. }
-            | Inst::Copy { dst, .. }
-            | Inst::Alu { dst, .. }
-            | Inst::Neg { dst, .. }
-            | Inst::Normalize { dst, .. }
-            | Inst::Bswap { dst, .. }
-            | Inst::LoadCtx { dst, .. }
-            | Inst::StackLoad { dst, .. }
-            | Inst::StackAddr { dst, .. }
-            | Inst::PtrLoad { dst, .. } => Some(*dst),
-            Inst::Call { dst, .. } => *dst,
-            Inst::StackStore { .. } | Inst::PtrStore { .. } | Inst::AtomicAdd { .. } => None,
-        }
+        match_def!(self, d => Some(*d), call => *call)
     }
-}
 
-impl Inst {
     /// The value this instruction writes, for rewriting (the same cases as [`Inst::def`]).
     pub fn def_mut(&mut self) -> Option<&mut Value> {
-        match self {
-            Inst::Iconst { dst, .. }
-            | Inst::Copy { dst, .. }
-            | Inst::Alu { dst, .. }
-            | Inst::Neg { dst, .. }
-            | Inst::Normalize { dst, .. }
-            | Inst::Bswap { dst, .. }
-            | Inst::LoadCtx { dst, .. }
-            | Inst::StackLoad { dst, .. }
-            | Inst::StackAddr { dst, .. }
-            | Inst::PtrLoad { dst, .. } => Some(dst),
-            Inst::Call { dst, .. } => dst.as_mut(),
-            Inst::StackStore { .. } | Inst::PtrStore { .. } | Inst::AtomicAdd { .. } => None,
-        }
+        match_def!(self, d => Some(d), call => call.as_mut())
     }
 
     /// Rewrites every value this instruction reads with `map` (the same operands as
@@ -322,7 +316,7 @@ impl fmt::Display for Arg {
     }
 }
 
-fn alu_name(op: AluOp, signed: bool) -> &'static str {
+pub(crate) fn alu_name(op: AluOp, signed: bool) -> &'static str {
     match (op, signed) {
         (AluOp::Add, _) => "add",
         (AluOp::Sub, _) => "sub",
@@ -341,7 +335,7 @@ fn alu_name(op: AluOp, signed: bool) -> &'static str {
     }
 }
 
-fn jmp_name(op: JmpOp) -> &'static str {
+pub(crate) fn jmp_name(op: JmpOp) -> &'static str {
     match op {
         JmpOp::Jeq => "eq",
         JmpOp::Jne => "ne",
@@ -358,7 +352,7 @@ fn jmp_name(op: JmpOp) -> &'static str {
     }
 }
 
-fn size_name(s: Size) -> &'static str {
+pub(crate) fn size_name(s: Size) -> &'static str {
     match s {
         Size::B => "u8",
         Size::H => "u16",

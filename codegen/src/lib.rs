@@ -9,10 +9,12 @@ pub mod btf;
 pub mod elf;
 pub mod emit;
 pub mod ir;
+pub mod ir_parse;
 pub mod lower;
 pub mod object;
 pub mod opt;
 pub mod regalloc;
+pub mod verify;
 
 use object::{BtfType, LineInfo, MapReloc, MapSpec, ObjectSpec, ProgramSpec};
 use rsteer_lang::hir::{self, Program, Ty};

@@ -9,19 +9,41 @@ use crate::ir::{Arg, Function, Inst, Operand, Term, Value};
 use rsteer_bpf::eval::{self, Width};
 use std::collections::HashMap;
 
-/// Runs every pass until nothing changes (bounded, so a pass bug cannot loop forever).
+/// An optimiser pass: rewrites the function in place and says whether it changed anything.
+pub type Pass = fn(&mut Function) -> bool;
+
+/// Every pass by name, in the order [`optimize`] runs them. The names are what the file tests
+/// of `codegen/tests/passes/` write in their `; pass:` header.
+pub const PASSES: &[(&str, Pass)] = &[
+    ("propagate", propagate),
+    ("remove_dead", remove_dead),
+    ("thread_jumps", thread_jumps),
+    ("thread_known_branches", thread_known_branches),
+    ("remove_dead_defs", remove_dead_defs),
+    ("forward_copies", forward_copies),
+    ("merge_blocks", merge_blocks),
+    ("retarget_defs", retarget_defs),
+    ("drop_redundant_extensions", drop_redundant_extensions),
+];
+
+/// The pass called `name` in [`PASSES`].
+pub fn pass(name: &str) -> Option<Pass> {
+    PASSES.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
+}
+
+/// Runs every pass until nothing changes (bounded, so a pass bug cannot loop forever). With
+/// `debug_assertions` the IR is verified before the first pass and after each one, so a pass
+/// that breaks an invariant is named where it does so.
 pub fn optimize(f: &mut Function) {
+    #[cfg(debug_assertions)]
+    crate::verify::assert_valid(f, "lowering");
     for _ in 0..8 {
         let mut changed = false;
-        changed |= propagate(f);
-        changed |= remove_dead(f);
-        changed |= thread_jumps(f);
-        changed |= thread_known_branches(f);
-        changed |= remove_dead_defs(f);
-        changed |= forward_copies(f);
-        changed |= merge_blocks(f);
-        changed |= retarget_defs(f);
-        changed |= drop_redundant_extensions(f);
+        for (_name, run) in PASSES {
+            changed |= run(f);
+            #[cfg(debug_assertions)]
+            crate::verify::assert_valid(f, _name);
+        }
         if !changed {
             break;
         }
