@@ -1047,7 +1047,7 @@ impl<'a> Checker<'a> {
         hir::Program { structs: self.structs.clone(), maps: self.maps.clone(), functions, entries, tests, consts }
     }
 
-    /// LANGUAGE.md §5: a socket lives in one SockArray only, and not in a SockArray and a
+    /// A socket lives in one SockArray only, and not in a SockArray and a
     /// SockMap/SockHash at once, so such a policy cannot hold its whole group.
     fn socket_map_warning(&mut self) {
         let named = |kind: &dyn Fn(MapKind) -> bool| -> Vec<(Span, MapKind)> {

@@ -104,18 +104,6 @@ impl MapKind {
     pub fn is_socket_map(self) -> bool {
         matches!(self, MapKind::SockArray | MapKind::SockMap | MapKind::SockHash)
     }
-    /// The kernel's `enum bpf_map_type` value.
-    pub fn bpf_map_type(self) -> u32 {
-        match self {
-            MapKind::HashMap => 1,
-            MapKind::Array => 2,
-            MapKind::PerCpuArray => 6,
-            MapKind::LruHashMap => 9,
-            MapKind::SockMap => 15,
-            MapKind::SockHash => 18,
-            MapKind::SockArray => 20,
-        }
-    }
     pub fn name(self) -> &'static str {
         match self {
             MapKind::SockArray => "SockArray",

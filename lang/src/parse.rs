@@ -28,7 +28,7 @@ const MAX_EXPR_PARTS: usize = 200;
 /// Expression trees deeper than this are refused for the same reason.
 const MAX_EXPR_DEPTH: usize = 256;
 
-/// Operator precedence of LANGUAGE.md §4, lowest first.
+/// Operator precedence, lowest first (the book's `ref-expressions.md` lists it).
 fn pratt() -> &'static PrattParser<Rule> {
     static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
     PRATT.get_or_init(|| {

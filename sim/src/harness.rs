@@ -1,4 +1,4 @@
-//! Runs a policy's `#[test]` functions (LANGUAGE.md §8).
+//! Runs a policy's `#[test]` functions (the book's `ref-tests.md`).
 //!
 //! A test body is interpreted from the typed HIR: it builds packets, fills and reads maps
 //! the way userspace does, and calls entries. Each call of an entry runs the entry's

@@ -14,7 +14,7 @@ impl Cx<'_> {
     }
 
     // ----------------------------------------------------------------------------------
-    // Test-only forms (LANGUAGE.md §8).
+    // Test-only forms (the book's `ref-tests.md`).
 
     /// `Packet::udp4()`, `Packet::udp6()`, `Packet::tcp4()`, `Packet::tcp6()`.
     pub(super) fn test_packet(&mut self, b: &mut Body, path: &ast::Path, args: &[ast::Expr], span: Span) -> hir::Expr {
