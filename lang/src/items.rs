@@ -7,7 +7,7 @@
 //! including the few answers that take work (a written type, a constant's value).
 
 use crate::ast;
-use crate::builtins::BUILTIN_FNS;
+use crate::builtins::builtin_names;
 use crate::diag::Diagnostic;
 use crate::hir::{self, FnKind, FuncId, MapId, StructId, Ty};
 use crate::span::{FileId, Span};
@@ -175,7 +175,9 @@ impl ItemTable {
             .with_primary(name.span, "not found");
         let mut names: Vec<&str> = self.modules[m].scope.keys().map(|s| s.as_str()).collect();
         names.extend_from_slice(extra);
-        names.extend_from_slice(&BUILTIN_FNS);
+        for n in builtin_names() {
+            names.push(n);
+        }
         if let Some(s) = did_you_mean(&name.name, names) {
             d = d.with_help(format!("did you mean `{s}`?"));
         }

@@ -10,8 +10,9 @@ use crate::{Delivery, Maps, Outcome, SimPacket};
 use rsteer_codegen::Compiled;
 use rsteer_lang::hir::{
     self, AssertKind, BinOp, Block, ExprKind, FuncId, IntTy, LocalId, PacketField, PacketSet, Pattern, Place, Program,
-    ReadKind, Region, Stmt, TryKind, Ty, UnOp,
+    ReadKind, Region, Stmt, TryKind, Ty, UnOp, ValueTy,
 };
+use rsteer_lang::packet::Endian;
 use rsteer_lang::Span;
 use rsteer_value::{Shape, Value};
 use std::collections::HashMap;
@@ -875,17 +876,22 @@ fn region_read(p: &SimPacket, region: Region, kind: ReadKind, off: u64) -> V {
     }
     let b = &bytes[at as usize..at as usize + size];
     let mut raw = [0u8; 8];
-    let v = match kind {
-        ReadKind::Bytes(_) => V::Array(b.iter().map(|x| int(*x as u64, IntTy::U8)).collect()),
-        ReadKind::U8 => int(b[0] as u64, IntTy::U8),
-        ReadKind::Be16 | ReadKind::Be32 | ReadKind::Be64 => {
+    let t = match kind.value_ty() {
+        ValueTy::U8 => IntTy::U8,
+        ValueTy::U16 => IntTy::U16,
+        ValueTy::U32 => IntTy::U32,
+        ValueTy::U64 => IntTy::U64,
+        ValueTy::Bool | ValueTy::Bytes(_) => {
+            return V::Opt(Some(Box::new(V::Array(b.iter().map(|x| int(*x as u64, IntTy::U8)).collect()))))
+        }
+    };
+    let v = match kind.endian() {
+        Endian::Big => {
             raw[8 - size..].copy_from_slice(b);
-            let t = [IntTy::U16, IntTy::U32, IntTy::U64][size.trailing_zeros() as usize - 1];
             int(u64::from_be_bytes(raw), t)
         }
-        ReadKind::Le16 | ReadKind::Le32 | ReadKind::Le64 => {
+        Endian::Little => {
             raw[..size].copy_from_slice(b);
-            let t = [IntTy::U16, IntTy::U32, IntTy::U64][size.trailing_zeros() as usize - 1];
             int(u64::from_le_bytes(raw), t)
         }
     };

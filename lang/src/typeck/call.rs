@@ -82,15 +82,9 @@ impl Cx<'_> {
             }
         }
         let name = single.unwrap_or_default();
-        let builtin = match name.as_str() {
-            "cpu" => Some((Builtin::Cpu, Ty::U32)),
-            "random" => Some((Builtin::Random, Ty::U32)),
-            "now_ns" => Some((Builtin::NowNs, Ty::U64)),
-            "now_coarse_ns" => Some((Builtin::NowCoarseNs, Ty::U64)),
-            _ => None,
-        };
-        if let Some((bi, t)) = builtin {
-            if !self.arity(&format!("`{name}`"), args, 0, span) {
+        if let Some(row) = crate::builtins::lookup(&name) {
+            let (bi, t) = (row.builtin, row.ret.ty());
+            if !self.arity(&format!("`{name}`"), args, row.params.len(), span) {
                 self.drain_args(b, args);
                 return err(span);
             }

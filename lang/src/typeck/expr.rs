@@ -577,7 +577,7 @@ impl Cx<'_> {
             .with_primary(f.span, "unknown field");
         let names: Vec<&str> = match ty {
             Ty::Struct(s) => self.structs[s.0 as usize].fields.iter().map(|f| f.name.as_str()).collect(),
-            Ty::Packet => PACKET_FIELDS.iter().map(|(n, _)| *n).chain(REGIONS.iter().map(|(n, _)| *n)).collect(),
+            Ty::Packet => packet_table::names(Access::Field).chain(REGIONS.iter().map(|(n, _)| *n)).collect(),
             _ => vec![],
         };
         if let Some(s) = did_you_mean(&f.name, names) {
@@ -591,7 +591,8 @@ impl Cx<'_> {
         match be.ty.clone() {
             Ty::Never => err(span),
             Ty::Packet => {
-                if let Some(&(_, pf)) = PACKET_FIELDS.iter().find(|(n, _)| *n == f.name) {
+                if let Some(row) = packet_table::lookup(&f.name, Access::Field) {
+                    let pf = row.field;
                     if pf == PacketField::Migrating {
                         if let Some(FnKind::Entry(a)) = b.kind {
                             if !a.migrate {
@@ -605,7 +606,7 @@ impl Cx<'_> {
                             }
                         }
                     }
-                    return mk(ExprKind::PacketField { packet: Box::new(be), field: pf }, packet_field_ty(pf), span);
+                    return mk(ExprKind::PacketField { packet: Box::new(be), field: pf }, row.ty.ty(), span);
                 }
                 if REGIONS.iter().any(|(n, _)| *n == f.name) {
                     self.error(
@@ -618,7 +619,7 @@ impl Cx<'_> {
                     );
                     return err(span);
                 }
-                if PACKET_METHODS.iter().any(|(n, _)| *n == f.name) {
+                if packet_table::lookup(&f.name, Access::Method).is_some() {
                     self.error(
                         Diagnostic::error("E0104", format!("`{}` is a method of `Packet`", f.name))
                             .with_primary(f.span, "a method")

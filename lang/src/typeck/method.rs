@@ -45,16 +45,17 @@ impl Cx<'_> {
                 err(span)
             }
             Ty::Packet => {
-                if let Some(&(_, pf)) = PACKET_METHODS.iter().find(|(n, _)| *n == method.name) {
+                if let Some(row) = packet_table::lookup(&method.name, Access::Method) {
+                    let pf = row.field;
                     if !zero_args(self, &format!("`pkt.{}()`", method.name), b) {
                         return err(span);
                     }
-                    return mk(ExprKind::PacketField { packet: Box::new(r), field: pf }, packet_field_ty(pf), span);
+                    return mk(ExprKind::PacketField { packet: Box::new(r), field: pf }, row.ty.ty(), span);
                 }
                 if b.in_test() {
                     return self.packet_setter(b, r, method, args, span);
                 }
-                self.unknown_method(&Ty::Packet, method, PACKET_METHODS.iter().map(|(n, _)| *n).collect());
+                self.unknown_method(&Ty::Packet, method, packet_table::names(Access::Method).collect());
                 self.drain_args(b, args);
                 err(span)
             }
@@ -225,8 +226,8 @@ impl Cx<'_> {
                 Some(n) => ReadKind::Bytes(n),
             }
         } else {
-            match READS.iter().find(|(n, _)| *n == method.name) {
-                Some(&(_, k)) => {
+            match READS.iter().find(|r| r.method == method.name) {
+                Some(&packet_table::ReadInfo { kind: k, .. }) => {
                     if !generics.is_empty() {
                         self.error(
                             Diagnostic::error("E0201", format!("`{}` takes no `::<..>`", method.name))
@@ -236,7 +237,7 @@ impl Cx<'_> {
                     k
                 }
                 None => {
-                    let mut names: Vec<&str> = READS.iter().map(|(n, _)| *n).collect();
+                    let mut names: Vec<&str> = READS.iter().map(|r| r.method).collect();
                     names.push("bytes");
                     let mut d = Diagnostic::error("E0105", format!("no read `{}` on a packet region", method.name))
                         .with_primary(method.span, "unknown read");
@@ -269,13 +270,7 @@ impl Cx<'_> {
                 return err(span);
             }
         }
-        let t = match kind {
-            ReadKind::U8 => Ty::U8,
-            ReadKind::Be16 | ReadKind::Le16 => Ty::U16,
-            ReadKind::Be32 | ReadKind::Le32 => Ty::U32,
-            ReadKind::Be64 | ReadKind::Le64 => Ty::U64,
-            ReadKind::Bytes(n) => Ty::Array(Box::new(Ty::U8), n),
-        };
+        let t = kind.value_ty().ty();
         mk(
             ExprKind::RegionRead { packet: Box::new(packet), region, kind, offset: Box::new(off) },
             Ty::Option(Box::new(t)),
