@@ -7,7 +7,7 @@
 //! gives one diagnostic rather than a cascade.
 
 use crate::ast;
-use crate::consteval::{range_of, zero_extend};
+use crate::consteval::range_of;
 use crate::diag::Diagnostic;
 use crate::hir::{self, FnKind, FuncId, MapId, MapKind, SteerAttrs, StructId, Ty, Verdict};
 use crate::items::{
@@ -627,28 +627,7 @@ impl<'a> Checker<'a> {
                 "false" => Some(0),
                 _ => None,
             },
-            Ty::Int(t) => {
-                let t = *t;
-                let raw = text.trim().replace('_', "");
-                let (neg, digits) = match raw.strip_prefix('-') {
-                    Some(d) => (true, d.to_string()),
-                    None => (false, raw.clone()),
-                };
-                let magnitude = if let Some(h) = digits.strip_prefix("0x") {
-                    u128::from_str_radix(h, 16).ok()
-                } else if let Some(o) = digits.strip_prefix("0o") {
-                    u128::from_str_radix(o, 8).ok()
-                } else if let Some(b) = digits.strip_prefix("0b") {
-                    u128::from_str_radix(b, 2).ok()
-                } else {
-                    digits.parse::<u128>().ok()
-                };
-                let (lo, hi) = range_of(t);
-                magnitude.and_then(|m| {
-                    let v: i128 = if neg { -(m as i128) } else { m as i128 };
-                    (lo <= v && v <= hi).then(|| zero_extend(v as u64, t))
-                })
-            }
+            Ty::Int(t) => crate::lit::parse_int(text, *t).ok(),
             _ => None,
         };
         if parsed.is_none() {

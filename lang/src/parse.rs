@@ -7,6 +7,7 @@
 
 use crate::ast::*;
 use crate::diag::Diagnostic;
+use crate::lit::{self, EscapeError, IntTextError};
 use crate::span::{FileId, Span};
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
@@ -1054,23 +1055,22 @@ fn compound_op(op: &str) -> Option<BinOp> {
 }
 
 /// Parses an integer literal's text: digits in its radix, `_` separators, optional suffix.
-/// Errors are (message, help).
+/// The digits are read by [`lit::parse_magnitude`]; errors are (message, help) in the
+/// lexer's words.
 pub fn parse_int(text: &str) -> Result<(u64, Option<IntTy>), (String, String)> {
-    let (radix, body) = if let Some(r) = text.strip_prefix("0x") {
-        (16, r)
-    } else if let Some(r) = text.strip_prefix("0o") {
-        (8, r)
-    } else if let Some(r) = text.strip_prefix("0b") {
-        (2, r)
-    } else {
-        (10, text)
+    let (radix, prefix) = match text.get(..2) {
+        Some("0x") => (16, 2),
+        Some("0o") => (8, 2),
+        Some("0b") => (2, 2),
+        _ => (10, 0),
     };
+    let body = &text[prefix..];
     let digits_end = body
         .char_indices()
         .find(|(_, c)| !(c.is_ascii_digit() || *c == '_' || (radix == 16 && c.is_ascii_hexdigit())))
         .map(|(i, _)| i)
         .unwrap_or(body.len());
-    let (digits, suffix) = body.split_at(digits_end);
+    let suffix = &body[digits_end..];
     let suffix_ty = if suffix.is_empty() {
         None
     } else {
@@ -1084,75 +1084,37 @@ pub fn parse_int(text: &str) -> Result<(u64, Option<IntTy>), (String, String)> {
             }
         }
     };
-    let mut value: u64 = 0;
-    let mut any = false;
-    for c in digits.chars() {
-        if c == '_' {
-            continue;
-        }
-        let d = c.to_digit(16).unwrap_or(99);
-        if d >= radix {
-            let kind = match radix {
+    match lit::parse_magnitude(&text[..prefix + digits_end]) {
+        Ok(value) => Ok((value, suffix_ty)),
+        Err(IntTextError::BadDigit { digit, base, .. }) => {
+            let kind = match base {
                 2 => "binary",
                 8 => "octal",
                 _ => "decimal",
             };
-            return Err((
-                format!("invalid digit `{c}` in a {kind} literal"),
-                format!("a {kind} literal uses digits below {radix}"),
-            ));
+            Err((
+                format!("invalid digit `{digit}` in a {kind} literal"),
+                format!("a {kind} literal uses digits below {base}"),
+            ))
         }
-        any = true;
-        value = match value.checked_mul(radix as u64).and_then(|v| v.checked_add(d as u64)) {
-            Some(v) => v,
-            None => {
-                return Err((
-                    "integer literal is too large".into(),
-                    "the largest integer is `u64::MAX`, 18446744073709551615".into(),
-                ))
-            }
-        };
-    }
-    if !any {
-        return Err((
+        Err(IntTextError::OutOfRange { .. }) => Err((
+            "integer literal is too large".into(),
+            "the largest integer is `u64::MAX`, 18446744073709551615".into(),
+        )),
+        Err(_) => Err((
             "integer literal has no digits".into(),
             "write at least one digit after the radix prefix, e.g. `0x0`".into(),
-        ));
+        )),
     }
-    Ok((value, suffix_ty))
 }
 
-/// Decodes the escapes of a byte or byte-string literal's contents.
+/// Decodes the escapes of a byte or byte-string literal's contents, with the error in the
+/// lexer's words.
 fn unescape(s: &str) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            if !c.is_ascii() {
-                return Err(format!("non-ASCII character `{c}` in a byte literal; write it as `\\x..` escapes"));
-            }
-            out.push(c as u8);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push(b'\n'),
-            Some('r') => out.push(b'\r'),
-            Some('t') => out.push(b'\t'),
-            Some('0') => out.push(0),
-            Some('\\') => out.push(b'\\'),
-            Some('\'') => out.push(b'\''),
-            Some('"') => out.push(b'"'),
-            Some('x') => {
-                let hi = chars.next().and_then(|c| c.to_digit(16));
-                let lo = chars.next().and_then(|c| c.to_digit(16));
-                match (hi, lo) {
-                    (Some(h), Some(l)) => out.push((h * 16 + l) as u8),
-                    _ => return Err("`\\x` must be followed by two hex digits".into()),
-                }
-            }
-            Some(other) => return Err(format!("unknown escape `\\{other}`")),
-            None => return Err("a literal cannot end with `\\`".into()),
-        }
-    }
-    Ok(out)
+    lit::unescape(s).map_err(|e| match e {
+        EscapeError::NonAscii(c) => format!("non-ASCII character `{c}` in a byte literal; write it as `\\x..` escapes"),
+        EscapeError::BadHex => "`\\x` must be followed by two hex digits".into(),
+        EscapeError::Unknown(other) => format!("unknown escape `\\{other}`"),
+        EscapeError::TrailingBackslash => "a literal cannot end with `\\`".into(),
+    })
 }
