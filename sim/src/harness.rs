@@ -8,6 +8,7 @@
 
 use crate::{Delivery, Maps, Outcome, SimPacket};
 use rsteer_codegen::Compiled;
+use rsteer_lang::consteval::{eval_binary, eval_unary, DivByZero};
 use rsteer_lang::hir::{
     self, AssertKind, BinOp, Block, ExprKind, FuncId, IntTy, LocalId, PacketField, PacketSet, Pattern, Place, Program,
     ReadKind, Region, Stmt, TryKind, Ty, UnOp, ValueTy,
@@ -365,8 +366,7 @@ impl Interp<'_> {
                 let v = self.expr(fr, x)?;
                 match (op, v) {
                     (UnOp::Not, V::Bool(b)) => V::Bool(!b),
-                    (UnOp::Not, V::Int(bits, t)) => V::Int(mask(!bits, t), t),
-                    (UnOp::Neg, V::Int(bits, t)) => V::Int(mask(bits.wrapping_neg(), t), t),
+                    (op, V::Int(bits, t)) => V::Int(mask(eval_unary(*op, t, bits), t), t),
                     (_, other) => other,
                 }
             }
@@ -735,34 +735,23 @@ impl Interp<'_> {
     fn binary(&mut self, op: BinOp, l: V, r: V, span: Span) -> R<V> {
         if let (V::Int(a, t), V::Int(b, _)) = (&l, &r) {
             let (a, b, t) = (*a, *b, *t);
-            let signed = t.signed();
-            let cmp = |x: u64, y: u64| if signed { (x as i64).cmp(&(y as i64)) } else { x.cmp(&y) };
-            use std::cmp::Ordering::*;
-            let v = match op {
-                BinOp::Add => a.wrapping_add(b),
-                BinOp::Sub => a.wrapping_sub(b),
-                BinOp::Mul => a.wrapping_mul(b),
+            if matches!(op, BinOp::And | BinOp::Or) {
+                return Ok(V::Bool(a != 0 && (op == BinOp::Or || b != 0)));
+            }
+            let v = match eval_binary(op, t, a, b) {
+                Ok(v) => v,
                 // BPF defines x / 0 == 0 and x % 0 == x; the compiled program does the same.
-                BinOp::Div if b == 0 => 0,
-                BinOp::Rem if b == 0 => a,
-                BinOp::Div if signed => (a as i64).wrapping_div(b as i64) as u64,
-                BinOp::Rem if signed => (a as i64).wrapping_rem(b as i64) as u64,
-                BinOp::Div => a / b,
-                BinOp::Rem => a % b,
-                BinOp::BitAnd => a & b,
-                BinOp::BitOr => a | b,
-                BinOp::BitXor => a ^ b,
-                BinOp::Shl => a.wrapping_shl((b & (t.bits() as u64 - 1)) as u32),
-                BinOp::Shr if signed => ((a as i64) >> (b & (t.bits() as u64 - 1))) as u64,
-                BinOp::Shr => a >> (b & (t.bits() as u64 - 1)),
-                BinOp::Eq => return Ok(V::Bool(a == b)),
-                BinOp::Ne => return Ok(V::Bool(a != b)),
-                BinOp::Lt => return Ok(V::Bool(cmp(a, b) == Less)),
-                BinOp::Le => return Ok(V::Bool(cmp(a, b) != Greater)),
-                BinOp::Gt => return Ok(V::Bool(cmp(a, b) == Greater)),
-                BinOp::Ge => return Ok(V::Bool(cmp(a, b) != Less)),
-                BinOp::And | BinOp::Or => return Ok(V::Bool(a != 0 && (op == BinOp::Or || b != 0))),
+                Err(DivByZero) => {
+                    if op == BinOp::Div {
+                        0
+                    } else {
+                        a
+                    }
+                }
             };
+            if op.is_comparison() {
+                return Ok(V::Bool(v != 0));
+            }
             return Ok(V::Int(mask(v, t), t));
         }
         match op {
