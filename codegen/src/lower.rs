@@ -9,6 +9,7 @@
 use crate::bpf::{helper, AluOp, JmpOp, Size};
 use crate::ir::{Arg, Block, Function, Inst, Operand, Slot, Term, Value};
 use rsteer_bpf::ctx as md;
+use rsteer_lang::errors;
 use rsteer_lang::hir::{
     self, BinOp, Builtin, ExprKind, FuncId, LocalId, PacketField, Pattern, Place, Program, ReadKind, Region, Stmt,
     TryKind, Ty, UnOp,
@@ -1370,7 +1371,7 @@ impl<'a> Lowerer<'a> {
         let callee = &self.prog.functions[func.0 as usize];
         if self.inline_depth > 64 {
             self.diags.push(
-                Diagnostic::error("E0803", format!("calls to `{}` nest too deeply to inline", callee.name))
+                errors::inlining_too_deep(format!("calls to `{}` nest too deeply to inline", callee.name))
                     .with_primary(self.span, "inlined here"),
             );
             return Val::Never;

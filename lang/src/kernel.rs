@@ -5,6 +5,7 @@
 //! policy meant for an older fleet fails at compile time instead of in the verifier.
 
 use crate::diag::Diagnostic;
+use crate::errors;
 use crate::hir::{Block, Expr, ExprKind, FnKind, FuncId, MapKind, Place, Program, Stmt};
 use crate::span::Span;
 use std::collections::HashSet;
@@ -38,7 +39,7 @@ impl Walk<'_> {
     fn need(&mut self, version: KernelVersion, span: Span, what: &str) {
         if version > self.target {
             self.diags.push(
-                Diagnostic::error("E0705", format!("{what} needs Linux {version}; the target is {}", self.target))
+                errors::needs_newer_kernel(format!("{what} needs Linux {version}; the target is {}", self.target))
                     .with_primary(span, format!("needs Linux {version}"))
                     .with_help(format!("raise `--target-kernel` to {version}, or do without it")),
             );

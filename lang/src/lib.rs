@@ -7,8 +7,10 @@
 pub mod ast;
 pub mod builtins;
 mod check;
+pub mod codes;
 pub mod consteval;
 pub mod diag;
+pub mod errors;
 pub mod exhaustive;
 pub mod hir;
 mod items;

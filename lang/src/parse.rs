@@ -7,6 +7,7 @@
 
 use crate::ast::*;
 use crate::diag::Diagnostic;
+use crate::errors;
 use crate::lit::{self, EscapeError, IntTextError};
 use crate::span::{FileId, Span};
 use pest::iterators::{Pair, Pairs};
@@ -65,7 +66,7 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     if let Some(at) = too_deep(src) {
         diags.push(
-            Diagnostic::error("E0010", "brackets nested too deeply")
+            errors::too_deep("brackets nested too deeply")
                 .with_primary(
                     Span::new(file, at, (at + 1).min(src.len())),
                     format!("more than {MAX_NESTING} levels deep"),
@@ -93,7 +94,7 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
                 if let Some(item) = b.item(inner) {
                     if let Some(span) = expr_depth_item(&item) {
                         diags.push(
-                            Diagnostic::error("E0010", "expression nested too deeply")
+                            errors::too_deep("expression nested too deeply")
                                 .with_primary(span, format!("more than {MAX_EXPR_DEPTH} levels of operators and calls"))
                                 .with_help("split the expression with `let` bindings"),
                         );
@@ -255,8 +256,8 @@ fn syntax_error(file: FileId, base: usize, src: &str, e: &pest::error::Error<Rul
     let end = (at + src[at..].chars().next().map(|c| c.len_utf8()).unwrap_or(0)).min(src.len());
     let label =
         if expected.is_empty() { "unexpected here".to_string() } else { format!("expected {}", join_or(&expected)) };
-    let mut d = Diagnostic::error("E0001", format!("syntax error: unexpected {found}"))
-        .with_primary(Span::new(file, at, end), label);
+    let mut d =
+        errors::syntax(format!("syntax error: unexpected {found}")).with_primary(Span::new(file, at, end), label);
     if found == "end of file" {
         d = d.with_help("the file ends inside an item: is a `}` or `;` missing?");
     }
@@ -703,7 +704,7 @@ impl<'s> Builder<'s> {
         let pairs: Pairs<'_, Rule> = p.into_inner();
         if pairs.len() > MAX_EXPR_PARTS {
             self.error(
-                Diagnostic::error("E0010", "expression too long")
+                errors::too_deep("expression too long")
                     .with_primary(span, format!("more than {MAX_EXPR_PARTS} operands and operators"))
                     .with_help("split the expression with `let` bindings"),
             );
@@ -747,7 +748,7 @@ impl<'s> Builder<'s> {
             if let ExprKind::Binary { op: inner, op_span: inner_span, .. } = &lhs.kind {
                 if inner.is_comparison() {
                     self.error(
-                        Diagnostic::error("E0209", "comparison operators cannot be chained")
+                        errors::chained_comparison("comparison operators cannot be chained")
                             .with_primary(op_span, "second comparison")
                             .with_secondary(*inner_span, "first comparison")
                             .with_help("split it with `&&`: `a < b && b < c`, or add parentheses"),
@@ -817,7 +818,7 @@ impl<'s> Builder<'s> {
             Rule::int_lit => match parse_int(p.as_str()) {
                 Ok((value, suffix)) => ExprKind::Int { value, suffix },
                 Err((msg, help)) => {
-                    self.error(Diagnostic::error("E0002", msg).with_primary(span, "invalid literal").with_help(help));
+                    self.error(errors::malformed_literal(msg).with_primary(span, "invalid literal").with_help(help));
                     ExprKind::Error
                 }
             },
@@ -828,13 +829,13 @@ impl<'s> Builder<'s> {
                     Ok(bytes) if bytes.len() == 1 => ExprKind::Byte(bytes[0]),
                     Ok(_) => {
                         self.error(
-                            Diagnostic::error("E0002", "a byte literal holds exactly one byte")
+                            errors::malformed_literal("a byte literal holds exactly one byte")
                                 .with_primary(span, "invalid literal"),
                         );
                         ExprKind::Error
                     }
                     Err(msg) => {
-                        self.error(Diagnostic::error("E0002", msg).with_primary(span, "invalid literal"));
+                        self.error(errors::malformed_literal(msg).with_primary(span, "invalid literal"));
                         ExprKind::Error
                     }
                 }
@@ -845,7 +846,7 @@ impl<'s> Builder<'s> {
                 match unescape(inner) {
                     Ok(bytes) => ExprKind::ByteStr(bytes),
                     Err(msg) => {
-                        self.error(Diagnostic::error("E0002", msg).with_primary(span, "invalid literal"));
+                        self.error(errors::malformed_literal(msg).with_primary(span, "invalid literal"));
                         ExprKind::Error
                     }
                 }
@@ -1010,7 +1011,7 @@ impl<'s> Builder<'s> {
                         Ok((value, suffix)) => PatAtomKind::Int { value, suffix },
                         Err((msg, help)) => {
                             self.error(
-                                Diagnostic::error("E0002", msg).with_primary(span, "invalid literal").with_help(help),
+                                errors::malformed_literal(msg).with_primary(span, "invalid literal").with_help(help),
                             );
                             PatAtomKind::Error
                         }
@@ -1023,8 +1024,7 @@ impl<'s> Builder<'s> {
                         Ok(b) if b.len() == 1 => PatAtomKind::Byte(b[0]),
                         _ => {
                             self.error(
-                                Diagnostic::error("E0002", "invalid byte literal")
-                                    .with_primary(span, "invalid literal"),
+                                errors::malformed_literal("invalid byte literal").with_primary(span, "invalid literal"),
                             );
                             PatAtomKind::Error
                         }

@@ -1,6 +1,7 @@
 //! Methods: on integers, packets (fields and region reads) and maps.
 
 use super::cx::*;
+use crate::errors;
 
 impl Cx<'_> {
     #[allow(clippy::too_many_arguments)]
@@ -160,7 +161,7 @@ impl Cx<'_> {
 
     pub(super) fn unknown_method(&mut self, ty: &Ty, method: &ast::Ident, names: Vec<&str>) {
         let tn = self.ty_name(ty);
-        let mut d = Diagnostic::error("E0105", format!("no method `{}` on `{tn}`", method.name))
+        let mut d = errors::unknown_method(format!("no method `{}` on `{tn}`", method.name))
             .with_primary(method.span, "unknown method");
         if let Some(s) = did_you_mean(&method.name, names.iter().copied()) {
             d = d.with_help(format!("did you mean `{s}`?"));
@@ -196,7 +197,7 @@ impl Cx<'_> {
                 },
                 _ => {
                     self.error(
-                        Diagnostic::error("E0201", "`bytes` needs its length: `bytes::<N>(offset)`")
+                        errors::wrong_arg_count("`bytes` needs its length: `bytes::<N>(offset)`")
                             .with_primary(method.span, "length missing")
                             .with_help("e.g. `pkt.payload.bytes::<8>(1)` reads 8 bytes from offset 1"),
                     );
@@ -207,8 +208,7 @@ impl Cx<'_> {
                 Some(0) | None => {
                     if n == Some(0) {
                         self.error(
-                            Diagnostic::error("E0404", "`bytes::<0>` reads nothing")
-                                .with_primary(method.span, "length 0"),
+                            errors::not_plain_data("`bytes::<0>` reads nothing").with_primary(method.span, "length 0"),
                         );
                     }
                     self.drain_args(b, args);
@@ -216,7 +216,7 @@ impl Cx<'_> {
                 }
                 Some(n) if n > 256 => {
                     self.error(
-                        Diagnostic::error("E0404", format!("`bytes::<{n}>` is too large"))
+                        errors::not_plain_data(format!("`bytes::<{n}>` is too large"))
                             .with_primary(method.span, "at most 256 bytes in one read")
                             .with_help("BPF programs have 512 bytes of stack"),
                     );
@@ -230,7 +230,7 @@ impl Cx<'_> {
                 Some(&packet_table::ReadInfo { kind: k, .. }) => {
                     if !generics.is_empty() {
                         self.error(
-                            Diagnostic::error("E0201", format!("`{}` takes no `::<..>`", method.name))
+                            errors::wrong_arg_count(format!("`{}` takes no `::<..>`", method.name))
                                 .with_primary(method.span, "remove the turbofish"),
                         );
                     }
@@ -239,7 +239,7 @@ impl Cx<'_> {
                 None => {
                     let mut names: Vec<&str> = READS.iter().map(|r| r.method).collect();
                     names.push("bytes");
-                    let mut d = Diagnostic::error("E0105", format!("no read `{}` on a packet region", method.name))
+                    let mut d = errors::unknown_method(format!("no read `{}` on a packet region", method.name))
                         .with_primary(method.span, "unknown read");
                     d = match did_you_mean(&method.name, names.iter().copied()) {
                         Some(s) => d.with_help(format!("did you mean `{s}`?")),
@@ -264,7 +264,7 @@ impl Cx<'_> {
             other => {
                 let tn = self.ty_name(other);
                 self.error(
-                    Diagnostic::error("E0200", format!("mismatched types: expected an unsigned integer, found `{tn}`"))
+                    errors::mismatched_types(format!("mismatched types: expected an unsigned integer, found `{tn}`"))
                         .with_primary(off.span, "offsets are unsigned integers"),
                 );
                 return err(span);
@@ -292,10 +292,11 @@ impl Cx<'_> {
             if !decl.kind.is_socket_map() {
                 self.drain_args(b, args);
                 self.error(
-                    Diagnostic::error(
-                        "E0105",
-                        format!("`fill` works on socket maps; `{}` is a `{}`", decl.name, decl.kind.name()),
-                    )
+                    errors::unknown_method(format!(
+                        "`fill` works on socket maps; `{}` is a `{}`",
+                        decl.name,
+                        decl.kind.name()
+                    ))
                     .with_primary(method.span, "not a socket map")
                     .with_help("fill other maps with `set` or `insert`"),
                 );
@@ -310,7 +311,7 @@ impl Cx<'_> {
         }
         let known = ["get", "set", "add", "insert", "remove", "contains"];
         if !known.contains(&name) {
-            let mut d = Diagnostic::error("E0105", format!("no method `{name}` on map `{}`", decl.name))
+            let mut d = errors::unknown_method(format!("no method `{name}` on map `{}`", decl.name))
                 .with_primary(method.span, "unknown method");
             d = match did_you_mean(name, known) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
@@ -342,15 +343,12 @@ impl Cx<'_> {
                 }
             };
             self.error(
-                Diagnostic::error(
-                    "E0403",
-                    format!(
-                        "`{name}` cannot be used on `{}`, which is {} `{}`",
-                        decl.name,
-                        article(decl.kind.name()),
-                        decl.kind.name()
-                    ),
-                )
+                errors::unsupported_map_use(format!(
+                    "`{name}` cannot be used on `{}`, which is {} `{}`",
+                    decl.name,
+                    article(decl.kind.name()),
+                    decl.kind.name()
+                ))
                 .with_primary(method.span, format!("not a method of `{}`", decl.kind.name()))
                 .with_help(help),
             );
@@ -383,13 +381,10 @@ impl Cx<'_> {
                     let vt = self.ty_name(&decl.value);
                     self.expr(b, &args[1], None);
                     self.error(
-                        Diagnostic::error(
-                            "E0403",
-                            format!(
-                                "`add` needs a `u32`, `u64`, `i32` or `i64` value, but `{}` holds `{vt}`",
-                                decl.name
-                            ),
-                        )
+                        errors::unsupported_map_use(format!(
+                            "`add` needs a `u32`, `u64`, `i32` or `i64` value, but `{}` holds `{vt}`",
+                            decl.name
+                        ))
                         .with_primary(method.span, "no atomic add for this value type")
                         .with_help("BPF adds atomically to 32- and 64-bit words only; use `get` and `set`/`insert`"),
                     );
