@@ -14,6 +14,7 @@ use crate::hir::{self, FnKind, FuncId, MapId, MapKind, SteerAttrs, StructId, Ty,
 use crate::items::{
     Binding, ConstInfo, ConstState, FnInfo, ItemRef, ItemTable, Items, ModId, Module, MAX_ARRAY_LEN, MAX_CAPACITY,
 };
+use crate::mapkind::{self, Slot};
 use crate::parse;
 use crate::span::{FileId, SourceDb, Span};
 use crate::suggest::did_you_mean;
@@ -62,27 +63,9 @@ impl Items for Checker<'_> {
 }
 
 pub const INT_NAMES: [&str; 8] = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"];
-const MAP_KINDS: [(&str, MapKind); 7] = [
-    ("SockArray", MapKind::SockArray),
-    ("SockMap", MapKind::SockMap),
-    ("SockHash", MapKind::SockHash),
-    ("Array", MapKind::Array),
-    ("PerCpuArray", MapKind::PerCpuArray),
-    ("HashMap", MapKind::HashMap),
-    ("LruHashMap", MapKind::LruHashMap),
-];
-
-/// The generic parameters of each map kind, as written in its signature.
+/// How a map kind's declaration is written, `SockHash<K, N>`.
 pub fn map_signature(kind: MapKind) -> &'static str {
-    match kind {
-        MapKind::SockArray => "SockArray<N>",
-        MapKind::SockMap => "SockMap<N>",
-        MapKind::SockHash => "SockHash<K, N>",
-        MapKind::Array => "Array<V, N>",
-        MapKind::PerCpuArray => "PerCpuArray<V, N>",
-        MapKind::HashMap => "HashMap<K, V, N>",
-        MapKind::LruHashMap => "LruHashMap<K, V, N>",
-    }
+    kind.info().signature
 }
 
 pub fn run(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<hir::Program>, Vec<Diagnostic>) {
@@ -513,7 +496,7 @@ impl<'a> Checker<'a> {
                                 }
                             }
                         }
-                        n if MAP_KINDS.iter().any(|(k, _)| *k == n) => {
+                        n if mapkind::lookup(n).is_some() => {
                             self.error(
                                 errors::bad_type_name(format!("`{n}` is a map kind, not a value type"))
                                     .with_primary(t.span, "maps are not values")
@@ -750,10 +733,10 @@ impl<'a> Checker<'a> {
                 continue;
             };
             let kname = path.text();
-            let Some(&(_, kind)) = MAP_KINDS.iter().find(|(n, _)| *n == kname) else {
+            let Some(kind) = mapkind::lookup(&kname).map(|k| k.kind) else {
                 let mut d = errors::unknown_map_kind(format!("unknown map kind `{kname}`"))
                     .with_primary(path.span, "not a map kind");
-                d = match did_you_mean(&kname, MAP_KINDS.iter().map(|(n, _)| *n)) {
+                d = match did_you_mean(&kname, mapkind::MAP_KINDS.iter().map(|k| k.name)) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
                     None => d.with_help(
                         "the map kinds are SockArray, SockMap, SockHash, Array, PerCpuArray, HashMap and LruHashMap",
@@ -762,11 +745,7 @@ impl<'a> Checker<'a> {
                 self.error(d);
                 continue;
             };
-            let want = match kind {
-                MapKind::SockArray | MapKind::SockMap => 1,
-                MapKind::SockHash | MapKind::Array | MapKind::PerCpuArray => 2,
-                MapKind::HashMap | MapKind::LruHashMap => 3,
-            };
+            let want = kind.info().generics;
             if args.len() != want {
                 self.error(
                     errors::map_generics(format!(
@@ -858,12 +837,12 @@ impl<'a> Checker<'a> {
                 Some(n) => n,
                 None => 1,
             };
-            let (key, value) = match kind {
-                MapKind::SockArray | MapKind::SockMap => (Ty::U32, Ty::U64),
-                MapKind::SockHash => (types[0].clone(), Ty::U64),
-                MapKind::Array | MapKind::PerCpuArray => (Ty::U32, types[0].clone()),
-                MapKind::HashMap | MapKind::LruHashMap => (types[0].clone(), types[1].clone()),
+            let slot_ty = |s: Slot| match s {
+                Slot::Index => Ty::U32,
+                Slot::Socket => Ty::U64,
+                Slot::Generic(i) => types[i].clone(),
             };
+            let (key, value) = (slot_ty(kind.info().key), slot_ty(kind.info().value));
             let d = &mut self.maps[i];
             d.kind = kind;
             d.key = key;

@@ -89,33 +89,7 @@ pub struct FieldDef {
     pub ty: Ty,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum MapKind {
-    SockArray,
-    SockMap,
-    SockHash,
-    Array,
-    PerCpuArray,
-    HashMap,
-    LruHashMap,
-}
-
-impl MapKind {
-    pub fn is_socket_map(self) -> bool {
-        matches!(self, MapKind::SockArray | MapKind::SockMap | MapKind::SockHash)
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            MapKind::SockArray => "SockArray",
-            MapKind::SockMap => "SockMap",
-            MapKind::SockHash => "SockHash",
-            MapKind::Array => "Array",
-            MapKind::PerCpuArray => "PerCpuArray",
-            MapKind::HashMap => "HashMap",
-            MapKind::LruHashMap => "LruHashMap",
-        }
-    }
-}
+pub use crate::mapkind::MapKind;
 
 #[derive(Clone, Debug)]
 pub struct MapDecl {

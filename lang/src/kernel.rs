@@ -6,7 +6,7 @@
 
 use crate::diag::Diagnostic;
 use crate::errors;
-use crate::hir::{Block, Expr, ExprKind, FnKind, FuncId, MapKind, Place, Program, Stmt};
+use crate::hir::{Block, Expr, ExprKind, FnKind, FuncId, Place, Program, Stmt};
 use crate::span::Span;
 use std::collections::HashSet;
 
@@ -121,8 +121,9 @@ impl Walk<'_> {
                 }
             }
             ExprKind::Select { map, key, .. } => {
-                if matches!(self.prog.maps[map.0 as usize].kind, MapKind::SockMap | MapKind::SockHash) {
-                    self.need(SOCKMAP_SELECT, e.span, "selecting from a `SockMap` or `SockHash`");
+                let since = self.prog.maps[map.0 as usize].kind.info().since;
+                if since > SK_REUSEPORT {
+                    self.need(since, e.span, "selecting from a `SockMap` or `SockHash`");
                 }
                 self.expr(key);
             }

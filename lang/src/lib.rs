@@ -16,6 +16,7 @@ pub mod hir;
 mod items;
 pub mod kernel;
 pub mod lit;
+pub mod mapkind;
 pub mod ops;
 pub mod packet;
 pub mod parse;

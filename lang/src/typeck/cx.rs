@@ -6,8 +6,8 @@ pub(super) use crate::consteval::{self, range_of, to_i128, zero_extend, EvalErro
 pub(super) use crate::diag::Diagnostic;
 pub(super) use crate::exhaustive::{describe_gaps, Coverage};
 pub(super) use crate::hir::{
-    self, Arm, AssertKind, BinOp, Block, ExprKind, FnKind, FuncId, IntTy, LocalDecl, LocalId, MapId, MapKind,
-    PacketField, PacketSet, Pattern, Place, ReadKind, Region, Stmt, TryKind, Ty, UnOp, Verdict,
+    self, Arm, AssertKind, BinOp, Block, ExprKind, FnKind, FuncId, IntTy, LocalDecl, LocalId, MapId, PacketField,
+    PacketSet, Pattern, Place, ReadKind, Region, Stmt, TryKind, Ty, UnOp, Verdict,
 };
 pub(super) use crate::items::{ItemRef, ItemTable, Items, ModId, MAX_ARRAY_LEN};
 pub(super) use crate::packet::{self as packet_table, Access, READS, REGIONS};

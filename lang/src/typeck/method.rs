@@ -323,12 +323,7 @@ impl Cx<'_> {
             self.drain_args(b, args);
             return err(span);
         }
-        let kind_ok = match name {
-            "get" => !decl.kind.is_socket_map(),
-            "set" => matches!(decl.kind, MapKind::Array | MapKind::PerCpuArray),
-            "add" => !decl.kind.is_socket_map(),
-            _ => matches!(decl.kind, MapKind::HashMap | MapKind::LruHashMap),
-        };
+        let kind_ok = decl.kind.info().methods.contains(&name);
         if !kind_ok {
             let help = if decl.kind.is_socket_map() {
                 format!(
