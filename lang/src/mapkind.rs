@@ -57,85 +57,59 @@ pub struct MapKindInfo {
 const ARRAY_METHODS: &[&str] = &["get", "set", "add"];
 const HASH_METHODS: &[&str] = &["get", "add", "insert", "remove", "contains"];
 
+/// A socket map: `u64` socket values, filled by the loader, read by `select`.
+const fn socket(
+    name: &'static str,
+    kind: MapKind,
+    signature: &'static str,
+    key: Slot,
+    since: KernelVersion,
+) -> MapKindInfo {
+    let generics = if matches!(key, Slot::Generic(_)) { 2 } else { 1 };
+    MapKindInfo { name, kind, signature, generics, key, value: Slot::Socket, socket: true, methods: &[], since }
+}
+
+/// An array of values `V`, indexed by `u32`.
+const fn array(name: &'static str, kind: MapKind, signature: &'static str) -> MapKindInfo {
+    let value = Slot::Generic(0);
+    MapKindInfo {
+        name,
+        kind,
+        signature,
+        generics: 2,
+        key: Slot::Index,
+        value,
+        socket: false,
+        methods: ARRAY_METHODS,
+        since: SK_REUSEPORT,
+    }
+}
+
+/// A hash table from keys `K` to values `V`.
+const fn hash(name: &'static str, kind: MapKind, signature: &'static str) -> MapKindInfo {
+    let (key, value) = (Slot::Generic(0), Slot::Generic(1));
+    MapKindInfo {
+        name,
+        kind,
+        signature,
+        generics: 3,
+        key,
+        value,
+        socket: false,
+        methods: HASH_METHODS,
+        since: SK_REUSEPORT,
+    }
+}
+
 /// Every map kind, in the order the diagnostics list them.
 pub const MAP_KINDS: [MapKindInfo; 7] = [
-    MapKindInfo {
-        name: "SockArray",
-        kind: MapKind::SockArray,
-        signature: "SockArray<N>",
-        generics: 1,
-        key: Slot::Index,
-        value: Slot::Socket,
-        socket: true,
-        methods: &[],
-        since: SK_REUSEPORT,
-    },
-    MapKindInfo {
-        name: "SockMap",
-        kind: MapKind::SockMap,
-        signature: "SockMap<N>",
-        generics: 1,
-        key: Slot::Index,
-        value: Slot::Socket,
-        socket: true,
-        methods: &[],
-        since: SOCKMAP_SELECT,
-    },
-    MapKindInfo {
-        name: "SockHash",
-        kind: MapKind::SockHash,
-        signature: "SockHash<K, N>",
-        generics: 2,
-        key: Slot::Generic(0),
-        value: Slot::Socket,
-        socket: true,
-        methods: &[],
-        since: SOCKMAP_SELECT,
-    },
-    MapKindInfo {
-        name: "Array",
-        kind: MapKind::Array,
-        signature: "Array<V, N>",
-        generics: 2,
-        key: Slot::Index,
-        value: Slot::Generic(0),
-        socket: false,
-        methods: ARRAY_METHODS,
-        since: SK_REUSEPORT,
-    },
-    MapKindInfo {
-        name: "PerCpuArray",
-        kind: MapKind::PerCpuArray,
-        signature: "PerCpuArray<V, N>",
-        generics: 2,
-        key: Slot::Index,
-        value: Slot::Generic(0),
-        socket: false,
-        methods: ARRAY_METHODS,
-        since: SK_REUSEPORT,
-    },
-    MapKindInfo {
-        name: "HashMap",
-        kind: MapKind::HashMap,
-        signature: "HashMap<K, V, N>",
-        generics: 3,
-        key: Slot::Generic(0),
-        value: Slot::Generic(1),
-        socket: false,
-        methods: HASH_METHODS,
-        since: SK_REUSEPORT,
-    },
-    MapKindInfo {
-        name: "LruHashMap",
-        kind: MapKind::LruHashMap,
-        signature: "LruHashMap<K, V, N>",
-        generics: 3,
-        key: Slot::Generic(0),
-        value: Slot::Generic(1),
-        socket: false,
-        methods: HASH_METHODS,
-        since: SK_REUSEPORT,
-    },
+    socket("SockArray", MapKind::SockArray, "SockArray<N>", Slot::Index, SK_REUSEPORT),
+    socket("SockMap", MapKind::SockMap, "SockMap<N>", Slot::Index, SOCKMAP_SELECT),
+    socket("SockHash", MapKind::SockHash, "SockHash<K, N>", Slot::Generic(0), SOCKMAP_SELECT),
+    array("Array", MapKind::Array, "Array<V, N>"),
+    array("PerCpuArray", MapKind::PerCpuArray, "PerCpuArray<V, N>"),
+    hash("HashMap", MapKind::HashMap, "HashMap<K, V, N>"),
+    hash("LruHashMap", MapKind::LruHashMap, "LruHashMap<K, V, N>"),
 ];
 
 /// The row of the map kind called `name`.
