@@ -9,10 +9,12 @@
 use crate::bpf::{helper, AluOp, JmpOp, Size};
 use crate::ir::{Arg, Block, Function, Inst, Operand, Slot, Term, Value};
 use rsteer_bpf::ctx as md;
+use rsteer_lang::errors;
 use rsteer_lang::hir::{
     self, BinOp, Builtin, ExprKind, FuncId, LocalId, PacketField, Pattern, Place, Program, ReadKind, Region, Stmt,
     TryKind, Ty, UnOp,
 };
+use rsteer_lang::packet::{self, Endian, Read};
 use rsteer_lang::{Diagnostic, Span};
 use rsteer_value::{field_offsets, layout};
 use std::collections::HashMap;
@@ -1369,7 +1371,7 @@ impl<'a> Lowerer<'a> {
         let callee = &self.prog.functions[func.0 as usize];
         if self.inline_depth > 64 {
             self.diags.push(
-                Diagnostic::error("E0803", format!("calls to `{}` nest too deeply to inline", callee.name))
+                errors::inlining_too_deep(format!("calls to `{}` nest too deeply to inline", callee.name))
                     .with_primary(self.span, "inlined here"),
             );
             return Val::Never;
@@ -1437,6 +1439,24 @@ impl<'a> Lowerer<'a> {
             l.push(Inst::LoadCtx { dst, off, size });
             dst
         };
+        // Plain context fields, L4-header and IP-header fields are lowered by the table's
+        // description of them; the derived ones each by their own code.
+        let row = packet::info(field);
+        match row.read {
+            Read::L4 { offset, kind } => {
+                let off = self.iconst(offset as u64);
+                let r = self.region_read(Region::L4, kind, off, None);
+                return self.or_fallback(r);
+            }
+            Read::Net { offset, kind, v6 } => {
+                let ok = self.is_ipv(v6);
+                self.require(ok);
+                let off = self.iconst(offset as u64);
+                let r = self.region_read(Region::Net, kind, off, None);
+                return self.or_fallback(r);
+            }
+            Read::Context(_) | Read::Derived => {}
+        }
         let v = match field {
             PacketField::Len => ctx_load(self, md::LEN.off, Size::W),
             PacketField::Hash => ctx_load(self, md::HASH.off, Size::W),
@@ -1461,25 +1481,12 @@ impl<'a> Lowerer<'a> {
                 let want = if field == PacketField::IsTcp { 6 } else { 17 };
                 self.compare(JmpOp::Jeq, raw, Operand::Imm(want))
             }
-            PacketField::SrcPort | PacketField::DstPort => {
-                let off = self.iconst(if field == PacketField::SrcPort { 0 } else { 2 });
-                let r = self.region_read(Region::L4, ReadKind::Be16, off, None);
-                return self.or_fallback(r);
-            }
-            PacketField::SrcIp4 | PacketField::DstIp4 => {
-                let ok = self.is_ipv(false);
-                self.require(ok);
-                let off = self.iconst(if field == PacketField::SrcIp4 { 12 } else { 16 });
-                let r = self.region_read(Region::Net, ReadKind::Be32, off, None);
-                return self.or_fallback(r);
-            }
-            PacketField::SrcIp6 | PacketField::DstIp6 => {
-                let ok = self.is_ipv(true);
-                self.require(ok);
-                let off = self.iconst(if field == PacketField::SrcIp6 { 8 } else { 24 });
-                let r = self.region_read(Region::Net, ReadKind::Bytes(16), off, None);
-                return self.or_fallback(r);
-            }
+            PacketField::SrcPort
+            | PacketField::DstPort
+            | PacketField::SrcIp4
+            | PacketField::DstIp4
+            | PacketField::SrcIp6
+            | PacketField::DstIp6 => unreachable!("lowered from the table above"),
             PacketField::Migrating => {
                 let p = ctx_load(self, md::MIGRATING_SK.off, Size::DW);
                 self.compare(JmpOp::Jne, p, Operand::Imm(0))
@@ -1544,13 +1551,7 @@ impl<'a> Lowerer<'a> {
     /// `known` is the offset when it is a constant.
     fn region_read(&mut self, region: Region, kind: ReadKind, off: Value, known: Option<u64>) -> Val {
         let size = kind.size();
-        let value_ty = match kind {
-            ReadKind::U8 => Ty::U8,
-            ReadKind::Be16 | ReadKind::Le16 => Ty::U16,
-            ReadKind::Be32 | ReadKind::Le32 => Ty::U32,
-            ReadKind::Be64 | ReadKind::Le64 => Ty::U64,
-            ReadKind::Bytes(n) => Ty::Array(Box::new(Ty::U8), n),
-        };
+        let value_ty = kind.value_ty().ty();
         let flag = self.new_value();
         let payload = self.new_store(&value_ty, "read result");
         let none = self.new_block();
@@ -1613,13 +1614,14 @@ impl<'a> Lowerer<'a> {
         if let Store::Scalar(pv) = &payload {
             let raw = self.new_value();
             self.push(Inst::StackLoad { dst: raw, slot: buf, off: 0, size: Size::from_bytes(size) });
-            let v = match kind {
-                ReadKind::Be16 | ReadKind::Be32 | ReadKind::Be64 => {
-                    let d = self.new_value();
-                    self.push(Inst::Bswap { dst: d, src: raw, bits: (size * 8) as u8 });
-                    d
-                }
-                _ => raw,
+            // The helper copies the packet's bytes; a big-endian read of more than one byte
+            // swaps them into host order.
+            let v = if size > 1 && kind.endian() == Endian::Big {
+                let d = self.new_value();
+                self.push(Inst::Bswap { dst: d, src: raw, bits: (size * 8) as u8 });
+                d
+            } else {
+                raw
             };
             self.push(Inst::Copy { dst: *pv, src: v });
         }

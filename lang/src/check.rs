@@ -7,12 +7,14 @@
 //! gives one diagnostic rather than a cascade.
 
 use crate::ast;
-use crate::consteval::{range_of, zero_extend};
+use crate::consteval::range_of;
 use crate::diag::Diagnostic;
+use crate::errors;
 use crate::hir::{self, FnKind, FuncId, MapId, MapKind, SteerAttrs, StructId, Ty, Verdict};
 use crate::items::{
     Binding, ConstInfo, ConstState, FnInfo, ItemRef, ItemTable, Items, ModId, Module, MAX_ARRAY_LEN, MAX_CAPACITY,
 };
+use crate::mapkind::{self, Slot};
 use crate::parse;
 use crate::span::{FileId, SourceDb, Span};
 use crate::suggest::did_you_mean;
@@ -61,27 +63,9 @@ impl Items for Checker<'_> {
 }
 
 pub const INT_NAMES: [&str; 8] = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"];
-const MAP_KINDS: [(&str, MapKind); 7] = [
-    ("SockArray", MapKind::SockArray),
-    ("SockMap", MapKind::SockMap),
-    ("SockHash", MapKind::SockHash),
-    ("Array", MapKind::Array),
-    ("PerCpuArray", MapKind::PerCpuArray),
-    ("HashMap", MapKind::HashMap),
-    ("LruHashMap", MapKind::LruHashMap),
-];
-
-/// The generic parameters of each map kind, as written in its signature.
+/// How a map kind's declaration is written, `SockHash<K, N>`.
 pub fn map_signature(kind: MapKind) -> &'static str {
-    match kind {
-        MapKind::SockArray => "SockArray<N>",
-        MapKind::SockMap => "SockMap<N>",
-        MapKind::SockHash => "SockHash<K, N>",
-        MapKind::Array => "Array<V, N>",
-        MapKind::PerCpuArray => "PerCpuArray<V, N>",
-        MapKind::HashMap => "HashMap<K, V, N>",
-        MapKind::LruHashMap => "LruHashMap<K, V, N>",
-    }
+    kind.info().signature
 }
 
 pub fn run(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<hir::Program>, Vec<Diagnostic>) {
@@ -157,7 +141,7 @@ impl<'a> Checker<'a> {
             return Some(m);
         }
         let Some(src) = stdlib::source(&name.name) else {
-            let mut d = Diagnostic::error("E0102", format!("no module `{}` in the standard library", name.name))
+            let mut d = errors::unknown_module(format!("no module `{}` in the standard library", name.name))
                 .with_primary(name.span, "not in `std`");
             let names = stdlib::MODULES.iter().map(|(n, _)| *n);
             if let Some(s) = did_you_mean(&name.name, names) {
@@ -182,7 +166,7 @@ impl<'a> Checker<'a> {
         let Some(first) = path.first() else { return };
         if first.name != "std" {
             self.error(
-                Diagnostic::error("E0102", format!("cannot import from `{}`", first.name))
+                errors::unknown_module(format!("cannot import from `{}`", first.name))
                     .with_primary(first.span, "only the standard library is imported with `use`")
                     .with_help(format!(
                         "a file beside the policy is declared with `mod {};` and used as `{}::name`",
@@ -193,7 +177,7 @@ impl<'a> Checker<'a> {
         }
         let Some(module_name) = path.get(1) else {
             self.error(
-                Diagnostic::error("E0102", "`use std;` imports nothing")
+                errors::unknown_module("`use std;` imports nothing")
                     .with_primary(item.span, "name a module: `use std::hash;`"),
             );
             return;
@@ -210,7 +194,7 @@ impl<'a> Checker<'a> {
             }
             (3, None) => self.pending_imports.push((m, target, path[2].clone())),
             _ => self.error(
-                Diagnostic::error("E0102", "standard-library paths have two levels")
+                errors::unknown_module("standard-library paths have two levels")
                     .with_primary(item.span, "write `use std::module;` or `use std::module::{name, ..};`"),
             ),
         }
@@ -220,7 +204,7 @@ impl<'a> Checker<'a> {
         let from = self.db.name(self.modules[m].file).to_string();
         let Some((src, recorded)) = self.options.modules.load(&from, &name.name) else {
             self.error(
-                Diagnostic::error("E0102", format!("file not found for module `{}`", name.name))
+                errors::unknown_module(format!("file not found for module `{}`", name.name))
                     .with_primary(name.span, "no such file")
                     .with_help(format!("create `{}.rs` beside `{from}`", name.name)),
             );
@@ -243,7 +227,7 @@ impl<'a> Checker<'a> {
         if let Some((_, first)) = self.modules[m].scope.get(&name.name) {
             let first = *first;
             self.error(
-                Diagnostic::error("E0101", format!("the name `{}` is defined more than once", name.name))
+                errors::duplicate_name(format!("the name `{}` is defined more than once", name.name))
                     .with_primary(name.span, "defined again here")
                     .with_secondary(first, "first defined here"),
             );
@@ -290,7 +274,7 @@ impl<'a> Checker<'a> {
                     for a in &item.attrs {
                         if a.name.name != "map" || !a.args.is_empty() {
                             self.error(
-                                Diagnostic::error("E0302", format!("unknown attribute `{}` on a static", a.name.name))
+                                errors::bad_attribute(format!("unknown attribute `{}` on a static", a.name.name))
                                     .with_primary(a.span, "not understood here")
                                     .with_help("a map is declared `#[map] static NAME: Kind<...>;`"),
                             );
@@ -298,7 +282,7 @@ impl<'a> Checker<'a> {
                     }
                     if !is_map {
                         self.error(
-                            Diagnostic::error("E0302", format!("`static {}` is not a map", name.name))
+                            errors::bad_attribute(format!("`static {}` is not a map", name.name))
                                 .with_primary(name.span, "statics must be maps")
                                 .with_help("add `#[map]` above it; for a plain value use `const`"),
                         );
@@ -335,9 +319,8 @@ impl<'a> Checker<'a> {
             if let Some((name, r)) = r {
                 if self.modules[m].items.contains_key(&name.name) || self.modules[m].scope.contains_key(&name.name) {
                     let first = self.modules[m].scope.get(&name.name).map(|(_, s)| *s);
-                    let mut d =
-                        Diagnostic::error("E0101", format!("the name `{}` is defined more than once", name.name))
-                            .with_primary(name.span, "defined again here");
+                    let mut d = errors::duplicate_name(format!("the name `{}` is defined more than once", name.name))
+                        .with_primary(name.span, "defined again here");
                     if let Some(first) = first {
                         d = d.with_secondary(first, "first defined here");
                     }
@@ -354,7 +337,7 @@ impl<'a> Checker<'a> {
     fn no_attrs(&mut self, item: &ast::Item) {
         for a in &item.attrs {
             self.error(
-                Diagnostic::error("E0302", format!("unknown attribute `{}` here", a.name.name))
+                errors::bad_attribute(format!("unknown attribute `{}` here", a.name.name))
                     .with_primary(a.span, "attributes go on functions (`#[steer]`, `#[test]`) and maps (`#[map]`)"),
             );
         }
@@ -372,7 +355,7 @@ impl<'a> Checker<'a> {
                         let name = arg.name.name.as_str();
                         if given.contains(&name) {
                             self.error(
-                                Diagnostic::error("E0302", format!("`{name}` is given twice"))
+                                errors::bad_attribute(format!("`{name}` is given twice"))
                                     .with_primary(arg.span, "again")
                                     .with_help("give each `#[steer]` option once"),
                             );
@@ -384,16 +367,14 @@ impl<'a> Checker<'a> {
                             ("fallback", Some("Pass")) => attrs.fallback = Verdict::Pass,
                             ("fallback", Some("Drop")) => attrs.fallback = Verdict::Drop,
                             ("fallback", _) => self.error(
-                                Diagnostic::error("E0302", "`fallback` must be `Drop` or `Pass`")
+                                errors::bad_attribute("`fallback` must be `Drop` or `Pass`")
                                     .with_primary(arg.span, "invalid fallback")
                                     .with_help("write `#[steer(fallback = Drop)]` or `#[steer(fallback = Pass)]`"),
                             ),
                             _ => {
-                                let mut d = Diagnostic::error(
-                                    "E0302",
-                                    format!("unknown `#[steer]` option `{}`", arg.name.name),
-                                )
-                                .with_primary(arg.span, "not an option of `#[steer]`");
+                                let mut d =
+                                    errors::bad_attribute(format!("unknown `#[steer]` option `{}`", arg.name.name))
+                                        .with_primary(arg.span, "not an option of `#[steer]`");
                                 d = match did_you_mean(&arg.name.name, ["migrate", "fallback"]) {
                                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
                                     None => d.with_help("the options are `migrate` and `fallback = Drop|Pass`"),
@@ -404,14 +385,14 @@ impl<'a> Checker<'a> {
                     }
                     if kind != FnKind::Helper {
                         self.error(
-                            Diagnostic::error("E0302", "a function can have only one of `#[steer]` and `#[test]`")
+                            errors::bad_attribute("a function can have only one of `#[steer]` and `#[test]`")
                                 .with_primary(a.span, "second kind"),
                         );
                     }
                     kind = FnKind::Entry(attrs);
                     if m != 0 {
                         self.error(
-                            Diagnostic::error("E0302", "`#[steer]` functions belong in the policy's main file")
+                            errors::bad_attribute("`#[steer]` functions belong in the policy's main file")
                                 .with_primary(decl.name.span, "entry in a module")
                                 .with_help("move the entry to the main file and call this module's helpers from it"),
                         );
@@ -420,20 +401,20 @@ impl<'a> Checker<'a> {
                 "test" => {
                     if !a.args.is_empty() {
                         self.error(
-                            Diagnostic::error("E0302", "`#[test]` takes no options")
+                            errors::bad_attribute("`#[test]` takes no options")
                                 .with_primary(a.span, "remove the parentheses"),
                         );
                     }
                     if kind != FnKind::Helper {
                         self.error(
-                            Diagnostic::error("E0302", "a function can have only one of `#[steer]` and `#[test]`")
+                            errors::bad_attribute("a function can have only one of `#[steer]` and `#[test]`")
                                 .with_primary(a.span, "second kind"),
                         );
                     }
                     kind = FnKind::Test;
                 }
                 other => {
-                    let mut d = Diagnostic::error("E0302", format!("unknown attribute `{other}` on a function"))
+                    let mut d = errors::bad_attribute(format!("unknown attribute `{other}` on a function"))
                         .with_primary(a.span, "not understood");
                     if let Some(s) = did_you_mean(other, ["steer", "test"]) {
                         d = d.with_help(format!("did you mean `#[{s}]`?"));
@@ -452,13 +433,13 @@ impl<'a> Checker<'a> {
                 Some((_, false)) => {
                     let tname = self.modules[target].name.clone();
                     self.error(
-                        Diagnostic::error("E0103", format!("`{}` is private to `{tname}`", name.name))
+                        errors::private_item(format!("`{}` is private to `{tname}`", name.name))
                             .with_primary(name.span, "not exported"),
                     );
                 }
                 None => {
                     let tname = self.modules[target].name.clone();
-                    let mut d = Diagnostic::error("E0100", format!("no `{}` in `{tname}`", name.name))
+                    let mut d = errors::unknown_name(format!("no `{}` in `{tname}`", name.name))
                         .with_primary(name.span, "not found");
                     let names: Vec<&str> =
                         self.modules[target].items.iter().filter(|(_, (_, p))| *p).map(|(n, _)| n.as_str()).collect();
@@ -483,7 +464,7 @@ impl<'a> Checker<'a> {
                 match typeck::const_u32(self, m, len, "an array length") {
                     Some(n) if n > MAX_ARRAY_LEN => {
                         self.error(
-                            Diagnostic::error("E0404", format!("array of {n} elements is too large"))
+                            errors::not_plain_data(format!("array of {n} elements is too large"))
                                 .with_primary(len.span, format!("at most {MAX_ARRAY_LEN} elements"))
                                 .with_help("BPF programs have 512 bytes of stack; keep large data in a map"),
                         );
@@ -508,16 +489,16 @@ impl<'a> Checker<'a> {
                                 }
                                 _ => {
                                     self.error(
-                                        Diagnostic::error("E0106", "`Option` takes one type argument")
+                                        errors::bad_type_name("`Option` takes one type argument")
                                             .with_primary(t.span, "write `Option<T>`"),
                                     );
                                     Ty::Never
                                 }
                             }
                         }
-                        n if MAP_KINDS.iter().any(|(k, _)| *k == n) => {
+                        n if mapkind::lookup(n).is_some() => {
                             self.error(
-                                Diagnostic::error("E0106", format!("`{n}` is a map kind, not a value type"))
+                                errors::bad_type_name(format!("`{n}` is a map kind, not a value type"))
                                     .with_primary(t.span, "maps are not values")
                                     .with_help(format!("declare a map at file level: `#[map] static NAME: {n}<...>;`")),
                             );
@@ -528,7 +509,7 @@ impl<'a> Checker<'a> {
                     if let Some(ty) = builtin {
                         if !args.is_empty() {
                             self.error(
-                                Diagnostic::error("E0106", format!("`{}` takes no generic arguments", one.name))
+                                errors::bad_type_name(format!("`{}` takes no generic arguments", one.name))
                                     .with_primary(t.span, "remove the `<...>`"),
                             );
                         }
@@ -539,13 +520,13 @@ impl<'a> Checker<'a> {
                     Ok(ItemRef::Struct(id)) => Ty::Struct(id),
                     Ok(_) => {
                         self.error(
-                            Diagnostic::error("E0106", format!("`{}` is not a type", path.text()))
+                            errors::bad_type_name(format!("`{}` is not a type", path.text()))
                                 .with_primary(path.span, "not a type"),
                         );
                         Ty::Never
                     }
                     Err(_) => {
-                        let mut d = Diagnostic::error("E0106", format!("unknown type `{}`", path.text()))
+                        let mut d = errors::bad_type_name(format!("unknown type `{}`", path.text()))
                             .with_primary(path.span, "not a type");
                         let mut names: Vec<&str> = INT_NAMES.to_vec();
                         names.extend(["bool", "Packet", "Verdict", "Option"]);
@@ -576,7 +557,7 @@ impl<'a> Checker<'a> {
             ConstState::Failed => return None,
             ConstState::InProgress => {
                 let c = &self.consts[i];
-                let d = Diagnostic::error("E0501", format!("constant `{}` depends on itself", c.name))
+                let d = errors::cyclic_constant(format!("constant `{}` depends on itself", c.name))
                     .with_primary(at, "used while it is being computed")
                     .with_secondary(c.name_span, "defined here");
                 self.consts[i].state = ConstState::Failed;
@@ -593,7 +574,7 @@ impl<'a> Checker<'a> {
         if !matches!(ty, Ty::Int(_) | Ty::Bool | Ty::Never) {
             let tn = self.ty_name(&ty);
             self.error(
-                Diagnostic::error("E0500", format!("constants must be integers or `bool`, not `{tn}`"))
+                errors::not_constant(format!("constants must be integers or `bool`, not `{tn}`"))
                     .with_primary(ty_ast.span, "unsupported constant type"),
             );
             ty = Ty::Never;
@@ -627,35 +608,15 @@ impl<'a> Checker<'a> {
                 "false" => Some(0),
                 _ => None,
             },
-            Ty::Int(t) => {
-                let t = *t;
-                let raw = text.trim().replace('_', "");
-                let (neg, digits) = match raw.strip_prefix('-') {
-                    Some(d) => (true, d.to_string()),
-                    None => (false, raw.clone()),
-                };
-                let magnitude = if let Some(h) = digits.strip_prefix("0x") {
-                    u128::from_str_radix(h, 16).ok()
-                } else if let Some(o) = digits.strip_prefix("0o") {
-                    u128::from_str_radix(o, 8).ok()
-                } else if let Some(b) = digits.strip_prefix("0b") {
-                    u128::from_str_radix(b, 2).ok()
-                } else {
-                    digits.parse::<u128>().ok()
-                };
-                let (lo, hi) = range_of(t);
-                magnitude.and_then(|m| {
-                    let v: i128 = if neg { -(m as i128) } else { m as i128 };
-                    (lo <= v && v <= hi).then(|| zero_extend(v as u64, t))
-                })
-            }
+            Ty::Int(t) => crate::lit::parse_int(text, *t).ok(),
             _ => None,
         };
         if parsed.is_none() {
-            let d = Diagnostic::error(
-                "E0502",
-                format!("`--const {}={text}` is not a value of the constant's type `{}`", c.name, self.ty_name(ty)),
-            )
+            let d = errors::bad_override(format!(
+                "`--const {}={text}` is not a value of the constant's type `{}`",
+                c.name,
+                self.ty_name(ty)
+            ))
             .with_primary(c.span, "declared here")
             .with_help(match ty {
                 Ty::Bool => "write `true` or `false`".to_string(),
@@ -674,7 +635,7 @@ impl<'a> Checker<'a> {
         for (name, _) in self.options.const_overrides.clone() {
             let found = self.consts.iter().any(|c| c.module == 0 && c.name == name);
             if !found {
-                let mut d = Diagnostic::error("E0502", format!("`--const {name}=...` names no constant of the policy"));
+                let mut d = errors::bad_override(format!("`--const {name}=...` names no constant of the policy"));
                 let names: Vec<&str> = self.consts.iter().filter(|c| c.module == 0).map(|c| c.name.as_str()).collect();
                 if let Some(s) = did_you_mean(&name, names) {
                     d = d.with_help(format!("did you mean `{s}`?"));
@@ -694,7 +655,7 @@ impl<'a> Checker<'a> {
             for (name, ty) in &fields {
                 if out.iter().any(|f| f.name == name.name) {
                     self.error(
-                        Diagnostic::error("E0101", format!("field `{}` is declared twice", name.name))
+                        errors::duplicate_name(format!("field `{}` is declared twice", name.name))
                             .with_primary(name.span, "again here"),
                     );
                     continue;
@@ -703,7 +664,7 @@ impl<'a> Checker<'a> {
                 if !self.is_plain_data(&t) {
                     let tn = self.ty_name(&t);
                     self.error(
-                        Diagnostic::error("E0404", format!("struct fields must be plain data, not `{tn}`"))
+                        errors::not_plain_data(format!("struct fields must be plain data, not `{tn}`"))
                             .with_primary(ty.span, "not plain data")
                             .with_help("use integers, `bool`, arrays and other structs"),
                     );
@@ -716,7 +677,7 @@ impl<'a> Checker<'a> {
         for i in 0..self.structs.len() {
             if self.struct_contains(StructId(i as u32), StructId(i as u32), 0) {
                 let s = &self.structs[i];
-                let d = Diagnostic::error("E0404", format!("struct `{}` contains itself", s.name))
+                let d = errors::not_plain_data(format!("struct `{}` contains itself", s.name))
                     .with_primary(s.span, "infinitely large")
                     .with_help("structs hold plain data; break the cycle");
                 self.error(d);
@@ -765,17 +726,17 @@ impl<'a> Checker<'a> {
             let (m, ty, _) = self.map_asts[i].clone();
             let ast::TypeKind::Path(path, args) = &ty.kind else {
                 self.error(
-                    Diagnostic::error("E0400", "a map's type must be a map kind")
+                    errors::unknown_map_kind("a map's type must be a map kind")
                         .with_primary(ty.span, "not a map kind")
                         .with_help("e.g. `SockArray<8>` or `HashMap<u32, u64, 1024>`"),
                 );
                 continue;
             };
             let kname = path.text();
-            let Some(&(_, kind)) = MAP_KINDS.iter().find(|(n, _)| *n == kname) else {
-                let mut d = Diagnostic::error("E0400", format!("unknown map kind `{kname}`"))
+            let Some(kind) = mapkind::lookup(&kname).map(|k| k.kind) else {
+                let mut d = errors::unknown_map_kind(format!("unknown map kind `{kname}`"))
                     .with_primary(path.span, "not a map kind");
-                d = match did_you_mean(&kname, MAP_KINDS.iter().map(|(n, _)| *n)) {
+                d = match did_you_mean(&kname, mapkind::MAP_KINDS.iter().map(|k| k.name)) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
                     None => d.with_help(
                         "the map kinds are SockArray, SockMap, SockHash, Array, PerCpuArray, HashMap and LruHashMap",
@@ -784,21 +745,14 @@ impl<'a> Checker<'a> {
                 self.error(d);
                 continue;
             };
-            let want = match kind {
-                MapKind::SockArray | MapKind::SockMap => 1,
-                MapKind::SockHash | MapKind::Array | MapKind::PerCpuArray => 2,
-                MapKind::HashMap | MapKind::LruHashMap => 3,
-            };
+            let want = kind.info().generics;
             if args.len() != want {
                 self.error(
-                    Diagnostic::error(
-                        "E0401",
-                        format!(
-                            "`{kname}` takes {want} generic argument{}, found {}",
-                            if want == 1 { "" } else { "s" },
-                            args.len()
-                        ),
-                    )
+                    errors::map_generics(format!(
+                        "`{kname}` takes {want} generic argument{}, found {}",
+                        if want == 1 { "" } else { "s" },
+                        args.len()
+                    ))
                     .with_primary(ty.span, format!("expected `{}`", map_signature(kind)))
                     .with_help("the capacity comes last and is a constant expression"),
                 );
@@ -812,20 +766,16 @@ impl<'a> Checker<'a> {
                         if !self.is_plain_data(&r) {
                             let tn = self.ty_name(&r);
                             self.error(
-                                Diagnostic::error(
-                                    "E0404",
-                                    format!("map keys and values must be plain data, not `{tn}`"),
-                                )
-                                .with_primary(t.span, "not plain data")
-                                .with_help("use integers, `bool`, arrays and structs"),
+                                errors::not_plain_data(format!("map keys and values must be plain data, not `{tn}`"))
+                                    .with_primary(t.span, "not plain data")
+                                    .with_help("use integers, `bool`, arrays and structs"),
                             );
                         } else if self.is_zero_sized(&r) {
                             let tn = self.ty_name(&r);
                             self.error(
-                                Diagnostic::error(
-                                    "E0404",
-                                    format!("`{tn}` takes no bytes, and map keys and values need some"),
-                                )
+                                errors::not_plain_data(format!(
+                                    "`{tn}` takes no bytes, and map keys and values need some"
+                                ))
                                 .with_primary(t.span, "zero-sized")
                                 .with_help(
                                     "the kernel refuses maps whose key or value size is 0; give the type a field",
@@ -836,7 +786,7 @@ impl<'a> Checker<'a> {
                     }
                     ast::GenericArg::Const(e) => {
                         self.error(
-                            Diagnostic::error("E0404", "expected a type, found an expression")
+                            errors::not_plain_data("expected a type, found an expression")
                                 .with_primary(e.span, "not a type")
                                 .with_help(format!("`{kname}` is written `{}`", map_signature(kind))),
                         );
@@ -857,7 +807,7 @@ impl<'a> Checker<'a> {
             let capacity = match cap_expr {
                 None => {
                     self.error(
-                        Diagnostic::error("E0402", "a map's capacity must be a constant expression")
+                        errors::bad_capacity("a map's capacity must be a constant expression")
                             .with_primary(cap_span, "not a constant")
                             .with_help(format!("`{kname}` is written `{}`", map_signature(kind))),
                     );
@@ -868,7 +818,7 @@ impl<'a> Checker<'a> {
             let capacity = match capacity {
                 Some(0) => {
                     self.error(
-                        Diagnostic::error("E0402", "a map's capacity must be at least 1")
+                        errors::bad_capacity("a map's capacity must be at least 1")
                             .with_primary(cap_span, "capacity 0")
                             .with_help("the kernel refuses maps with no entries"),
                     );
@@ -876,7 +826,7 @@ impl<'a> Checker<'a> {
                 }
                 Some(n) if n > MAX_CAPACITY => {
                     self.error(
-                        Diagnostic::error("E0402", format!("a map's capacity must be at most {MAX_CAPACITY}, not {n}"))
+                        errors::bad_capacity(format!("a map's capacity must be at most {MAX_CAPACITY}, not {n}"))
                             .with_primary(cap_span, "too many entries")
                             .with_help(
                                 "a reuseport group has a few sockets per CPU; tables rarely need millions of entries",
@@ -887,12 +837,12 @@ impl<'a> Checker<'a> {
                 Some(n) => n,
                 None => 1,
             };
-            let (key, value) = match kind {
-                MapKind::SockArray | MapKind::SockMap => (Ty::U32, Ty::U64),
-                MapKind::SockHash => (types[0].clone(), Ty::U64),
-                MapKind::Array | MapKind::PerCpuArray => (Ty::U32, types[0].clone()),
-                MapKind::HashMap | MapKind::LruHashMap => (types[0].clone(), types[1].clone()),
+            let slot_ty = |s: Slot| match s {
+                Slot::Index => Ty::U32,
+                Slot::Socket => Ty::U64,
+                Slot::Generic(i) => types[i].clone(),
             };
+            let (key, value) = (slot_ty(kind.info().key), slot_ty(kind.info().value));
             let d = &mut self.maps[i];
             d.kind = kind;
             d.key = key;
@@ -910,7 +860,7 @@ impl<'a> Checker<'a> {
                 let t = self.resolve_ty(m, &p.ty);
                 if params.iter().any(|(_, n, _): &(bool, ast::Ident, Ty)| n.name == p.name.name) {
                     self.error(
-                        Diagnostic::error("E0101", format!("parameter `{}` is declared twice", p.name.name))
+                        errors::duplicate_name(format!("parameter `{}` is declared twice", p.name.name))
                             .with_primary(p.name.span, "again here"),
                     );
                 }
@@ -936,10 +886,10 @@ impl<'a> Checker<'a> {
                             self.ty_name(&ret)
                         );
                         self.error(
-                            Diagnostic::error(
-                                "E0300",
-                                format!("`#[steer]` function `{}` has the wrong signature", decl.name.name),
-                            )
+                            errors::bad_signature(format!(
+                                "`#[steer]` function `{}` has the wrong signature",
+                                decl.name.name
+                            ))
                             .with_primary(decl.name.span, format!("found `{found}`"))
                             .with_help(format!(
                                 "an entry takes the packet and returns a verdict: `fn {}(pkt: Packet) -> Verdict`",
@@ -951,13 +901,10 @@ impl<'a> Checker<'a> {
                 FnKind::Test => {
                     if !params.is_empty() || ret != Ty::Unit {
                         self.error(
-                            Diagnostic::error(
-                                "E0300",
-                                format!(
-                                    "`#[test]` function `{}` must take no parameters and return nothing",
-                                    decl.name.name
-                                ),
-                            )
+                            errors::bad_signature(format!(
+                                "`#[test]` function `{}` must take no parameters and return nothing",
+                                decl.name.name
+                            ))
                             .with_primary(decl.name.span, "wrong signature")
                             .with_help(format!("write `fn {}() {{ ... }}`", decl.name.name)),
                         );
@@ -993,7 +940,7 @@ impl<'a> Checker<'a> {
                 .and_then(|&next| self.calls[start].iter().find(|(c, _)| c.0 as usize == next))
                 .map(|(_, s)| *s);
             let chain = names.join(" → ");
-            let mut d = Diagnostic::error("E0303", format!("recursion is not allowed: {chain}"))
+            let mut d = errors::recursion(format!("recursion is not allowed: {chain}"))
                 .with_help("BPF programs cannot recurse; rewrite it with a bounded `for` loop");
             if let Some(s) = first_call {
                 d = d.with_primary(s, "this call starts the cycle");
@@ -1024,7 +971,7 @@ impl<'a> Checker<'a> {
             let first = self.modules[0].ast.items.first().map(|i| i.span).unwrap_or(Span::new(file, 0, 0));
             let name = self.db.name(file).to_string();
             self.error(
-                Diagnostic::error("E0301", format!("`{name}` has no `#[steer]` function"))
+                errors::no_entry(format!("`{name}` has no `#[steer]` function"))
                     .with_primary(
                         Span::new(file, first.start as usize, first.start as usize),
                         "a policy needs at least one entry",
@@ -1047,7 +994,7 @@ impl<'a> Checker<'a> {
         hir::Program { structs: self.structs.clone(), maps: self.maps.clone(), functions, entries, tests, consts }
     }
 
-    /// LANGUAGE.md §5: a socket lives in one SockArray only, and not in a SockArray and a
+    /// A socket lives in one SockArray only, and not in a SockArray and a
     /// SockMap/SockHash at once, so such a policy cannot hold its whole group.
     fn socket_map_warning(&mut self) {
         let named = |kind: &dyn Fn(MapKind) -> bool| -> Vec<(Span, MapKind)> {
@@ -1057,10 +1004,10 @@ impl<'a> Checker<'a> {
         let others = named(&|k| matches!(k, MapKind::SockMap | MapKind::SockHash));
         let d = if arrays.len() > 1 {
             Some(
-                Diagnostic::warning(
-                    "W0001",
-                    format!("{} `SockArray` maps cannot all hold the sockets of one group", arrays.len()),
-                )
+                errors::socket_maps_split(format!(
+                    "{} `SockArray` maps cannot all hold the sockets of one group",
+                    arrays.len()
+                ))
                 .with_primary(arrays[1].0, "second SockArray")
                 .with_secondary(arrays[0].0, "first SockArray")
                 .with_note("a socket can be in one SockArray only; the loader will refuse to fill both")
@@ -1068,10 +1015,10 @@ impl<'a> Checker<'a> {
             )
         } else if let (Some(a), Some(o)) = (arrays.first(), others.first()) {
             Some(
-                Diagnostic::warning(
-                    "W0001",
-                    format!("a `SockArray` and a `{}` cannot both hold the sockets of one group", o.1.name()),
-                )
+                errors::socket_maps_split(format!(
+                    "a `SockArray` and a `{}` cannot both hold the sockets of one group",
+                    o.1.name()
+                ))
                 .with_primary(a.0, "SockArray")
                 .with_secondary(o.0, o.1.name())
                 .with_note("a socket in a SockArray cannot also be in a SockMap or SockHash")

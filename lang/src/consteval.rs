@@ -57,8 +57,7 @@ pub fn eval(e: &Expr) -> Result<u64, EvalError> {
             let v = eval(x)?;
             match (op, &e.ty) {
                 (UnOp::Not, Ty::Bool) => Ok(u64::from(v == 0)),
-                (UnOp::Not, Ty::Int(t)) => Ok(zero_extend(!v, *t)),
-                (UnOp::Neg, Ty::Int(t)) => Ok(zero_extend(v.wrapping_neg(), *t)),
+                (op, Ty::Int(t)) => Ok(eval_unary(*op, *t, v)),
                 _ => Err(EvalError::NotConst(e.span)),
             }
         }
@@ -87,30 +86,44 @@ pub fn eval(e: &Expr) -> Result<u64, EvalError> {
     }
 }
 
-/// One binary operation on raw bits; `None` for a zero divisor.
-pub fn binary(op: BinOp, lt: &Ty, rt: &Ty, a: u64, b: u64) -> Option<u64> {
-    let t = match lt {
-        Ty::Int(t) => *t,
+/// One binary operation on raw bits; `None` for a zero divisor. Booleans compare with
+/// `==` and `!=`.
+pub fn binary(op: BinOp, lt: &Ty, _rt: &Ty, a: u64, b: u64) -> Option<u64> {
+    match lt {
+        Ty::Int(t) => eval_binary(op, *t, a, b).ok(),
         // Comparisons of booleans.
-        _ => {
-            return Some(u64::from(match op {
-                BinOp::Eq => a == b,
-                BinOp::Ne => a != b,
-                _ => false,
-            }))
-        }
-    };
+        _ => Some(u64::from(match op {
+            BinOp::Eq => a == b,
+            BinOp::Ne => a != b,
+            _ => false,
+        })),
+    }
+}
+
+/// A division or remainder by zero, which has no value in the language's arithmetic. (The
+/// compiled program follows BPF, where `x / 0 == 0` and `x % 0 == x`; a caller that models it
+/// says so itself.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DivByZero;
+
+/// The language's integer semantics for one binary operator on operands of type `t`: the
+/// language-level evaluator the constant folder and the simulator's HIR interpreter share.
+///
+/// `a` and `b` are raw bits of `t`; bits above the type's width are ignored, so zero- and
+/// sign-extended inputs give the same answer. Arithmetic wraps in `t`; `/` and `%` of a signed
+/// type truncate toward zero (`MIN / -1` wraps to `MIN`); a shift amount is taken modulo the
+/// width of `t` (the shift's right operand is an integer of any type). The result is the raw
+/// bits of `t`, zero-extended; a comparison gives 0 or 1. `&&` and `||` are not integer
+/// operators and give 0.
+pub fn eval_binary(op: BinOp, t: IntTy, a: u64, b: u64) -> Result<u64, DivByZero> {
     let (sa, sb) = (to_i128(a, t), to_i128(b, t));
     let bits = t.bits() as u64;
-    let shift = match rt {
-        Ty::Int(rt) => (zero_extend(b, *rt) % bits) as u32,
-        _ => 0,
-    };
+    let shift = (b % bits) as u32;
     let v = match op {
         BinOp::Add => a.wrapping_add(b),
         BinOp::Sub => a.wrapping_sub(b),
         BinOp::Mul => a.wrapping_mul(b),
-        BinOp::Div | BinOp::Rem if zero_extend(b, t) == 0 => return None,
+        BinOp::Div | BinOp::Rem if zero_extend(b, t) == 0 => return Err(DivByZero),
         BinOp::Div if t.signed() => sa.wrapping_div(sb) as u64,
         BinOp::Div => zero_extend(a, t) / zero_extend(b, t),
         BinOp::Rem if t.signed() => sa.wrapping_rem(sb) as u64,
@@ -121,15 +134,24 @@ pub fn binary(op: BinOp, lt: &Ty, rt: &Ty, a: u64, b: u64) -> Option<u64> {
         BinOp::BitAnd => a & b,
         BinOp::BitOr => a | b,
         BinOp::BitXor => a ^ b,
-        BinOp::Eq => return Some(u64::from(sa == sb)),
-        BinOp::Ne => return Some(u64::from(sa != sb)),
-        BinOp::Lt => return Some(u64::from(sa < sb)),
-        BinOp::Le => return Some(u64::from(sa <= sb)),
-        BinOp::Gt => return Some(u64::from(sa > sb)),
-        BinOp::Ge => return Some(u64::from(sa >= sb)),
-        BinOp::And | BinOp::Or => return Some(0),
+        BinOp::Eq => return Ok(u64::from(sa == sb)),
+        BinOp::Ne => return Ok(u64::from(sa != sb)),
+        BinOp::Lt => return Ok(u64::from(sa < sb)),
+        BinOp::Le => return Ok(u64::from(sa <= sb)),
+        BinOp::Gt => return Ok(u64::from(sa > sb)),
+        BinOp::Ge => return Ok(u64::from(sa >= sb)),
+        BinOp::And | BinOp::Or => return Ok(0),
     };
-    Some(zero_extend(v, t))
+    Ok(zero_extend(v, t))
+}
+
+/// The language's integer semantics for one unary operator on raw bits `v` of type `t`:
+/// `!` flips every bit of the type, `-` negates wrapping in it. The result is zero-extended.
+pub fn eval_unary(op: UnOp, t: IntTy, v: u64) -> u64 {
+    match op {
+        UnOp::Not => zero_extend(!v, t),
+        UnOp::Neg => zero_extend(v.wrapping_neg(), t),
+    }
 }
 
 #[cfg(test)]

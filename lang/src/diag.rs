@@ -3,6 +3,7 @@
 //! Stages collect diagnostics instead of stopping at the first; the CLI renders them with
 //! codespan-reporting. Each error has a stable code (`E0xxx`) explained in [`explain`].
 
+use crate::codes;
 use crate::span::{FileId, SourceDb, Span};
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::term;
@@ -112,219 +113,222 @@ pub fn render_to<W: term::termcolor::WriteColor>(writer: &mut W, db: &SourceDb, 
 /// Every diagnostic code with its explanation, for `rsteer explain CODE` and the book.
 pub const CODES: &[(&str, &str)] = &[
     (
-        "E0001",
+        codes::SYNTAX,
         "Syntax error. The parser met a token it did not expect; the label says what \
 it expected instead. The parser resumes at the next line that starts an item (`fn`, `#[`, \
 `const`, `static`, `struct`, `use`, `mod`, `pub`), so later items are still checked.",
     ),
     (
-        "E0002",
+        codes::MALFORMED_LITERAL,
         "Malformed literal: an integer with digits its radix does not have, an unknown \
 suffix (the suffixes are the integer types, `7u8`), a literal too large for `u64`, or a byte \
 literal with an unknown escape. Byte literals accept `\\n \\r \\t \\0 \\\\ \\' \\\" \\xHH`.",
     ),
     (
-        "E0003",
+        codes::LITERAL_OUT_OF_RANGE,
         "An integer literal does not fit its type. An unsuffixed literal takes the type its \
 position expects (an annotation, a parameter, a field, a map key or value, a return type, the \
 other operand of a binary operator), else `u32`; `let x: u8 = 300;` is an error, and so is \
 `-1` where an unsigned type is expected.",
     ),
     (
-        "E0010",
+        codes::TOO_DEEP,
         "The input nests brackets or operators too deeply for the compiler to process \
 safely. Split the expression with `let` bindings or helper functions.",
     ),
     (
-        "E0100",
+        codes::UNKNOWN_NAME,
         "A name was not found: no local variable, constant, map, function or import of that \
 name is in scope. The help suggests a close name when there is one. Standard-library names must \
 be imported (`use std::hash::mix32;`) or qualified (`hash::mix32` after `use std::hash;`).",
     ),
     (
-        "E0101",
+        codes::DUPLICATE_NAME,
         "The same name is defined twice in one file (two items, an item and an import, two \
 fields of a struct, two parameters of a function).",
     ),
     (
-        "E0102",
+        codes::UNKNOWN_MODULE,
         "A module could not be found or imported: `use` imports only the standard library \
 (`use std::quic;`), a local file is declared with `mod name;` beside the policy, and a \
 qualified path `m::name` needs `m` to be imported first.",
     ),
-    ("E0103", "An item of another module is used but not exported. Mark it `pub` in its module."),
+    (codes::PRIVATE_ITEM, "An item of another module is used but not exported. Mark it `pub` in its module."),
     (
-        "E0104",
+        codes::BAD_FIELD,
         "A field does not exist, is given twice, or is missing in a struct literal; or a \
 method of `Packet` was used without its parentheses (`pkt.is_tcp()`).",
     ),
     (
-        "E0105",
+        codes::UNKNOWN_METHOD,
         "A method does not exist on the receiver's type. Packets have `is_ipv4() is_ipv6() \
 is_tcp() is_udp() cookie() migrating_cookie()`, regions have `u8 be16 be32 be64 le16 le32 le64 \
 bytes::<N>`, options have `unwrap_or is_some is_none`, maps have `get set add insert remove \
 contains`.",
     ),
     (
-        "E0106",
+        codes::BAD_TYPE_NAME,
         "A type name is unknown or misused: the types are the integers, `bool`, arrays \
 `[T; N]`, declared structs, `Option<T>`, `Packet` and `Verdict`. Map kinds appear only in \
 `#[map] static` declarations.",
     ),
     (
-        "E0200",
+        codes::MISMATCHED_TYPES,
         "Mismatched types: an expression's type differs from the one its position requires. \
 There are no implicit conversions; convert integers with `as`, take values out of an `Option` \
 with `?`, `unwrap_or` or `let Some(x) = .. else { .. }`.",
     ),
-    ("E0201", "A function, method or built-in was called with the wrong number of arguments."),
+    (codes::WRONG_ARG_COUNT, "A function, method or built-in was called with the wrong number of arguments."),
     (
-        "E0202",
+        codes::MISPLACED_TRY,
         "`?` was used where a `None` has nowhere to go. `?` works in `#[steer]` entries and \
 functions returning `Verdict` (a `None` ends the program with the entry's fallback verdict) and \
 in functions returning `Option` (they return `None`); elsewhere use `unwrap_or` or \
 `let Some(x) = .. else { .. }`. It is also reported when `?` is applied to a non-`Option`.",
     ),
     (
-        "E0203",
+        codes::BAD_OPERAND,
         "An operator was applied to a type that does not support it: arithmetic, bitwise \
 operators and ordering comparisons need integers, `==` also takes `bool`s and arrays, unary `-` \
 needs a signed integer, `&&` and `||` need `bool`s.",
     ),
-    ("E0204", "An assignment's target is not a `let mut` variable (or a field or element of one)."),
-    ("E0205", "`break` or `continue` outside a `for` loop."),
+    (codes::NOT_ASSIGNABLE, "An assignment's target is not a `let mut` variable (or a field or element of one)."),
+    (codes::BREAK_OUTSIDE_LOOP, "`break` or `continue` outside a `for` loop."),
     (
-        "E0206",
+        codes::LET_ELSE_FALLS_THROUGH,
         "The `else` block of `let Some(x) = e else { .. };` can fall through. It must end \
 with `return`, `break` or `continue`.",
     ),
     (
-        "E0207",
+        codes::BAD_CAST,
         "`as` converts between integer types and from `bool` to an integer; other casts are \
 errors. To test an integer, compare it (`x != 0`).",
     ),
     (
-        "E0208",
+        codes::NOT_A_VALUE,
         "Something that is not a value was used as one (a map, a function, a module, a \
 packet region), or something that is not a function was called.",
     ),
     (
-        "E0209",
+        codes::CHAINED_COMPARISON,
         "Comparison operators are not associative: `a < b < c` is an error. Write \
 `a < b && b < c`, or parenthesise when comparing booleans.",
     ),
     (
-        "E0210",
+        codes::TEST_ONLY,
         "A test-only form (string literals, packet builders such as `Packet::udp4()`, \
 `assert!`-style macros) appears outside a `#[test]` function.",
     ),
     (
-        "E0300",
+        codes::BAD_SIGNATURE,
         "A `#[steer]` entry must be `fn name(pkt: Packet) -> Verdict`; a `#[test]` function \
 takes no parameters and returns nothing.",
     ),
     (
-        "E0301",
+        codes::NO_ENTRY,
         "The main file has no `#[steer]` function, so there is nothing to load. Add one: \
 `#[steer] fn route(pkt: Packet) -> Verdict { ... }`.",
     ),
     (
-        "E0302",
+        codes::BAD_ATTRIBUTE,
         "An attribute is unknown or misplaced: functions take `#[steer]` (options `migrate`, \
 `fallback = Drop|Pass`) or `#[test]`, statics take `#[map]`, and entries live in the main file.",
     ),
     (
-        "E0303",
+        codes::RECURSION,
         "Functions call each other in a cycle. BPF programs cannot recurse and helpers are \
 inlined, so recursion, direct or mutual, is an error. Rewrite it as a bounded `for` loop.",
     ),
     (
-        "E0400",
+        codes::UNKNOWN_MAP_KIND,
         "A `#[map] static` names an unknown map kind. The kinds are SockArray, SockMap, \
 SockHash, Array, PerCpuArray, HashMap and LruHashMap; see the book's reference chapter on maps.",
     ),
     (
-        "E0401",
+        codes::MAP_GENERICS,
         "A map kind was given the wrong number of generic arguments: `SockArray<N>`, \
 `SockMap<N>`, `SockHash<K, N>`, `Array<V, N>`, `PerCpuArray<V, N>`, `HashMap<K, V, N>`, \
 `LruHashMap<K, V, N>`.",
     ),
     (
-        "E0402",
+        codes::BAD_CAPACITY,
         "A map's capacity (its last generic argument) must be a constant expression between \
 1 and 2^24 (16777216).",
     ),
     (
-        "E0403",
+        codes::UNSUPPORTED_MAP_USE,
         "A map was used in a way its kind does not support: `select`/`try_select` need a \
 socket map; socket maps have no methods in a program; `get` and `add` are for non-socket maps, \
 `set` for array maps, `insert`/`remove`/`contains` for hash maps; `add` needs a `u32`, `u64`, \
 `i32` or `i64` value.",
     ),
     (
-        "E0404",
+        codes::NOT_PLAIN_DATA,
         "A type cannot be used here: map keys and values and struct fields must be plain \
 data (integers, `bool`, arrays, structs); arrays and reads have size limits because BPF \
 programs have 512 bytes of stack.",
     ),
     (
-        "E0500",
+        codes::NOT_CONSTANT,
         "A constant's initialiser (or an array length, capacity, `bytes::<N>` length) is not \
 a constant expression, or a constant has a type other than an integer or `bool`.",
     ),
-    ("E0501", "A constant depends on itself."),
+    (codes::CYCLIC_CONSTANT, "A constant depends on itself."),
     (
-        "E0502",
+        codes::BAD_OVERRIDE,
         "A `--const NAME=VALUE` override names no constant of the main file, or its value \
 does not fit the constant's type.",
     ),
     (
-        "E0503",
+        codes::DIV_BY_ZERO,
         "Division or remainder by a constant zero. BPF defines `x / 0 == 0` and \
 `x % 0 == x`, which is never what a literal zero divisor means.",
     ),
-    ("E0504", "A constant array index is out of bounds."),
+    (codes::INDEX_OUT_OF_BOUNDS, "A constant array index is out of bounds."),
     (
-        "E0600",
+        codes::NON_EXHAUSTIVE,
         "A `match` does not cover every value of its scrutinee's type. The message lists the \
 missing values; add arms for them or a wildcard arm `_ => ...`.",
     ),
     (
-        "E0601",
+        codes::BAD_PATTERN,
         "A `match` on a non-integer, or a pattern range whose lower bound is above its upper \
 bound.",
     ),
     (
-        "E0700",
+        codes::UNBOUNDED_LOOP,
         "A `for` loop's trip count has no constant bound (its end is only known at run time), \
 or the bound is above 65536. Loop to a constant and `break` early.",
     ),
-    ("E0701", "`pkt.migrating` in an entry without `#[steer(migrate)]`, where it is always false."),
     (
-        "E0705",
+        codes::MIGRATING_WITHOUT_MIGRATE,
+        "`pkt.migrating` in an entry without `#[steer(migrate)]`, where it is always false.",
+    ),
+    (
+        codes::NEEDS_NEWER_KERNEL,
         "The policy uses a feature that the kernel named by `--target-kernel` does not have: \
 `#[steer(migrate)]`, `pkt.migrating`, `pkt.cookie()` and `pkt.migrating_cookie()` need 5.14, \
 `now_coarse_ns()` 5.11, selecting from a `SockMap`/`SockHash` 5.8, `for` loops 5.3, signed \
 `/` and `%` 6.6. Raise the target, or write the policy without the feature.",
     ),
     (
-        "E0801",
+        codes::STACK_TOO_LARGE,
         "A `#[steer]` entry needs more than the 512 bytes of stack a BPF program may use. Every \
 helper function is inlined into its entry, so its locals, arrays, structs and packet-read \
 buffers all count. Use smaller arrays, fewer large locals, or keep state in a map.",
     ),
     (
-        "E0802",
+        codes::JUMP_OUT_OF_RANGE,
         "An entry compiles to so many instructions that a jump cannot reach its target (BPF \
 jumps span at most 32767 instructions). Split the work, or use smaller loops.",
     ),
     (
-        "E0803",
+        codes::INLINING_TOO_DEEP,
         "Helper function calls nest more than 64 deep. Every call is inlined, so such a chain \
 would blow up the program; flatten it.",
     ),
     (
-        "E0804",
+        codes::VERIFIER_COST,
         "The policy's loops would make the kernel verifier walk too many instructions. The \
 verifier follows a bounded loop round by round, so every instruction of a loop body counts \
 once per round, and nested loops multiply. rsteer estimates the count after code generation \
@@ -332,17 +336,17 @@ and refuses programs above 800,000 (the kernel gives up at 1,000,000). Loop fewe
 break early, or move work out of the loop body.",
     ),
     (
-        "E0899",
+        codes::INTERNAL,
         "An internal error while writing the ELF object. This is a compiler bug: please report it \
 with the policy that caused it.",
     ),
     (
-        "W0001",
+        codes::SOCKET_MAPS_SPLIT,
         "Warning: the policy's socket maps cannot all hold the sockets of one group. A \
 socket can be in one `SockArray` only, and not in a `SockArray` and a `SockMap`/`SockHash` at \
 once, so the loader would refuse it. Use `SockMap` maps instead.",
     ),
-    ("W0003", "Warning: a `match` pattern can never match because earlier arms cover its values."),
+    (codes::UNREACHABLE_PATTERN, "Warning: a `match` pattern can never match because earlier arms cover its values."),
 ];
 
 /// The explanation of a diagnostic code, e.g. `explain("E0600")`.

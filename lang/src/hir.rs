@@ -89,45 +89,7 @@ pub struct FieldDef {
     pub ty: Ty,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum MapKind {
-    SockArray,
-    SockMap,
-    SockHash,
-    Array,
-    PerCpuArray,
-    HashMap,
-    LruHashMap,
-}
-
-impl MapKind {
-    pub fn is_socket_map(self) -> bool {
-        matches!(self, MapKind::SockArray | MapKind::SockMap | MapKind::SockHash)
-    }
-    /// The kernel's `enum bpf_map_type` value.
-    pub fn bpf_map_type(self) -> u32 {
-        match self {
-            MapKind::HashMap => 1,
-            MapKind::Array => 2,
-            MapKind::PerCpuArray => 6,
-            MapKind::LruHashMap => 9,
-            MapKind::SockMap => 15,
-            MapKind::SockHash => 18,
-            MapKind::SockArray => 20,
-        }
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            MapKind::SockArray => "SockArray",
-            MapKind::SockMap => "SockMap",
-            MapKind::SockHash => "SockHash",
-            MapKind::Array => "Array",
-            MapKind::PerCpuArray => "PerCpuArray",
-            MapKind::HashMap => "HashMap",
-            MapKind::LruHashMap => "LruHashMap",
-        }
-    }
-}
+pub use crate::mapkind::MapKind;
 
 #[derive(Clone, Debug)]
 pub struct MapDecl {
@@ -229,87 +191,22 @@ pub struct Expr {
     pub span: Span,
 }
 
-/// Fields of the packet context. Reads of `SrcPort`..`DstIp4` can fail (migration run,
-/// wrong address family); a failure ends the program with the entry's fallback.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PacketField {
-    /// u32
-    Len,
-    /// u32
-    Hash,
-    /// u16, host order
-    EthProtocol,
-    /// u8
-    IpProtocol,
-    /// bool
-    BindInany,
-    /// bool: `pkt.is_ipv4()` etc.
-    IsIpv4,
-    IsIpv6,
-    IsTcp,
-    IsUdp,
-    /// u16 from the L4 header, host order
-    SrcPort,
-    DstPort,
-    /// u32 host order; IPv6 packet: fallback
-    SrcIp4,
-    DstIp4,
-    /// [u8; 16]; IPv4 packet: fallback
-    SrcIp6,
-    DstIp6,
-    /// bool, `#[steer(migrate)]` only
-    Migrating,
-    /// u64 `pkt.cookie()`
-    Cookie,
-    /// u64 `pkt.migrating_cookie()`
-    MigratingCookie,
-}
+pub use crate::builtins::Builtin;
+pub use crate::packet::{PacketField, ReadKind, Region};
+pub use crate::version::ValueTy;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Region {
-    /// Bytes after the L4 header (UDP: +8, TCP: +doff*4).
-    Payload,
-    /// Bytes from the L4 header.
-    L4,
-    /// Bytes from the IP header (`bpf_skb_load_bytes_relative`, BPF_HDR_START_NET).
-    Net,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReadKind {
-    U8,
-    Be16,
-    Be32,
-    Be64,
-    Le16,
-    Le32,
-    Le64,
-    /// `r.bytes::<N>(off)`: `[u8; N]`.
-    Bytes(u32),
-}
-
-impl ReadKind {
-    pub fn size(self) -> u32 {
+impl ValueTy {
+    /// The language type of a table entry's value.
+    pub fn ty(self) -> Ty {
         match self {
-            ReadKind::U8 => 1,
-            ReadKind::Be16 | ReadKind::Le16 => 2,
-            ReadKind::Be32 | ReadKind::Le32 => 4,
-            ReadKind::Be64 | ReadKind::Le64 => 8,
-            ReadKind::Bytes(n) => n,
+            ValueTy::Bool => Ty::Bool,
+            ValueTy::U8 => Ty::U8,
+            ValueTy::U16 => Ty::U16,
+            ValueTy::U32 => Ty::U32,
+            ValueTy::U64 => Ty::U64,
+            ValueTy::Bytes(n) => Ty::Array(Box::new(Ty::U8), n),
         }
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Builtin {
-    /// `cpu() -> u32`
-    Cpu,
-    /// `random() -> u32`
-    Random,
-    /// `now_ns() -> u64`
-    NowNs,
-    /// `now_coarse_ns() -> u64`
-    NowCoarseNs,
 }
 
 /// What `?` does on `None`, decided by the checker from the enclosing function.

@@ -7,8 +7,9 @@
 //! including the few answers that take work (a written type, a constant's value).
 
 use crate::ast;
-use crate::builtins::BUILTIN_FNS;
+use crate::builtins::builtin_names;
 use crate::diag::Diagnostic;
+use crate::errors;
 use crate::hir::{self, FnKind, FuncId, MapId, StructId, Ty};
 use crate::span::{FileId, Span};
 use crate::stdlib;
@@ -118,7 +119,7 @@ impl ItemTable {
             [one] => match self.modules[m].scope.get(&one.name) {
                 Some((Binding::Item(r), _)) => return Ok(*r),
                 Some((Binding::Module(_), _)) => {
-                    return Err(Diagnostic::error("E0208", format!("`{}` is a module, not a value", one.name))
+                    return Err(errors::not_a_value(format!("`{}` is a module, not a value", one.name))
                         .with_primary(one.span, "a module")
                         .with_help(format!("name an item in it: `{}::name`", one.name)))
                 }
@@ -127,7 +128,7 @@ impl ItemTable {
             [first, name] => match self.modules[m].scope.get(&first.name) {
                 Some((Binding::Module(t), _)) => (*t, name),
                 _ => {
-                    let mut d = Diagnostic::error("E0102", format!("unknown module `{}`", first.name))
+                    let mut d = errors::unknown_module(format!("unknown module `{}`", first.name))
                         .with_primary(first.span, "not a module in scope");
                     if stdlib::source(&first.name).is_some() {
                         d = d.with_help(format!("import it first: `use std::{};`", first.name));
@@ -138,28 +139,26 @@ impl ItemTable {
             [std, module, name] if std.name == "std" => match self.std_loaded.get(&format!("std::{}", module.name)) {
                 Some(&t) => (t, name),
                 None => {
-                    return Err(Diagnostic::error("E0102", format!("`std::{}` is not imported", module.name))
+                    return Err(errors::unknown_module(format!("`std::{}` is not imported", module.name))
                         .with_primary(module.span, "not imported")
                         .with_help(format!("add `use std::{};` at the top of the file", module.name)))
                 }
             },
             _ => {
-                return Err(Diagnostic::error("E0100", format!("cannot resolve `{}`", path.text()))
+                return Err(errors::unknown_name(format!("cannot resolve `{}`", path.text()))
                     .with_primary(path.span, "unknown path"))
             }
         };
         match self.modules[module].items.get(&name.name) {
             Some((r, true)) => Ok(*r),
-            Some((_, false)) => Err(Diagnostic::error(
-                "E0103",
-                format!("`{}` is private to `{}`", name.name, self.modules[module].name),
-            )
-            .with_primary(name.span, "not exported")
-            .with_help(format!("mark it `pub` in `{}`", self.modules[module].name))),
+            Some((_, false)) => {
+                Err(errors::private_item(format!("`{}` is private to `{}`", name.name, self.modules[module].name))
+                    .with_primary(name.span, "not exported")
+                    .with_help(format!("mark it `pub` in `{}`", self.modules[module].name)))
+            }
             None => {
-                let mut d =
-                    Diagnostic::error("E0100", format!("no `{}` in `{}`", name.name, self.modules[module].name))
-                        .with_primary(name.span, "not found");
+                let mut d = errors::unknown_name(format!("no `{}` in `{}`", name.name, self.modules[module].name))
+                    .with_primary(name.span, "not found");
                 let names: Vec<&str> = self.modules[module].items.keys().map(|s| s.as_str()).collect();
                 if let Some(s) = did_you_mean(&name.name, names) {
                     d = d.with_help(format!("did you mean `{s}`?"));
@@ -171,11 +170,13 @@ impl ItemTable {
 
     /// "cannot find `x`", with a suggestion from the module's names and `extra` (locals).
     pub fn unknown_name(&self, m: ModId, name: &ast::Ident, extra: &[&str]) -> Diagnostic {
-        let mut d = Diagnostic::error("E0100", format!("cannot find `{}` in this scope", name.name))
+        let mut d = errors::unknown_name(format!("cannot find `{}` in this scope", name.name))
             .with_primary(name.span, "not found");
         let mut names: Vec<&str> = self.modules[m].scope.keys().map(|s| s.as_str()).collect();
         names.extend_from_slice(extra);
-        names.extend_from_slice(&BUILTIN_FNS);
+        for n in builtin_names() {
+            names.push(n);
+        }
         if let Some(s) = did_you_mean(&name.name, names) {
             d = d.with_help(format!("did you mean `{s}`?"));
         }

@@ -5,46 +5,12 @@
 //! policy meant for an older fleet fails at compile time instead of in the verifier.
 
 use crate::diag::Diagnostic;
-use crate::hir::{Block, Expr, ExprKind, FnKind, FuncId, MapKind, PacketField, Place, Program, Stmt};
+use crate::errors;
+use crate::hir::{Block, Expr, ExprKind, FnKind, FuncId, Place, Program, Stmt};
 use crate::span::Span;
 use std::collections::HashSet;
 
-/// A Linux version, `major.minor`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct KernelVersion(pub u32, pub u32);
-
-impl std::fmt::Display for KernelVersion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", self.0, self.1)
-    }
-}
-
-impl std::str::FromStr for KernelVersion {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let mut parts = s.trim().split('.');
-        let num = |p: Option<&str>| p.and_then(|x| x.parse::<u32>().ok());
-        match (num(parts.next()), parts.next().map(|p| p.parse::<u32>().ok())) {
-            (Some(major), Some(Some(minor))) => Ok(KernelVersion(major, minor)),
-            (Some(major), None) => Ok(KernelVersion(major, 0)),
-            _ => Err(format!("`{s}` is not a kernel version such as 5.14")),
-        }
-    }
-}
-
-/// SK_REUSEPORT programs themselves (and `bpf_skb_load_bytes(_relative)` from them).
-pub const SK_REUSEPORT: KernelVersion = KernelVersion(4, 19);
-/// Bounded loops in the verifier.
-pub const BOUNDED_LOOPS: KernelVersion = KernelVersion(5, 3);
-/// `bpf_sk_select_reuseport` with a SOCKMAP or SOCKHASH.
-pub const SOCKMAP_SELECT: KernelVersion = KernelVersion(5, 8);
-/// `bpf_ktime_get_coarse_ns`.
-pub const KTIME_COARSE: KernelVersion = KernelVersion(5, 11);
-/// `ctx->sk`, `ctx->migrating_sk`, `BPF_SK_REUSEPORT_SELECT_OR_MIGRATE`.
-pub const MIGRATE: KernelVersion = KernelVersion(5, 14);
-/// Signed division and modulo (BPF ISA v4).
-pub const SIGNED_DIV: KernelVersion = KernelVersion(6, 6);
+pub use crate::version::*;
 
 struct Walk<'a> {
     prog: &'a Program,
@@ -73,7 +39,7 @@ impl Walk<'_> {
     fn need(&mut self, version: KernelVersion, span: Span, what: &str) {
         if version > self.target {
             self.diags.push(
-                Diagnostic::error("E0705", format!("{what} needs Linux {version}; the target is {}", self.target))
+                errors::needs_newer_kernel(format!("{what} needs Linux {version}; the target is {}", self.target))
                     .with_primary(span, format!("needs Linux {version}"))
                     .with_help(format!("raise `--target-kernel` to {version}, or do without it")),
             );
@@ -142,18 +108,22 @@ impl Walk<'_> {
                 self.block(body);
             }
             ExprKind::PacketField { packet, field } => {
-                match field {
-                    PacketField::Migrating => self.need(MIGRATE, e.span, "`pkt.migrating`"),
-                    PacketField::Cookie => self.need(MIGRATE, e.span, "`pkt.cookie()`"),
-                    PacketField::MigratingCookie => self.need(MIGRATE, e.span, "`pkt.migrating_cookie()`"),
-                    _ => {}
+                let row = crate::packet::info(*field);
+                if row.since > SK_REUSEPORT {
+                    self.need(row.since, e.span, &row.written());
                 }
                 self.expr(packet);
             }
-            ExprKind::Builtin(crate::hir::Builtin::NowCoarseNs) => self.need(KTIME_COARSE, e.span, "`now_coarse_ns()`"),
+            ExprKind::Builtin(b) => {
+                let row = crate::builtins::info(*b);
+                if row.since > SK_REUSEPORT {
+                    self.need(row.since, e.span, &format!("`{}()`", row.name));
+                }
+            }
             ExprKind::Select { map, key, .. } => {
-                if matches!(self.prog.maps[map.0 as usize].kind, MapKind::SockMap | MapKind::SockHash) {
-                    self.need(SOCKMAP_SELECT, e.span, "selecting from a `SockMap` or `SockHash`");
+                let since = self.prog.maps[map.0 as usize].kind.info().since;
+                if since > SK_REUSEPORT {
+                    self.need(since, e.span, "selecting from a `SockMap` or `SockHash`");
                 }
                 self.expr(key);
             }

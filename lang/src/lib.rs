@@ -5,22 +5,27 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod ast;
-mod builtins;
+pub mod builtins;
 mod check;
+pub mod codes;
 pub mod consteval;
 pub mod diag;
+pub mod errors;
 pub mod exhaustive;
 pub mod hir;
 mod items;
 pub mod kernel;
 pub mod lit;
+pub mod mapkind;
 pub mod ops;
+pub mod packet;
 pub mod parse;
 pub mod pretty;
 pub mod span;
 pub mod stdlib;
 mod suggest;
 mod typeck;
+pub mod version;
 
 pub use diag::{explain, Diagnostic, Severity};
 pub use span::{FileId, SourceDb, Span};

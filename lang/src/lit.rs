@@ -122,23 +122,36 @@ fn with_text(e: IntTextError, text: &str) -> IntTextError {
     }
 }
 
+/// Why the contents of a byte string are not valid; each reader says it in its own words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EscapeError {
+    /// A character outside ASCII.
+    NonAscii(char),
+    /// A `\` at the very end.
+    TrailingBackslash,
+    /// `\x` not followed by two hex digits.
+    BadHex,
+    /// `\` followed by a letter that is no escape.
+    Unknown(char),
+}
+
 /// Decodes the contents of a byte string (the text between `b"` and `"`): ASCII characters
 /// stand for themselves; the escapes are `\n`, `\r`, `\t`, `\0`, `\\`, `\'`, `\"` and
-/// `\xHH`. The error says what is wrong in words.
-pub fn unescape_bytes(body: &str) -> Result<Vec<u8>, String> {
+/// `\xHH`.
+pub fn unescape(body: &str) -> Result<Vec<u8>, EscapeError> {
     let mut out = Vec::with_capacity(body.len());
     let mut rest = body;
     while let Some(c) = rest.chars().next() {
         rest = &rest[c.len_utf8()..];
         if !c.is_ascii() {
-            return Err(format!("non-ASCII character `{c}` in a byte string; write it as `\\x..` escapes"));
+            return Err(EscapeError::NonAscii(c));
         }
         if c != '\\' {
             out.push(c as u8);
             continue;
         }
         let Some(e) = rest.chars().next() else {
-            return Err("a byte string cannot end with `\\`".into());
+            return Err(EscapeError::TrailingBackslash);
         };
         rest = &rest[e.len_utf8()..];
         let byte = match e {
@@ -150,16 +163,26 @@ pub fn unescape_bytes(body: &str) -> Result<Vec<u8>, String> {
             'x' => {
                 let hex = rest.get(..2).filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
                 let Some(hex) = hex else {
-                    return Err("`\\x` must be followed by two hex digits".into());
+                    return Err(EscapeError::BadHex);
                 };
                 rest = &rest[2..];
-                u8::from_str_radix(hex, 16).map_err(|_| "`\\x` must be followed by two hex digits".to_string())?
+                u8::from_str_radix(hex, 16).map_err(|_| EscapeError::BadHex)?
             }
-            other => return Err(format!("unknown escape `\\{other}` in a byte string")),
+            other => return Err(EscapeError::Unknown(other)),
         };
         out.push(byte);
     }
     Ok(out)
+}
+
+/// [`unescape`], with the error said in words (as `rsteer map` reports it).
+pub fn unescape_bytes(body: &str) -> Result<Vec<u8>, String> {
+    unescape(body).map_err(|e| match e {
+        EscapeError::NonAscii(c) => format!("non-ASCII character `{c}` in a byte string; write it as `\\x..` escapes"),
+        EscapeError::TrailingBackslash => "a byte string cannot end with `\\`".into(),
+        EscapeError::BadHex => "`\\x` must be followed by two hex digits".into(),
+        EscapeError::Unknown(other) => format!("unknown escape `\\{other}` in a byte string"),
+    })
 }
 
 #[cfg(test)]

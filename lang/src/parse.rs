@@ -7,6 +7,8 @@
 
 use crate::ast::*;
 use crate::diag::Diagnostic;
+use crate::errors;
+use crate::lit::{self, EscapeError, IntTextError};
 use crate::span::{FileId, Span};
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
@@ -28,7 +30,7 @@ const MAX_EXPR_PARTS: usize = 200;
 /// Expression trees deeper than this are refused for the same reason.
 const MAX_EXPR_DEPTH: usize = 256;
 
-/// Operator precedence of LANGUAGE.md §4, lowest first.
+/// Operator precedence, lowest first (the book's `ref-expressions.md` lists it).
 fn pratt() -> &'static PrattParser<Rule> {
     static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
     PRATT.get_or_init(|| {
@@ -64,7 +66,7 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     if let Some(at) = too_deep(src) {
         diags.push(
-            Diagnostic::error("E0010", "brackets nested too deeply")
+            errors::too_deep("brackets nested too deeply")
                 .with_primary(
                     Span::new(file, at, (at + 1).min(src.len())),
                     format!("more than {MAX_NESTING} levels deep"),
@@ -92,7 +94,7 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
                 if let Some(item) = b.item(inner) {
                     if let Some(span) = expr_depth_item(&item) {
                         diags.push(
-                            Diagnostic::error("E0010", "expression nested too deeply")
+                            errors::too_deep("expression nested too deeply")
                                 .with_primary(span, format!("more than {MAX_EXPR_DEPTH} levels of operators and calls"))
                                 .with_help("split the expression with `let` bindings"),
                         );
@@ -254,8 +256,8 @@ fn syntax_error(file: FileId, base: usize, src: &str, e: &pest::error::Error<Rul
     let end = (at + src[at..].chars().next().map(|c| c.len_utf8()).unwrap_or(0)).min(src.len());
     let label =
         if expected.is_empty() { "unexpected here".to_string() } else { format!("expected {}", join_or(&expected)) };
-    let mut d = Diagnostic::error("E0001", format!("syntax error: unexpected {found}"))
-        .with_primary(Span::new(file, at, end), label);
+    let mut d =
+        errors::syntax(format!("syntax error: unexpected {found}")).with_primary(Span::new(file, at, end), label);
     if found == "end of file" {
         d = d.with_help("the file ends inside an item: is a `}` or `;` missing?");
     }
@@ -702,7 +704,7 @@ impl<'s> Builder<'s> {
         let pairs: Pairs<'_, Rule> = p.into_inner();
         if pairs.len() > MAX_EXPR_PARTS {
             self.error(
-                Diagnostic::error("E0010", "expression too long")
+                errors::too_deep("expression too long")
                     .with_primary(span, format!("more than {MAX_EXPR_PARTS} operands and operators"))
                     .with_help("split the expression with `let` bindings"),
             );
@@ -746,7 +748,7 @@ impl<'s> Builder<'s> {
             if let ExprKind::Binary { op: inner, op_span: inner_span, .. } = &lhs.kind {
                 if inner.is_comparison() {
                     self.error(
-                        Diagnostic::error("E0209", "comparison operators cannot be chained")
+                        errors::chained_comparison("comparison operators cannot be chained")
                             .with_primary(op_span, "second comparison")
                             .with_secondary(*inner_span, "first comparison")
                             .with_help("split it with `&&`: `a < b && b < c`, or add parentheses"),
@@ -816,7 +818,7 @@ impl<'s> Builder<'s> {
             Rule::int_lit => match parse_int(p.as_str()) {
                 Ok((value, suffix)) => ExprKind::Int { value, suffix },
                 Err((msg, help)) => {
-                    self.error(Diagnostic::error("E0002", msg).with_primary(span, "invalid literal").with_help(help));
+                    self.error(errors::malformed_literal(msg).with_primary(span, "invalid literal").with_help(help));
                     ExprKind::Error
                 }
             },
@@ -827,13 +829,13 @@ impl<'s> Builder<'s> {
                     Ok(bytes) if bytes.len() == 1 => ExprKind::Byte(bytes[0]),
                     Ok(_) => {
                         self.error(
-                            Diagnostic::error("E0002", "a byte literal holds exactly one byte")
+                            errors::malformed_literal("a byte literal holds exactly one byte")
                                 .with_primary(span, "invalid literal"),
                         );
                         ExprKind::Error
                     }
                     Err(msg) => {
-                        self.error(Diagnostic::error("E0002", msg).with_primary(span, "invalid literal"));
+                        self.error(errors::malformed_literal(msg).with_primary(span, "invalid literal"));
                         ExprKind::Error
                     }
                 }
@@ -844,7 +846,7 @@ impl<'s> Builder<'s> {
                 match unescape(inner) {
                     Ok(bytes) => ExprKind::ByteStr(bytes),
                     Err(msg) => {
-                        self.error(Diagnostic::error("E0002", msg).with_primary(span, "invalid literal"));
+                        self.error(errors::malformed_literal(msg).with_primary(span, "invalid literal"));
                         ExprKind::Error
                     }
                 }
@@ -1009,7 +1011,7 @@ impl<'s> Builder<'s> {
                         Ok((value, suffix)) => PatAtomKind::Int { value, suffix },
                         Err((msg, help)) => {
                             self.error(
-                                Diagnostic::error("E0002", msg).with_primary(span, "invalid literal").with_help(help),
+                                errors::malformed_literal(msg).with_primary(span, "invalid literal").with_help(help),
                             );
                             PatAtomKind::Error
                         }
@@ -1022,8 +1024,7 @@ impl<'s> Builder<'s> {
                         Ok(b) if b.len() == 1 => PatAtomKind::Byte(b[0]),
                         _ => {
                             self.error(
-                                Diagnostic::error("E0002", "invalid byte literal")
-                                    .with_primary(span, "invalid literal"),
+                                errors::malformed_literal("invalid byte literal").with_primary(span, "invalid literal"),
                             );
                             PatAtomKind::Error
                         }
@@ -1054,23 +1055,22 @@ fn compound_op(op: &str) -> Option<BinOp> {
 }
 
 /// Parses an integer literal's text: digits in its radix, `_` separators, optional suffix.
-/// Errors are (message, help).
+/// The digits are read by [`lit::parse_magnitude`]; errors are (message, help) in the
+/// lexer's words.
 pub fn parse_int(text: &str) -> Result<(u64, Option<IntTy>), (String, String)> {
-    let (radix, body) = if let Some(r) = text.strip_prefix("0x") {
-        (16, r)
-    } else if let Some(r) = text.strip_prefix("0o") {
-        (8, r)
-    } else if let Some(r) = text.strip_prefix("0b") {
-        (2, r)
-    } else {
-        (10, text)
+    let (radix, prefix) = match text.get(..2) {
+        Some("0x") => (16, 2),
+        Some("0o") => (8, 2),
+        Some("0b") => (2, 2),
+        _ => (10, 0),
     };
+    let body = &text[prefix..];
     let digits_end = body
         .char_indices()
         .find(|(_, c)| !(c.is_ascii_digit() || *c == '_' || (radix == 16 && c.is_ascii_hexdigit())))
         .map(|(i, _)| i)
         .unwrap_or(body.len());
-    let (digits, suffix) = body.split_at(digits_end);
+    let suffix = &body[digits_end..];
     let suffix_ty = if suffix.is_empty() {
         None
     } else {
@@ -1084,75 +1084,37 @@ pub fn parse_int(text: &str) -> Result<(u64, Option<IntTy>), (String, String)> {
             }
         }
     };
-    let mut value: u64 = 0;
-    let mut any = false;
-    for c in digits.chars() {
-        if c == '_' {
-            continue;
-        }
-        let d = c.to_digit(16).unwrap_or(99);
-        if d >= radix {
-            let kind = match radix {
+    match lit::parse_magnitude(&text[..prefix + digits_end]) {
+        Ok(value) => Ok((value, suffix_ty)),
+        Err(IntTextError::BadDigit { digit, base, .. }) => {
+            let kind = match base {
                 2 => "binary",
                 8 => "octal",
                 _ => "decimal",
             };
-            return Err((
-                format!("invalid digit `{c}` in a {kind} literal"),
-                format!("a {kind} literal uses digits below {radix}"),
-            ));
+            Err((
+                format!("invalid digit `{digit}` in a {kind} literal"),
+                format!("a {kind} literal uses digits below {base}"),
+            ))
         }
-        any = true;
-        value = match value.checked_mul(radix as u64).and_then(|v| v.checked_add(d as u64)) {
-            Some(v) => v,
-            None => {
-                return Err((
-                    "integer literal is too large".into(),
-                    "the largest integer is `u64::MAX`, 18446744073709551615".into(),
-                ))
-            }
-        };
-    }
-    if !any {
-        return Err((
+        Err(IntTextError::OutOfRange { .. }) => Err((
+            "integer literal is too large".into(),
+            "the largest integer is `u64::MAX`, 18446744073709551615".into(),
+        )),
+        Err(_) => Err((
             "integer literal has no digits".into(),
             "write at least one digit after the radix prefix, e.g. `0x0`".into(),
-        ));
+        )),
     }
-    Ok((value, suffix_ty))
 }
 
-/// Decodes the escapes of a byte or byte-string literal's contents.
+/// Decodes the escapes of a byte or byte-string literal's contents, with the error in the
+/// lexer's words.
 fn unescape(s: &str) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            if !c.is_ascii() {
-                return Err(format!("non-ASCII character `{c}` in a byte literal; write it as `\\x..` escapes"));
-            }
-            out.push(c as u8);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push(b'\n'),
-            Some('r') => out.push(b'\r'),
-            Some('t') => out.push(b'\t'),
-            Some('0') => out.push(0),
-            Some('\\') => out.push(b'\\'),
-            Some('\'') => out.push(b'\''),
-            Some('"') => out.push(b'"'),
-            Some('x') => {
-                let hi = chars.next().and_then(|c| c.to_digit(16));
-                let lo = chars.next().and_then(|c| c.to_digit(16));
-                match (hi, lo) {
-                    (Some(h), Some(l)) => out.push((h * 16 + l) as u8),
-                    _ => return Err("`\\x` must be followed by two hex digits".into()),
-                }
-            }
-            Some(other) => return Err(format!("unknown escape `\\{other}`")),
-            None => return Err("a literal cannot end with `\\`".into()),
-        }
-    }
-    Ok(out)
+    lit::unescape(s).map_err(|e| match e {
+        EscapeError::NonAscii(c) => format!("non-ASCII character `{c}` in a byte literal; write it as `\\x..` escapes"),
+        EscapeError::BadHex => "`\\x` must be followed by two hex digits".into(),
+        EscapeError::Unknown(other) => format!("unknown escape `\\{other}`"),
+        EscapeError::TrailingBackslash => "a literal cannot end with `\\`".into(),
+    })
 }

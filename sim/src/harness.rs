@@ -1,4 +1,4 @@
-//! Runs a policy's `#[test]` functions (LANGUAGE.md §8).
+//! Runs a policy's `#[test]` functions (the book's `ref-tests.md`).
 //!
 //! A test body is interpreted from the typed HIR: it builds packets, fills and reads maps
 //! the way userspace does, and calls entries. Each call of an entry runs the entry's
@@ -8,10 +8,12 @@
 
 use crate::{Delivery, Maps, Outcome, SimPacket};
 use rsteer_codegen::Compiled;
+use rsteer_lang::consteval::{eval_binary, eval_unary, DivByZero};
 use rsteer_lang::hir::{
     self, AssertKind, BinOp, Block, ExprKind, FuncId, IntTy, LocalId, PacketField, PacketSet, Pattern, Place, Program,
-    ReadKind, Region, Stmt, TryKind, Ty, UnOp,
+    ReadKind, Region, Stmt, TryKind, Ty, UnOp, ValueTy,
 };
+use rsteer_lang::packet::Endian;
 use rsteer_lang::Span;
 use rsteer_value::{Shape, Value};
 use std::collections::HashMap;
@@ -364,8 +366,7 @@ impl Interp<'_> {
                 let v = self.expr(fr, x)?;
                 match (op, v) {
                     (UnOp::Not, V::Bool(b)) => V::Bool(!b),
-                    (UnOp::Not, V::Int(bits, t)) => V::Int(mask(!bits, t), t),
-                    (UnOp::Neg, V::Int(bits, t)) => V::Int(mask(bits.wrapping_neg(), t), t),
+                    (op, V::Int(bits, t)) => V::Int(mask(eval_unary(*op, t, bits), t), t),
                     (_, other) => other,
                 }
             }
@@ -734,34 +735,23 @@ impl Interp<'_> {
     fn binary(&mut self, op: BinOp, l: V, r: V, span: Span) -> R<V> {
         if let (V::Int(a, t), V::Int(b, _)) = (&l, &r) {
             let (a, b, t) = (*a, *b, *t);
-            let signed = t.signed();
-            let cmp = |x: u64, y: u64| if signed { (x as i64).cmp(&(y as i64)) } else { x.cmp(&y) };
-            use std::cmp::Ordering::*;
-            let v = match op {
-                BinOp::Add => a.wrapping_add(b),
-                BinOp::Sub => a.wrapping_sub(b),
-                BinOp::Mul => a.wrapping_mul(b),
+            if matches!(op, BinOp::And | BinOp::Or) {
+                return Ok(V::Bool(a != 0 && (op == BinOp::Or || b != 0)));
+            }
+            let v = match eval_binary(op, t, a, b) {
+                Ok(v) => v,
                 // BPF defines x / 0 == 0 and x % 0 == x; the compiled program does the same.
-                BinOp::Div if b == 0 => 0,
-                BinOp::Rem if b == 0 => a,
-                BinOp::Div if signed => (a as i64).wrapping_div(b as i64) as u64,
-                BinOp::Rem if signed => (a as i64).wrapping_rem(b as i64) as u64,
-                BinOp::Div => a / b,
-                BinOp::Rem => a % b,
-                BinOp::BitAnd => a & b,
-                BinOp::BitOr => a | b,
-                BinOp::BitXor => a ^ b,
-                BinOp::Shl => a.wrapping_shl((b & (t.bits() as u64 - 1)) as u32),
-                BinOp::Shr if signed => ((a as i64) >> (b & (t.bits() as u64 - 1))) as u64,
-                BinOp::Shr => a >> (b & (t.bits() as u64 - 1)),
-                BinOp::Eq => return Ok(V::Bool(a == b)),
-                BinOp::Ne => return Ok(V::Bool(a != b)),
-                BinOp::Lt => return Ok(V::Bool(cmp(a, b) == Less)),
-                BinOp::Le => return Ok(V::Bool(cmp(a, b) != Greater)),
-                BinOp::Gt => return Ok(V::Bool(cmp(a, b) == Greater)),
-                BinOp::Ge => return Ok(V::Bool(cmp(a, b) != Less)),
-                BinOp::And | BinOp::Or => return Ok(V::Bool(a != 0 && (op == BinOp::Or || b != 0))),
+                Err(DivByZero) => {
+                    if op == BinOp::Div {
+                        0
+                    } else {
+                        a
+                    }
+                }
             };
+            if op.is_comparison() {
+                return Ok(V::Bool(v != 0));
+            }
             return Ok(V::Int(mask(v, t), t));
         }
         match op {
@@ -875,17 +865,22 @@ fn region_read(p: &SimPacket, region: Region, kind: ReadKind, off: u64) -> V {
     }
     let b = &bytes[at as usize..at as usize + size];
     let mut raw = [0u8; 8];
-    let v = match kind {
-        ReadKind::Bytes(_) => V::Array(b.iter().map(|x| int(*x as u64, IntTy::U8)).collect()),
-        ReadKind::U8 => int(b[0] as u64, IntTy::U8),
-        ReadKind::Be16 | ReadKind::Be32 | ReadKind::Be64 => {
+    let t = match kind.value_ty() {
+        ValueTy::U8 => IntTy::U8,
+        ValueTy::U16 => IntTy::U16,
+        ValueTy::U32 => IntTy::U32,
+        ValueTy::U64 => IntTy::U64,
+        ValueTy::Bool | ValueTy::Bytes(_) => {
+            return V::Opt(Some(Box::new(V::Array(b.iter().map(|x| int(*x as u64, IntTy::U8)).collect()))))
+        }
+    };
+    let v = match kind.endian() {
+        Endian::Big => {
             raw[8 - size..].copy_from_slice(b);
-            let t = [IntTy::U16, IntTy::U32, IntTy::U64][size.trailing_zeros() as usize - 1];
             int(u64::from_be_bytes(raw), t)
         }
-        ReadKind::Le16 | ReadKind::Le32 | ReadKind::Le64 => {
+        Endian::Little => {
             raw[..size].copy_from_slice(b);
-            let t = [IntTy::U16, IntTy::U32, IntTy::U64][size.trailing_zeros() as usize - 1];
             int(u64::from_le_bytes(raw), t)
         }
     };

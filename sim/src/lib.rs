@@ -14,7 +14,7 @@
 //! assert_eq!(out.socket(), Some(3));
 //! ```
 //!
-//! What is modelled (facts from `net/core/filter.c`, `kernel/bpf/*.c`; see KERNEL.md):
+//! What is modelled (facts from `net/core/filter.c`, `kernel/bpf/*.c`):
 //! - Every instruction class: ALU/ALU64 (with `BPF_END`, signed div/mod and `movsx`), JMP/JMP32,
 //!   LDX (also sign-extending loads), ST/STX, atomics (add/and/or/xor with and without fetch,
 //!   xchg, cmpxchg), `ld_imm64` (map loads resolved through `map_loads`), call, exit.

@@ -2,6 +2,7 @@
 //! (constant values, array lengths, map capacities).
 
 use super::cx::*;
+use crate::errors;
 
 impl Cx<'_> {
     // ----------------------------------------------------------------------------------
@@ -26,7 +27,7 @@ impl Cx<'_> {
         if !compatible(&body.ty, &ret) {
             let (want, found) = (self.ty_name(&ret), self.ty_name(&body.ty));
             let d = match &body.tail {
-                Some(t) => Diagnostic::error("E0200", format!("mismatched types: expected `{want}`, found `{found}`"))
+                Some(t) => errors::mismatched_types(format!("mismatched types: expected `{want}`, found `{found}`"))
                     .with_primary(t.span, format!("this is `{found}`"))
                     .with_secondary(
                         decl.ret.as_ref().map(|r| r.span).unwrap_or(decl.name.span),
@@ -34,7 +35,7 @@ impl Cx<'_> {
                     ),
                 None => {
                     let end = Span { start: body.span.end.saturating_sub(1), ..body.span };
-                    Diagnostic::error("E0200", format!("mismatched types: expected `{want}`, found `()`"))
+                    errors::mismatched_types(format!("mismatched types: expected `{want}`, found `()`"))
                         .with_primary(end, format!("the body of `{}` ends without a value", decl.name.name))
                         .with_secondary(
                             decl.ret.as_ref().map(|r| r.span).unwrap_or(decl.name.span),
@@ -66,7 +67,7 @@ impl Cx<'_> {
             Ok(v) => Some(v),
             Err(EvalError::NotConst(span)) => {
                 self.error(
-                    Diagnostic::error("E0500", "this is not a constant expression")
+                    errors::not_constant("this is not a constant expression")
                         .with_primary(span, "only known at run time")
                         .with_help("constants are built from literals, other constants and operators"),
                 );
@@ -87,7 +88,7 @@ impl Cx<'_> {
             other => {
                 let tn = self.ty_name(other);
                 self.error(
-                    Diagnostic::error("E0200", format!("mismatched types: expected an integer, found `{tn}`"))
+                    errors::mismatched_types(format!("mismatched types: expected an integer, found `{tn}`"))
                         .with_primary(e.span, format!("{what} is an integer")),
                 );
                 return None;
@@ -97,7 +98,7 @@ impl Cx<'_> {
         let v = consteval::to_i128(v, t);
         if v < 0 || v > u32::MAX as i128 {
             self.error(
-                Diagnostic::error("E0402", format!("{what} must be between 0 and {}", u32::MAX))
+                errors::bad_capacity(format!("{what} must be between 0 and {}", u32::MAX))
                     .with_primary(e.span, format!("this is {v}")),
             );
             return None;

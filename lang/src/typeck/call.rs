@@ -1,6 +1,7 @@
 //! Calls: built-in functions, the policy's own functions and `select`.
 
 use super::cx::*;
+use crate::errors;
 
 impl Cx<'_> {
     pub(super) fn arity(&mut self, what: &str, args: &[ast::Expr], n: usize, span: Span) -> bool {
@@ -8,15 +9,12 @@ impl Cx<'_> {
             return true;
         }
         self.error(
-            Diagnostic::error(
-                "E0201",
-                format!(
-                    "{what} takes {} but {} {} supplied",
-                    plural(n, "argument"),
-                    args.len(),
-                    if args.len() == 1 { "was" } else { "were" }
-                ),
-            )
+            errors::wrong_arg_count(format!(
+                "{what} takes {} but {} {} supplied",
+                plural(n, "argument"),
+                args.len(),
+                if args.len() == 1 { "was" } else { "were" }
+            ))
             .with_primary(span, format!("expected {}, found {}", plural(n, "argument"), args.len())),
         );
         false
@@ -44,9 +42,7 @@ impl Cx<'_> {
         let A::Path(path) = &callee.kind else {
             self.expr(b, callee, None);
             self.drain_args(b, args);
-            self.error(
-                Diagnostic::error("E0208", "only functions can be called").with_primary(callee.span, "not a function"),
-            );
+            self.error(errors::not_a_value("only functions can be called").with_primary(callee.span, "not a function"));
             return err(span);
         };
         if path.segments.first().is_some_and(|s| s.name == "Packet") && b.in_test() {
@@ -57,7 +53,7 @@ impl Cx<'_> {
             if b.lookup(name).is_some() {
                 self.drain_args(b, args);
                 self.error(
-                    Diagnostic::error("E0208", format!("`{name}` is a variable, not a function"))
+                    errors::not_a_value(format!("`{name}` is a variable, not a function"))
                         .with_primary(callee.span, "not a function"),
                 );
                 return err(span);
@@ -68,7 +64,7 @@ impl Cx<'_> {
             Ok(_) => {
                 self.drain_args(b, args);
                 self.error(
-                    Diagnostic::error("E0208", format!("`{}` is not a function", path.text()))
+                    errors::not_a_value(format!("`{}` is not a function", path.text()))
                         .with_primary(callee.span, "not a function"),
                 );
                 return err(span);
@@ -82,15 +78,9 @@ impl Cx<'_> {
             }
         }
         let name = single.unwrap_or_default();
-        let builtin = match name.as_str() {
-            "cpu" => Some((Builtin::Cpu, Ty::U32)),
-            "random" => Some((Builtin::Random, Ty::U32)),
-            "now_ns" => Some((Builtin::NowNs, Ty::U64)),
-            "now_coarse_ns" => Some((Builtin::NowCoarseNs, Ty::U64)),
-            _ => None,
-        };
-        if let Some((bi, t)) = builtin {
-            if !self.arity(&format!("`{name}`"), args, 0, span) {
+        if let Some(row) = crate::builtins::lookup(&name) {
+            let (bi, t) = (row.builtin, row.ret.ty());
+            if !self.arity(&format!("`{name}`"), args, row.params.len(), span) {
                 self.drain_args(b, args);
                 return err(span);
             }
@@ -180,7 +170,7 @@ impl Cx<'_> {
             self.expr(b, &args[1], None);
             if first.ty != Ty::Never {
                 self.error(
-                    Diagnostic::error("E0403", format!("the first argument of `{name}` must be a socket map"))
+                    errors::unsupported_map_use(format!("the first argument of `{name}` must be a socket map"))
                         .with_primary(args[0].span, "not a map")
                         .with_help(format!("name a `SockArray`, `SockMap` or `SockHash`: `{name}(SOCKETS, key)`")),
                 );
@@ -191,15 +181,12 @@ impl Cx<'_> {
         if !decl.kind.is_socket_map() {
             self.expr(b, &args[1], None);
             self.error(
-                Diagnostic::error(
-                    "E0403",
-                    format!(
-                        "`{name}` needs a socket map, but `{}` is {} `{}`",
-                        decl.name,
-                        article(decl.kind.name()),
-                        decl.kind.name()
-                    ),
-                )
+                errors::unsupported_map_use(format!(
+                    "`{name}` needs a socket map, but `{}` is {} `{}`",
+                    decl.name,
+                    article(decl.kind.name()),
+                    decl.kind.name()
+                ))
                 .with_primary(args[0].span, "not a socket map")
                 .with_help("declare the sockets in a `SockArray<N>`, `SockMap<N>` or `SockHash<K, N>`"),
             );

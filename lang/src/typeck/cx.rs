@@ -6,10 +6,11 @@ pub(super) use crate::consteval::{self, range_of, to_i128, zero_extend, EvalErro
 pub(super) use crate::diag::Diagnostic;
 pub(super) use crate::exhaustive::{describe_gaps, Coverage};
 pub(super) use crate::hir::{
-    self, Arm, AssertKind, BinOp, Block, Builtin, ExprKind, FnKind, FuncId, IntTy, LocalDecl, LocalId, MapId, MapKind,
-    PacketField, PacketSet, Pattern, Place, ReadKind, Region, Stmt, TryKind, Ty, UnOp, Verdict,
+    self, Arm, AssertKind, BinOp, Block, ExprKind, FnKind, FuncId, IntTy, LocalDecl, LocalId, MapId, PacketField,
+    PacketSet, Pattern, Place, ReadKind, Region, Stmt, TryKind, Ty, UnOp, Verdict,
 };
 pub(super) use crate::items::{ItemRef, ItemTable, Items, ModId, MAX_ARRAY_LEN};
+pub(super) use crate::packet::{self as packet_table, Access, READS, REGIONS};
 pub(super) use crate::span::Span;
 pub(super) use crate::suggest::did_you_mean;
 
@@ -50,59 +51,6 @@ impl std::ops::DerefMut for Cx<'_> {
 /// The longest loop the checker accepts; codegen may unroll, and the verifier counts every
 /// instruction it walks.
 pub(super) const MAX_TRIPS: u64 = 65_536;
-
-pub(super) const PACKET_FIELDS: [(&str, PacketField); 12] = [
-    ("len", PacketField::Len),
-    ("hash", PacketField::Hash),
-    ("eth_protocol", PacketField::EthProtocol),
-    ("ip_protocol", PacketField::IpProtocol),
-    ("bind_inany", PacketField::BindInany),
-    ("src_port", PacketField::SrcPort),
-    ("dst_port", PacketField::DstPort),
-    ("src_ip4", PacketField::SrcIp4),
-    ("dst_ip4", PacketField::DstIp4),
-    ("src_ip6", PacketField::SrcIp6),
-    ("dst_ip6", PacketField::DstIp6),
-    ("migrating", PacketField::Migrating),
-];
-
-pub(super) const PACKET_METHODS: [(&str, PacketField); 6] = [
-    ("is_ipv4", PacketField::IsIpv4),
-    ("is_ipv6", PacketField::IsIpv6),
-    ("is_tcp", PacketField::IsTcp),
-    ("is_udp", PacketField::IsUdp),
-    ("cookie", PacketField::Cookie),
-    ("migrating_cookie", PacketField::MigratingCookie),
-];
-
-pub(super) const REGIONS: [(&str, Region); 3] =
-    [("payload", Region::Payload), ("l4", Region::L4), ("net", Region::Net)];
-
-pub(super) const READS: [(&str, ReadKind); 7] = [
-    ("u8", ReadKind::U8),
-    ("be16", ReadKind::Be16),
-    ("be32", ReadKind::Be32),
-    ("be64", ReadKind::Be64),
-    ("le16", ReadKind::Le16),
-    ("le32", ReadKind::Le32),
-    ("le64", ReadKind::Le64),
-];
-
-pub(super) fn packet_field_ty(f: PacketField) -> Ty {
-    match f {
-        PacketField::Len | PacketField::Hash | PacketField::SrcIp4 | PacketField::DstIp4 => Ty::U32,
-        PacketField::EthProtocol | PacketField::SrcPort | PacketField::DstPort => Ty::U16,
-        PacketField::IpProtocol => Ty::U8,
-        PacketField::BindInany
-        | PacketField::IsIpv4
-        | PacketField::IsIpv6
-        | PacketField::IsTcp
-        | PacketField::IsUdp
-        | PacketField::Migrating => Ty::Bool,
-        PacketField::SrcIp6 | PacketField::DstIp6 => Ty::Array(Box::new(Ty::U8), 16),
-        PacketField::Cookie | PacketField::MigratingCookie => Ty::U64,
-    }
-}
 
 /// The state of one body being checked: a function, or a constant expression.
 pub(super) struct Body {

@@ -2,6 +2,7 @@
 //! indexing, `?` and struct literals; `expr` is the dispatcher every other file calls.
 
 use super::cx::*;
+use crate::errors;
 
 impl Cx<'_> {
     // ----------------------------------------------------------------------------------
@@ -23,7 +24,7 @@ impl Cx<'_> {
             return;
         }
         let (w, f) = (self.ty_name(want), self.ty_name(&x.ty));
-        let mut d = Diagnostic::error("E0200", format!("mismatched types: expected `{w}`, found `{f}`"))
+        let mut d = errors::mismatched_types(format!("mismatched types: expected `{w}`, found `{f}`"))
             .with_primary(x.span, format!("expected `{w}`"));
         if matches!((&x.ty, want), (Ty::Int(_), Ty::Int(_)) | (Ty::Bool, Ty::Int(_))) {
             d = d.with_help(format!("convert it with `as`: `(...) as {w}`"));
@@ -56,7 +57,7 @@ impl Cx<'_> {
             A::ByteStr(bytes) => {
                 if bytes.len() as u32 > MAX_ARRAY_LEN {
                     self.error(
-                        Diagnostic::error("E0404", "byte string too long")
+                        errors::not_plain_data("byte string too long")
                             .with_primary(span, format!("at most {MAX_ARRAY_LEN} bytes")),
                     );
                     return err(span);
@@ -65,7 +66,7 @@ impl Cx<'_> {
             }
             A::Str(_) => {
                 self.error(
-                    Diagnostic::error("E0210", "a string literal can only name an address in a test packet")
+                    errors::test_only("a string literal can only name an address in a test packet")
                         .with_primary(span, "string literal")
                         .with_help("write `Packet::udp4().src(\"10.0.0.7:5000\")`; elsewhere use `b\"...\"` for bytes"),
                 );
@@ -88,7 +89,7 @@ impl Cx<'_> {
                     other => {
                         let tn = self.ty_name(&other);
                         self.error(
-                            Diagnostic::error("E0203", format!("cannot index into `{tn}`"))
+                            errors::bad_operand(format!("cannot index into `{tn}`"))
                                 .with_primary(base.span, "not an array"),
                         );
                         err(span)
@@ -125,7 +126,7 @@ impl Cx<'_> {
                 };
                 if count > MAX_ARRAY_LEN {
                     self.error(
-                        Diagnostic::error("E0404", format!("array of {count} elements is too large"))
+                        errors::not_plain_data(format!("array of {count} elements is too large"))
                             .with_primary(n.span, format!("at most {MAX_ARRAY_LEN} elements")),
                     );
                     return err(span);
@@ -174,7 +175,7 @@ impl Cx<'_> {
             A::Return(v) => {
                 let Some(ret) = b.ret.clone() else {
                     self.error(
-                        Diagnostic::error("E0500", "`return` in a constant expression")
+                        errors::not_constant("`return` in a constant expression")
                             .with_primary(span, "not allowed here"),
                     );
                     return err(span);
@@ -185,7 +186,7 @@ impl Cx<'_> {
                         if !compatible(&ret, &Ty::Unit) {
                             let w = self.ty_name(&ret);
                             self.error(
-                                Diagnostic::error("E0200", format!("mismatched types: expected `{w}`, found `()`"))
+                                errors::mismatched_types(format!("mismatched types: expected `{w}`, found `()`"))
                                     .with_primary(span, format!("`return` needs a value of type `{w}`")),
                             );
                         }
@@ -199,7 +200,7 @@ impl Cx<'_> {
                 if b.loops == 0 {
                     let word = if is_break { "break" } else { "continue" };
                     self.error(
-                        Diagnostic::error("E0205", format!("`{word}` outside of a loop"))
+                        errors::break_outside_loop(format!("`{word}` outside of a loop"))
                             .with_primary(span, format!("`{word}` needs an enclosing `for`")),
                     );
                     return err(span);
@@ -225,7 +226,7 @@ impl Cx<'_> {
                     let tn = self.ty_name(&then_b.ty);
                     let at = then_b.tail.as_ref().map(|t| t.span).unwrap_or(then_b.span);
                     self.error(
-                        Diagnostic::error("E0200", format!("mismatched types: expected `()`, found `{tn}`"))
+                        errors::mismatched_types(format!("mismatched types: expected `()`, found `{tn}`"))
                             .with_primary(at, "an `if` without `else` gives no value")
                             .with_help("add an `else` branch, or end this one with `;`"),
                     );
@@ -249,7 +250,7 @@ impl Cx<'_> {
             other => {
                 let tn = self.ty_name(other);
                 self.error(
-                    Diagnostic::error("E0200", format!("mismatched types: expected an `Option`, found `{tn}`"))
+                    errors::mismatched_types(format!("mismatched types: expected an `Option`, found `{tn}`"))
                         .with_primary(e.span, format!("{what} needs an `Option`")),
                 );
                 Ty::Never
@@ -270,7 +271,7 @@ impl Cx<'_> {
         let v: i128 = if negative { -(value as i128) } else { value as i128 };
         if v < min || v > max {
             let shown = if negative { format!("-{value}") } else { value.to_string() };
-            let mut d = Diagnostic::error("E0003", format!("integer literal out of range for `{}`", t.name()))
+            let mut d = errors::literal_out_of_range(format!("integer literal out of range for `{}`", t.name()))
                 .with_primary(span, format!("`{shown}` does not fit in `{}`", t.name()));
             d = if negative && !t.signed() {
                 d.with_help(format!(
@@ -297,7 +298,7 @@ impl Cx<'_> {
                     Some(Ty::Option(t)) => mk(ExprKind::None, Ty::Option(t.clone()), span),
                     _ => {
                         self.error(
-                            Diagnostic::error("E0200", "cannot tell what `None` is `None` of")
+                            errors::mismatched_types("cannot tell what `None` is `None` of")
                                 .with_primary(span, "type unknown")
                                 .with_help("give the variable a type: `let x: Option<u32> = None;`"),
                         );
@@ -320,7 +321,7 @@ impl Cx<'_> {
                     Some((v, Ty::Int(vt))) => mk(ExprKind::Int(zero_extend(v as u64, vt)), Ty::Int(vt), span),
                     _ => {
                         self.error(
-                            Diagnostic::error("E0100", format!("no constant `{}::{}`", first.name, second.name))
+                            errors::unknown_name(format!("no constant `{}::{}`", first.name, second.name))
                                 .with_primary(second.span, "not a constant of the type")
                                 .with_help(format!("`{}` has `MAX`, `MIN` and `BITS`", first.name)),
                         );
@@ -333,7 +334,7 @@ impl Cx<'_> {
                     "Pass" => mk(ExprKind::Verdict(Verdict::Pass), Ty::Verdict, span),
                     "Drop" => mk(ExprKind::Verdict(Verdict::Drop), Ty::Verdict, span),
                     _ => {
-                        let mut d = Diagnostic::error("E0100", format!("no verdict `{}`", second.name))
+                        let mut d = errors::unknown_name(format!("no verdict `{}`", second.name))
                             .with_primary(second.span, "not a verdict");
                         d = match did_you_mean(&second.name, ["Pass", "Drop"]) {
                             Some(s) => d.with_help(format!("did you mean `Verdict::{s}`?")),
@@ -354,18 +355,16 @@ impl Cx<'_> {
             Ok(ItemRef::Map(m)) => {
                 let name = self.maps[m.0 as usize].name.clone();
                 self.error(
-                    Diagnostic::error("E0208", format!("map `{name}` is not a value"))
-                        .with_primary(span, "a map")
-                        .with_help(format!(
-                            "read it with `{name}.get(key)`, or pick a socket with `select({name}, key)`"
-                        )),
+                    errors::not_a_value(format!("map `{name}` is not a value")).with_primary(span, "a map").with_help(
+                        format!("read it with `{name}.get(key)`, or pick a socket with `select({name}, key)`"),
+                    ),
                 );
                 err(span)
             }
             Ok(ItemRef::Fn(f)) => {
                 let name = self.fns[f.0 as usize].name.clone();
                 self.error(
-                    Diagnostic::error("E0208", format!("function `{name}` is not a value"))
+                    errors::not_a_value(format!("function `{name}` is not a value"))
                         .with_primary(span, "a function")
                         .with_help(format!("call it: `{name}(...)`")),
                 );
@@ -374,7 +373,7 @@ impl Cx<'_> {
             Ok(ItemRef::Struct(s)) => {
                 let name = self.structs[s.0 as usize].name.clone();
                 self.error(
-                    Diagnostic::error("E0208", format!("struct `{name}` is not a value"))
+                    errors::not_a_value(format!("struct `{name}` is not a value"))
                         .with_primary(span, "a type")
                         .with_help(format!("build one: `{name} {{ field: value, .. }}`")),
                 );
@@ -382,7 +381,7 @@ impl Cx<'_> {
             }
             Err(d) => {
                 let d = match p.single() {
-                    Some(one) if d.code == "E0100" => {
+                    Some(one) if d.code == crate::codes::UNKNOWN_NAME => {
                         let locals = b.local_names();
                         let extra: Vec<&str> = locals.iter().map(|s| s.as_str()).collect();
                         self.unknown_name(b.module, one, &extra)
@@ -421,7 +420,7 @@ impl Cx<'_> {
                 UnOp::Not => ("!", "`!` is logical on `bool` and bitwise on integers"),
             };
             self.error(
-                Diagnostic::error("E0203", format!("cannot apply unary `{sym}` to `{tn}`"))
+                errors::bad_operand(format!("cannot apply unary `{sym}` to `{tn}`"))
                     .with_primary(x.span, format!("this is `{tn}`"))
                     .with_help(help),
             );
@@ -437,7 +436,7 @@ impl Cx<'_> {
             other => {
                 let tn = self.ty_name(other);
                 self.error(
-                    Diagnostic::error("E0203", format!("cannot apply `{op}` to `{tn}`"))
+                    errors::bad_operand(format!("cannot apply `{op}` to `{tn}`"))
                         .with_primary(e.span, format!("this is `{tn}`"))
                         .with_help(format!("`{op}` works on integers")),
                 );
@@ -502,7 +501,7 @@ impl Cx<'_> {
             };
             let at = if l.ty == Ty::Never { r.span } else { l.span };
             self.error(
-                Diagnostic::error("E0203", format!("cannot apply `{sym}` to `{tn}`"))
+                errors::bad_operand(format!("cannot apply `{sym}` to `{tn}`"))
                     .with_primary(op_span, format!("`{sym}` on `{tn}`"))
                     .with_secondary(at, format!("this is `{tn}`"))
                     .with_help(help),
@@ -511,7 +510,7 @@ impl Cx<'_> {
         }
         if !compatible(&l.ty, &r.ty) {
             let (lt, rt) = (self.ty_name(&l.ty), self.ty_name(&r.ty));
-            let mut d = Diagnostic::error("E0200", format!("mismatched types: expected `{lt}`, found `{rt}`"))
+            let mut d = errors::mismatched_types(format!("mismatched types: expected `{lt}`, found `{rt}`"))
                 .with_primary(r.span, format!("expected `{lt}`"))
                 .with_secondary(l.span, format!("this is `{lt}`"));
             if matches!((&l.ty, &r.ty), (Ty::Int(_), Ty::Int(_))) {
@@ -525,7 +524,7 @@ impl Cx<'_> {
         if matches!(op, BinOp::Div | BinOp::Rem) && r.ty != Ty::Never {
             if let Ok(0) = consteval::eval(&r) {
                 self.error(
-                    Diagnostic::error("E0503", format!("this `{sym}` always divides by zero"))
+                    errors::div_by_zero(format!("this `{sym}` always divides by zero"))
                         .with_primary(r.span, "the divisor is zero")
                         .with_help(
                             "BPF defines `x / 0 == 0` and `x % 0 == x`, which is never what a constant zero means",
@@ -550,7 +549,7 @@ impl Cx<'_> {
             } else {
                 "`as` converts to an integer type: u8, u16, u32, u64, i8, i16, i32, i64"
             };
-            self.error(Diagnostic::error("E0207", msg).with_primary(t.span, "not an integer type").with_help(help));
+            self.error(errors::bad_cast(msg).with_primary(t.span, "not an integer type").with_help(help));
             return err(span);
         };
         match &v.ty {
@@ -558,7 +557,7 @@ impl Cx<'_> {
             Ty::Never => err(span),
             other => {
                 let tn = self.ty_name(other);
-                let mut d = Diagnostic::error("E0207", format!("cannot cast `{tn}` to `{}`", t.name))
+                let mut d = errors::bad_cast(format!("cannot cast `{tn}` to `{}`", t.name))
                     .with_primary(x.span, format!("this is `{tn}`"));
                 if matches!(other, Ty::Option(_)) {
                     d = d.with_help("take the value out first: `x?`, or `x.unwrap_or(0)`");
@@ -573,11 +572,11 @@ impl Cx<'_> {
 
     pub(super) fn no_field(&self, ty: &Ty, f: &ast::Ident) -> Diagnostic {
         let tn = self.ty_name(ty);
-        let mut d = Diagnostic::error("E0104", format!("no field `{}` on type `{tn}`", f.name))
-            .with_primary(f.span, "unknown field");
+        let mut d =
+            errors::bad_field(format!("no field `{}` on type `{tn}`", f.name)).with_primary(f.span, "unknown field");
         let names: Vec<&str> = match ty {
             Ty::Struct(s) => self.structs[s.0 as usize].fields.iter().map(|f| f.name.as_str()).collect(),
-            Ty::Packet => PACKET_FIELDS.iter().map(|(n, _)| *n).chain(REGIONS.iter().map(|(n, _)| *n)).collect(),
+            Ty::Packet => packet_table::names(Access::Field).chain(REGIONS.iter().map(|(n, _)| *n)).collect(),
             _ => vec![],
         };
         if let Some(s) = did_you_mean(&f.name, names) {
@@ -591,12 +590,13 @@ impl Cx<'_> {
         match be.ty.clone() {
             Ty::Never => err(span),
             Ty::Packet => {
-                if let Some(&(_, pf)) = PACKET_FIELDS.iter().find(|(n, _)| *n == f.name) {
+                if let Some(row) = packet_table::lookup(&f.name, Access::Field) {
+                    let pf = row.field;
                     if pf == PacketField::Migrating {
                         if let Some(FnKind::Entry(a)) = b.kind {
                             if !a.migrate {
                                 self.error(
-                                    Diagnostic::error("E0701", "`pkt.migrating` needs `#[steer(migrate)]`")
+                                    errors::migrating_without_migrate("`pkt.migrating` needs `#[steer(migrate)]`")
                                         .with_primary(f.span, "always false in this entry")
                                         .with_help(
                                             "attach the entry as select-or-migrate: `#[steer(migrate)]` (Linux 5.14+)",
@@ -605,11 +605,11 @@ impl Cx<'_> {
                             }
                         }
                     }
-                    return mk(ExprKind::PacketField { packet: Box::new(be), field: pf }, packet_field_ty(pf), span);
+                    return mk(ExprKind::PacketField { packet: Box::new(be), field: pf }, row.ty.ty(), span);
                 }
                 if REGIONS.iter().any(|(n, _)| *n == f.name) {
                     self.error(
-                        Diagnostic::error("E0208", format!("`pkt.{}` is a region of the packet, not a value", f.name))
+                        errors::not_a_value(format!("`pkt.{}` is a region of the packet, not a value", f.name))
                             .with_primary(span, "a region")
                             .with_help(format!(
                                 "read from it: `pkt.{}.u8(0)`, `.be16(off)`, `.be32(off)`, `.bytes::<N>(off)`",
@@ -618,9 +618,9 @@ impl Cx<'_> {
                     );
                     return err(span);
                 }
-                if PACKET_METHODS.iter().any(|(n, _)| *n == f.name) {
+                if packet_table::lookup(&f.name, Access::Method).is_some() {
                     self.error(
-                        Diagnostic::error("E0104", format!("`{}` is a method of `Packet`", f.name))
+                        errors::bad_field(format!("`{}` is a method of `Packet`", f.name))
                             .with_primary(f.span, "a method")
                             .with_help(format!("call it: `pkt.{}()`", f.name)),
                     );
@@ -660,10 +660,9 @@ impl Cx<'_> {
                 if let (Ty::Array(_, n), Ok(v)) = (base_ty, consteval::eval(&i)) {
                     if v >= *n as u64 {
                         self.error(
-                            Diagnostic::error(
-                                "E0504",
-                                format!("index {v} is out of bounds for an array of length {n}"),
-                            )
+                            errors::index_out_of_bounds(format!(
+                                "index {v} is out of bounds for an array of length {n}"
+                            ))
                             .with_primary(idx.span, format!("valid indices are 0..{n}")),
                         );
                     }
@@ -673,7 +672,7 @@ impl Cx<'_> {
             other => {
                 let tn = self.ty_name(other);
                 self.error(
-                    Diagnostic::error("E0200", format!("mismatched types: expected an unsigned integer, found `{tn}`"))
+                    errors::mismatched_types(format!("mismatched types: expected an unsigned integer, found `{tn}`"))
                         .with_primary(idx.span, "array indices are unsigned integers"),
                 );
             }
@@ -690,7 +689,7 @@ impl Cx<'_> {
             other => {
                 let tn = self.ty_name(other);
                 self.error(
-                    Diagnostic::error("E0202", format!("`?` applies to an `Option`, not `{tn}`"))
+                    errors::misplaced_try(format!("`?` applies to an `Option`, not `{tn}`"))
                         .with_primary(v.span, format!("this is `{tn}`"))
                         .with_help("only packet reads, map lookups and functions returning `Option` can be `None`"),
                 );
@@ -703,7 +702,7 @@ impl Cx<'_> {
             _ => {
                 let ret = b.ret.as_ref().map(|r| self.ty_name(r)).unwrap_or_else(|| "a constant".into());
                 self.error(
-                    Diagnostic::error("E0202", "`?` can only be used where `None` has somewhere to go")
+                    errors::misplaced_try("`?` can only be used where `None` has somewhere to go")
                         .with_primary(span, format!("this function returns `{ret}`"))
                         .with_help(
                             "`?` works in `#[steer]` entries and functions returning `Verdict` (the fallback verdict) \
@@ -728,7 +727,7 @@ impl Cx<'_> {
             Ok(ItemRef::Struct(s)) => s,
             Ok(_) => {
                 self.error(
-                    Diagnostic::error("E0106", format!("`{}` is not a struct", path.text()))
+                    errors::bad_type_name(format!("`{}` is not a struct", path.text()))
                         .with_primary(path.span, "not a struct"),
                 );
                 for (_, e) in fields {
@@ -753,7 +752,7 @@ impl Cx<'_> {
                     let x = self.expect(b, e, &def.fields[i].ty);
                     if slots[i].is_some() {
                         self.error(
-                            Diagnostic::error("E0104", format!("field `{}` is given twice", name.name))
+                            errors::bad_field(format!("field `{}` is given twice", name.name))
                                 .with_primary(name.span, "again here"),
                         );
                         ok = false;
@@ -772,15 +771,12 @@ impl Cx<'_> {
             def.fields.iter().zip(&slots).filter(|(_, s)| s.is_none()).map(|(f, _)| format!("`{}`", f.name)).collect();
         if !missing.is_empty() {
             self.error(
-                Diagnostic::error(
-                    "E0104",
-                    format!(
-                        "missing field{} {} in `{}`",
-                        if missing.len() == 1 { "" } else { "s" },
-                        missing.join(", "),
-                        def.name
-                    ),
-                )
+                errors::bad_field(format!(
+                    "missing field{} {} in `{}`",
+                    if missing.len() == 1 { "" } else { "s" },
+                    missing.join(", "),
+                    def.name
+                ))
                 .with_primary(path.span, "every field must be given"),
             );
             ok = false;

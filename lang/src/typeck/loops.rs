@@ -1,6 +1,7 @@
 //! `for` loops over constant ranges.
 
 use super::cx::*;
+use crate::errors;
 
 impl Cx<'_> {
     pub(super) fn for_expr(
@@ -26,7 +27,7 @@ impl Cx<'_> {
         if ok && !compatible(&s.ty, &e.ty) {
             let (st, et) = (self.ty_name(&s.ty), self.ty_name(&e.ty));
             self.error(
-                Diagnostic::error("E0200", format!("mismatched types: expected `{st}`, found `{et}`"))
+                errors::mismatched_types(format!("mismatched types: expected `{st}`, found `{et}`"))
                     .with_primary(e.span, format!("expected `{st}`"))
                     .with_secondary(s.span, format!("the range starts with `{st}`")),
             );
@@ -41,7 +42,7 @@ impl Cx<'_> {
                 match end_v {
                     None => {
                         self.error(
-                            Diagnostic::error("E0700", "the loop's end must be a constant")
+                            errors::unbounded_loop("the loop's end must be a constant")
                                 .with_primary(e.span, "only known at run time")
                                 .with_help("loop to a constant bound and stop early: `for i in 0..MAX { if i >= n { break; } ... }`"),
                         );
@@ -50,7 +51,7 @@ impl Cx<'_> {
                         let trips = (end_v - start_v).max(0);
                         if trips > MAX_TRIPS as i128 {
                             self.error(
-                                Diagnostic::error("E0700", format!("this loop may run {trips} times"))
+                                errors::unbounded_loop(format!("this loop may run {trips} times"))
                                     .with_primary(
                                         s.span.to(e.span),
                                         format!("at most {MAX_TRIPS} iterations are allowed"),
@@ -73,7 +74,7 @@ impl Cx<'_> {
             let tn = self.ty_name(&bl.ty);
             let at = bl.tail.as_ref().map(|t| t.span).unwrap_or(bl.span);
             self.error(
-                Diagnostic::error("E0200", format!("mismatched types: expected `()`, found `{tn}`"))
+                errors::mismatched_types(format!("mismatched types: expected `()`, found `{tn}`"))
                     .with_primary(at, "a loop body gives no value")
                     .with_help("end the expression with `;`"),
             );

@@ -1,6 +1,7 @@
 //! Methods: on integers, packets (fields and region reads) and maps.
 
 use super::cx::*;
+use crate::errors;
 
 impl Cx<'_> {
     #[allow(clippy::too_many_arguments)]
@@ -45,16 +46,17 @@ impl Cx<'_> {
                 err(span)
             }
             Ty::Packet => {
-                if let Some(&(_, pf)) = PACKET_METHODS.iter().find(|(n, _)| *n == method.name) {
+                if let Some(row) = packet_table::lookup(&method.name, Access::Method) {
+                    let pf = row.field;
                     if !zero_args(self, &format!("`pkt.{}()`", method.name), b) {
                         return err(span);
                     }
-                    return mk(ExprKind::PacketField { packet: Box::new(r), field: pf }, packet_field_ty(pf), span);
+                    return mk(ExprKind::PacketField { packet: Box::new(r), field: pf }, row.ty.ty(), span);
                 }
                 if b.in_test() {
                     return self.packet_setter(b, r, method, args, span);
                 }
-                self.unknown_method(&Ty::Packet, method, PACKET_METHODS.iter().map(|(n, _)| *n).collect());
+                self.unknown_method(&Ty::Packet, method, packet_table::names(Access::Method).collect());
                 self.drain_args(b, args);
                 err(span)
             }
@@ -159,7 +161,7 @@ impl Cx<'_> {
 
     pub(super) fn unknown_method(&mut self, ty: &Ty, method: &ast::Ident, names: Vec<&str>) {
         let tn = self.ty_name(ty);
-        let mut d = Diagnostic::error("E0105", format!("no method `{}` on `{tn}`", method.name))
+        let mut d = errors::unknown_method(format!("no method `{}` on `{tn}`", method.name))
             .with_primary(method.span, "unknown method");
         if let Some(s) = did_you_mean(&method.name, names.iter().copied()) {
             d = d.with_help(format!("did you mean `{s}`?"));
@@ -195,7 +197,7 @@ impl Cx<'_> {
                 },
                 _ => {
                     self.error(
-                        Diagnostic::error("E0201", "`bytes` needs its length: `bytes::<N>(offset)`")
+                        errors::wrong_arg_count("`bytes` needs its length: `bytes::<N>(offset)`")
                             .with_primary(method.span, "length missing")
                             .with_help("e.g. `pkt.payload.bytes::<8>(1)` reads 8 bytes from offset 1"),
                     );
@@ -206,8 +208,7 @@ impl Cx<'_> {
                 Some(0) | None => {
                     if n == Some(0) {
                         self.error(
-                            Diagnostic::error("E0404", "`bytes::<0>` reads nothing")
-                                .with_primary(method.span, "length 0"),
+                            errors::not_plain_data("`bytes::<0>` reads nothing").with_primary(method.span, "length 0"),
                         );
                     }
                     self.drain_args(b, args);
@@ -215,7 +216,7 @@ impl Cx<'_> {
                 }
                 Some(n) if n > 256 => {
                     self.error(
-                        Diagnostic::error("E0404", format!("`bytes::<{n}>` is too large"))
+                        errors::not_plain_data(format!("`bytes::<{n}>` is too large"))
                             .with_primary(method.span, "at most 256 bytes in one read")
                             .with_help("BPF programs have 512 bytes of stack"),
                     );
@@ -225,20 +226,20 @@ impl Cx<'_> {
                 Some(n) => ReadKind::Bytes(n),
             }
         } else {
-            match READS.iter().find(|(n, _)| *n == method.name) {
-                Some(&(_, k)) => {
+            match READS.iter().find(|r| r.method == method.name) {
+                Some(&packet_table::ReadInfo { kind: k, .. }) => {
                     if !generics.is_empty() {
                         self.error(
-                            Diagnostic::error("E0201", format!("`{}` takes no `::<..>`", method.name))
+                            errors::wrong_arg_count(format!("`{}` takes no `::<..>`", method.name))
                                 .with_primary(method.span, "remove the turbofish"),
                         );
                     }
                     k
                 }
                 None => {
-                    let mut names: Vec<&str> = READS.iter().map(|(n, _)| *n).collect();
+                    let mut names: Vec<&str> = READS.iter().map(|r| r.method).collect();
                     names.push("bytes");
-                    let mut d = Diagnostic::error("E0105", format!("no read `{}` on a packet region", method.name))
+                    let mut d = errors::unknown_method(format!("no read `{}` on a packet region", method.name))
                         .with_primary(method.span, "unknown read");
                     d = match did_you_mean(&method.name, names.iter().copied()) {
                         Some(s) => d.with_help(format!("did you mean `{s}`?")),
@@ -263,19 +264,13 @@ impl Cx<'_> {
             other => {
                 let tn = self.ty_name(other);
                 self.error(
-                    Diagnostic::error("E0200", format!("mismatched types: expected an unsigned integer, found `{tn}`"))
+                    errors::mismatched_types(format!("mismatched types: expected an unsigned integer, found `{tn}`"))
                         .with_primary(off.span, "offsets are unsigned integers"),
                 );
                 return err(span);
             }
         }
-        let t = match kind {
-            ReadKind::U8 => Ty::U8,
-            ReadKind::Be16 | ReadKind::Le16 => Ty::U16,
-            ReadKind::Be32 | ReadKind::Le32 => Ty::U32,
-            ReadKind::Be64 | ReadKind::Le64 => Ty::U64,
-            ReadKind::Bytes(n) => Ty::Array(Box::new(Ty::U8), n),
-        };
+        let t = kind.value_ty().ty();
         mk(
             ExprKind::RegionRead { packet: Box::new(packet), region, kind, offset: Box::new(off) },
             Ty::Option(Box::new(t)),
@@ -297,10 +292,11 @@ impl Cx<'_> {
             if !decl.kind.is_socket_map() {
                 self.drain_args(b, args);
                 self.error(
-                    Diagnostic::error(
-                        "E0105",
-                        format!("`fill` works on socket maps; `{}` is a `{}`", decl.name, decl.kind.name()),
-                    )
+                    errors::unknown_method(format!(
+                        "`fill` works on socket maps; `{}` is a `{}`",
+                        decl.name,
+                        decl.kind.name()
+                    ))
                     .with_primary(method.span, "not a socket map")
                     .with_help("fill other maps with `set` or `insert`"),
                 );
@@ -315,7 +311,7 @@ impl Cx<'_> {
         }
         let known = ["get", "set", "add", "insert", "remove", "contains"];
         if !known.contains(&name) {
-            let mut d = Diagnostic::error("E0105", format!("no method `{name}` on map `{}`", decl.name))
+            let mut d = errors::unknown_method(format!("no method `{name}` on map `{}`", decl.name))
                 .with_primary(method.span, "unknown method");
             d = match did_you_mean(name, known) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
@@ -327,12 +323,7 @@ impl Cx<'_> {
             self.drain_args(b, args);
             return err(span);
         }
-        let kind_ok = match name {
-            "get" => !decl.kind.is_socket_map(),
-            "set" => matches!(decl.kind, MapKind::Array | MapKind::PerCpuArray),
-            "add" => !decl.kind.is_socket_map(),
-            _ => matches!(decl.kind, MapKind::HashMap | MapKind::LruHashMap),
-        };
+        let kind_ok = decl.kind.info().methods.contains(&name);
         if !kind_ok {
             let help = if decl.kind.is_socket_map() {
                 format!(
@@ -347,15 +338,12 @@ impl Cx<'_> {
                 }
             };
             self.error(
-                Diagnostic::error(
-                    "E0403",
-                    format!(
-                        "`{name}` cannot be used on `{}`, which is {} `{}`",
-                        decl.name,
-                        article(decl.kind.name()),
-                        decl.kind.name()
-                    ),
-                )
+                errors::unsupported_map_use(format!(
+                    "`{name}` cannot be used on `{}`, which is {} `{}`",
+                    decl.name,
+                    article(decl.kind.name()),
+                    decl.kind.name()
+                ))
                 .with_primary(method.span, format!("not a method of `{}`", decl.kind.name()))
                 .with_help(help),
             );
@@ -388,13 +376,10 @@ impl Cx<'_> {
                     let vt = self.ty_name(&decl.value);
                     self.expr(b, &args[1], None);
                     self.error(
-                        Diagnostic::error(
-                            "E0403",
-                            format!(
-                                "`add` needs a `u32`, `u64`, `i32` or `i64` value, but `{}` holds `{vt}`",
-                                decl.name
-                            ),
-                        )
+                        errors::unsupported_map_use(format!(
+                            "`add` needs a `u32`, `u64`, `i32` or `i64` value, but `{}` holds `{vt}`",
+                            decl.name
+                        ))
                         .with_primary(method.span, "no atomic add for this value type")
                         .with_help("BPF adds atomically to 32- and 64-bit words only; use `get` and `set`/`insert`"),
                     );

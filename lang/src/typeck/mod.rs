@@ -2,7 +2,7 @@
 //! HIR expressions out.
 //!
 //! `expr` takes the type the position expects, if any, which is how unsuffixed literals get
-//! their type (LANGUAGE.md §1); it returns the expression with its own type, and `expect`
+//! their type (an unsuffixed literal takes the type its position expects); it returns the expression with its own type, and `expect`
 //! compares the two. After an error an expression gets the type `Never`, which is
 //! compatible with every type, so one mistake is reported once.
 

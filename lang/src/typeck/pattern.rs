@@ -1,6 +1,7 @@
 //! `match`: integer and `Option` scrutinees, patterns and their coverage.
 
 use super::cx::*;
+use crate::errors;
 
 impl Cx<'_> {
     // ----------------------------------------------------------------------------------
@@ -25,7 +26,7 @@ impl Cx<'_> {
             other => {
                 let tn = self.ty_name(other);
                 self.error(
-                    Diagnostic::error("E0601", format!("`match` works on integers, not `{tn}`"))
+                    errors::bad_pattern(format!("`match` works on integers, not `{tn}`"))
                         .with_primary(scrutinee.span, format!("this is `{tn}`"))
                         .with_help("use `if`/`else` for other types"),
                 );
@@ -42,7 +43,7 @@ impl Cx<'_> {
                 if let (Some(_), Some((lo, hi))) = (int_ty, interval) {
                     if cov.covers(lo, hi) {
                         self.error(
-                            Diagnostic::warning("W0003", "unreachable pattern")
+                            errors::unreachable_pattern("unreachable pattern")
                                 .with_primary(p.span, "already covered by the arms above")
                                 .with_help("remove it, or move it before the arm that covers it"),
                         );
@@ -67,7 +68,7 @@ impl Cx<'_> {
             if !gaps.is_empty() {
                 let desc = describe_gaps(&gaps);
                 self.error(
-                    Diagnostic::error("E0600", format!("non-exhaustive match: {desc} not covered"))
+                    errors::non_exhaustive(format!("non-exhaustive match: {desc} not covered"))
                         .with_primary(scrutinee.span, format!("this `{}` can be {desc}", t.name()))
                         .with_help("add arms for the missing values, or a wildcard arm `_ => ...`"),
                 );
@@ -95,7 +96,7 @@ impl Cx<'_> {
         for arm in arms {
             if arm.pats.len() != 1 {
                 self.error(
-                    Diagnostic::error("E0601", "an `Option` arm has one pattern: `Some(x)`, `None` or `_`")
+                    errors::bad_pattern("an `Option` arm has one pattern: `Some(x)`, `None` or `_`")
                         .with_primary(arm.span, "several patterns"),
                 );
                 continue;
@@ -109,7 +110,7 @@ impl Cx<'_> {
                 _ if is_none => (false, true),
                 _ => {
                     self.error(
-                        Diagnostic::error("E0601", "an `Option` is matched with `Some(x)`, `None` or `_`")
+                        errors::bad_pattern("an `Option` is matched with `Some(x)`, `None` or `_`")
                             .with_primary(p.span, "not an `Option` pattern"),
                     );
                     continue;
@@ -118,7 +119,7 @@ impl Cx<'_> {
             let useful = (covers_some && some_arm.is_none()) || (covers_none && none_arm.is_none());
             if !useful {
                 self.error(
-                    Diagnostic::warning("W0003", "unreachable pattern")
+                    errors::unreachable_pattern("unreachable pattern")
                         .with_primary(p.span, "already covered by the arms above")
                         .with_help("remove it, or move it before the arm that covers it"),
                 );
@@ -137,7 +138,7 @@ impl Cx<'_> {
         let missing = if some_arm.is_none() { "`Some(_)`" } else { "`None`" };
         let (Some((some, mutable, name)), Some(none)) = (some_arm, none_arm) else {
             self.error(
-                Diagnostic::error("E0600", format!("non-exhaustive match: {missing} not covered"))
+                errors::non_exhaustive(format!("non-exhaustive match: {missing} not covered"))
                     .with_primary(scrutinee_span, format!("this `Option` can be {missing}"))
                     .with_help("add an arm for it, or a wildcard arm `_ => ...`"),
             );
@@ -174,7 +175,7 @@ impl Cx<'_> {
             ast::PatKind::Some { .. } => {
                 if t.is_some() {
                     self.error(
-                        Diagnostic::error("E0601", "`Some(..)` matches an `Option`, and this `match` is on an integer")
+                        errors::bad_pattern("`Some(..)` matches an `Option`, and this `match` is on an integer")
                             .with_primary(p.span, "not an integer pattern"),
                     );
                 }
@@ -190,7 +191,7 @@ impl Cx<'_> {
                     (Some(l), Some(h), Some(t)) => {
                         if l > h {
                             self.error(
-                                Diagnostic::error("E0601", format!("empty range `{l}..={h}`"))
+                                errors::bad_pattern(format!("empty range `{l}..={h}`"))
                                     .with_primary(p.span, "the lower bound is above the upper bound")
                                     .with_help(format!("write `{h}..={l}`")),
                             );
@@ -213,10 +214,11 @@ impl Cx<'_> {
                 if let Some(s) = suffix {
                     if *s != t {
                         self.error(
-                            Diagnostic::error(
-                                "E0200",
-                                format!("mismatched types: expected `{}`, found `{}`", t.name(), s.name()),
-                            )
+                            errors::mismatched_types(format!(
+                                "mismatched types: expected `{}`, found `{}`",
+                                t.name(),
+                                s.name()
+                            ))
                             .with_primary(a.span, format!("the scrutinee is `{}`", t.name())),
                         );
                         return None;
@@ -234,7 +236,7 @@ impl Cx<'_> {
             ast::PatAtomKind::Byte(v) => {
                 if t != IntTy::U8 {
                     self.error(
-                        Diagnostic::error("E0200", format!("mismatched types: expected `{}`, found `u8`", t.name()))
+                        errors::mismatched_types(format!("mismatched types: expected `{}`, found `u8`", t.name()))
                             .with_primary(a.span, "a byte literal is `u8`"),
                     );
                     return None;
@@ -249,10 +251,10 @@ impl Cx<'_> {
                     (other, _) => {
                         let tn = self.ty_name(other);
                         self.error(
-                            Diagnostic::error(
-                                "E0200",
-                                format!("mismatched types: expected `{}`, found `{tn}`", t.name()),
-                            )
+                            errors::mismatched_types(format!(
+                                "mismatched types: expected `{}`, found `{tn}`",
+                                t.name()
+                            ))
                             .with_primary(a.span, "patterns are literals or constants of the scrutinee's type"),
                         );
                         return None;
@@ -264,7 +266,7 @@ impl Cx<'_> {
         let (min, max) = range_of(t);
         if v < min || v > max {
             self.error(
-                Diagnostic::error("E0003", format!("pattern value out of range for `{}`", t.name()))
+                errors::literal_out_of_range(format!("pattern value out of range for `{}`", t.name()))
                     .with_primary(a.span, format!("`{v}` does not fit in `{}`", t.name())),
             );
             return None;

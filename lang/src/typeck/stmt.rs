@@ -1,6 +1,7 @@
 //! Blocks, statements, assignments and places.
 
 use super::cx::*;
+use crate::errors;
 
 impl Cx<'_> {
     // ----------------------------------------------------------------------------------
@@ -56,7 +57,7 @@ impl Cx<'_> {
                 let else_block = self.block(b, else_block, None);
                 if else_block.ty != Ty::Never {
                     self.error(
-                        Diagnostic::error("E0206", "the `else` block of `let ... else` must not fall through")
+                        errors::let_else_falls_through("the `else` block of `let ... else` must not fall through")
                             .with_primary(else_block.span, "this block can end normally")
                             .with_help("end it with `return ...`, `break` or `continue`"),
                     );
@@ -92,7 +93,7 @@ impl Cx<'_> {
             Some(op) if !matches!(ty, Ty::Int(_) | Ty::Never) => {
                 let tn = self.ty_name(&ty);
                 self.error(
-                    Diagnostic::error("E0203", format!("cannot apply `{}=` to `{tn}`", op_str(op)))
+                    errors::bad_operand(format!("cannot apply `{}=` to `{tn}`", op_str(op)))
                         .with_primary(place.span, format!("this is `{tn}`"))
                         .with_help("compound assignment works on integers"),
                 );
@@ -121,7 +122,7 @@ impl Cx<'_> {
                 let id = b.lookup(&name.name)?;
                 let decl = &b.locals[id.0 as usize];
                 if !decl.mutable {
-                    let d = Diagnostic::error("E0204", format!("cannot assign to `{}`, which is not `mut`", name.name))
+                    let d = errors::not_assignable(format!("cannot assign to `{}`, which is not `mut`", name.name))
                         .with_primary(e.span, "assignment to an immutable variable")
                         .with_secondary(decl.span, "declared here")
                         .with_help(format!("declare it `let mut {}`", name.name));
@@ -131,7 +132,7 @@ impl Cx<'_> {
             }
             A::Field(base, f) if self.is_packet_local(b, base) => {
                 self.error(
-                    Diagnostic::error("E0204", format!("cannot assign to `{}`: packet fields are read-only", f.name))
+                    errors::not_assignable(format!("cannot assign to `{}`: packet fields are read-only", f.name))
                         .with_primary(e.span, "a packet field")
                         .with_help("copy it into a variable: `let mut x = pkt.field;`"),
                 );
@@ -171,7 +172,7 @@ impl Cx<'_> {
                     other => {
                         let tn = self.ty_name(&other);
                         self.error(
-                            Diagnostic::error("E0203", format!("cannot index into `{tn}`"))
+                            errors::bad_operand(format!("cannot index into `{tn}`"))
                                 .with_primary(base.span, "not an array"),
                         );
                         None
@@ -181,7 +182,7 @@ impl Cx<'_> {
             _ => {
                 self.expr(b, e, None);
                 self.error(
-                    Diagnostic::error("E0204", "cannot assign to this expression")
+                    errors::not_assignable("cannot assign to this expression")
                         .with_primary(e.span, "not a variable, field or array element")
                         .with_help("assign to a `let mut` variable, one of its fields or one of its elements"),
                 );

@@ -1,12 +1,13 @@
 //! Test-only forms: test packets and their builders, and the `assert!` family.
 
 use super::cx::*;
+use crate::errors;
 
 impl Cx<'_> {
     /// A test-only form outside a `#[test]` function: an error.
     pub(super) fn test_only(&mut self, span: Span, what: &str) -> hir::Expr {
         self.error(
-            Diagnostic::error("E0210", format!("{what} can only be used in `#[test]` functions"))
+            errors::test_only(format!("{what} can only be used in `#[test]` functions"))
                 .with_primary(span, "test-only form")
                 .with_help("packet builders and assertions belong in `#[test] fn`s"),
         );
@@ -14,7 +15,7 @@ impl Cx<'_> {
     }
 
     // ----------------------------------------------------------------------------------
-    // Test-only forms (LANGUAGE.md §8).
+    // Test-only forms (the book's `ref-tests.md`).
 
     /// `Packet::udp4()`, `Packet::udp6()`, `Packet::tcp4()`, `Packet::tcp6()`.
     pub(super) fn test_packet(&mut self, b: &mut Body, path: &ast::Path, args: &[ast::Expr], span: Span) -> hir::Expr {
@@ -26,7 +27,7 @@ impl Cx<'_> {
             "tcp6" => (true, true),
             _ => {
                 self.drain_args(b, args);
-                let mut d = Diagnostic::error("E0100", format!("no packet constructor `Packet::{ctor}`"))
+                let mut d = errors::unknown_name(format!("no packet constructor `Packet::{ctor}`"))
                     .with_primary(span, "unknown constructor");
                 d = match did_you_mean(ctor, ["udp4", "udp6", "tcp4", "tcp6"]) {
                     Some(s) => d.with_help(format!("did you mean `Packet::{s}()`?")),
@@ -57,7 +58,7 @@ impl Cx<'_> {
         let name = method.name.as_str();
         if !SETTERS.contains(&name) {
             self.drain_args(b, args);
-            let mut d = Diagnostic::error("E0105", format!("no method `{name}` on a test packet"))
+            let mut d = errors::unknown_method(format!("no method `{name}` on a test packet"))
                 .with_primary(method.span, "unknown method");
             d = match did_you_mean(name, SETTERS) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
@@ -76,14 +77,14 @@ impl Cx<'_> {
                 let A::Str(text) = &args[0].kind else {
                     self.expr(b, &args[0], None);
                     self.error(
-                        Diagnostic::error("E0200", format!("`{name}` takes an address literal"))
+                        errors::mismatched_types(format!("`{name}` takes an address literal"))
                             .with_primary(args[0].span, "expected a string such as \"10.0.0.7:5000\""),
                     );
                     return err(span);
                 };
                 let Ok(addr) = text.parse::<std::net::SocketAddr>() else {
                     self.error(
-                        Diagnostic::error("E0200", format!("`{text}` is not a socket address"))
+                        errors::mismatched_types(format!("`{text}` is not a socket address"))
                             .with_primary(args[0].span, "not an address:port")
                             .with_help("write \"10.0.0.7:5000\" or \"[2001:db8::1]:443\""),
                     );
@@ -105,7 +106,7 @@ impl Cx<'_> {
                     other => {
                         let tn = self.ty_name(other);
                         self.error(
-                            Diagnostic::error("E0200", format!("mismatched types: expected `[u8; N]`, found `{tn}`"))
+                            errors::mismatched_types(format!("mismatched types: expected `[u8; N]`, found `{tn}`"))
                                 .with_primary(e.span, format!("this is `{tn}`"))
                                 .with_help("a payload is a byte string such as b\"\\x40\\x07\" or a `[u8; N]`"),
                         );
@@ -136,7 +137,7 @@ impl Cx<'_> {
         let n = name.name.as_str();
         if !MACROS.contains(&n) {
             self.drain_args(b, args);
-            let mut d = Diagnostic::error("E0100", format!("no macro `{n}!`")).with_primary(name.span, "unknown macro");
+            let mut d = errors::unknown_name(format!("no macro `{n}!`")).with_primary(name.span, "unknown macro");
             if let Some(s) = did_you_mean(n, MACROS) {
                 d = d.with_help(format!("did you mean `{s}!`?"));
             }
@@ -175,7 +176,7 @@ impl Cx<'_> {
                     self.expr(b, &args[1], None);
                     self.expr(b, &args[2], None);
                     self.error(
-                        Diagnostic::error("E0200", "`assert_selected!` names a socket map second")
+                        errors::mismatched_types("`assert_selected!` names a socket map second")
                             .with_primary(args[1].span, "not a map")
                             .with_help("write `assert_selected!(route(p), SOCKETS, 7)`"),
                     );
