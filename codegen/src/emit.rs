@@ -341,10 +341,10 @@ fn check_verifier_cost(f: &Function, order: &[Block], starts: &[Option<usize>], 
         return Ok(());
     }
     let heaviest = per_loop.iter().enumerate().max_by_key(|(_, c)| **c).map(|(i, _)| f.loops[i]);
-    let d = Diagnostic::error(
-        "E0804",
-        format!("`{}` would make the kernel verifier walk about {total} instructions", f.name),
-    )
+    let d = rsteer_lang::errors::verifier_cost(format!(
+        "`{}` would make the kernel verifier walk about {total} instructions",
+        f.name
+    ))
     .with_note(format!("the verifier follows every round of a bounded loop and gives up after {VERIFIER_LIMIT}"))
     .with_help("loop fewer times (nested loops multiply), or move work out of the loop body");
     Err(match heaviest {
@@ -480,10 +480,10 @@ pub fn emit(f: &Function) -> Result<MachineCode, Diagnostic> {
     let spill_base = top;
     let stack_size = (-top) as u32 + 8 * alloc.spill_slots;
     if stack_size > STACK_LIMIT {
-        return Err(Diagnostic::error(
-            "E0801",
-            format!("`{}` needs {stack_size} bytes of stack; BPF allows {STACK_LIMIT}", f.name),
-        )
+        return Err(rsteer_lang::errors::stack_too_large(format!(
+            "`{}` needs {stack_size} bytes of stack; BPF allows {STACK_LIMIT}",
+            f.name
+        ))
         .with_primary(f.span, "this function's frame is too large")
         .with_help("use fewer or smaller arrays and locals, or split work across maps"));
     }
@@ -515,7 +515,7 @@ pub fn emit(f: &Function) -> Result<MachineCode, Diagnostic> {
         let dest = e.block_start[target.as_u32() as usize].unwrap_or(at + 1);
         let off = dest as i64 - (at as i64 + 1);
         if off < i16::MIN as i64 || off > i16::MAX as i64 {
-            return Err(Diagnostic::error("E0802", format!("`{}` is too large for a BPF jump", f.name))
+            return Err(rsteer_lang::errors::jump_out_of_range(format!("`{}` is too large for a BPF jump", f.name))
                 .with_primary(f.span, "this function compiles to too many instructions"));
         }
         e.out.insns[at].off = off as i16;

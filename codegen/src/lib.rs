@@ -144,7 +144,7 @@ pub fn compile(prog: &Program, db: &SourceDb) -> Result<Compiled, Vec<Diagnostic
     let spec = ObjectSpec { programs: specs, maps: map_specs(prog), license: "GPL".into() };
     match elf::write_object(&spec) {
         Ok(object) => Ok(Compiled { programs, object }),
-        Err(e) => Err(vec![Diagnostic::error("E0899", format!("internal error writing the object: {e}"))
+        Err(e) => Err(vec![rsteer_lang::errors::internal(format!("internal error writing the object: {e}"))
             .with_help("this is a compiler bug; please report it with the policy")]),
     }
 }
