@@ -33,9 +33,7 @@ fn checks_and_compiles(path: &Path) {
 }
 
 mod every_example_checks_and_compiles {
-    file_cases!("examples", "rs", super::checks_and_compiles;
-        cpu_affinity, override_table, payload_mod, quic_cookie, short_drop, src_port_mod,
-    );
+    example_cases!(super::checks_and_compiles);
 }
 
 #[test]
@@ -112,16 +110,11 @@ fn data_passes_its_tests(path: &Path) {
 }
 
 mod every_example_passes_its_tests {
-    file_cases!("examples", "rs", super::example_passes_its_tests;
-        cpu_affinity, override_table, payload_mod, quic_cookie, short_drop, src_port_mod,
-    );
+    example_cases!(super::example_passes_its_tests);
 }
 
 mod every_data_policy_passes_its_tests {
-    file_cases!("tests/data/ok", "rs", super::data_passes_its_tests;
-        array_len, byte_classes, fields_tcp, fields_udp, int_methods, jhash_vectors, long_loop, more_idioms,
-        payload_reads, rust_idioms, stdlib_all, weighted,
-    );
+    data_ok_cases!(super::data_passes_its_tests);
 }
 
 #[test]

@@ -29,9 +29,7 @@ fn passes_the_verifier(policy: &Path) {
 }
 
 mod examples {
-    file_cases!("examples", "rs", super::passes_the_verifier;
-        cpu_affinity, override_table, payload_mod, quic_cookie, short_drop, src_port_mod,
-    );
+    example_cases!(super::passes_the_verifier);
 }
 
 mod lang_ok {
@@ -41,8 +39,5 @@ mod lang_ok {
 }
 
 mod data_ok {
-    file_cases!("tests/data/ok", "rs", super::passes_the_verifier;
-        array_len, byte_classes, fields_tcp, fields_udp, int_methods, jhash_vectors, long_loop, more_idioms,
-        payload_reads, rust_idioms, stdlib_all, weighted,
-    );
+    data_ok_cases!(super::passes_the_verifier);
 }
