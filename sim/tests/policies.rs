@@ -97,7 +97,7 @@ fn policy_file(path: &std::path::Path) {
 file_cases!("tests/policies", "rs", policy_file;
     addresses_v4_and_v6, context_fields, drop_after_a_selection_drops, instruction_limit, hash_map_insert_get_remove_and_full, len_hash_and_ports, later_selection_replaces_earlier_and_failed_keeps_it,
     spill_slot_reuse_codegen_bug, lru_map_evicts_the_least_recently_used, net_region_reads_the_ip_header,
-    runtime_index_out_of_range_takes_the_fallback, tcp_payload_starts_after_doff,
+    runtime_index_out_of_range_takes_the_fallback, signed_and_narrow_arithmetic, tcp_payload_starts_after_doff,
 );
 
 // ----- the examples --------------------------------------------------------------------
@@ -287,41 +287,6 @@ fn route(pkt: Packet) -> Verdict {
             |i: u32| u32::from_le_bytes(p.maps.get("OUT", &i.to_le_bytes()).unwrap().unwrap()[..].try_into().unwrap());
         assert_eq!(get(0), mix32(seed as u32), "mix32 of {seed:#x}");
         assert_eq!(get(1), jump(seed, 1000), "jump of {seed:#x}");
-    }
-}
-
-#[test]
-fn signed_and_narrow_arithmetic() {
-    let src = r#"
-#[map]
-static OUT: Array<u64, 6>;
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let a = pkt.payload.u8(0)? as i8;
-    let b = pkt.payload.u8(1)? as i8;
-    OUT.set(0, (a / b) as i64 as u64);
-    OUT.set(1, (a % b) as i64 as u64);
-    OUT.set(2, (a >> 1) as i64 as u64);
-    let c = pkt.payload.u8(0)?;
-    OUT.set(3, (c + 200) as u64);
-    OUT.set(4, ((c as u16) << 9) as u64);
-    OUT.set(5, (-(a as i64) * 3) as u64);
-    Verdict::Pass
-}
-"#;
-    let mut p = Policy::new(src);
-    for (a, b) in [(-7i8, 2i8), (100, -3), (-128, -1), (5, 0), (-5, 0)] {
-        p.run(&udp(&[a as u8, b as u8]));
-        let get =
-            |i: u32| u64::from_le_bytes(p.maps.get("OUT", &i.to_le_bytes()).unwrap().unwrap()[..].try_into().unwrap());
-        let div = if b == 0 { 0 } else { a.wrapping_div(b) };
-        let rem = if b == 0 { a } else { a.wrapping_rem(b) };
-        assert_eq!(get(0) as i64, div as i64, "{a} / {b}");
-        assert_eq!(get(1) as i64, rem as i64, "{a} % {b}");
-        assert_eq!(get(2) as i64, (a >> 1) as i64);
-        assert_eq!(get(3), (a as u8).wrapping_add(200) as u64);
-        assert_eq!(get(4), ((a as u8 as u16) << 9) as u64);
-        assert_eq!(get(5) as i64, -(a as i64) * 3);
     }
 }
 
