@@ -97,7 +97,7 @@ fn policy_file(path: &std::path::Path) {
 file_cases!("tests/policies", "rs", policy_file;
     addresses_v4_and_v6, context_fields, drop_after_a_selection_drops, instruction_limit, hash_map_insert_get_remove_and_full, len_hash_and_ports, later_selection_replaces_earlier_and_failed_keeps_it,
     spill_slot_reuse_codegen_bug, lru_map_evicts_the_least_recently_used, net_region_reads_the_ip_header,
-    runtime_index_out_of_range_takes_the_fallback, signed_and_narrow_arithmetic, tcp_payload_starts_after_doff,
+    runtime_index_out_of_range_takes_the_fallback, signed_and_narrow_arithmetic, stdlib_hashes_match_rust, tcp_payload_starts_after_doff,
 );
 
 // ----- the examples --------------------------------------------------------------------
@@ -242,52 +242,6 @@ fn drop_after_a_selection_keeps_the_selection() {
     assert_eq!(out.verdict, Verdict::Drop);
     assert_eq!(out.selected.as_ref().map(|s| s.socket.index), Some(2));
     assert_eq!(out.delivery(), Delivery::Dropped);
-}
-
-// ----- arithmetic through the compiler ---------------------------------------------------
-
-#[test]
-fn stdlib_hashes_match_rust() {
-    let src = r#"
-use std::hash::mix32;
-use std::balance;
-#[map]
-static OUT: Array<u32, 2>;
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let x = pkt.payload.le32(0)?;
-    OUT.set(0, mix32(x));
-    OUT.set(1, balance::jump(pkt.payload.le64(0)?, 1000));
-    Verdict::Pass
-}
-"#;
-    fn mix32(mut h: u32) -> u32 {
-        h ^= h >> 16;
-        h = h.wrapping_mul(0x85eb_ca6b);
-        h ^= h >> 13;
-        h = h.wrapping_mul(0xc2b2_ae35);
-        h ^ (h >> 16)
-    }
-    fn jump(mut k: u64, n: u32) -> u32 {
-        let (mut b, mut j) = (0u64, 0u64);
-        for _ in 0..64 {
-            if j >= n as u64 {
-                break;
-            }
-            b = j;
-            k = k.wrapping_mul(2862933555777941757).wrapping_add(1);
-            j = ((b + 1) << 31) / ((k >> 33) + 1);
-        }
-        b as u32
-    }
-    let mut p = Policy::new(src);
-    for seed in [0u64, 1, 0xdead_beef_0bad_f00d, u64::MAX, 12345678901234] {
-        p.run(&udp(&seed.to_le_bytes()));
-        let get =
-            |i: u32| u32::from_le_bytes(p.maps.get("OUT", &i.to_le_bytes()).unwrap().unwrap()[..].try_into().unwrap());
-        assert_eq!(get(0), mix32(seed as u32), "mix32 of {seed:#x}");
-        assert_eq!(get(1), jump(seed, 1000), "jump of {seed:#x}");
-    }
 }
 
 // ----- traces, limits, errors ------------------------------------------------------------

@@ -51,6 +51,7 @@ macro_rules! file_cases {
 }
 
 /// `example_cases!(run)`: one test per file of `examples/` (the list is written once here).
+#[allow(unused_macros)]
 macro_rules! example_cases {
     ($run:path) => {
         file_cases!("examples", "rs", $run;
@@ -60,6 +61,7 @@ macro_rules! example_cases {
 }
 
 /// `data_ok_cases!(run)`: one test per file of `tests/data/ok/`.
+#[allow(unused_macros)]
 macro_rules! data_ok_cases {
     ($run:path) => {
         file_cases!("tests/data/ok", "rs", $run;
