@@ -20,44 +20,24 @@ fn route(pkt: Packet) -> Verdict {
 
 #[test]
 fn matches_rusts_operators() {
-    // -7 and 2
-    assert_eq!(route(Packet::udp4().payload(b"\xf9\x02")), Verdict::Pass);
-    assert_eq!(OUT.get(0), Some(0xfffffffffffffffd));
-    assert_eq!(OUT.get(1), Some(0xffffffffffffffff));
-    assert_eq!(OUT.get(2), Some(0xfffffffffffffffc));
-    assert_eq!(OUT.get(3), Some(0xc1));
-    assert_eq!(OUT.get(4), Some(0xf200));
-    assert_eq!(OUT.get(5), Some(0x15));
-    // 100 and -3
-    assert_eq!(route(Packet::udp4().payload(b"\x64\xfd")), Verdict::Pass);
-    assert_eq!(OUT.get(0), Some(0xffffffffffffffdf));
-    assert_eq!(OUT.get(1), Some(0x1));
-    assert_eq!(OUT.get(2), Some(0x32));
-    assert_eq!(OUT.get(3), Some(0x2c));
-    assert_eq!(OUT.get(4), Some(0xc800));
-    assert_eq!(OUT.get(5), Some(0xfffffffffffffed4));
-    // -128 and -1
-    assert_eq!(route(Packet::udp4().payload(b"\x80\xff")), Verdict::Pass);
-    assert_eq!(OUT.get(0), Some(0xffffffffffffff80));
-    assert_eq!(OUT.get(1), Some(0x0));
-    assert_eq!(OUT.get(2), Some(0xffffffffffffffc0));
-    assert_eq!(OUT.get(3), Some(0x48));
-    assert_eq!(OUT.get(4), Some(0x0));
-    assert_eq!(OUT.get(5), Some(0x180));
-    // 5 and 0
-    assert_eq!(route(Packet::udp4().payload(b"\x05\x00")), Verdict::Pass);
-    assert_eq!(OUT.get(0), Some(0x0));
-    assert_eq!(OUT.get(1), Some(0x5));
-    assert_eq!(OUT.get(2), Some(0x2));
-    assert_eq!(OUT.get(3), Some(0xcd));
-    assert_eq!(OUT.get(4), Some(0xa00));
-    assert_eq!(OUT.get(5), Some(0xfffffffffffffff1));
-    // -5 and 0
-    assert_eq!(route(Packet::udp4().payload(b"\xfb\x00")), Verdict::Pass);
-    assert_eq!(OUT.get(0), Some(0x0));
-    assert_eq!(OUT.get(1), Some(0xfffffffffffffffb));
-    assert_eq!(OUT.get(2), Some(0xfffffffffffffffd));
-    assert_eq!(OUT.get(3), Some(0xc3));
-    assert_eq!(OUT.get(4), Some(0xf600));
-    assert_eq!(OUT.get(5), Some(0xf));
+    // Each row: the payload bytes `a` and `b`, then the six results.
+    let cases: [[u64; 8]; 5] = [
+        // -7 and 2
+        [0xf9, 0x02, 0xfffffffffffffffd, 0xffffffffffffffff, 0xfffffffffffffffc, 0xc1, 0xf200, 0x15],
+        // 100 and -3
+        [0x64, 0xfd, 0xffffffffffffffdf, 0x1, 0x32, 0x2c, 0xc800, 0xfffffffffffffed4],
+        // -128 and -1
+        [0x80, 0xff, 0xffffffffffffff80, 0x0, 0xffffffffffffffc0, 0x48, 0x0, 0x180],
+        // 5 and 0
+        [0x05, 0x00, 0x0, 0x5, 0x2, 0xcd, 0xa00, 0xfffffffffffffff1],
+        // -5 and 0
+        [0xfb, 0x00, 0x0, 0xfffffffffffffffb, 0xfffffffffffffffd, 0xc3, 0xf600, 0xf],
+    ];
+    for k in 0..5 {
+        let c = cases[k];
+        assert_eq!(route(Packet::udp4().payload([c[0] as u8, c[1] as u8])), Verdict::Pass);
+        for i in 0..6 {
+            assert_eq!(OUT.get(i), Some(c[i + 2]));
+        }
+    }
 }
