@@ -73,3 +73,65 @@ fn the_tutorial_quotes_the_compilers_real_output() {
         "the tutorial's `--dump asm` listing is stale: run `python3 book/tools/refresh-listings.py`"
     );
 }
+
+/// Files of the project's own notes, which a user of rsteer does not have: user-visible text
+/// points at the book instead.
+const PRIVATE_NOTES: [&str; 3] = ["LANGUAGE.md", "KERNEL.md", "DESIGN.md"];
+
+fn assert_names_no_private_notes(what: &str, text: &str) {
+    for note in PRIVATE_NOTES {
+        assert!(!text.contains(note), "{what} names {note}, a file users do not have:\n{text}");
+    }
+}
+
+fn rsteer_stdout(args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rsteer")).args(args).output().expect("rsteer runs");
+    assert!(out.status.success(), "rsteer {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `rsteer <path> --help` and the help of every subcommand it lists, recursively.
+fn check_help(path: &mut Vec<String>, seen: &mut usize) {
+    let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+    args.push("--help");
+    let help = rsteer_stdout(&args);
+    assert_names_no_private_notes(&format!("`rsteer {}`", args.join(" ")), &help);
+    *seen += 1;
+    let subcommands: Vec<String> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect();
+    for sub in subcommands {
+        path.push(sub);
+        check_help(path, seen);
+        path.pop();
+    }
+}
+
+#[test]
+fn no_user_visible_text_names_the_projects_private_notes() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("book/src");
+    let mut pages = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "md") {
+            let text = std::fs::read_to_string(&p).unwrap();
+            assert_names_no_private_notes(&p.display().to_string(), &text);
+            pages += 1;
+        }
+    }
+    assert!(pages >= 20, "only {pages} book pages found");
+    for (code, text) in rsteer_lang::diag::CODES {
+        assert_names_no_private_notes(&format!("`rsteer explain {code}`"), text);
+        let shown = rsteer_stdout(&["explain", code]);
+        assert_names_no_private_notes(&format!("`rsteer explain {code}`"), &shown);
+    }
+    let mut seen = 0;
+    check_help(&mut Vec::new(), &mut seen);
+    assert!(seen >= 10, "only {seen} help texts found");
+}

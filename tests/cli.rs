@@ -1,9 +1,13 @@
 //! The command line as a person meets it: exit codes, diagnostics with file and line,
 //! default output paths.
 
+#[macro_use]
+#[path = "common/cases.rs"]
+mod cases;
 mod common;
 
 use common::*;
+use std::path::Path;
 
 #[test]
 fn broken_policy_points_at_the_line_and_exits_1() {
@@ -18,19 +22,18 @@ fn broken_policy_points_at_the_line_and_exits_1() {
     assert_eq!(code, 1);
 }
 
-#[test]
-fn every_example_checks_and_compiles() {
+/// An example checks, and compiles to an ELF object.
+fn checks_and_compiles(path: &Path) {
     let tmp = TempDir::new("cli");
-    for entry in std::fs::read_dir(root().join("examples")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "rs") {
-            let (code, _, err) = run(&["check", path.to_str().unwrap()]);
-            assert_eq!(code, 0, "{}: {err}", path.display());
-            let obj = compile(&path, tmp.path());
-            let bytes = std::fs::read(&obj).unwrap();
-            assert_eq!(&bytes[..4], b"\x7fELF");
-        }
-    }
+    let (code, _, err) = run(&["check", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{}: {err}", path.display());
+    let obj = compile(path, tmp.path());
+    let bytes = std::fs::read(&obj).unwrap();
+    assert_eq!(&bytes[..4], b"\x7fELF");
+}
+
+mod every_example_checks_and_compiles {
+    example_cases!(super::checks_and_compiles);
 }
 
 #[test]
@@ -88,21 +91,30 @@ fn explain_knows_the_codes_it_prints() {
     assert!(out.len() > 40, "{out}");
 }
 
-#[test]
-fn every_example_passes_its_tests() {
-    for dir in ["examples", "tests/data/ok"] {
-        for entry in std::fs::read_dir(root().join(dir)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "rs") {
-                let (code, out, err) = run(&["test", path.to_str().unwrap()]);
-                assert_eq!(code, 0, "{}:\n{out}{err}", path.display());
-                assert!(out.contains(" passed, 0 failed"), "{out}");
-                if dir == "examples" {
-                    assert!(!out.contains("running 0 tests"), "{} has no tests:\n{out}", path.display());
-                }
-            }
-        }
-    }
+/// `rsteer test` passes every test of `path`; returns its output.
+fn passes_its_tests(path: &Path) -> String {
+    let (code, out, err) = run(&["test", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{}:\n{out}{err}", path.display());
+    assert!(out.contains(" passed, 0 failed"), "{out}");
+    out
+}
+
+/// An example passes its tests, and has some.
+fn example_passes_its_tests(path: &Path) {
+    let out = passes_its_tests(path);
+    assert!(!out.contains("running 0 tests"), "{} has no tests:\n{out}", path.display());
+}
+
+fn data_passes_its_tests(path: &Path) {
+    passes_its_tests(path);
+}
+
+mod every_example_passes_its_tests {
+    example_cases!(super::example_passes_its_tests);
+}
+
+mod every_data_policy_passes_its_tests {
+    data_ok_cases!(super::data_passes_its_tests);
 }
 
 #[test]

@@ -58,9 +58,7 @@ fn golden_codegen_diagnostics(path: &Path) {
 }
 
 mod examples {
-    file_cases!("examples", "rs", super::golden_ir_and_asm;
-        cpu_affinity, override_table, payload_mod, quic_cookie, short_drop, src_port_mod,
-    );
+    example_cases!(super::golden_ir_and_asm);
 }
 
 mod bad {

@@ -95,9 +95,9 @@ fn policy_file(path: &std::path::Path) {
 }
 
 file_cases!("tests/policies", "rs", policy_file;
-    addresses_v4_and_v6, context_fields, drop_after_a_selection_drops, instruction_limit, hash_map_insert_get_remove_and_full, len_hash_and_ports, later_selection_replaces_earlier_and_failed_keeps_it,
+    addresses_v4_and_v6, array_add_set_and_struct_values, context_fields, drop_after_a_selection_drops, instruction_limit, hash_map_insert_get_remove_and_full, len_hash_and_ports, later_selection_replaces_earlier_and_failed_keeps_it,
     spill_slot_reuse_codegen_bug, lru_map_evicts_the_least_recently_used, net_region_reads_the_ip_header,
-    runtime_index_out_of_range_takes_the_fallback, tcp_payload_starts_after_doff,
+    runtime_index_out_of_range_takes_the_fallback, signed_and_narrow_arithmetic, stdlib_hashes_match_rust, tcp_payload_starts_after_doff,
 );
 
 // ----- the examples --------------------------------------------------------------------
@@ -180,43 +180,17 @@ fn route(pkt: Packet) -> Verdict {
 
 // ----- maps ------------------------------------------------------------------------------
 
+/// What the policy file's `#[test]` cannot see: a struct value's bytes (8-byte `hits`, then
+/// `last` little-endian and `flag`, padded to 16 bytes).
 #[test]
-fn array_add_set_and_struct_values() {
-    let src = r#"
-struct Stat { hits: u64, last: u16, flag: bool }
-#[map]
-static SOCKETS: SockArray<4>;
-#[map]
-static COUNTS: Array<u64, 4>;
-#[map]
-static SIGNED: Array<i32, 1>;
-#[map]
-static STATS: Array<Stat, 2>;
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let b = pkt.payload.u8(0)? as u32;
-    COUNTS.add(b % 4, 10);
-    COUNTS.add(9, 1);
-    SIGNED.add(0, -3);
-    let old = STATS.get(b % 2).unwrap_or(Stat { hits: 0, last: 0, flag: false });
-    STATS.set(b % 2, Stat { hits: old.hits + 1, last: pkt.src_port, flag: true });
-    Verdict::Pass
-}
-"#;
-    let mut p = Policy::new(src);
+fn struct_values_are_laid_out_as_the_kernel_sees_them() {
+    let mut p = Policy::file("array_add_set_and_struct_values.rs");
     for b in [0u8, 1, 1, 3, 5] {
         p.run(&udp(&[b]));
     }
-    let u64_at = |p: &Policy, m: &str, i: u32| {
-        u64::from_le_bytes(p.maps.get(m, &i.to_le_bytes()).unwrap().unwrap()[..8].try_into().unwrap())
-    };
-    assert_eq!([u64_at(&p, "COUNTS", 0), u64_at(&p, "COUNTS", 1), u64_at(&p, "COUNTS", 3)], [10, 30, 10]);
-    let signed = p.maps.get("SIGNED", &0u32.to_le_bytes()).unwrap().unwrap();
-    assert_eq!(i32::from_le_bytes(signed[..].try_into().unwrap()), -15);
-    assert_eq!(u64_at(&p, "STATS", 0), 1);
-    assert_eq!(u64_at(&p, "STATS", 1), 4);
     let stat1 = p.maps.get("STATS", &1u32.to_le_bytes()).unwrap().unwrap();
     assert_eq!(stat1.len(), 16);
+    assert_eq!(u64::from_le_bytes(stat1[..8].try_into().unwrap()), 4);
     assert_eq!(&stat1[8..11], &[0x88, 0x13, 1]);
 }
 
@@ -242,87 +216,6 @@ fn drop_after_a_selection_keeps_the_selection() {
     assert_eq!(out.verdict, Verdict::Drop);
     assert_eq!(out.selected.as_ref().map(|s| s.socket.index), Some(2));
     assert_eq!(out.delivery(), Delivery::Dropped);
-}
-
-// ----- arithmetic through the compiler ---------------------------------------------------
-
-#[test]
-fn stdlib_hashes_match_rust() {
-    let src = r#"
-use std::hash::mix32;
-use std::balance;
-#[map]
-static OUT: Array<u32, 2>;
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let x = pkt.payload.le32(0)?;
-    OUT.set(0, mix32(x));
-    OUT.set(1, balance::jump(pkt.payload.le64(0)?, 1000));
-    Verdict::Pass
-}
-"#;
-    fn mix32(mut h: u32) -> u32 {
-        h ^= h >> 16;
-        h = h.wrapping_mul(0x85eb_ca6b);
-        h ^= h >> 13;
-        h = h.wrapping_mul(0xc2b2_ae35);
-        h ^ (h >> 16)
-    }
-    fn jump(mut k: u64, n: u32) -> u32 {
-        let (mut b, mut j) = (0u64, 0u64);
-        for _ in 0..64 {
-            if j >= n as u64 {
-                break;
-            }
-            b = j;
-            k = k.wrapping_mul(2862933555777941757).wrapping_add(1);
-            j = ((b + 1) << 31) / ((k >> 33) + 1);
-        }
-        b as u32
-    }
-    let mut p = Policy::new(src);
-    for seed in [0u64, 1, 0xdead_beef_0bad_f00d, u64::MAX, 12345678901234] {
-        p.run(&udp(&seed.to_le_bytes()));
-        let get =
-            |i: u32| u32::from_le_bytes(p.maps.get("OUT", &i.to_le_bytes()).unwrap().unwrap()[..].try_into().unwrap());
-        assert_eq!(get(0), mix32(seed as u32), "mix32 of {seed:#x}");
-        assert_eq!(get(1), jump(seed, 1000), "jump of {seed:#x}");
-    }
-}
-
-#[test]
-fn signed_and_narrow_arithmetic() {
-    let src = r#"
-#[map]
-static OUT: Array<u64, 6>;
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let a = pkt.payload.u8(0)? as i8;
-    let b = pkt.payload.u8(1)? as i8;
-    OUT.set(0, (a / b) as i64 as u64);
-    OUT.set(1, (a % b) as i64 as u64);
-    OUT.set(2, (a >> 1) as i64 as u64);
-    let c = pkt.payload.u8(0)?;
-    OUT.set(3, (c + 200) as u64);
-    OUT.set(4, ((c as u16) << 9) as u64);
-    OUT.set(5, (-(a as i64) * 3) as u64);
-    Verdict::Pass
-}
-"#;
-    let mut p = Policy::new(src);
-    for (a, b) in [(-7i8, 2i8), (100, -3), (-128, -1), (5, 0), (-5, 0)] {
-        p.run(&udp(&[a as u8, b as u8]));
-        let get =
-            |i: u32| u64::from_le_bytes(p.maps.get("OUT", &i.to_le_bytes()).unwrap().unwrap()[..].try_into().unwrap());
-        let div = if b == 0 { 0 } else { a.wrapping_div(b) };
-        let rem = if b == 0 { a } else { a.wrapping_rem(b) };
-        assert_eq!(get(0) as i64, div as i64, "{a} / {b}");
-        assert_eq!(get(1) as i64, rem as i64, "{a} % {b}");
-        assert_eq!(get(2) as i64, (a >> 1) as i64);
-        assert_eq!(get(3), (a as u8).wrapping_add(200) as u64);
-        assert_eq!(get(4), ((a as u8 as u16) << 9) as u64);
-        assert_eq!(get(5) as i64, -(a as i64) * 3);
-    }
 }
 
 // ----- traces, limits, errors ------------------------------------------------------------

@@ -49,3 +49,24 @@ macro_rules! file_cases {
         }
     };
 }
+
+/// `example_cases!(run)`: one test per file of `examples/` (the list is written once here).
+#[allow(unused_macros)]
+macro_rules! example_cases {
+    ($run:path) => {
+        file_cases!("examples", "rs", $run;
+            cpu_affinity, override_table, payload_mod, quic_cookie, short_drop, src_port_mod,
+        );
+    };
+}
+
+/// `data_ok_cases!(run)`: one test per file of `tests/data/ok/`.
+#[allow(unused_macros)]
+macro_rules! data_ok_cases {
+    ($run:path) => {
+        file_cases!("tests/data/ok", "rs", $run;
+            array_len, byte_classes, fields_tcp, fields_udp, int_methods, jhash_vectors, long_loop, more_idioms,
+            payload_reads, rust_idioms, stdlib_all, weighted,
+        );
+    };
+}
