@@ -67,6 +67,13 @@ impl Drop for Named {
     }
 }
 
+/// A fresh load name (load names take `-`, not `_`) and the guard that detaches it when the
+/// test ends, passed or failed.
+fn fresh_name(tag: &str) -> (String, Named) {
+    let name = unique(tag).replace('_', "-");
+    (name.clone(), Named(name))
+}
+
 /// Sends one datagram and returns (socket index, tag) of the reply.
 fn probe(client: &UdpSocket, to: SocketAddr, payload: &[u8]) -> Option<(u32, String)> {
     client.send_to(payload, to).expect("send");
@@ -142,8 +149,7 @@ fn program_loaded(id: u64) -> bool {
 fn restart_by_generations_keeps_old_flows_and_moves_new_ones() {
     require_kernel!();
     let mut old = Tagged::start(4, 0, "old");
-    let name = unique("gen").replace('_', "-");
-    let _guard = Named(name.clone());
+    let (name, _guard) = fresh_name("gen");
     let policy = example("quic_cookie.rs");
     let (code, out, err) = run(&["load", policy.to_str().unwrap(), "--pid", &old.pid.to_string(), "--name", &name]);
     assert_eq!(code, 0, "{out}{err}");
@@ -240,8 +246,7 @@ fn prefork_two_processes_share_one_map() {
     require_kernel!();
     let a = Tagged::start(2, 0, "a");
     let b = Tagged::start(2, a.port, "b");
-    let name = unique("pre").replace('_', "-");
-    let _guard = Named(name.clone());
+    let (name, _guard) = fresh_name("pre");
     let policy = example("payload_mod.rs");
     let (code, out, err) = run(&[
         "load",
@@ -324,8 +329,7 @@ fn status_json_of_a_live_load_and_detach_by_name_leaves_no_state() {
 fn detach_of_a_gone_group_removes_its_state() {
     require_kernel!();
     let mut server = Tagged::start(2, 0, "g");
-    let name = unique("gone").replace('_', "-");
-    let _guard = Named(name.clone());
+    let (name, _guard) = fresh_name("gone");
     let policy = example("payload_mod.rs");
     let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &server.pid.to_string(), "--name", &name]);
     assert_eq!(code, 0, "{err}");
@@ -364,8 +368,7 @@ fn killed_midway(args: &[&str], server: &mut Tagged) -> String {
 fn target_exiting_during_load_leaves_nothing() {
     require_kernel!();
     let mut server = Tagged::start(2, 0, "x");
-    let name = unique("exit").replace('_', "-");
-    let _guard = Named(name.clone());
+    let (name, _guard) = fresh_name("exit");
     let policy = example("payload_mod.rs");
     let err = killed_midway(
         &["load", policy.to_str().unwrap(), "--pid", &server.pid.to_string(), "--name", &name],
@@ -392,8 +395,7 @@ fn target_exiting_during_load_leaves_nothing() {
 fn an_unprivileged_user_is_refused_and_nothing_changes() {
     require_kernel!("setpriv");
     let server = Tagged::start(2, 0, "u");
-    let name = unique("priv").replace('_', "-");
-    let _guard = Named(name.clone());
+    let (name, _guard) = fresh_name("priv");
     let policy = example("payload_mod.rs");
     let p = policy.to_str().unwrap();
     let (code, _, err) = run(&["load", p, "--pid", &server.pid.to_string(), "--name", &name]);
@@ -441,8 +443,7 @@ fn join_refuses_other_groups_and_damaged_records_are_errors() {
     require_kernel!();
     let server = Tagged::start(2, 0, "j");
     let other = Tagged::start(2, 0, "o");
-    let name = unique("join").replace('_', "-");
-    let _guard = Named(name.clone());
+    let (name, _guard) = fresh_name("join");
     let policy = example("payload_mod.rs");
     let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &server.pid.to_string(), "--name", &name]);
     assert_eq!(code, 0, "{err}");
@@ -485,8 +486,7 @@ fn join_refuses_other_groups_and_damaged_records_are_errors() {
 fn replace_refuses_a_socket_map_of_another_shape() {
     require_kernel!();
     let server = Tagged::start(4, 0, "r");
-    let name = unique("shape").replace('_', "-");
-    let _guard = Named(name.clone());
+    let (name, _guard) = fresh_name("shape");
     let (code, _, err) =
         run(&["load", example("quic_cookie.rs").to_str().unwrap(), "--pid", &server.pid.to_string(), "--name", &name]);
     assert_eq!(code, 0, "{err}");
@@ -516,8 +516,7 @@ fn replace_refuses_a_socket_map_of_another_shape() {
 fn a_hundred_named_replaces_under_load() {
     require_kernel!();
     let server = Tagged::start(8, 0, "h");
-    let name = unique("hundred").replace('_', "-");
-    let _guard = Named(name.clone());
+    let (name, _guard) = fresh_name("hundred");
     let a = root().join("tests/data/lifecycle/table_a.rs");
     let b = root().join("tests/data/lifecycle/table_b.rs");
     let pid = server.pid.to_string();
@@ -649,8 +648,7 @@ fn nginx_steers_by_client_port_through_reload_and_binary_upgrade() {
         }
     }
     let _stop = Stop(dir.path().to_path_buf());
-    let name = unique("nginx").replace('_', "-");
-    let _guard = Named(name.clone());
+    let (name, _guard) = fresh_name("nginx");
     let policy = example("src_port_mod.rs");
     let (code, out, err) =
         run(&["load", policy.to_str().unwrap(), "--const", "WORKERS=2", "--pid", &master.to_string(), "--name", &name]);
@@ -747,8 +745,7 @@ fn a_closed_worker_socket_shows_gone_and_its_traffic_falls_back() {
             Some(UdpSocket::from(s))
         })
         .collect();
-    let name = unique("close").replace('_', "-");
-    let _guard = Named(name.clone());
+    let (name, _guard) = fresh_name("close");
     let me = std::process::id().to_string();
     let policy = example("payload_mod.rs");
     let (code, out, err) =
@@ -819,8 +816,7 @@ fn tcp_restart_migrates_pending_connections() {
             s.into()
         })
         .collect();
-    let name = unique("migrate").replace('_', "-");
-    let _guard = Named(name.clone());
+    let (name, _guard) = fresh_name("migrate");
     let policy = root().join("tests/data/lifecycle/migrate.rs");
     let me = std::process::id().to_string();
     let (code, out, err) =
@@ -873,8 +869,7 @@ fn tcp_restart_migrates_pending_connections() {
 fn join_refuses_a_process_of_another_network_namespace() {
     require_kernel!("unshare", "ip");
     let server = Tagged::start(2, 0, "n");
-    let name = unique("netns").replace('_', "-");
-    let _guard = Named(name.clone());
+    let (name, _guard) = fresh_name("netns");
     let (code, _, err) =
         run(&["load", example("payload_mod.rs").to_str().unwrap(), "--pid", &server.pid.to_string(), "--name", &name]);
     assert_eq!(code, 0, "{err}");
