@@ -19,6 +19,7 @@
 //! are arrays of numbers; structs are objects keyed by field name. Reading JSON also takes a
 //! string wherever a value goes, read as text of that shape (`"0xff"`, `"b\"ab\""`).
 
+pub mod counts;
 mod json;
 pub mod layout;
 mod text;
