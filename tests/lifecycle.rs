@@ -74,6 +74,21 @@ fn fresh_name(tag: &str) -> (String, Named) {
     (name.clone(), Named(name))
 }
 
+/// `rsteer load examples/EXAMPLE --pid PID --name NAME`: (exit code, stdout, stderr).
+fn load_named(example_file: &str, pid: impl ToString, name: &str) -> (i32, String, String) {
+    let policy = example(example_file);
+    run(&["load", policy.to_str().unwrap(), "--pid", &pid.to_string(), "--name", name])
+}
+
+/// Loads examples/EXAMPLE onto PID under a fresh name, which must succeed: the name, its
+/// detach guard and the load's stdout.
+fn load_fresh(tag: &str, example_file: &str, pid: impl ToString) -> (String, Named, String) {
+    let (name, guard) = fresh_name(tag);
+    let (code, out, err) = load_named(example_file, pid, &name);
+    assert_eq!(code, 0, "{out}{err}");
+    (name, guard, out)
+}
+
 /// Sends one datagram and returns (socket index, tag) of the reply.
 fn probe(client: &UdpSocket, to: SocketAddr, payload: &[u8]) -> Option<(u32, String)> {
     client.send_to(payload, to).expect("send");
@@ -149,10 +164,7 @@ fn program_loaded(id: u64) -> bool {
 fn restart_by_generations_keeps_old_flows_and_moves_new_ones() {
     require_kernel!();
     let mut old = Tagged::start(4, 0, "old");
-    let (name, _guard) = fresh_name("gen");
-    let policy = example("quic_cookie.rs");
-    let (code, out, err) = run(&["load", policy.to_str().unwrap(), "--pid", &old.pid.to_string(), "--name", &name]);
-    assert_eq!(code, 0, "{out}{err}");
+    let (name, _guard, out) = load_fresh("gen", "quic_cookie.rs", old.pid);
     assert!(out.contains(&format!("load `{name}`")), "{out}");
     let status = status_json(&name);
     let old_cookies: Vec<u64> = (0..4).map(|i| cookie_of(&status, 0, i)).collect();
@@ -329,10 +341,7 @@ fn status_json_of_a_live_load_and_detach_by_name_leaves_no_state() {
 fn detach_of_a_gone_group_removes_its_state() {
     require_kernel!();
     let mut server = Tagged::start(2, 0, "g");
-    let (name, _guard) = fresh_name("gone");
-    let policy = example("payload_mod.rs");
-    let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &server.pid.to_string(), "--name", &name]);
-    assert_eq!(code, 0, "{err}");
+    let (name, _guard, _) = load_fresh("gone", "payload_mod.rs", server.pid);
     server.stop();
     assert_eq!(status_json(&name)["state"], "gone");
     let (code, out, _) = run(&["status", &name]);
@@ -443,10 +452,7 @@ fn join_refuses_other_groups_and_damaged_records_are_errors() {
     require_kernel!();
     let server = Tagged::start(2, 0, "j");
     let other = Tagged::start(2, 0, "o");
-    let (name, _guard) = fresh_name("join");
-    let policy = example("payload_mod.rs");
-    let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &server.pid.to_string(), "--name", &name]);
-    assert_eq!(code, 0, "{err}");
+    let (name, _guard, _) = load_fresh("join", "payload_mod.rs", server.pid);
     let (code, _, err) = run(&["join", &name, "--pid", &other.pid.to_string()]);
     assert_eq!(code, 2, "{err}");
     assert!(
@@ -486,10 +492,7 @@ fn join_refuses_other_groups_and_damaged_records_are_errors() {
 fn replace_refuses_a_socket_map_of_another_shape() {
     require_kernel!();
     let server = Tagged::start(4, 0, "r");
-    let (name, _guard) = fresh_name("shape");
-    let (code, _, err) =
-        run(&["load", example("quic_cookie.rs").to_str().unwrap(), "--pid", &server.pid.to_string(), "--name", &name]);
-    assert_eq!(code, 0, "{err}");
+    let (name, _guard, _) = load_fresh("shape", "quic_cookie.rs", server.pid);
     let before = status_json(&name);
     let wider = root().join("tests/data/lifecycle/wider_index.rs");
     let (code, _, err) = run(&["replace", &name, wider.to_str().unwrap()]);
@@ -829,18 +832,18 @@ fn tcp_restart_migrates_pending_connections() {
     let (success, failure) = (netstat("TCPMigrateReqSuccess"), netstat("TCPMigrateReqFailure"));
 
     // The new process: two listeners that accept and answer `sock=N`.
-    let mut new = Command::new(env!("CARGO_BIN_EXE_rsteer-testserver"))
-        .args(["--proto", "tcp", "--sockets", "2", "--port", &addr.port().to_string(), "--duration-secs", "60"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut ready = String::new();
-    let mut reader = BufReader::new(new.stdout.take().unwrap());
-    reader.read_line(&mut ready).unwrap();
+    let (mut new, ready, reader) = spawn_ready(Command::new(env!("CARGO_BIN_EXE_rsteer-testserver")).args([
+        "--proto",
+        "tcp",
+        "--sockets",
+        "2",
+        "--port",
+        &addr.port().to_string(),
+        "--duration-secs",
+        "60",
+    ]));
     std::thread::spawn(move || for _ in reader.lines().map_while(Result::ok) {});
-    let new_pid: String = ready.split_whitespace().find_map(|w| w.strip_prefix("pid=")).unwrap().to_string();
+    let new_pid = ready_field(&ready, "pid");
     let (code, out, err) = run(&["join", &name, "--pid", &new_pid]);
     assert_eq!(code, 0, "{out}{err}");
 
@@ -869,25 +872,14 @@ fn tcp_restart_migrates_pending_connections() {
 fn join_refuses_a_process_of_another_network_namespace() {
     require_kernel!("unshare", "ip");
     let server = Tagged::start(2, 0, "n");
-    let (name, _guard) = fresh_name("netns");
-    let (code, _, err) =
-        run(&["load", example("payload_mod.rs").to_str().unwrap(), "--pid", &server.pid.to_string(), "--name", &name]);
-    assert_eq!(code, 0, "{err}");
+    let (name, _guard, _) = load_fresh("netns", "payload_mod.rs", server.pid);
     let script = format!(
         "ip link set lo up && exec {} --proto udp --sockets 2 --port {} --duration-secs 60",
         env!("CARGO_BIN_EXE_rsteer-testserver"),
         server.port
     );
-    let mut other = Command::new("unshare")
-        .args(["-n", "sh", "-c", &script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut ready = String::new();
-    BufReader::new(other.stdout.take().unwrap()).read_line(&mut ready).unwrap();
-    let pid: String = ready.split_whitespace().find_map(|w| w.strip_prefix("pid=")).expect(&ready).to_string();
+    let (mut other, ready, _) = spawn_ready(Command::new("unshare").args(["-n", "sh", "-c", &script]));
+    let pid = ready_field(&ready, "pid");
     let (code, _, err) = run(&["join", &name, "--pid", &pid]);
     let _ = other.kill();
     let _ = other.wait();

@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -193,15 +193,7 @@ pub struct ForeignServer {
 impl ForeignServer {
     pub fn start(specs: &[&str]) -> ForeignServer {
         let script = root().join("loader/tests/fixtures/reuseport_server.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .args(specs)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 runs");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("READY line");
+        let (child, line, _) = spawn_ready(Command::new("python3").arg(script).args(specs));
         let f: Vec<&str> = line.split_whitespace().collect();
         assert_eq!(f.first(), Some(&"READY"), "{line}");
         let ports = f[2..].iter().map(|p| p.parse().expect("a port")).collect();
@@ -219,6 +211,24 @@ impl Drop for ForeignServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Spawns a server with its stdin and stdout piped (stderr dropped) and reads its first line
+/// (`READY ...`): the child, that line, and the rest of its stdout.
+pub fn spawn_ready(cmd: &mut Command) -> (Child, String, BufReader<ChildStdout>) {
+    let mut child =
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("the server starts");
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("READY line");
+    (child, line, reader)
+}
+
+/// The value of `KEY=value` in a server's READY line.
+pub fn ready_field<'a>(line: &'a str, key: &str) -> &'a str {
+    line.split_whitespace()
+        .find_map(|w| w.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
+        .unwrap_or_else(|| panic!("no {key}= in READY line {line:?}"))
 }
 
 /// Reads the test server's first line, `READY pid=P port=N ...`, and returns the pid and port.
