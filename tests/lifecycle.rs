@@ -494,8 +494,9 @@ fn replace_refuses_a_socket_map_of_another_shape() {
     let server = Tagged::start(4, 0, "r");
     let (name, _guard, _) = load_fresh("shape", "quic_cookie.rs", server.pid);
     let before = status_json(&name);
-    let wider = root().join("tests/data/lifecycle/wider_index.rs");
-    let (code, _, err) = run(&["replace", &name, wider.to_str().unwrap()]);
+    // The same policy with 8 workers: its BY_INDEX has 8 entries where the live one has 4.
+    let policy = example("quic_cookie.rs");
+    let (code, _, err) = run(&["replace", &name, policy.to_str().unwrap(), "--const", "WORKERS=8"]);
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains(

@@ -1,4 +1,4 @@
-//! `table_a.rs` with a counter map of its own: the same steering, one more map, so that a
+//! `table_a.rs` with a counter map of its own: the same steering (written with `unwrap_or`), one more map, so that a
 //! replace keeps SOCKETS and OVERRIDES and makes SEEN anew.
 
 #[map]
@@ -12,11 +12,8 @@ static SEEN: Array<u64, 8>;
 
 #[steer]
 fn by_table(pkt: Packet) -> Verdict {
-    let index = if let Some(i) = OVERRIDES.get(pkt.src_port) {
-        i % 8
-    } else {
-        pkt.payload.u8(0)? as u32 % 8
-    };
+    let first = pkt.payload.u8(0)? as u32;
+    let index = OVERRIDES.get(pkt.src_port).unwrap_or(first) % 8;
     SEEN.add(index, 1);
     select(SOCKETS, index)
 }
