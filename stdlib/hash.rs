@@ -97,13 +97,11 @@ pub fn rol32(w: u32, s: u32) -> u32 {
     (w << s) | (w >> (32 - s))
 }
 
-/// The Linux kernel's `jhash_3words(a, b, c, initval)`.
-pub fn jhash_3words(a0: u32, b0: u32, c0: u32, initval: u32) -> u32 {
-    // JHASH_INITVAL plus the length in bytes (3 words), as `__jhash_nwords` adds them.
-    let init = initval + 0xdead_beef + (3 << 2);
-    let mut a = a0 + init;
-    let mut b = b0 + init;
-    let mut c = c0 + init;
+/// The kernel's `__jhash_final(a, b, c)`: the last mix of jhash, returning `c`.
+pub fn jhash_final(a0: u32, b0: u32, c0: u32) -> u32 {
+    let mut a = a0;
+    let mut b = b0;
+    let mut c = c0;
     c ^= b;
     c -= rol32(b, 14);
     a ^= c;
@@ -119,6 +117,13 @@ pub fn jhash_3words(a0: u32, b0: u32, c0: u32, initval: u32) -> u32 {
     c ^= b;
     c -= rol32(b, 24);
     c
+}
+
+/// The Linux kernel's `jhash_3words(a, b, c, initval)`.
+pub fn jhash_3words(a0: u32, b0: u32, c0: u32, initval: u32) -> u32 {
+    // JHASH_INITVAL plus the length in bytes (3 words), as `__jhash_nwords` adds them.
+    let init = initval + 0xdead_beef + (3 << 2);
+    jhash_final(a0 + init, b0 + init, c0 + init)
 }
 
 /// The Linux kernel's `jhash(key, length, initval)` over the first `len` bytes of `data`
@@ -172,19 +177,5 @@ pub fn jhash(data: [u8; 16], len: u32, initval: u32) -> u32 {
             }
         }
     }
-    c ^= b;
-    c -= rol32(b, 14);
-    a ^= c;
-    a -= rol32(c, 11);
-    b ^= a;
-    b -= rol32(a, 25);
-    c ^= b;
-    c -= rol32(b, 16);
-    a ^= c;
-    a -= rol32(c, 4);
-    b ^= a;
-    b -= rol32(a, 14);
-    c ^= b;
-    c -= rol32(b, 24);
-    c
+    jhash_final(a, b, c)
 }
