@@ -130,104 +130,89 @@ mod tests {
     use AluOp::*;
     use JmpOp::*;
 
-    fn a64(op: AluOp, x: u64, y: u64) -> u64 {
-        alu(W64, op, 0, x, y).unwrap()
-    }
-    fn a32(op: AluOp, x: u64, y: u64) -> u64 {
-        alu(W32, op, 0, x, y).unwrap()
-    }
-
-    #[test]
-    fn wrapping_arithmetic() {
-        assert_eq!(a64(Add, u64::MAX, 2), 1);
-        assert_eq!(a64(Sub, 0, 1), u64::MAX);
-        assert_eq!(a64(Mul, 1 << 63, 2), 0);
-        assert_eq!(a32(Add, 0xffff_ffff, 1), 0);
-        assert_eq!(a32(Sub, 0, 1), 0xffff_ffff);
-        assert_eq!(a32(Mul, 0x8000_0000, 2), 0);
-        assert_eq!(a64(Neg, 1, 99), u64::MAX);
-        assert_eq!(a32(Neg, 1, 99), 0xffff_ffff);
-        assert_eq!(a64(And, 0xf0f0, 0xff00), 0xf000);
-        assert_eq!(a64(Or, 0xf0, 0x0f), 0xff);
-        assert_eq!(a64(Xor, 0xff, 0x0f), 0xf0);
-    }
-
-    #[test]
-    fn results_of_32_bit_operations_are_zero_extended() {
-        // The high halves of the operands are ignored and the result's is cleared.
-        assert_eq!(a32(Add, 0xdead_beef_0000_0001, 0x1234_0000_0000_0002), 3);
-        assert_eq!(a32(Mov, 0, 0xffff_ffff_ffff_ffff), 0xffff_ffff);
-        assert_eq!(a32(Or, 0xffff_ffff_0000_0000, 0), 0);
-        assert_eq!(a32(Arsh, 0x8000_0000, 31), 0xffff_ffff);
-        assert_eq!(a64(Mov, 0, 0xffff_ffff_ffff_ffff), u64::MAX);
-    }
-
-    #[test]
-    fn division_by_zero() {
-        assert_eq!(a64(Div, 7, 0), 0);
-        assert_eq!(a64(Mod, 7, 0), 7);
-        assert_eq!(a32(Div, 7, 0), 0);
+    /// (width, operation, offset field, dst, src, result): `alu`'s answer for each.
+    type AluCase = (Width, AluOp, i16, u64, u64, Option<u64>);
+    #[rustfmt::skip]
+    const ALU: &[AluCase] = &[
+        // wrapping arithmetic
+        (W64, Add, 0, u64::MAX, 2, Some(1)),
+        (W64, Sub, 0, 0, 1, Some(u64::MAX)),
+        (W64, Mul, 0, 1 << 63, 2, Some(0)),
+        (W32, Add, 0, 0xffff_ffff, 1, Some(0)),
+        (W32, Sub, 0, 0, 1, Some(0xffff_ffff)),
+        (W32, Mul, 0, 0x8000_0000, 2, Some(0)),
+        (W64, Neg, 0, 1, 99, Some(u64::MAX)),
+        (W32, Neg, 0, 1, 99, Some(0xffff_ffff)),
+        (W64, And, 0, 0xf0f0, 0xff00, Some(0xf000)),
+        (W64, Or, 0, 0xf0, 0x0f, Some(0xff)),
+        (W64, Xor, 0, 0xff, 0x0f, Some(0xf0)),
+        // Results of 32-bit operations are zero-extended: the high halves of the operands are ignored and the result's is cleared.
+        (W32, Add, 0, 0xdead_beef_0000_0001, 0x1234_0000_0000_0002, Some(3)),
+        (W32, Mov, 0, 0, 0xffff_ffff_ffff_ffff, Some(0xffff_ffff)),
+        (W32, Or, 0, 0xffff_ffff_0000_0000, 0, Some(0)),
+        (W32, Arsh, 0, 0x8000_0000, 31, Some(0xffff_ffff)),
+        (W64, Mov, 0, 0, 0xffff_ffff_ffff_ffff, Some(u64::MAX)),
+        // division by zero
+        (W64, Div, 0, 7, 0, Some(0)),
+        (W64, Mod, 0, 7, 0, Some(7)),
+        (W32, Div, 0, 7, 0, Some(0)),
         // Modulo by zero leaves the dividend, truncated to 32 bits in a 32-bit operation.
-        assert_eq!(a32(Mod, 0x1_0000_0007, 0), 7);
+        (W32, Mod, 0, 0x1_0000_0007, 0, Some(7)),
         // Only the low half of the divisor counts at 32 bits.
-        assert_eq!(a32(Div, 7, 0x1_0000_0000), 0);
-        assert_eq!(alu(W64, Div, 1, 7, 0), Some(0));
-        assert_eq!(alu(W64, Mod, 1, -7i64 as u64, 0), Some(-7i64 as u64));
-        assert_eq!(alu(W32, Mod, 1, -7i64 as u64, 0), Some(-7i32 as u32 as u64));
-    }
-
-    #[test]
-    fn signed_division() {
-        assert_eq!(alu(W64, Div, 1, -7i64 as u64, 2), Some(-3i64 as u64));
-        assert_eq!(alu(W64, Mod, 1, -7i64 as u64, 2), Some(-1i64 as u64));
-        assert_eq!(a64(Div, -7i64 as u64, 2), (u64::MAX - 6) / 2);
+        (W32, Div, 0, 7, 0x1_0000_0000, Some(0)),
+        (W64, Div, 1, 7, 0, Some(0)),
+        (W64, Mod, 1, -7i64 as u64, 0, Some(-7i64 as u64)),
+        (W32, Mod, 1, -7i64 as u64, 0, Some(-7i32 as u32 as u64)),
+        // signed division
+        (W64, Div, 1, -7i64 as u64, 2, Some(-3i64 as u64)),
+        (W64, Mod, 1, -7i64 as u64, 2, Some(-1i64 as u64)),
+        (W64, Div, 0, -7i64 as u64, 2, Some((u64::MAX - 6) / 2)),
         // The one overflowing quotient wraps, and its remainder is 0.
-        assert_eq!(alu(W64, Div, 1, i64::MIN as u64, -1i64 as u64), Some(i64::MIN as u64));
-        assert_eq!(alu(W64, Mod, 1, i64::MIN as u64, -1i64 as u64), Some(0));
-        assert_eq!(alu(W32, Div, 1, i32::MIN as u32 as u64, u32::MAX as u64), Some(0x8000_0000));
-        assert_eq!(alu(W32, Div, 1, -8i32 as u32 as u64, 2), Some(-4i32 as u32 as u64));
-    }
-
-    #[test]
-    fn shifts_are_masked_to_the_width() {
-        assert_eq!(a64(Lsh, 1, 63), 1 << 63);
-        assert_eq!(a64(Lsh, 1, 64), 1);
-        assert_eq!(a64(Lsh, 1, 65), 2);
-        assert_eq!(a64(Rsh, 1 << 63, 127), 1);
-        assert_eq!(a32(Lsh, 1, 32), 1);
-        assert_eq!(a32(Lsh, 1, 31), 0x8000_0000);
-        assert_eq!(a32(Rsh, 0x8000_0000, 33), 0x4000_0000);
-        assert_eq!(a32(Lsh, 0x8000_0000, 1), 0);
-    }
-
-    #[test]
-    fn arithmetic_shift() {
-        assert_eq!(a64(Arsh, -16i64 as u64, 2), -4i64 as u64);
-        assert_eq!(a64(Arsh, 1 << 63, 63), u64::MAX);
-        assert_eq!(a64(Arsh, 0x7fff_ffff_ffff_ffff, 62), 1);
-        assert_eq!(a64(Arsh, -1i64 as u64, 64), u64::MAX);
+        (W64, Div, 1, i64::MIN as u64, -1i64 as u64, Some(i64::MIN as u64)),
+        (W64, Mod, 1, i64::MIN as u64, -1i64 as u64, Some(0)),
+        (W32, Div, 1, i32::MIN as u32 as u64, u32::MAX as u64, Some(0x8000_0000)),
+        (W32, Div, 1, -8i32 as u32 as u64, 2, Some(-4i32 as u32 as u64)),
+        // shifts are masked to the width
+        (W64, Lsh, 0, 1, 63, Some(1 << 63)),
+        (W64, Lsh, 0, 1, 64, Some(1)),
+        (W64, Lsh, 0, 1, 65, Some(2)),
+        (W64, Rsh, 0, 1 << 63, 127, Some(1)),
+        (W32, Lsh, 0, 1, 32, Some(1)),
+        (W32, Lsh, 0, 1, 31, Some(0x8000_0000)),
+        (W32, Rsh, 0, 0x8000_0000, 33, Some(0x4000_0000)),
+        (W32, Lsh, 0, 0x8000_0000, 1, Some(0)),
+        // arithmetic shift
+        (W64, Arsh, 0, -16i64 as u64, 2, Some(-4i64 as u64)),
+        (W64, Arsh, 0, 1 << 63, 63, Some(u64::MAX)),
+        (W64, Arsh, 0, 0x7fff_ffff_ffff_ffff, 62, Some(1)),
+        (W64, Arsh, 0, -1i64 as u64, 64, Some(u64::MAX)),
         // 32-bit: the sign is bit 31, and the result is zero-extended.
-        assert_eq!(a32(Arsh, 0xffff_fff0, 2), 0xffff_fffc);
-        assert_eq!(a32(Arsh, 0x1_7fff_fff0, 4), 0x07ff_ffff);
-        assert_eq!(a64(Rsh, -16i64 as u64, 60), 0xf);
+        (W32, Arsh, 0, 0xffff_fff0, 2, Some(0xffff_fffc)),
+        (W32, Arsh, 0, 0x1_7fff_fff0, 4, Some(0x07ff_ffff)),
+        (W64, Rsh, 0, -16i64 as u64, 60, Some(0xf)),
+        // sign extending moves
+        (W64, Mov, 8, 0, 0x80, Some(0xffff_ffff_ffff_ff80)),
+        (W64, Mov, 16, 0, 0x7fff, Some(0x7fff)),
+        (W64, Mov, 32, 0, 0x8000_0000, Some(0xffff_ffff_8000_0000)),
+        (W32, Mov, 16, 0, 0x8000, Some(0xffff_8000)),
+        (W32, Mov, 32, 0, 0x8000, None),
+        // undefined combinations
+        (W64, Add, 1, 1, 1, None),
+        (W64, Div, 2, 1, 1, None),
+        (W64, End, 0, 1, 1, None),
+    ];
+
+    #[test]
+    fn alu_operations() {
+        for &(width, op, off, dst, src, want) in ALU {
+            assert_eq!(alu(width, op, off, dst, src), want, "{width:?} {op:?} off={off} {dst:#x} {src:#x}");
+        }
     }
 
     #[test]
-    fn sign_extending_moves() {
-        assert_eq!(alu(W64, Mov, 8, 0, 0x80), Some(0xffff_ffff_ffff_ff80));
-        assert_eq!(alu(W64, Mov, 16, 0, 0x7fff), Some(0x7fff));
-        assert_eq!(alu(W64, Mov, 32, 0, 0x8000_0000), Some(0xffff_ffff_8000_0000));
-        assert_eq!(alu(W32, Mov, 16, 0, 0x8000), Some(0xffff_8000));
-        assert_eq!(alu(W32, Mov, 32, 0, 0x8000), None);
+    fn sign_extension_and_jumps_that_are_not_conditions() {
         assert_eq!(sign_extend(0xff, 8), u64::MAX);
         assert_eq!(sign_extend(0x7f, 8), 0x7f);
-    }
-
-    #[test]
-    fn undefined_combinations() {
-        assert_eq!(alu(W64, Add, 1, 1, 1), None);
-        assert_eq!(alu(W64, Div, 2, 1, 1), None);
-        assert_eq!(alu(W64, End, 0, 1, 1), None);
         assert_eq!(jump(W64, Ja, 0, 0), None);
         assert_eq!(jump(W64, Call, 0, 0), None);
         assert_eq!(jump(W32, Exit, 0, 0), None);
