@@ -123,6 +123,14 @@ impl Emitter<'_> {
                 self.store_from(*dst, r);
             }
             Inst::Alu { dst, op, a, b, signed } => {
+                // `d = a op d` of a commutative op is `d op= a`: no move into a scratch register.
+                let commutative = matches!(op, AluOp::Add | AluOp::Mul | AluOp::And | AluOp::Or | AluOp::Xor);
+                let (a, b) = match b {
+                    Operand::Val(bv) if commutative && !*signed && self.loc(*bv) == self.loc(*dst) && bv != a => {
+                        (bv, &Operand::Val(*a))
+                    }
+                    _ => (a, b),
+                };
                 let avoid: Vec<Value> = match b {
                     Operand::Val(bv) => vec![*bv],
                     Operand::Imm(_) => vec![],
