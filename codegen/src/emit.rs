@@ -49,7 +49,7 @@ impl Emitter<'_> {
     fn loc(&self, v: Value) -> Loc {
         // Every used value got a location; a value that is only defined and never used may
         // still be written, so give it a harmless default.
-        self.locs.get(v.as_u32() as usize).copied().flatten().unwrap_or(Loc::Reg(R0))
+        self.locs.get(v.as_u32() as usize).copied().flatten().unwrap_or(Loc::Reg(R1))
     }
 
     fn spill_off(&self, k: u32) -> i16 {
@@ -101,7 +101,7 @@ impl Emitter<'_> {
     /// still needs (`avoid`), else the scratch r1.
     fn work_reg(&self, dst: Value, avoid: &[Value]) -> u8 {
         match self.loc(dst) {
-            Loc::Reg(r) if r != R0 && !avoid.iter().any(|v| self.loc(*v) == Loc::Reg(r)) => r,
+            Loc::Reg(r) if !avoid.iter().any(|v| self.loc(*v) == Loc::Reg(r)) => r,
             _ => R1,
         }
     }

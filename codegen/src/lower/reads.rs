@@ -285,6 +285,11 @@ impl<'a> Lowerer<'a> {
                 let next = self.new_block();
                 self.helper_read(region, r.kind, (off, known), start, *flag, store, next);
                 self.switch_to(next);
+            } else if reads.len() > 1 {
+                // A header field the group's wider check did not cover is still checked alone.
+                let v = self.direct_reads(region, &[*r]).remove(0);
+                let ty = Ty::Option(Box::new(r.kind.value_ty().ty()));
+                self.write_store(&Store::Opt(*flag, Box::new(store.clone())), &v, &ty);
             } else {
                 self.read_failed(*flag, store, r.kind.size());
             }
