@@ -79,6 +79,9 @@ struct Lowerer<'a> {
     /// Packet reads done ahead, at the start of their stretch of straight-line code, by the
     /// address of the expression that reads (`reads::prefetch_reads`).
     prefetched: HashMap<usize, Val>,
+    /// Where the payload starts (an offset from the L4 header), computed once at the entry
+    /// when the program has several payload reads (`reads::payload_start_at_entry`).
+    payload_start: Option<Value>,
 }
 
 /// The widest access (8, 4, 2 or 1 bytes) that fits in `left` bytes and is aligned at
@@ -148,8 +151,10 @@ pub fn lower_entry(prog: &Program, entry: FuncId) -> Result<Function, Vec<Diagno
         weight: 1,
         outer_loop: None,
         prefetched: HashMap::new(),
+        payload_start: None,
     };
     l.frames.push(Frame { locals: HashMap::new(), ret: None, ret_ty: func.ret.clone() });
+    l.payload_start_at_entry(entry);
     let body = l.block(&func.body);
     l.span = func.body.span;
     if let Val::Scalar(v) = body {
@@ -912,10 +917,18 @@ impl<'a> Lowerer<'a> {
                 let dv = self.expr(d);
                 let Val::Opt(flag, payload) = ov else { return dv };
                 let store = self.new_store(&e.ty, "unwrap_or result");
-                self.write_store(&store, &dv, &e.ty);
+                // The branch comes first, in a block of its own, so that a read whose flag is a
+                // constant on a path jumps straight to the arm it takes (thread_known_branches).
+                let test = self.new_block();
                 let some = self.new_block();
+                let none = self.new_block();
                 let join = self.new_block();
-                self.branch(JmpOp::Jne, flag, Operand::Imm(0), some, join);
+                self.jump(test);
+                self.switch_to(test);
+                self.branch(JmpOp::Jne, flag, Operand::Imm(0), some, none);
+                self.switch_to(none);
+                self.write_store(&store, &dv, &e.ty);
+                self.jump(join);
                 self.switch_to(some);
                 self.write_store(&store, &payload, &e.ty);
                 self.jump(join);

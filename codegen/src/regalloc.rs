@@ -164,21 +164,19 @@ pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
     }
 
     let class = coalesce(f, order, &mut start, &mut end);
+    // Which classes live on after a helper call (they need r7–r9), and which are a call's
+    // argument (the emitter loads arguments into r1–r5 in order, so they stay out of r3–r5).
+    let (after_call, call_arg) = call_liveness(f, order, &live_out);
+    let mut needs_saved = vec![false; n];
+    let mut is_arg = vec![false; n];
+    for v in 0..n {
+        needs_saved[class[v]] |= after_call[v];
+        is_arg[class[v]] |= call_arg[v];
+    }
     let mut intervals: Vec<(u32, u32, usize)> =
         (0..n).filter(|&v| start[v] != u32::MAX && class[v] == v).map(|v| (start[v], end[v], v)).collect();
     intervals.sort();
 
-    // Whether a helper call falls inside `s..=e` (a call that uses or defines the value counts).
-    let crosses_call = |s: u32, e: u32| {
-        let i = calls.partition_point(|&c| c < s);
-        calls.get(i).is_some_and(|&c| c <= e)
-    };
-    // Whether a helper call falls strictly inside `s..e` (r0 survives a call that defines the
-    // value at its start and one that takes it as an argument at its end).
-    let call_inside = |s: u32, e: u32| {
-        let i = calls.partition_point(|&c| c <= s);
-        calls.get(i).is_some_and(|&c| c < e)
-    };
     let mut locs: Vec<Option<Loc>> = vec![None; n];
     let mut free_regs: Vec<u8> = CALLEE_SAVED.iter().chain(&CALL_FREE).chain(&[RESULT]).rev().copied().collect();
     // Spill slots no longer in use, with the position where their last user ended.
@@ -201,13 +199,15 @@ pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
                 true
             }
         });
-        let needs_saved = crosses_call(s, e);
-        let r0_ok = !call_inside(s, e);
+        let saved = needs_saved[v];
+        let arg = is_arg[v];
         let allowed = |r: u8| {
             if r == RESULT {
-                r0_ok
+                !saved
+            } else if CALL_FREE.contains(&r) {
+                !saved && !arg
             } else {
-                !needs_saved || CALLEE_SAVED.contains(&r)
+                true
             }
         };
         // Call-free values take r3–r5 first, to leave the callee-saved registers to the rest.
@@ -255,6 +255,37 @@ pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
         }
     }
     Allocation { locs, spill_slots }
+}
+
+/// For each value: whether it is live right after some helper call (other than the value the
+/// call defines), and whether it is some call's argument.
+fn call_liveness(f: &Function, order: &[Block], live_out: &[BitSet]) -> (Vec<bool>, Vec<bool>) {
+    let n = f.num_values as usize;
+    let mut after = vec![false; n];
+    let mut arg = vec![false; n];
+    for (i, &b) in order.iter().enumerate() {
+        let data = &f.blocks[b];
+        if !data.insts.iter().any(|(inst, _)| matches!(inst, Inst::Call { .. })) {
+            continue;
+        }
+        let mut live: std::collections::HashSet<usize> = live_out[i].iter().collect();
+        live.extend(data.term.uses().iter().map(|v| v.as_u32() as usize));
+        for (inst, _) in data.insts.iter().rev() {
+            if let Some(d) = inst.def() {
+                live.remove(&(d.as_u32() as usize));
+            }
+            if matches!(inst, Inst::Call { .. }) {
+                for &v in &live {
+                    after[v] = true;
+                }
+                for u in inst.uses() {
+                    arg[u.as_u32() as usize] = true;
+                }
+            }
+            live.extend(inst.uses().iter().map(|v| v.as_u32() as usize));
+        }
+    }
+    (after, arg)
 }
 
 /// Joins each value computed from an operand whose life ends at that instruction with the

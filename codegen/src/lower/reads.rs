@@ -104,9 +104,7 @@ fn scan_reads<'e>(e: &'e hir::Expr, out: &mut Vec<Found<'e>>) {
             go(start);
             go(end);
         }
-        ExprKind::ArrayLit(xs) | ExprKind::StructLit(_, xs) | ExprKind::Call { args: xs, .. } => {
-            xs.iter().for_each(go)
-        }
+        ExprKind::ArrayLit(xs) | ExprKind::StructLit(_, xs) | ExprKind::Call { args: xs, .. } => xs.iter().for_each(go),
         _ => {}
     }
 }
@@ -244,8 +242,9 @@ impl<'a> Lowerer<'a> {
         let mut start_from = None;
         if extent <= DIRECT_LIMIT {
             let (data, end) = self.packet_bounds();
-            let mut base = match region {
-                Region::Payload => self.payload_base(data, end),
+            let mut base = match (region, self.payload_start) {
+                (Region::Payload, Some(start)) => self.alu(AluOp::Add, data, Operand::Val(start)),
+                (Region::Payload, None) => self.payload_base(data, end),
                 _ => data,
             };
             start_from = Some((base, data));
@@ -268,6 +267,7 @@ impl<'a> Lowerer<'a> {
         self.jump(join);
         self.switch_to(slow);
         let start = match (region, start_from) {
+            (Region::Payload, _) if self.payload_start.is_some() => self.payload_start,
             (Region::Payload, Some((base, data))) => Some(self.alu(AluOp::Sub, base, Operand::Val(data))),
             (Region::Payload, None) => Some(self.payload_start()),
             _ => None,
@@ -394,6 +394,27 @@ impl<'a> Lowerer<'a> {
         base
     }
 
+    /// A program with payload reads in several places computes where the payload starts once,
+    /// at the entry, rather than in each group of reads.
+    pub(super) fn payload_start_at_entry(&mut self, entry: FuncId) {
+        let mut sites = 0;
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![entry];
+        while let Some(f) = stack.pop() {
+            if !seen.insert(f) {
+                continue;
+            }
+            hir::walk_block(&self.prog.functions[f.0 as usize].body, &mut |e| match &e.kind {
+                ExprKind::RegionRead { region: Region::Payload, .. } => sites += 1,
+                ExprKind::Call { func, .. } => stack.push(*func),
+                _ => {}
+            });
+        }
+        if sites >= 2 {
+            self.payload_start = Some(self.payload_start());
+        }
+    }
+
     /// The payload start as an offset from the L4 header, for the helper (the same three
     /// cases as [`Lowerer::payload_base`]).
     fn payload_start(&mut self) -> Value {
@@ -425,7 +446,7 @@ impl<'a> Lowerer<'a> {
         let total = match region {
             Region::L4 | Region::Net => off,
             Region::Payload => {
-                let start = match start {
+                let start = match start.or(self.payload_start) {
                     Some(s) => s,
                     None => self.payload_start(),
                 };
