@@ -411,8 +411,8 @@ fn route(pkt: Packet) -> Verdict {
             let opts = RunOptions { trace: true, ..Default::default() };
             let out = rsteer_sim::run_with(&prog, &mut maps, &pkt, &opts).unwrap();
             // The payload reads cover payload bytes 0..8, the L4 ones L4 bytes 0..13 (payload
-            // 0..5): the helper runs when the linear part ends before either.
-            let paged = split.is_some_and(|k| k < 8);
+            // 0..5): the helper runs when the linear part (or the packet) ends before either.
+            let paged = split.unwrap_or(len) < 8;
             let helper = out.trace.iter().any(|l| l.contains("skb_load_bytes"));
             assert_eq!(helper, paged, "payload of {len} bytes, split {split:?}: helper path taken: {helper}");
             let sim = out.delivery();
