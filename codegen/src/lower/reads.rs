@@ -415,12 +415,38 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// The payload start as an offset from the L4 header, for the helper (the same three
-    /// cases as [`Lowerer::payload_base`]).
+    /// The payload start as an offset from the L4 header (the same three cases as
+    /// [`Lowerer::payload_base`]), a scalar the verifier knows to be at most 60, so that a
+    /// packet pointer may be moved by it.
     fn payload_start(&mut self) -> Value {
+        let start = self.new_value();
+        let proto = self.new_value();
+        self.push(Inst::LoadCtx { dst: proto, off: md::IP_PROTOCOL.off, size: Size::W });
+        let udp = self.new_block();
+        let tcp = self.new_block();
+        let failed = self.new_block();
+        let have = self.new_block();
+        self.branch(JmpOp::Jeq, proto, Operand::Imm(17), udp, tcp);
+        self.switch_to(udp);
+        self.push(Inst::Iconst { dst: start, imm: 8 });
+        self.jump(have);
+        self.switch_to(tcp);
         let (data, end) = self.packet_bounds();
-        let base = self.payload_base(data, end);
-        self.alu(AluOp::Sub, base, Operand::Val(data))
+        let limit = self.alu(AluOp::Add, data, Operand::Imm(13));
+        let ok = self.new_block();
+        self.branch(JmpOp::Jgt, limit, Operand::Val(end), failed, ok);
+        self.switch_to(ok);
+        let b = self.new_value();
+        self.push(Inst::PtrLoad { dst: b, ptr: data, off: 12, size: Size::B });
+        let hi = self.alu(AluOp::Rsh, b, Operand::Imm(4));
+        let len = self.alu(AluOp::Lsh, hi, Operand::Imm(2));
+        self.push(Inst::Copy { dst: start, src: len });
+        self.jump(have);
+        self.switch_to(failed);
+        self.push(Inst::Iconst { dst: start, imm: 0 });
+        self.jump(have);
+        self.switch_to(have);
+        start
     }
 
     /// Reads `kind` at `off` of `region` with `bpf_skb_load_bytes` (or `_relative` for
