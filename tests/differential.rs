@@ -55,6 +55,19 @@ fn sim_packet(client: SocketAddr, server: SocketAddr, payload: &[u8]) -> SimPack
     SimPacket { checksum: Checksum::LoopbackPartial, ..SimPacket::udp(client, server, payload) }
 }
 
+/// The same packet sent in two pieces (`send_udp`): only the UDP header and the first `split`
+/// payload bytes are in the linear part.
+fn sim_packet_split(client: SocketAddr, server: SocketAddr, payload: &[u8], split: Option<usize>) -> SimPacket {
+    SimPacket { linear: split.map(|k| 8 + k.min(payload.len())), ..sim_packet(client, server, payload) }
+}
+
+/// Every third datagram is sent in two pieces, split at a random point, so that reads past
+/// the split take the helper path while those before it read the linear part directly.
+fn splits(seed: u64, payloads: &[Vec<u8>]) -> Vec<Option<usize>> {
+    let mut rng = Rng(seed ^ 0x5b11_7000_0000_0003);
+    payloads.iter().enumerate().map(|(j, p)| (j % 3 == 2).then(|| rng.below(p.len() as u64 + 1) as usize)).collect()
+}
+
 /// Random payloads, lengths 0..40 with short ones (0..4) a quarter of the time.
 fn payloads(seed: u64, n: usize) -> Vec<Vec<u8>> {
     let mut rng = Rng(seed ^ 0xd1ff_5eed_0000_0001);
@@ -84,6 +97,8 @@ struct Probe {
     client: UdpSocket,
     port: u16,
     payload: Vec<u8>,
+    /// Where the datagram was split (`send_udp`), if it was.
+    split: Option<usize>,
     sim: Delivery,
     /// The maps before this packet, to replay it with a trace.
     maps_before: Maps,
@@ -127,10 +142,12 @@ fn check_policy(label: &str, seed: u64, src: &str, kernel: bool, tmp: &TempDir) 
     let mut probes: Vec<Probe> = Vec::new();
     let mut report = String::new();
     let mut last_drop_sent = None;
-    for (j, payload) in payloads(seed, DATAGRAMS).into_iter().enumerate() {
+    let all = payloads(seed, DATAGRAMS);
+    let cuts = splits(seed, &all);
+    for (j, (payload, split)) in all.into_iter().zip(cuts).enumerate() {
         let client = UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = client.local_addr().unwrap().port();
-        let pkt = sim_packet(SocketAddr::from(([127, 0, 0, 1], port)), server_addr, &payload);
+        let pkt = sim_packet_split(SocketAddr::from(([127, 0, 0, 1], port)), server_addr, &payload, split);
         let maps_before = maps.clone();
         let sim = match rsteer_sim::run(&prog, &mut maps, &pkt) {
             Ok(o) => o.delivery(),
@@ -149,15 +166,15 @@ fn check_policy(label: &str, seed: u64, src: &str, kernel: bool, tmp: &TempDir) 
             (None, _) => None,
             // Expected drops are checked together at the end: no reply is a wait.
             (Some(s), Delivery::Dropped) => {
-                client.send_to(&payload, s.addr()).expect("send");
+                send_udp(&client, s.addr(), &payload, split);
                 last_drop_sent = Some(Instant::now());
                 None
             }
             // An expected delivery may wait longer: a busy CI machine must not turn a slow
             // reply into a disagreement (an answer comes back at once when all is well).
-            (Some(s), _) => Some(udp_probe(&client, s.addr(), &payload, Duration::from_secs(2))),
+            (Some(s), _) => Some(udp_probe_split(&client, s.addr(), &payload, split, Duration::from_secs(2))),
         };
-        probes.push(Probe { client, port, payload, sim, maps_before, kernel: kernel_seen });
+        probes.push(Probe { client, port, payload, split, sim, maps_before, kernel: kernel_seen });
     }
     if server.is_some() {
         if let Some(t) = last_drop_sent {
@@ -188,9 +205,10 @@ fn check_policy(label: &str, seed: u64, src: &str, kernel: bool, tmp: &TempDir) 
         }
         let _ = writeln!(
             report,
-            "datagram {j}: 127.0.0.1:{} -> {server_addr}, payload ({} bytes) [{}]\n  simulator: {}\n  kernel:    {}",
+            "datagram {j}: 127.0.0.1:{} -> {server_addr}, payload ({} bytes{}) [{}]\n  simulator: {}\n  kernel:    {}",
             p.port,
             p.payload.len(),
+            p.split.map(|k| format!(", linear part 8 + {k}")).unwrap_or_default(),
             hex(&p.payload),
             show(Some(p.sim)),
             show(k.map(Delivery::Socket))
@@ -198,7 +216,7 @@ fn check_policy(label: &str, seed: u64, src: &str, kernel: bool, tmp: &TempDir) 
         if first {
             // The first disagreement's trace; later ones may follow from diverged map state.
             let mut maps = p.maps_before.clone();
-            let pkt = sim_packet(SocketAddr::from(([127, 0, 0, 1], p.port)), server_addr, &p.payload);
+            let pkt = sim_packet_split(SocketAddr::from(([127, 0, 0, 1], p.port)), server_addr, &p.payload, p.split);
             let opts = RunOptions { trace: true, ..Default::default() };
             if let Ok(o) = rsteer_sim::run_with(&prog, &mut maps, &pkt, &opts) {
                 let _ = writeln!(report, "--- simulator trace of datagram {j} ---\n{}", o.trace.join("\n"));
@@ -348,4 +366,68 @@ fn simulator_runs_every_generated_policy() {
         }
     }
     assert!(failures.is_empty(), "the simulator failed (compiler bug or simulator gap):\n{}", failures.join("\n\n"));
+}
+
+/// Reads inside and outside the linear part of the packet: datagrams sent whole and split
+/// (`send_udp`) at every point reach the same socket in the kernel as in the simulator, and
+/// the simulated run takes the helper path exactly when a read lies past the linear part.
+#[test]
+fn linear_and_paged_reads_match_the_kernel() {
+    let src = r#"
+const N: u32 = 4;
+#[map]
+static SOCKETS: SockArray<N>;
+#[steer(fallback = Drop)]
+fn route(pkt: Packet) -> Verdict {
+    let a = pkt.payload.u8(1)?;
+    let b = pkt.payload.be16(6).unwrap_or(3);
+    let c = pkt.l4.u8(12).unwrap_or(5);
+    select(SOCKETS, ((a as u32) + (b as u32) + (c as u32) * 3 + (pkt.src_port as u32)) % N)
+}
+"#;
+    let (prog, specs) = compile_for_sim(src).unwrap();
+    let kernel = kernel_ready(&[]);
+    if !kernel {
+        eprintln!("linear and paged reads: running the simulator only");
+    }
+    let tmp = TempDir::new("linear");
+    let server = kernel.then(|| Server::start("udp", SOCKETS));
+    if let Some(s) = &server {
+        let path = tmp.path().join("linear.rs");
+        std::fs::write(&path, src).unwrap();
+        let (code, out, err) = run(&["load", path.to_str().unwrap(), "--pid", &s.pid.to_string()]);
+        assert_eq!(code, 0, "load failed:\n{out}{err}");
+    }
+    let server_addr = server.as_ref().map(Server::addr).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 40_000)));
+    let mut maps = Maps::new(&specs);
+    maps.fill_sockets("SOCKETS", SOCKETS).unwrap();
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = client.local_addr().unwrap().port();
+    let mut mismatches = Vec::new();
+    for len in [7usize, 12, 40] {
+        for split in std::iter::once(None).chain((0..=len.min(14)).map(Some)) {
+            let payload: Vec<u8> = (0..len).map(|i| (i * 37 + len + split.unwrap_or(99)) as u8).collect();
+            let pkt = sim_packet_split(SocketAddr::from(([127, 0, 0, 1], port)), server_addr, &payload, split);
+            let opts = RunOptions { trace: true, ..Default::default() };
+            let out = rsteer_sim::run_with(&prog, &mut maps, &pkt, &opts).unwrap();
+            // The payload reads cover payload bytes 0..8, the L4 ones L4 bytes 0..13 (payload
+            // 0..5): the helper runs when the linear part (or the packet) ends before either.
+            let paged = split.unwrap_or(len) < 8;
+            let helper = out.trace.iter().any(|l| l.contains("skb_load_bytes"));
+            assert_eq!(helper, paged, "payload of {len} bytes, split {split:?}: helper path taken: {helper}");
+            let sim = out.delivery();
+            if let Some(s) = &server {
+                let got = udp_probe_split(&client, s.addr(), &payload, split, Duration::from_secs(1));
+                if !agrees(sim, got) {
+                    mismatches.push(format!(
+                        "payload ({len} bytes) [{}] split {split:?}: simulator {}, kernel {}",
+                        hex(&payload),
+                        show(Some(sim)),
+                        show(got.map(Delivery::Socket))
+                    ));
+                }
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "the simulator and the kernel disagree:\n{}", mismatches.join("\n"));
 }

@@ -49,7 +49,7 @@ impl Emitter<'_> {
     fn loc(&self, v: Value) -> Loc {
         // Every used value got a location; a value that is only defined and never used may
         // still be written, so give it a harmless default.
-        self.locs.get(v.as_u32() as usize).copied().flatten().unwrap_or(Loc::Reg(R0))
+        self.locs.get(v.as_u32() as usize).copied().flatten().unwrap_or(Loc::Reg(R1))
     }
 
     fn spill_off(&self, k: u32) -> i16 {
@@ -101,7 +101,7 @@ impl Emitter<'_> {
     /// still needs (`avoid`), else the scratch r1.
     fn work_reg(&self, dst: Value, avoid: &[Value]) -> u8 {
         match self.loc(dst) {
-            Loc::Reg(r) if r != R0 && !avoid.iter().any(|v| self.loc(*v) == Loc::Reg(r)) => r,
+            Loc::Reg(r) if !avoid.iter().any(|v| self.loc(*v) == Loc::Reg(r)) => r,
             _ => R1,
         }
     }
@@ -123,6 +123,14 @@ impl Emitter<'_> {
                 self.store_from(*dst, r);
             }
             Inst::Alu { dst, op, a, b, signed } => {
+                // `d = a op d` of a commutative op is `d op= a`: no move into a scratch register.
+                let commutative = matches!(op, AluOp::Add | AluOp::Mul | AluOp::And | AluOp::Or | AluOp::Xor);
+                let (a, b) = match b {
+                    Operand::Val(bv) if commutative && !*signed && self.loc(*bv) == self.loc(*dst) && bv != a => {
+                        (bv, &Operand::Val(*a))
+                    }
+                    _ => (a, b),
+                };
                 let avoid: Vec<Value> = match b {
                     Operand::Val(bv) => vec![*bv],
                     Operand::Imm(_) => vec![],

@@ -19,6 +19,8 @@ use rsteer_lang::{Diagnostic, Span};
 use rsteer_value::{field_offsets, layout};
 use std::collections::HashMap;
 
+mod reads;
+
 /// A lowered expression's value.
 #[derive(Clone, Debug)]
 enum Val {
@@ -74,35 +76,12 @@ struct Lowerer<'a> {
     weight: u64,
     /// The outermost loop being lowered (index into `Function::loops`).
     outer_loop: Option<u32>,
-    /// Where the payload starts in the L4 header, computed once at the entry when the
-    /// program reads the payload: 8 for UDP, `doff * 4` for TCP, `NO_PAYLOAD` when there is
-    /// no packet to read it from.
+    /// Packet reads done ahead, at the start of their stretch of straight-line code, by the
+    /// address of the expression that reads (`reads::prefetch_reads`).
+    prefetched: HashMap<usize, Val>,
+    /// Where the payload starts (an offset from the L4 header), computed once at the entry
+    /// when the program has several payload reads (`reads::payload_start_at_entry`).
     payload_start: Option<Value>,
-}
-
-/// A payload start no packet has: every read from it fails in the helper, so no check is
-/// needed (and the verifier need not track the value precisely).
-const NO_PAYLOAD: u64 = 1 << 20;
-
-/// Whether `func`, or a function it calls, reads `pkt.payload`.
-fn reads_payload(prog: &Program, func: FuncId) -> bool {
-    let mut seen = std::collections::HashSet::new();
-    let mut stack = vec![func];
-    while let Some(f) = stack.pop() {
-        if !seen.insert(f) {
-            continue;
-        }
-        let mut found = false;
-        hir::walk_block(&prog.functions[f.0 as usize].body, &mut |e| match &e.kind {
-            ExprKind::RegionRead { region: Region::Payload, .. } => found = true,
-            ExprKind::Call { func, .. } => stack.push(*func),
-            _ => {}
-        });
-        if found {
-            return true;
-        }
-    }
-    false
 }
 
 /// The widest access (8, 4, 2 or 1 bytes) that fits in `left` bytes and is aligned at
@@ -171,12 +150,11 @@ pub fn lower_entry(prog: &Program, entry: FuncId) -> Result<Function, Vec<Diagno
         func_stack: vec![entry],
         weight: 1,
         outer_loop: None,
+        prefetched: HashMap::new(),
         payload_start: None,
     };
     l.frames.push(Frame { locals: HashMap::new(), ret: None, ret_ty: func.ret.clone() });
-    if reads_payload(prog, entry) {
-        l.payload_start = Some(l.compute_payload_start());
-    }
+    l.payload_start_at_entry(entry);
     let body = l.block(&func.body);
     l.span = func.body.span;
     if let Val::Scalar(v) = body {
@@ -448,8 +426,15 @@ impl<'a> Lowerer<'a> {
     // ----- statements and blocks -------------------------------------------------------
 
     fn block(&mut self, b: &hir::Block) -> Val {
-        for stmt in &b.stmts {
+        let mut next_group = 0;
+        for (i, stmt) in b.stmts.iter().enumerate() {
+            if i == next_group {
+                next_group = self.prefetch_reads(b, i);
+            }
             self.stmt(stmt);
+        }
+        if next_group == b.stmts.len() {
+            self.prefetch_reads(b, next_group);
         }
         match &b.tail {
             Some(e) => self.expr(e),
@@ -872,7 +857,13 @@ impl<'a> Lowerer<'a> {
                 Val::Never
             }
             ExprKind::Call { func, args } => self.inline_call(*func, args, &e.ty),
-            ExprKind::PacketField { field, .. } => self.packet_field(*field),
+            ExprKind::PacketField { field, .. } => match self.prefetched_read(e) {
+                Some(v) => self.or_fallback(v),
+                None => self.packet_field(*field),
+            },
+            ExprKind::RegionRead { .. } if self.prefetched.contains_key(&reads::expr_key(e)) => {
+                self.prefetched_read(e).unwrap_or(Val::Never)
+            }
             ExprKind::RegionRead { region, kind, offset, .. } => {
                 let off = self.expr(offset);
                 let off = self.scalar(off);
@@ -926,10 +917,18 @@ impl<'a> Lowerer<'a> {
                 let dv = self.expr(d);
                 let Val::Opt(flag, payload) = ov else { return dv };
                 let store = self.new_store(&e.ty, "unwrap_or result");
-                self.write_store(&store, &dv, &e.ty);
+                // The branch comes first, in a block of its own, so that a read whose flag is a
+                // constant on a path jumps straight to the arm it takes (thread_known_branches).
+                let test = self.new_block();
                 let some = self.new_block();
+                let none = self.new_block();
                 let join = self.new_block();
-                self.branch(JmpOp::Jne, flag, Operand::Imm(0), some, join);
+                self.jump(test);
+                self.switch_to(test);
+                self.branch(JmpOp::Jne, flag, Operand::Imm(0), some, none);
+                self.switch_to(none);
+                self.write_store(&store, &dv, &e.ty);
+                self.jump(join);
                 self.switch_to(some);
                 self.write_store(&store, &payload, &e.ty);
                 self.jump(join);
@@ -1443,9 +1442,8 @@ impl<'a> Lowerer<'a> {
         // description of them; the derived ones each by their own code.
         let row = packet::info(field);
         match row.read {
-            Read::L4 { offset, kind } => {
-                let off = self.iconst(offset as u64);
-                let r = self.region_read(Region::L4, kind, off, None);
+            Read::L4 { .. } => {
+                let r = self.l4_field_read(field).unwrap_or(Val::Never);
                 return self.or_fallback(r);
             }
             Read::Net { offset, kind, v6 } => {
@@ -1511,133 +1509,5 @@ impl<'a> Lowerer<'a> {
             }
         };
         Val::Scalar(v)
-    }
-
-    /// Reads `kind` at `off` of `region`: `Option` of the value.
-    /// Computes where the payload starts: 8 bytes into a UDP
-    /// datagram; `doff * 4` into a TCP segment (doff is the high nibble of byte 12); and
-    /// `NO_PAYLOAD` when byte 12 cannot be read (a migration run has no packet).
-    fn compute_payload_start(&mut self) -> Value {
-        let start = self.new_value();
-        let proto = self.new_value();
-        self.push(Inst::LoadCtx { dst: proto, off: md::IP_PROTOCOL.off, size: Size::W });
-        let udp = self.new_block();
-        let tcp = self.new_block();
-        let failed = self.new_block();
-        let have_start = self.new_block();
-        self.branch(JmpOp::Jeq, proto, Operand::Imm(17), udp, tcp);
-        self.switch_to(udp);
-        self.push(Inst::Iconst { dst: start, imm: 8 });
-        self.jump(have_start);
-        self.switch_to(tcp);
-        let buf = self.scratch_slot("read", 8);
-        let r = self.call(helper::SKB_LOAD_BYTES, vec![Arg::Ctx, Arg::Imm(12), Arg::StackAddr(buf, 0), Arg::Imm(1)]);
-        let ok = self.new_block();
-        self.branch(JmpOp::Jsge, r, Operand::Imm(0), ok, failed);
-        self.switch_to(ok);
-        let b = self.new_value();
-        self.push(Inst::StackLoad { dst: b, slot: buf, off: 0, size: Size::B });
-        let hi = self.alu(AluOp::Rsh, b, Operand::Imm(4));
-        let len = self.alu(AluOp::Lsh, hi, Operand::Imm(2));
-        self.push(Inst::Copy { dst: start, src: len });
-        self.jump(have_start);
-        self.switch_to(failed);
-        self.push(Inst::Iconst { dst: start, imm: NO_PAYLOAD });
-        self.jump(have_start);
-        self.switch_to(have_start);
-        start
-    }
-
-    /// `known` is the offset when it is a constant.
-    fn region_read(&mut self, region: Region, kind: ReadKind, off: Value, known: Option<u64>) -> Val {
-        let size = kind.size();
-        let value_ty = kind.value_ty().ty();
-        let flag = self.new_value();
-        let payload = self.new_store(&value_ty, "read result");
-        let none = self.new_block();
-        let join = self.new_block();
-
-        // Offsets past 4 GiB cannot be in the packet (and the helpers take a u32).
-        let fits = self.new_block();
-        self.branch(JmpOp::Jle, off, Operand::Imm(u32::MAX as i64), fits, none);
-        self.switch_to(fits);
-        let total = match region {
-            Region::L4 | Region::Net => off,
-            Region::Payload => {
-                // Computed at the entry; were the scan ever to miss a read, computing it here
-                // (without keeping it: this point need not dominate later reads) is still right.
-                let start = match self.payload_start {
-                    Some(v) => v,
-                    None => self.compute_payload_start(),
-                };
-                let t = self.alu(AluOp::Add, start, Operand::Val(off));
-                // The start is at most 2^20, so a constant offset below that cannot overflow
-                // the helper's u32; a run-time one is checked.
-                if known.is_none_or(|c| c > u32::MAX as u64 - NO_PAYLOAD) {
-                    let ok2 = self.new_block();
-                    self.branch(JmpOp::Jle, t, Operand::Imm(u32::MAX as i64), ok2, none);
-                    self.switch_to(ok2);
-                }
-                t
-            }
-        };
-        let buf = match kind {
-            ReadKind::Bytes(n) => match &payload {
-                Store::Mem(slot) => {
-                    let _ = n;
-                    *slot
-                }
-                _ => self.scratch_slot("read", size),
-            },
-            _ => self.scratch_slot("read", 8),
-        };
-        let r = match region {
-            Region::Net => self.call(
-                helper::SKB_LOAD_BYTES_RELATIVE,
-                vec![
-                    Arg::Ctx,
-                    Arg::Val(total),
-                    Arg::StackAddr(buf, 0),
-                    Arg::Imm(size as i64),
-                    Arg::Imm(helper::HDR_START_NET as i64),
-                ],
-            ),
-            _ => self.call(
-                helper::SKB_LOAD_BYTES,
-                vec![Arg::Ctx, Arg::Val(total), Arg::StackAddr(buf, 0), Arg::Imm(size as i64)],
-            ),
-        };
-        let some = self.new_block();
-        self.branch(JmpOp::Jsge, r, Operand::Imm(0), some, none);
-        self.switch_to(some);
-        self.push(Inst::Iconst { dst: flag, imm: 1 });
-        if let Store::Scalar(pv) = &payload {
-            let raw = self.new_value();
-            self.push(Inst::StackLoad { dst: raw, slot: buf, off: 0, size: Size::from_bytes(size) });
-            // The helper copies the packet's bytes; a big-endian read of more than one byte
-            // swaps them into host order.
-            let v = if size > 1 && kind.endian() == Endian::Big {
-                let d = self.new_value();
-                self.push(Inst::Bswap { dst: d, src: raw, bits: (size * 8) as u8 });
-                d
-            } else {
-                raw
-            };
-            self.push(Inst::Copy { dst: *pv, src: v });
-        }
-        self.jump(join);
-        self.switch_to(none);
-        self.push(Inst::Iconst { dst: flag, imm: 0 });
-        match &payload {
-            Store::Scalar(pv) => self.push(Inst::Iconst { dst: *pv, imm: 0 }),
-            Store::Mem(slot) => {
-                let s = *slot;
-                self.zero_fill(s, size);
-            }
-            _ => {}
-        }
-        self.jump(join);
-        self.switch_to(join);
-        Val::Opt(flag, Box::new(self.take_temp(&payload)))
     }
 }

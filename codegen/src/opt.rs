@@ -9,6 +9,9 @@ use crate::ir::{Arg, Function, Inst, Operand, Term, Value};
 use rsteer_bpf::eval::{self, Width};
 use std::collections::HashMap;
 
+mod bits;
+pub use bits::simplify_bits;
+
 /// An optimiser pass: rewrites the function in place and says whether it changed anything.
 pub type Pass = fn(&mut Function) -> bool;
 
@@ -24,6 +27,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("merge_blocks", merge_blocks),
     ("retarget_defs", retarget_defs),
     ("drop_redundant_extensions", drop_redundant_extensions),
+    ("simplify_bits", simplify_bits),
 ];
 
 /// The pass called `name` in [`PASSES`].

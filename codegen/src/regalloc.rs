@@ -2,11 +2,19 @@
 //!
 //! Each [`Value`] gets one location for its whole life: one of the callee-saved registers
 //! r7–r9 (they survive helper calls, which clobber r0–r5; r6 holds the context), one of
-//! r3–r5 when no helper call falls inside its life, or an 8-byte spill slot in the frame. Because the location never changes there are no moves on CFG
-//! edges, and values assigned in several blocks (locals, `if` results) are simply one
-//! interval. Registers r0–r5 are scratch for the emitter, never live across an instruction.
+//! r3–r5 when no helper call falls inside its life, r0 when no helper call falls strictly
+//! inside it (a call's result may stay where the call left it, and the emitter never uses r0
+//! as scratch), or an 8-byte spill slot in the frame, taken only when no register is free.
+//! Because the location never changes there are no moves on CFG edges, and values assigned
+//! in several blocks (locals, `if` results) are simply one interval.
+//!
+//! Copies are coalesced: a value computed from an operand whose life ends at that very
+//! instruction (`d = a + 1`, `d = copy a`, with `a` dead after) joins the operand's interval,
+//! so both get one register and the copy or move disappears. Registers r1 and r2 are scratch
+//! for the emitter, never live across an instruction.
 
-use crate::ir::{Block, Function};
+use crate::bpf::AluOp;
+use crate::ir::{Block, Function, Inst, Operand, Value};
 
 /// Where a value lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,6 +29,8 @@ pub const CALLEE_SAVED: [u8; 3] = [7, 8, 9];
 /// Argument registers the emitter does not use as scratch: a value whose life contains no
 /// helper call (which clobbers r1–r5, and loads its arguments into them) may live there.
 pub const CALL_FREE: [u8; 3] = [3, 4, 5];
+/// The return register: free between helper calls, and where a call leaves its result.
+pub const RESULT: u8 = 0;
 
 #[derive(Clone, Debug)]
 pub struct Allocation {
@@ -153,17 +163,22 @@ pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
         pos += 1;
     }
 
+    let class = coalesce(f, order, &mut start, &mut end);
+    // Which classes live on after a helper call (they need r7–r9), and which are a call's
+    // argument (the emitter loads arguments into r1–r5 in order, so they stay out of r3–r5).
+    let (after_call, call_arg) = call_liveness(f, order, &live_out);
+    let mut needs_saved = vec![false; n];
+    let mut is_arg = vec![false; n];
+    for v in 0..n {
+        needs_saved[class[v]] |= after_call[v];
+        is_arg[class[v]] |= call_arg[v];
+    }
     let mut intervals: Vec<(u32, u32, usize)> =
-        (0..n).filter(|&v| start[v] != u32::MAX).map(|v| (start[v], end[v], v)).collect();
+        (0..n).filter(|&v| start[v] != u32::MAX && class[v] == v).map(|v| (start[v], end[v], v)).collect();
     intervals.sort();
 
-    // Whether a helper call falls inside `s..=e` (a call that uses or defines the value counts).
-    let crosses_call = |s: u32, e: u32| {
-        let i = calls.partition_point(|&c| c < s);
-        calls.get(i).is_some_and(|&c| c <= e)
-    };
     let mut locs: Vec<Option<Loc>> = vec![None; n];
-    let mut free_regs: Vec<u8> = CALLEE_SAVED.iter().chain(&CALL_FREE).rev().copied().collect();
+    let mut free_regs: Vec<u8> = CALLEE_SAVED.iter().chain(&CALL_FREE).chain(&[RESULT]).rev().copied().collect();
     // Spill slots no longer in use, with the position where their last user ended.
     let mut free_spills: Vec<(u32, u32)> = Vec::new();
     let mut spill_slots = 0u32;
@@ -184,8 +199,17 @@ pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
                 true
             }
         });
-        let needs_saved = crosses_call(s, e);
-        let allowed = |r: u8| !needs_saved || CALLEE_SAVED.contains(&r);
+        let saved = needs_saved[v];
+        let arg = is_arg[v];
+        let allowed = |r: u8| {
+            if r == RESULT {
+                !saved
+            } else if CALL_FREE.contains(&r) {
+                !saved && !arg
+            } else {
+                true
+            }
+        };
         // Call-free values take r3–r5 first, to leave the callee-saved registers to the rest.
         let pick = free_regs
             .iter()
@@ -225,5 +249,89 @@ pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
         locs[v] = Some(loc);
         active.push((e, v));
     }
+    for v in 0..n {
+        if class[v] != v {
+            locs[v] = locs[class[v]];
+        }
+    }
     Allocation { locs, spill_slots }
+}
+
+/// For each value: whether it is live right after some helper call (other than the value the
+/// call defines), and whether it is some call's argument.
+fn call_liveness(f: &Function, order: &[Block], live_out: &[BitSet]) -> (Vec<bool>, Vec<bool>) {
+    let n = f.num_values as usize;
+    let mut after = vec![false; n];
+    let mut arg = vec![false; n];
+    for (i, &b) in order.iter().enumerate() {
+        let data = &f.blocks[b];
+        if !data.insts.iter().any(|(inst, _)| matches!(inst, Inst::Call { .. })) {
+            continue;
+        }
+        let mut live: std::collections::HashSet<usize> = live_out[i].iter().collect();
+        live.extend(data.term.uses().iter().map(|v| v.as_u32() as usize));
+        for (inst, _) in data.insts.iter().rev() {
+            if let Some(d) = inst.def() {
+                live.remove(&(d.as_u32() as usize));
+            }
+            if matches!(inst, Inst::Call { .. }) {
+                for &v in &live {
+                    after[v] = true;
+                }
+                for u in inst.uses() {
+                    arg[u.as_u32() as usize] = true;
+                }
+            }
+            live.extend(inst.uses().iter().map(|v| v.as_u32() as usize));
+        }
+    }
+    (after, arg)
+}
+
+/// Joins each value computed from an operand whose life ends at that instruction with the
+/// operand, when the value's life starts there: the two intervals touch at one point and
+/// become one. Returns each value's class (its representative); the representative's
+/// `start..=end` becomes the class's whole interval.
+fn coalesce(f: &Function, order: &[Block], start: &mut [u32], end: &mut [u32]) -> Vec<usize> {
+    let n = start.len();
+    let mut class: Vec<usize> = (0..n).collect();
+    fn find(class: &mut [usize], mut v: usize) -> usize {
+        while class[v] != v {
+            class[v] = class[class[v]];
+            v = class[v];
+        }
+        v
+    }
+    let mut pos = 0u32;
+    for &b in order {
+        for (inst, _) in &f.blocks[b].insts {
+            pos += 1;
+            let Some(d) = inst.def() else { continue };
+            let candidates: Vec<Value> = match inst {
+                Inst::Copy { src, .. } | Inst::Normalize { src, .. } | Inst::Bswap { src, .. } => vec![*src],
+                Inst::Neg { a, .. } => vec![*a],
+                Inst::PtrLoad { ptr, .. } => vec![*ptr],
+                Inst::Alu { a, b, op, signed, .. } => {
+                    let commutative =
+                        !*signed && matches!(op, AluOp::Add | AluOp::Mul | AluOp::And | AluOp::Or | AluOp::Xor);
+                    match b {
+                        Operand::Val(bv) if commutative && bv != a => vec![*a, *bv],
+                        _ => vec![*a],
+                    }
+                }
+                _ => vec![],
+            };
+            let cd = find(&mut class, d.as_u32() as usize);
+            for a in candidates {
+                let ca = find(&mut class, a.as_u32() as usize);
+                if ca != cd && end[ca] == pos && start[cd] == pos {
+                    class[cd] = ca;
+                    end[ca] = end[cd];
+                    break;
+                }
+            }
+        }
+        pos += 2;
+    }
+    (0..n).map(|v| find(&mut class, v)).collect()
 }

@@ -74,6 +74,13 @@ pub struct SimPacket {
     /// even when DF is set (seen on 6.18 over loopback), so a real packet's id cannot be
     /// predicted; the default is 0.
     pub ip_id: u16,
+    /// How many bytes from the L4 header are in the linear part of the packet (`ctx->data_end -
+    /// ctx->data`); the rest is in page fragments, which only `bpf_skb_load_bytes` reads.
+    /// `None`: all of it (a small datagram). The kernel pulls the whole UDP or TCP header into
+    /// the linear part before the lookup, so the model never makes it shorter than that
+    /// ([`SimPacket::linear_len`]). On loopback a datagram of more than about 16 KB, or one
+    /// sent in pieces with `MSG_MORE`, arrives with only its first piece linear.
+    pub linear: Option<usize>,
 }
 
 /// Cookie of `migrating_sk` in a migration run that names none.
@@ -101,6 +108,7 @@ impl SimPacket {
             migrating_cookie: None,
             checksum: Checksum::Zero,
             ip_id: 0,
+            linear: None,
         }
     }
 
@@ -179,6 +187,26 @@ impl SimPacket {
         };
         out[check_at..check_at + 2].copy_from_slice(&check.to_be_bytes());
         out
+    }
+
+    /// The length of the linear part from the L4 header, at most the packet's length and at
+    /// least its L4 header's (see [`SimPacket::linear`]).
+    pub fn linear_len(&self) -> usize {
+        let total = self.l4_len();
+        let header = match self.protocol {
+            Proto::Udp => 8,
+            Proto::Tcp => 20,
+        };
+        self.linear.map_or(total, |n| n.max(header).min(total))
+    }
+
+    /// The length from the L4 header to the end (`ctx->len`).
+    fn l4_len(&self) -> usize {
+        match (self.migrating, self.protocol) {
+            (true, _) => 0,
+            (false, Proto::Udp) => 8 + self.payload.len(),
+            (false, Proto::Tcp) => 20 + self.payload.len(),
+        }
     }
 
     /// The bytes from the IP header to the end (what `bpf_skb_load_bytes_relative` with

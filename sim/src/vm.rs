@@ -94,6 +94,8 @@ pub(crate) struct Vm<'a> {
     spill: [Option<Ptr>; STACK / 8],
     ctx: [u8; CTX_SIZE as usize],
     l4: Vec<u8>,
+    /// How many bytes of `l4` are in the linear part (`data_end - data`).
+    linear: usize,
     net: Vec<u8>,
     migrating_cookie: Option<u64>,
     selected: Option<Selection>,
@@ -159,6 +161,7 @@ impl<'a> Vm<'a> {
             init: [false; STACK],
             spill: [None; STACK / 8],
             ctx,
+            linear: pkt.linear_len().min(l4.len()),
             l4,
             net,
             migrating_cookie,
@@ -578,7 +581,7 @@ impl<'a> Vm<'a> {
             }
             Region::Ctx => self.ctx_load(p, size),
             Region::Packet => {
-                let i = self.in_bounds(p.off, size, self.l4.len(), "the packet")?;
+                let i = self.in_bounds(p.off, size, self.linear, "the packet's linear part")?;
                 Ok(Val::Scalar(le(&self.l4[i..i + size])))
             }
             Region::Value { map, cpu, elem } => {
@@ -657,7 +660,7 @@ impl<'a> Vm<'a> {
                 self.stack_bytes(i, len)
             }
             Region::Packet => {
-                let i = self.in_bounds(p.off, len, self.l4.len(), "the packet")?;
+                let i = self.in_bounds(p.off, len, self.linear, "the packet's linear part")?;
                 Ok(self.l4[i..i + len].to_vec())
             }
             Region::Value { map, cpu, elem } => {
@@ -716,7 +719,7 @@ impl<'a> Vm<'a> {
         };
         Ok(match field {
             md::DATA => Val::Ptr(Ptr { region: Region::Packet, off: 0 }),
-            md::DATA_END => Val::Ptr(Ptr { region: Region::Packet, off: self.l4.len() as i64 }),
+            md::DATA_END => Val::Ptr(Ptr { region: Region::Packet, off: self.linear as i64 }),
             md::SK => Val::Ptr(Ptr { region: Region::Sock(SockRole::Sk), off: 0 }),
             md::MIGRATING_SK if self.migrating_cookie.is_some() => {
                 Val::Ptr(Ptr { region: Region::Sock(SockRole::Migrating), off: 0 })
@@ -847,8 +850,12 @@ impl<'a> Vm<'a> {
                 let got = if relative {
                     let start = self.arg_scalar(5, "start_header")? as u32;
                     match start {
-                        // BPF_HDR_START_NET; linear data only (all of it here).
-                        helper::HDR_START_NET if off <= 0xffff => slice(&self.net, off as usize, len),
+                        // BPF_HDR_START_NET; linear data only: the IP header and the linear
+                        // part from the L4 header.
+                        helper::HDR_START_NET if off <= 0xffff => {
+                            let linear = self.net.len() - self.l4.len() + self.linear;
+                            slice(&self.net[..linear], off as usize, len)
+                        }
                         // BPF_HDR_START_MAC: no MAC header is modelled.
                         _ => None,
                     }

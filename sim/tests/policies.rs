@@ -226,9 +226,16 @@ fn trace_lists_executed_instructions() {
     let out =
         run_with(&p.progs[0], &mut p.maps, &udp(&[5]), &RunOptions { trace: true, ..Default::default() }).unwrap();
     assert_eq!(out.trace.len() as u64, out.insns_executed);
-    assert!(out.trace.iter().any(|l| l.contains("call skb_load_bytes#26")), "{:#?}", out.trace);
+    // The byte is in the linear part: read directly, after loading `data_end`.
+    assert!(out.trace.iter().any(|l| l.contains("*(u64 *)(r6 +8)")), "{:#?}", out.trace);
+    assert!(!out.trace.iter().any(|l| l.contains("call skb_load_bytes#26")), "{:#?}", out.trace);
     assert!(out.trace.iter().any(|l| l.contains("map[SOCKETS]")), "{:#?}", out.trace);
     assert!(out.trace.last().unwrap().ends_with("exit"));
+    // Outside the linear part the helper reads it, and finds the same byte.
+    let paged = SimPacket { linear: Some(8), ..udp(&[5]) };
+    let out2 = run_with(&p.progs[0], &mut p.maps, &paged, &RunOptions { trace: true, ..Default::default() }).unwrap();
+    assert!(out2.trace.iter().any(|l| l.contains("call skb_load_bytes#26")), "{:#?}", out2.trace);
+    assert_eq!(out2.selected.map(|s| s.socket.index), out.selected.map(|s| s.socket.index));
 }
 
 /// A run past `max_insns` stops with a limit error at an instruction.

@@ -146,8 +146,37 @@ impl Drop for Server {
 /// Sends `payload` from an unconnected socket and returns the index of the server socket
 /// that answered, or `None` when nothing answered within `wait`.
 pub fn udp_probe(client: &UdpSocket, to: SocketAddr, payload: &[u8], wait: Duration) -> Option<u32> {
+    udp_probe_split(client, to, payload, None, wait)
+}
+
+/// Sends one datagram; with `Some(k)`, in two pieces, the first `k` bytes with `MSG_MORE`
+/// (UDP corking). On loopback the corked datagram arrives with only its first piece in the
+/// linear part of the skb (`data_end - data` is 8 + k) and the rest in a page fragment, so a
+/// policy's reads past it take the `bpf_skb_load_bytes` path.
+pub fn send_udp(client: &UdpSocket, to: SocketAddr, payload: &[u8], split: Option<usize>) {
+    let Some(k) = split.map(|k| k.min(payload.len())) else {
+        client.send_to(payload, to).expect("send");
+        return;
+    };
+    let addr = socket2::SockAddr::from(to);
+    let sock = socket2::SockRef::from(client);
+    let send = |bytes: &[u8], flags: i32| {
+        sock.send_to_with_flags(bytes, &addr, flags).expect("sendto");
+    };
+    send(&payload[..k], libc::MSG_MORE);
+    send(&payload[k..], 0);
+}
+
+/// [`udp_probe`] with the datagram sent by [`send_udp`].
+pub fn udp_probe_split(
+    client: &UdpSocket,
+    to: SocketAddr,
+    payload: &[u8],
+    split: Option<usize>,
+    wait: Duration,
+) -> Option<u32> {
     client.set_read_timeout(Some(wait)).unwrap();
-    client.send_to(payload, to).expect("send");
+    send_udp(client, to, payload, split);
     let mut buf = [0u8; 64];
     loop {
         match client.recv_from(&mut buf) {
