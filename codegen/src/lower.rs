@@ -671,8 +671,18 @@ impl<'a> Lowerer<'a> {
             ExprKind::Verdict(v) => Val::Scalar(self.iconst(*v as u64)),
             ExprKind::Bytes(bytes) => {
                 let slot = self.f.new_slot(bytes.len() as u32, "byte string");
-                for (i, b) in bytes.iter().enumerate() {
-                    self.push(Inst::StackStore { slot, off: i as u32, src: Operand::Imm(*b as i64), size: Size::B });
+                // Four bytes per store (a slot starts 8-aligned), the tail byte by byte.
+                let words = bytes.chunks_exact(4);
+                let tail = words.remainder();
+                let mut off = 0;
+                for w in words {
+                    let imm = i32::from_le_bytes([w[0], w[1], w[2], w[3]]) as i64;
+                    self.push(Inst::StackStore { slot, off, src: Operand::Imm(imm), size: Size::W });
+                    off += 4;
+                }
+                for b in tail {
+                    self.push(Inst::StackStore { slot, off, src: Operand::Imm(*b as i64), size: Size::B });
+                    off += 1;
                 }
                 Val::Mem(slot, 0)
             }

@@ -57,13 +57,22 @@ impl Items for Checker<'_> {
     fn resolve_ty(&mut self, m: ModId, t: &ast::Type) -> Ty {
         Checker::resolve_ty(self, m, t)
     }
-    fn const_value(&mut self, i: usize, at: Span) -> Option<(Ty, u64)> {
+    fn const_value(&mut self, i: usize, at: Span) -> Option<hir::Expr> {
         Checker::const_value(self, i, at)
     }
 }
 
 pub const INT_NAMES: [&str; 8] = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"];
 /// How a map kind's declaration is written, `SockHash<K, N>`.
+/// The types a constant item may have: integers, `bool` and arrays of them.
+fn constant_ty(t: &Ty) -> bool {
+    match t {
+        Ty::Int(_) | Ty::Bool | Ty::Never => true,
+        Ty::Array(e, _) => constant_ty(e),
+        _ => false,
+    }
+}
+
 pub fn map_signature(kind: MapKind) -> &'static str {
     kind.info().signature
 }
@@ -551,9 +560,9 @@ impl<'a> Checker<'a> {
 
     /// The folded value of constant `i` (its type and raw bits), evaluating it on first use.
     /// `at` is where it is used, for the cycle diagnostic.
-    pub fn const_value(&mut self, i: usize, at: Span) -> Option<(Ty, u64)> {
-        match self.consts[i].state {
-            ConstState::Done(v) => return Some((self.consts[i].ty.clone(), v)),
+    pub fn const_value(&mut self, i: usize, at: Span) -> Option<hir::Expr> {
+        match &self.consts[i].state {
+            ConstState::Done(v) => return Some(v.clone()),
             ConstState::Failed => return None,
             ConstState::InProgress => {
                 let c = &self.consts[i];
@@ -571,10 +580,10 @@ impl<'a> Checker<'a> {
         let ty_ast = self.consts[i].ty_ast.clone();
         let value_ast = self.consts[i].value_ast.clone();
         let mut ty = self.resolve_ty(m, &ty_ast);
-        if !matches!(ty, Ty::Int(_) | Ty::Bool | Ty::Never) {
+        if !constant_ty(&ty) {
             let tn = self.ty_name(&ty);
             self.error(
-                errors::not_constant(format!("constants must be integers or `bool`, not `{tn}`"))
+                errors::not_constant(format!("constants must be integers, `bool` or arrays of them, not `{tn}`"))
                     .with_primary(ty_ast.span, "unsupported constant type"),
             );
             ty = Ty::Never;
@@ -592,43 +601,53 @@ impl<'a> Checker<'a> {
         if matches!(self.consts[i].state, ConstState::Failed) {
             return None;
         }
-        self.consts[i].state = match value {
-            Some(v) if !matches!(ty, Ty::Never) => ConstState::Done(v),
+        self.consts[i].state = match &value {
+            Some(v) if !matches!(ty, Ty::Never) => ConstState::Done(v.clone()),
             _ => ConstState::Failed,
         };
-        value.map(|v| (ty, v))
+        value
     }
 
-    /// Reads a `--const` value in the constant's type: raw bits, masked to the type.
-    fn override_value(&mut self, i: usize, ty: &Ty, text: &str) -> Option<u64> {
+    /// Reads a `--const` value in the constant's type: a literal, masked to the type.
+    fn override_value(&mut self, i: usize, ty: &Ty, text: &str) -> Option<hir::Expr> {
         let c = &self.consts[i];
-        let parsed: Option<u64> = match ty {
+        let parsed: Option<hir::ExprKind> = match ty {
             Ty::Bool => match text.trim() {
-                "true" => Some(1),
-                "false" => Some(0),
+                "true" => Some(hir::ExprKind::Bool(true)),
+                "false" => Some(hir::ExprKind::Bool(false)),
                 _ => None,
             },
-            Ty::Int(t) => crate::lit::parse_int(text, *t).ok(),
+            Ty::Int(t) => crate::lit::parse_int(text, *t).ok().map(hir::ExprKind::Int),
             _ => None,
         };
         if parsed.is_none() {
-            let d = errors::bad_override(format!(
-                "`--const {}={text}` is not a value of the constant's type `{}`",
-                c.name,
-                self.ty_name(ty)
-            ))
-            .with_primary(c.span, "declared here")
-            .with_help(match ty {
-                Ty::Bool => "write `true` or `false`".to_string(),
-                Ty::Int(t) => {
-                    let (lo, hi) = range_of(*t);
-                    format!("`{}` holds {lo}..={hi}", t.name())
-                }
-                _ => "only integer and `bool` constants can be overridden".to_string(),
-            });
+            let d = if let Ty::Array(..) = ty {
+                errors::bad_override(format!(
+                    "`--const {}={text}`: `{}` is an array constant, which cannot be overridden",
+                    c.name, c.name
+                ))
+                .with_primary(c.span, "declared here")
+                .with_help("only integer and `bool` constants can be set with `--const`; edit the table in the source")
+            } else {
+                errors::bad_override(format!(
+                    "`--const {}={text}` is not a value of the constant's type `{}`",
+                    c.name,
+                    self.ty_name(ty)
+                ))
+                .with_primary(c.span, "declared here")
+                .with_help(match ty {
+                    Ty::Bool => "write `true` or `false`".to_string(),
+                    Ty::Int(t) => {
+                        let (lo, hi) = range_of(*t);
+                        format!("`{}` holds {lo}..={hi}", t.name())
+                    }
+                    _ => "only integer and `bool` constants can be overridden".to_string(),
+                })
+            };
             self.error(d);
         }
-        parsed
+        let span = self.consts[i].span;
+        parsed.map(|kind| hir::Expr { kind, ty: ty.clone(), span })
     }
 
     fn check_overrides(&mut self) {
@@ -984,9 +1003,9 @@ impl<'a> Checker<'a> {
             .consts
             .iter()
             .filter(|c| !self.modules[c.module].is_std)
-            .filter_map(|c| match c.state {
+            .filter_map(|c| match &c.state {
                 ConstState::Done(v) => {
-                    Some(hir::ConstDef { name: c.name.clone(), ty: c.ty.clone(), value: v, span: c.span })
+                    Some(hir::ConstDef { name: c.name.clone(), ty: c.ty.clone(), value: v.clone(), span: c.span })
                 }
                 _ => None,
             })

@@ -271,7 +271,7 @@ programs have 512 bytes of stack.",
     (
         codes::NOT_CONSTANT,
         "A constant's initialiser (or an array length, capacity, `bytes::<N>` length) is not \
-a constant expression, or a constant has a type other than an integer or `bool`.",
+a constant expression, or a constant has a type other than an integer, `bool` or an array of them.",
     ),
     (codes::CYCLIC_CONSTANT, "A constant depends on itself."),
     (

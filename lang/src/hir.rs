@@ -72,8 +72,20 @@ pub struct Program {
 pub struct ConstDef {
     pub name: String,
     pub ty: Ty,
-    pub value: u64,
+    /// The folded value: `Int`, `Bool`, `Bytes` or an `ArrayLit` of literals.
+    pub value: Expr,
     pub span: Span,
+}
+
+impl ConstDef {
+    /// The raw bits of a scalar constant (`bool` as 0 or 1); `None` for an array.
+    pub fn scalar(&self) -> Option<u64> {
+        match self.value.kind {
+            ExprKind::Int(v) => Some(v),
+            ExprKind::Bool(b) => Some(u64::from(b)),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

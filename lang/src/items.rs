@@ -54,7 +54,8 @@ pub struct Module {
 pub enum ConstState {
     Pending,
     InProgress,
-    Done(u64),
+    /// The folded value: a literal (`consteval::fold`).
+    Done(hir::Expr),
     Failed,
 }
 
@@ -103,8 +104,8 @@ pub trait Items {
     fn table_mut(&mut self) -> &mut ItemTable;
     /// Resolves a written type in module `m`; `Never` after an error.
     fn resolve_ty(&mut self, m: ModId, t: &ast::Type) -> Ty;
-    /// The folded value of constant `i` (its type and raw bits); `at` is the use site.
-    fn const_value(&mut self, i: usize, at: Span) -> Option<(Ty, u64)>;
+    /// The folded value of constant `i`, a literal of its type; `at` is the use site.
+    fn const_value(&mut self, i: usize, at: Span) -> Option<hir::Expr>;
 }
 
 impl ItemTable {

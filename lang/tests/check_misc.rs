@@ -138,7 +138,7 @@ fn const_overrides() {
     assert!(d.is_empty());
     let p = p.unwrap();
     assert_eq!(p.maps[0].capacity, 16);
-    assert_eq!(p.consts[0].value, 16);
+    assert_eq!(p.consts[0].scalar(), Some(16));
     let bad = CheckOptions { const_overrides: vec![("WORKER".into(), "16".into())], ..Default::default() };
     let (_, p, d) = run(src, &bad);
     assert!(p.is_none());
@@ -195,7 +195,7 @@ fn entries_and_tests_are_listed() {
 fn constants_are_folded() {
     let p = ok("const A: u32 = 4 * 2 + (1 << 3);\nconst B: i8 = -(A as i8);\nconst C: bool = A > 10 && B < 0;\n\
                 fn f() -> u32 { if C { A } else { 0 } }\n#[steer] fn r(pkt: Packet) -> Verdict { Verdict::Pass }");
-    let vals: Vec<(String, u64)> = p.consts.iter().map(|c| (c.name.clone(), c.value)).collect();
+    let vals: Vec<(String, u64)> = p.consts.iter().filter_map(|c| Some((c.name.clone(), c.scalar()?))).collect();
     assert_eq!(vals, vec![("A".into(), 16), ("B".into(), 0xf0), ("C".into(), 1)]);
     let f = p.functions.iter().find(|f| f.name == "f").unwrap();
     let tail = f.body.tail.as_ref().unwrap();
