@@ -140,6 +140,19 @@ impl<'a> Checker<'a> {
                 _ => {}
             }
         }
+        // A full path `std::net::ip4(..)` needs no `use`, as in Rust: load the modules such
+        // paths name (an unknown one is reported where it is used).
+        let std_modules: Vec<ast::Ident> = ast::paths(&ast)
+            .into_iter()
+            .filter_map(|p| match p.segments.as_slice() {
+                [std, module, _, ..] if std.name == "std" => Some(module.clone()),
+                _ => None,
+            })
+            .filter(|m| stdlib::source(&m.name).is_some())
+            .collect();
+        for m in &std_modules {
+            self.load_std(m);
+        }
         self.modules[id].ast = ast;
         id
     }

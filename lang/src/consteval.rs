@@ -99,6 +99,20 @@ pub fn eval(e: &Expr) -> Result<u64, EvalError> {
     }
 }
 
+/// The standard-library functions the compiler evaluates itself when every argument is a
+/// constant (module, function, model over the arguments' raw bits), so that their calls
+/// may initialise a `const`. Each is also written in the language (`stdlib/`), which is
+/// what a call with run-time arguments runs; the simulator's tests compare the two.
+pub const STD_CONST_FNS: [(&str, &str, fn(&[u64]) -> ExprKind); 2] = [
+    ("std::net", "ip4", |a| ExprKind::Int(a.iter().fold(0, |acc, b| (acc << 8) | (b & 0xff)))),
+    ("std::net", "ip6", |a| ExprKind::Bytes(a.iter().flat_map(|g| (*g as u16).to_be_bytes()).collect())),
+];
+
+/// The model of `module::name` in [`STD_CONST_FNS`], if it has one.
+pub fn std_const_fn(module: &str, name: &str) -> Option<fn(&[u64]) -> ExprKind> {
+    STD_CONST_FNS.iter().find(|(m, n, _)| *m == module && *n == name).map(|(_, _, f)| *f)
+}
+
 /// Folds `e` to a literal expression of its type: `Int` or `Bool` for a scalar, `Bytes` for a
 /// `[u8; N]`, an `ArrayLit` of literals for any other array. This is the value of a constant
 /// item, substituted at each use.
@@ -152,9 +166,11 @@ fn element(base: &Expr, idx: &Expr) -> Result<Expr, EvalError> {
         _ => return Err(EvalError::NotConst(base.span)),
     };
     let found = match &arr.kind {
-        ExprKind::Bytes(b) => {
-            usize::try_from(i).ok().and_then(|i| b.get(i)).map(|v| Expr { kind: ExprKind::Int(*v as u64), ty: elem_ty, span: idx.span })
-        }
+        ExprKind::Bytes(b) => usize::try_from(i).ok().and_then(|i| b.get(i)).map(|v| Expr {
+            kind: ExprKind::Int(*v as u64),
+            ty: elem_ty,
+            span: idx.span,
+        }),
         ExprKind::ArrayLit(xs) => usize::try_from(i).ok().and_then(|i| xs.get(i)).cloned(),
         _ => None,
     };

@@ -139,10 +139,15 @@ impl ItemTable {
             },
             [std, module, name] if std.name == "std" => match self.std_loaded.get(&format!("std::{}", module.name)) {
                 Some(&t) => (t, name),
+                // Every module a full path names is loaded with the file that names it.
                 None => {
-                    return Err(errors::unknown_module(format!("`std::{}` is not imported", module.name))
-                        .with_primary(module.span, "not imported")
-                        .with_help(format!("add `use std::{};` at the top of the file", module.name)))
+                    let mut d = errors::unknown_module(format!("no module `{}` in the standard library", module.name))
+                        .with_primary(module.span, "not in `std`");
+                    let names = stdlib::MODULES.iter().map(|(n, _)| *n);
+                    if let Some(s) = did_you_mean(&module.name, names) {
+                        d = d.with_help(format!("did you mean `std::{s}`?"));
+                    }
+                    return Err(d);
                 }
             },
             _ => {
