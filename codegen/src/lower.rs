@@ -1118,6 +1118,7 @@ impl<'a> Lowerer<'a> {
             | ExprKind::PacketSet { .. }
             | ExprKind::RunEntry { .. }
             | ExprKind::MapFill { .. }
+            | ExprKind::MapPrefix { .. }
             | ExprKind::Assert { .. } => Val::Unit,
             ExprKind::Index(base, idx) => {
                 let bv = self.expr(base);
@@ -1229,6 +1230,21 @@ impl<'a> Lowerer<'a> {
         let decl_key = self.prog.maps[map as usize].key.clone();
         let ty = if matches!(key_ty, Ty::Never) { decl_key } else { key_ty.clone() };
         let (size, _) = layout(self.prog, &ty);
+        if self.prog.maps[map as usize].kind.info().prefix_key {
+            // An LPM trie's key: the prefix length (every bit of the address, so that the
+            // lookup finds the longest stored prefix), then the address in network order.
+            let slot = self.scratch_slot("prefix key", 4 + size);
+            self.push(Inst::StackStore { slot, off: 0, src: Operand::Imm(size as i64 * 8), size: Size::W });
+            match key {
+                Val::Scalar(v) if ty == Ty::U32 => {
+                    let be = self.new_value();
+                    self.push(Inst::Bswap { dst: be, src: v, bits: 32 });
+                    self.push(Inst::StackStore { slot, off: 4, src: Operand::Val(be), size: Size::W });
+                }
+                other => self.store_to_mem(slot, 4, &other, &ty),
+            }
+            return f(self, slot);
+        }
         let slot = self.scratch_slot("key", size);
         self.store_to_mem(slot, 0, &key, &ty);
         f(self, slot)

@@ -10,7 +10,7 @@ use crate::ast;
 use crate::consteval::range_of;
 use crate::diag::Diagnostic;
 use crate::errors;
-use crate::hir::{self, FnKind, FuncId, MapId, MapKind, SteerAttrs, StructId, Ty, Verdict};
+use crate::hir::{self, FnKind, FuncId, IntTy, MapId, MapKind, SteerAttrs, StructId, Ty, Verdict};
 use crate::items::{
     Binding, ConstInfo, ConstState, FnInfo, ItemRef, ItemTable, Items, ModId, Module, MAX_ARRAY_LEN, MAX_CAPACITY,
 };
@@ -64,6 +64,11 @@ impl Items for Checker<'_> {
 
 pub const INT_NAMES: [&str; 8] = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"];
 /// How a map kind's declaration is written, `SockHash<K, N>`.
+/// `[u8; M]`: bytes, a prefix table's other kind of key.
+fn is_byte_array(t: &Ty) -> bool {
+    matches!(t, Ty::Array(e, n) if **e == Ty::U8 && *n > 0)
+}
+
 /// The types a constant item may have: integers, `bool` and arrays of them.
 fn constant_ty(t: &Ty) -> bool {
     match t {
@@ -630,7 +635,10 @@ impl<'a> Checker<'a> {
                 "false" => Some(hir::ExprKind::Bool(false)),
                 _ => None,
             },
-            Ty::Int(t) => crate::lit::parse_int(text, *t).ok().map(hir::ExprKind::Int),
+            Ty::Int(t) => crate::lit::parse_int(text, *t)
+                .ok()
+                .or_else(|| crate::lit::parse_ip4(text).filter(|_| *t == IntTy::U32).map(u64::from))
+                .map(hir::ExprKind::Int),
             _ => None,
         };
         if parsed.is_none() {
@@ -771,7 +779,7 @@ impl<'a> Checker<'a> {
                 d = match did_you_mean(&kname, mapkind::MAP_KINDS.iter().map(|k| k.name)) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
                     None => d.with_help(
-                        "the map kinds are SockArray, SockMap, SockHash, Array, PerCpuArray, HashMap and LruHashMap",
+                        "the map kinds are SockArray, SockMap, SockHash, Array, PerCpuArray, HashMap, LruHashMap and LpmTrie",
                     ),
                 };
                 self.error(d);
@@ -875,6 +883,14 @@ impl<'a> Checker<'a> {
                 Slot::Generic(i) => types[i].clone(),
             };
             let (key, value) = (slot_ty(kind.info().key), slot_ty(kind.info().value));
+            if kind.info().prefix_key && !matches!(&key, Ty::Never | Ty::Int(IntTy::U32)) && !is_byte_array(&key) {
+                let kn = self.ty_name(&key);
+                self.error(
+                    errors::bad_prefix_key(format!("an `LpmTrie` key must be `u32` or `[u8; M]`, not `{kn}`"))
+                        .with_primary(args[0].span(), "not an address")
+                        .with_help("`u32` for IPv4 (as `pkt.src_ip4`), `[u8; 16]` for IPv6 (as `pkt.src_ip6`)"),
+                );
+            }
             let d = &mut self.maps[i];
             d.kind = kind;
             d.key = key;

@@ -352,6 +352,14 @@ impl<'p> Printer<'p> {
                 let p = self.expr(packet, depth);
                 format!("run {}({p})", self.p.functions[func.0 as usize].name)
             }
+            ExprKind::MapPrefix { map, key, len, value } => {
+                let (k, l) = (self.expr(key, depth), self.expr(len, depth));
+                let name = &self.p.maps[map.0 as usize].name;
+                match value {
+                    Some(v) => format!("{name}.insert_prefix({k}, {l}, {})", self.expr(v, depth)),
+                    None => format!("{name}.remove_prefix({k}, {l})"),
+                }
+            }
             ExprKind::MapFill { map, count } => {
                 let c = self.expr(count, depth);
                 format!("{}.fill({c})", self.p.maps[map.0 as usize].name)
