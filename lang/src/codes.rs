@@ -87,7 +87,7 @@ pub const NOT_PLAIN_DATA: &str = "E0404";
 /// `pkt.src_ip4`) or a byte array `[u8; M]` (an IPv6 address, as `pkt.src_ip6`, or any bytes).
 pub const BAD_PREFIX_KEY: &str = "E0405";
 /// A constant's initialiser (or an array length, capacity, `bytes::<N>` length) is not a constant
-/// expression, or a constant has a type other than an integer or `bool`.
+/// expression, or a constant has a type other than an integer, `bool` or an array of them.
 pub const NOT_CONSTANT: &str = "E0500";
 /// A constant depends on itself.
 pub const CYCLIC_CONSTANT: &str = "E0501";

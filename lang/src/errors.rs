@@ -187,7 +187,7 @@ pub fn bad_prefix_key(message: impl Into<String>) -> Diagnostic {
 }
 
 /// `E0500`: A constant's initialiser (or an array length, capacity, `bytes::<N>` length) is not a constant
-/// expression, or a constant has a type other than an integer or `bool`.
+/// expression, or a constant has a type other than an integer, `bool` or an array of them.
 pub fn not_constant(message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(codes::NOT_CONSTANT, message)
 }
