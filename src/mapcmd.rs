@@ -1,7 +1,8 @@
 //! `rsteer map`: read and write the maps of the program attached to a running server's
 //! reuseport group. With `--policy`, keys and values are read and printed in the policy's
 //! types (integers, bools, structs, arrays); without, as unsigned integers (sizes 1, 2, 4,
-//! 8) or hex bytes.
+//! 8) or hex bytes. An LPM trie's keys are prefixes (`10.1.0.0/16`) either way; `--addr`
+//! prints every `u32` and `[u8; 16]` as an address.
 
 use crate::args::{CompileArgs, GroupArgs};
 use crate::driver;

@@ -33,14 +33,13 @@ fn constants_are_the_addresses_they_spell() {
 
 #[test]
 fn run_time_arguments_give_the_same_addresses() {
-    let mut a = 127u8;
-    let mut b = 1u8;
-    let mut g = 0x2001u16;
-    for i in 0..3 {
-        a += 0;
-        b += 0;
-        g += 0;
-    }
+    // Mutable, so that they are not constants: the calls run the language's definitions.
+    let mut a = 126u8;
+    let mut b = 0u8;
+    let mut g = 0x2000u16;
+    a += 1;
+    b += 1;
+    g += 1;
     assert_eq!(std::net::ip4(a, b, 0, 0), LOOPBACK_NET);
     assert_eq!(std::net::ip4(a, 0, 0, b), 0x7f00_0001);
     assert_eq!(std::net::ip6(g, 0xdb8, 0, 0, 0, 0, 0, 1), DOC);
