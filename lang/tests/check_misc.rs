@@ -152,7 +152,10 @@ fn const_overrides() {
 #[test]
 fn const_overrides_take_addresses_and_refuse_tables() {
     let src = "const NET: u32 = 0;\nconst ZONE: [u8; 4] = b\"\\x03abc\";\n#[steer] fn r(pkt: Packet) -> Verdict { if pkt.src_ip4 == NET && ZONE[0] == 3 { return Verdict::Drop; } Verdict::Pass }\n";
-    let with = |name: &str, value: &str| CheckOptions { const_overrides: vec![(name.into(), value.into())], ..Default::default() };
+    let with = |name: &str, value: &str| CheckOptions {
+        const_overrides: vec![(name.into(), value.into())],
+        ..Default::default()
+    };
     let (_, p, d) = run(src, &with("NET", "127.1.0.0"));
     assert!(d.is_empty());
     assert_eq!(p.unwrap().consts[0].scalar(), Some(0x7f01_0000));
@@ -169,10 +172,7 @@ fn constant_tables_fold() {
                 const SAME: bool = T == U;\nconst DIFF: bool = T[0] != T[1];\nconst A: u32 = std::net::ip4(10, 0, 0, 1);\n\
                 #[steer] fn r(pkt: Packet) -> Verdict { Verdict::Pass }");
     let vals: Vec<(String, u64)> = p.consts.iter().filter_map(|c| Some((c.name.clone(), c.scalar()?))).collect();
-    assert_eq!(
-        vals,
-        vec![("E".into(), 3), ("SAME".into(), 1), ("DIFF".into(), 1), ("A".into(), 0x0a00_0001)]
-    );
+    assert_eq!(vals, vec![("E".into(), 3), ("SAME".into(), 1), ("DIFF".into(), 1), ("A".into(), 0x0a00_0001)]);
     let t = &p.consts[0].value;
     assert!(matches!(&t.kind, ExprKind::ArrayLit(rows) if matches!(&rows[1].kind, ExprKind::Bytes(b) if b == &[3, 4])));
 }

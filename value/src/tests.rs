@@ -217,7 +217,12 @@ fn shape_round_trip(s: &Shape, text: &str, bytes: &[u8], canonical: &str) {
 fn addresses_are_read_where_integers_and_bytes_are() {
     // A `u32` takes a dotted quad, in host order (the bytes are little endian).
     round_trip(Ty::U32, "127.1.0.0", &[0, 0, 1, 127], "2130771968");
-    round_trip(bytes16(), "2001:db8::1", &[0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], "b\" \\x01\\r\\xb8\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x01\"");
+    round_trip(
+        bytes16(),
+        "2001:db8::1",
+        &[0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+        "b\" \\x01\\r\\xb8\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x01\"",
+    );
     // Other integer types and byte-array lengths do not.
     assert_eq!(error(Ty::U16, "1.2.3.4").message, "`1.2.3.4` is not an integer: `.` is not a decimal digit");
     assert!(error(Ty::Array(Box::new(Ty::U8), 4), "::1").message.contains("not an array"));
