@@ -160,6 +160,10 @@ enum Command {
         /// The policy the program came from: keys and values are read and shown in its types.
         #[arg(long)]
         policy: Option<PathBuf>,
+        /// Print every `u32` as an IPv4 address and every `[u8; 16]` as an IPv6 address
+        /// (an `LpmTrie`'s keys always are).
+        #[arg(long, global = true)]
+        addr: bool,
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
@@ -222,7 +226,7 @@ impl Command {
             Command::Status { name, .. } => lifecycle::run_status(report, name.as_deref()),
             Command::Doctor { .. } => lifecycle::run_doctor(report),
             Command::Sockets { pid, .. } => driver::sockets(report, pid),
-            Command::Map { group, policy, action, .. } => {
+            Command::Map { group, policy, addr, action, .. } => {
                 let action = match action {
                     MapAction::List => mapcmd::Action::List,
                     MapAction::Dump { map } => mapcmd::Action::Dump(map),
@@ -230,7 +234,7 @@ impl Command {
                     MapAction::Set { map, key, value } => mapcmd::Action::Set(map, key, value),
                     MapAction::Delete { map, key } => mapcmd::Action::Delete(map, key),
                 };
-                mapcmd::run(report, &group, policy.as_deref(), action)
+                mapcmd::run(report, &group, policy.as_deref(), addr, action)
             }
             Command::Demo { count } => demo::run(report, count),
             Command::Explain { code } => driver::explain(report, &code),

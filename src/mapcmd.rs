@@ -1,7 +1,8 @@
 //! `rsteer map`: read and write the maps of the program attached to a running server's
 //! reuseport group. With `--policy`, keys and values are read and printed in the policy's
 //! types (integers, bools, structs, arrays); without, as unsigned integers (sizes 1, 2, 4,
-//! 8) or hex bytes.
+//! 8) or hex bytes. An LPM trie's keys are prefixes (`10.1.0.0/16`) either way; `--addr`
+//! prints every `u32` and `[u8; 16]` as an address.
 
 use crate::args::{CompileArgs, GroupArgs};
 use crate::driver;
@@ -25,22 +26,37 @@ fn type_name(t: u32) -> &'static str {
     rsteer_bpf::MapType::from_u32(t).and_then(rsteer_codegen::abi::map_kind).map_or("other", |k| k.name())
 }
 
+/// The key and value shapes of `map`, every `u32` and `[u8; 16]` an address with `addr`.
+fn shapes(map: &AttachedMap, prog: Option<&Program>, addr: bool) -> (Shape, Shape) {
+    let (k, v) = declared_shapes(map, prog);
+    if addr {
+        (k.addresses(), v.addresses())
+    } else {
+        (k, v)
+    }
+}
+
 /// The key and value shapes of `map`: from the policy when it declares the map (the kernel
-/// keeps 15 characters of a name), else from the sizes.
-fn shapes(map: &AttachedMap, prog: Option<&Program>) -> (Shape, Shape) {
+/// keeps 15 characters of a name), else from the sizes (an LPM trie's key a prefix).
+fn declared_shapes(map: &AttachedMap, prog: Option<&Program>) -> (Shape, Shape) {
     if let Some(p) = prog {
         if let Some(decl) =
             p.maps.iter().find(|m| m.name == map.name || m.name.starts_with(&map.name) && map.name.len() == 15)
         {
             let value = if map.is_socket_map() { Shape::untyped(8) } else { Shape::of(p, &decl.value) };
-            let key = Shape::of(p, &decl.key);
+            let key = Shape::map_key(p, decl);
             // A policy that is not the loaded one may disagree on sizes: trust the kernel.
             if key.size() <= map.key_size && value.size() <= map.value_size {
                 return (key, value);
             }
         }
     }
-    (Shape::untyped(map.key_size), Shape::untyped(map.value_size))
+    let key = if map.map_type == rsteer_bpf::MapType::LpmTrie.number() {
+        Shape::untyped_prefix_key(map.key_size)
+    } else {
+        Shape::untyped(map.key_size)
+    };
+    (key, Shape::untyped(map.value_size))
 }
 
 /// A key or value written on the command line: its bytes, `size` of them as the kernel
@@ -93,7 +109,13 @@ fn entry_json(map: &AttachedMap, key: &[u8], raw: &[u8], (ks, vs): &(Shape, Shap
     entry
 }
 
-pub fn run(report: &Reporter, args: &GroupArgs, policy: Option<&Path>, action: Action) -> Result<(), Failure> {
+pub fn run(
+    report: &Reporter,
+    args: &GroupArgs,
+    policy: Option<&Path>,
+    addr: bool,
+    action: Action,
+) -> Result<(), Failure> {
     let json = report.is_json();
     let pid = args.pid;
     let checked = match policy {
@@ -146,7 +168,7 @@ pub fn run(report: &Reporter, args: &GroupArgs, policy: Option<&Path>, action: A
         }
         Action::Dump(name) => {
             let m = find(&name)?;
-            let shapes = shapes(m, prog_types);
+            let shapes = shapes(m, prog_types, addr);
             let entries = m.entries(1 << 20)?;
             if json {
                 let v: Vec<serde_json::Value> = entries.iter().map(|(k, v)| entry_json(m, k, v, &shapes)).collect();
@@ -161,7 +183,7 @@ pub fn run(report: &Reporter, args: &GroupArgs, policy: Option<&Path>, action: A
         }
         Action::Get(name, key) => {
             let m = find(&name)?;
-            let shapes = shapes(m, prog_types);
+            let shapes = shapes(m, prog_types, addr);
             let (k, key) = read(&key, &shapes.0, m.key_size)?;
             match m.get(&k)? {
                 Some(v) if json => report.line(format_args!("{}", entry_json(m, &k, &v, &shapes))),
@@ -177,7 +199,7 @@ pub fn run(report: &Reporter, args: &GroupArgs, policy: Option<&Path>, action: A
         }
         Action::Set(name, key, value) => {
             let m = find(&name)?;
-            let (ks, vs) = shapes(m, prog_types);
+            let (ks, vs) = shapes(m, prog_types, addr);
             let (k, key) = read(&key, &ks, m.key_size)?;
             let (v, value) = read(&value, &vs, m.value_size)?;
             m.set(&k, &v)?;
@@ -185,7 +207,7 @@ pub fn run(report: &Reporter, args: &GroupArgs, policy: Option<&Path>, action: A
         }
         Action::Delete(name, key) => {
             let m = find(&name)?;
-            let (ks, _) = shapes(m, prog_types);
+            let (ks, _) = shapes(m, prog_types, addr);
             let (k, key) = read(&key, &ks, m.key_size)?;
             if m.delete(&k)? {
                 report.line(format_args!("deleted {}[{key}]", m.name));

@@ -1,5 +1,21 @@
-//! Address prefix tests. IPv4 addresses are `u32` in host order, as `pkt.src_ip4` gives
-//! them; IPv6 addresses are `[u8; 16]` in network order, as `pkt.src_ip6` gives them.
+//! Addresses and prefix tests. IPv4 addresses are `u32` in host order, as `pkt.src_ip4`
+//! gives them; IPv6 addresses are `[u8; 16]` in network order, as `pkt.src_ip6` gives them.
+
+/// The IPv4 address `a.b.c.d` in host order: `ip4(127, 1, 0, 0) == 0x7f01_0000`. With
+/// constant arguments it is computed at compile time, so it may initialise a `const`.
+pub fn ip4(a: u8, b: u8, c: u8, d: u8) -> u32 {
+    ((a as u32) << 24) | ((b as u32) << 16) | ((c as u32) << 8) | (d as u32)
+}
+
+/// The IPv6 address of eight 16-bit groups, in network order:
+/// `ip6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)` is `2001:db8::1`. With constant arguments it is
+/// computed at compile time, so it may initialise a `const`.
+pub fn ip6(a: u16, b: u16, c: u16, d: u16, e: u16, f: u16, g: u16, h: u16) -> [u8; 16] {
+    [
+        (a >> 8) as u8, a as u8, (b >> 8) as u8, b as u8, (c >> 8) as u8, c as u8, (d >> 8) as u8, d as u8,
+        (e >> 8) as u8, e as u8, (f >> 8) as u8, f as u8, (g >> 8) as u8, g as u8, (h >> 8) as u8, h as u8,
+    ]
+}
 
 /// The netmask of an IPv4 prefix length: `prefix_mask4(24) == 0xffff_ff00`.
 pub fn prefix_mask4(len: u32) -> u32 {

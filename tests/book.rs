@@ -135,3 +135,38 @@ fn no_user_visible_text_names_the_projects_private_notes() {
     check_help(&mut Vec::new(), &mut seen);
     assert!(seen >= 10, "only {seen} help texts found");
 }
+
+/// Every listing marked `<!-- rsteer test -->` is a whole policy: `rsteer test` checks it,
+/// compiles it and runs its `#[test]`s, which must pass.
+#[test]
+fn marked_listings_are_policies_whose_tests_pass() {
+    const MARK: &str = "<!-- rsteer test -->\n```rust,ignore\n";
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("book/src");
+    let tmp = std::env::temp_dir().join(format!("rsteer_t{}_book_listings", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut checked = 0;
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    pages.sort();
+    for page in pages.iter().filter(|p| p.extension().is_some_and(|e| e == "md")) {
+        let text = std::fs::read_to_string(page).unwrap();
+        let name = page.file_stem().unwrap().to_string_lossy().into_owned();
+        for (i, rest) in text.split(MARK).skip(1).enumerate() {
+            let listing = rest.split("```").next().unwrap();
+            let file = tmp.join(format!("{name}_{i}.rs"));
+            std::fs::write(&file, listing).unwrap();
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_rsteer"))
+                .args(["test", file.to_str().unwrap()])
+                .output()
+                .expect("rsteer runs");
+            assert!(
+                out.status.success(),
+                "listing {i} of book/src/{name}.md fails `rsteer test`:\n{listing}\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            checked += 1;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert!(checked >= 3, "only {checked} marked listings found");
+}

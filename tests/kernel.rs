@@ -64,6 +64,7 @@ libbpf_cases! {
     libbpf_loads_src_port_mod: "src_port_mod.rs" => "by_source_port",
     libbpf_loads_cpu_affinity: "cpu_affinity.rs" => "by_cpu",
     libbpf_loads_short_drop: "short_drop.rs" => "drop_short",
+    libbpf_loads_tenants: "tenants.rs" => "by_tenant",
 }
 
 /// `rsteer load POLICY --pid PID ARGS...` must succeed; returns its stdout.
@@ -487,4 +488,72 @@ fn local_picks_one_group_of_a_dual_stack_server() {
         assert_eq!(udp_probe(&client, to, &[byte], Duration::from_secs(2)), Some(byte as u32 % 4));
     }
     let _ = run(&["detach", "--pid", &pid, "--local", "::1"]);
+}
+
+/// `rsteer map --pid PID ARGS...` must succeed; returns its stdout.
+fn map_cmd(pid: i32, args: &[&str]) -> String {
+    let pid = pid.to_string();
+    let mut all = vec!["map", "--pid", &pid];
+    all.extend_from_slice(args);
+    let (code, out, err) = run(&all);
+    assert_eq!(code, 0, "rsteer {}:\n{out}\n{err}", all.join(" "));
+    out
+}
+
+/// The index of the socket that answers a datagram from a fresh client bound to `src`
+/// (any 127.x.y.z is a loopback address of this machine).
+fn probe_from(src: &str, to: std::net::SocketAddr) -> Option<u32> {
+    let client = UdpSocket::bind((src, 0)).unwrap_or_else(|e| panic!("bind a client to {src}: {e}"));
+    udp_probe(&client, to, b"tenant", Duration::from_secs(2))
+}
+
+/// Tenants by client prefix: `rsteer map set` fills the `LpmTrie` (created by the loader
+/// with BPF_F_NO_PREALLOC) while the server runs, and datagrams from 127.1.x.y land on the
+/// worker of their longest prefix; a deleted prefix falls back to the shorter one.
+#[test]
+fn tenants_steer_by_client_prefix() {
+    require_kernel!();
+    let server = Server::start("udp", 4);
+    load(&example("tenants.rs"), server.pid, &[]);
+    let out = map_cmd(server.pid, &["set", "TENANTS", "127.1.0.0/16", "0"]);
+    assert_eq!(out.trim(), "TENANTS[127.1.0.0/16] = 0");
+    // Host bits past the length are cleared, as the kernel's trie ignores them.
+    let out = map_cmd(server.pid, &["set", "TENANTS", "127.1.9.77/24", "3"]);
+    assert_eq!(out.trim(), "TENANTS[127.1.9.0/24] = 3");
+    for (src, want) in [("127.1.2.3", 0), ("127.1.200.7", 0), ("127.1.9.1", 3), ("127.1.9.250", 3)] {
+        for _ in 0..4 {
+            assert_eq!(probe_from(src, server.addr()), Some(want), "a datagram from {src}");
+        }
+    }
+    let dump: serde_json::Value =
+        serde_json::from_str(&map_cmd(server.pid, &["--json", "dump", "TENANTS"])).expect("dump --json");
+    let mut keys: Vec<&str> = dump.as_array().unwrap().iter().map(|e| e["key"].as_str().unwrap()).collect();
+    keys.sort();
+    assert_eq!(keys, ["127.1.0.0/16", "127.1.9.0/24"], "{dump}");
+    assert_eq!(map_cmd(server.pid, &["get", "TENANTS", "127.1.9.8"]).trim(), "3", "a lookup is a longest-prefix match");
+    map_cmd(server.pid, &["delete", "TENANTS", "127.1.9.0/24"]);
+    for _ in 0..4 {
+        assert_eq!(probe_from("127.1.9.1", server.addr()), Some(0), "after the /24 is deleted, the /16 holds");
+    }
+    // Clients of no tenant are spread by the kernel's hash over all four workers.
+    let others: std::collections::BTreeSet<u32> =
+        (0..64).filter_map(|_| probe_from("127.0.0.1", server.addr())).collect();
+    assert!(others.len() > 1 && others.iter().all(|i| *i < 4), "untenanted clients: {others:?}");
+}
+
+/// The IPv6 table of the same policy on a `[::1]` group: the key is the address's 16 bytes
+/// after a 128-bit prefix length.
+#[test]
+fn tenants_steer_ipv6_by_prefix() {
+    require_kernel!();
+    let server = Server::start_on("udp", 4, "::1");
+    load(&example("tenants.rs"), server.pid, &[]);
+    let out = map_cmd(server.pid, &["set", "TENANTS6", "::1/128", "2"]);
+    assert_eq!(out.trim(), "TENANTS6[::1/128] = 2");
+    let to: std::net::SocketAddr = format!("[::1]:{}", server.port).parse().unwrap();
+    for _ in 0..8 {
+        assert_eq!(probe_from("::1", to), Some(2));
+    }
+    let out = map_cmd(server.pid, &["--json", "dump", "TENANTS6"]);
+    assert!(out.contains("\"::1/128\""), "{out}");
 }

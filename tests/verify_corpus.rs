@@ -35,6 +35,7 @@ mod examples {
 mod lang_ok {
     file_cases!("lang/tests/ok", "rs", super::passes_the_verifier;
         cpu_modulo, flow_table, payload_modulo, quic_dcid, short_drop, src_port_modulo,
+        const_tables,
     );
 }
 

@@ -16,6 +16,16 @@ pub fn map_type(kind: MapKind) -> MapType {
         MapKind::SockMap => MapType::Sockmap,
         MapKind::SockHash => MapType::Sockhash,
         MapKind::SockArray => MapType::ReuseportSockarray,
+        MapKind::LpmTrie => MapType::LpmTrie,
+    }
+}
+
+/// The creation flags the kernel needs for maps of kind `kind`: an LPM trie must be created
+/// without preallocation.
+pub fn map_flags(kind: MapKind) -> u32 {
+    match kind {
+        MapKind::LpmTrie => rsteer_bpf::map::BPF_F_NO_PREALLOC,
+        _ => 0,
     }
 }
 
@@ -29,6 +39,7 @@ pub fn map_kind(ty: MapType) -> Option<MapKind> {
         MapKind::SockMap,
         MapKind::SockHash,
         MapKind::SockArray,
+        MapKind::LpmTrie,
     ]
     .into_iter()
     .find(|k| map_type(*k) == ty)

@@ -10,14 +10,35 @@
 
 use std::collections::HashMap;
 
-use crate::object::{BtfType, LineInfo, ObjectSpec, ProgramSpec, RawInsn};
+use crate::object::{BtfType, LineInfo, MapSpec, ObjectSpec, ProgramSpec, RawInsn};
 
 pub const BTF_MAGIC: u16 = 0xEB9F;
 pub const BTF_VERSION: u8 = 1;
 
 /// Bytes of a map definition in `.maps`: four pointer-sized members (type, max_entries, key,
-/// value), each of which libbpf reads only through BTF, so the data stays zero.
+/// value), each of which libbpf reads only through BTF, so the data stays zero; a map with
+/// creation flags has a fifth, `map_flags` ([`map_def_size`]).
 pub const MAP_DEF_SIZE: u32 = 32;
+
+/// Bytes of `map`'s definition in `.maps`.
+pub fn map_def_size(map: &MapSpec) -> u32 {
+    if map.map_flags != 0 {
+        MAP_DEF_SIZE + 8
+    } else {
+        MAP_DEF_SIZE
+    }
+}
+
+/// The byte offset of each map's definition in `.maps`, and the section's size.
+pub fn map_def_offsets(maps: &[MapSpec]) -> Result<(Vec<u32>, u32), String> {
+    let mut offsets = Vec::with_capacity(maps.len());
+    let mut at: u32 = 0;
+    for m in maps {
+        offsets.push(at);
+        at = at.checked_add(map_def_size(m)).ok_or_else(|| "too many maps".to_string())?;
+    }
+    Ok((offsets, at))
+}
 
 /// The opcode of `ld_imm64` (BPF_LD | BPF_IMM | BPF_DW), the only two-slot instruction.
 pub const LD_IMM64_OPCODE: u8 = 0x18;
@@ -390,7 +411,8 @@ pub fn encode_object_btf(spec: &ObjectSpec, sections: &[SectionLayout]) -> Resul
     let int = enc.btf.add_int("int", 4, INT_SIGNED)?;
 
     let mut map_vars = Vec::with_capacity(spec.maps.len());
-    for (i, map) in spec.maps.iter().enumerate() {
+    let (offsets, maps_size) = map_def_offsets(&spec.maps)?;
+    for (map, &offset) in spec.maps.iter().zip(&offsets) {
         let ctx = |e: String| format!("map {}: {e}", map.name);
         let type_ptr = enc.int_array_ptr(int, map.map_type).map_err(ctx)?;
         let max_entries_ptr = enc.int_array_ptr(int, map.max_entries).map_err(ctx)?;
@@ -398,29 +420,22 @@ pub fn encode_object_btf(spec: &ObjectSpec, sections: &[SectionLayout]) -> Resul
         let key_ptr = enc.btf.add_ptr(key)?;
         let value = enc.value_type(&map.value).map_err(|e| ctx(format!("value: {e}")))?;
         let value_ptr = enc.btf.add_ptr(value)?;
-        let def = enc.btf.add_struct(
-            None,
-            MAP_DEF_SIZE,
-            &[
-                ("type", type_ptr, 0),
-                ("max_entries", max_entries_ptr, 64),
-                ("key", key_ptr, 128),
-                ("value", value_ptr, 192),
-            ],
-        )?;
+        let mut members = vec![
+            ("type", type_ptr, 0),
+            ("max_entries", max_entries_ptr, 64),
+            ("key", key_ptr, 128),
+            ("value", value_ptr, 192),
+        ];
+        if map.map_flags != 0 {
+            members.push(("map_flags", enc.int_array_ptr(int, map.map_flags).map_err(ctx)?, 256));
+        }
+        let size = map_def_size(map);
+        let def = enc.btf.add_struct(None, size, &members)?;
         let var = enc.btf.add_var(&map.name, def, VAR_GLOBAL_ALLOCATED).map_err(ctx)?;
-        let offset = u32::try_from(i)
-            .ok()
-            .and_then(|i| i.checked_mul(MAP_DEF_SIZE))
-            .ok_or_else(|| "too many maps".to_string())?;
-        map_vars.push((var, offset, MAP_DEF_SIZE));
+        map_vars.push((var, offset, size));
     }
     if !map_vars.is_empty() {
-        let size = u32::try_from(map_vars.len())
-            .ok()
-            .and_then(|n| n.checked_mul(MAP_DEF_SIZE))
-            .ok_or_else(|| "too many maps".to_string())?;
-        enc.btf.add_datasec(".maps", size, &map_vars)?;
+        enc.btf.add_datasec(".maps", maps_size, &map_vars)?;
     }
 
     let mut ext = BtfExt::default();

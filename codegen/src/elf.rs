@@ -18,7 +18,9 @@ use object::{
     elf, Architecture, BinaryFormat, Endianness, RelocationFlags, SectionKind, SymbolFlags, SymbolKind, SymbolScope,
 };
 
-use crate::btf::{encode_object_btf, is_valid_identifier, ld_imm64_second_slots, SectionLayout, MAP_DEF_SIZE};
+use crate::btf::{
+    encode_object_btf, is_valid_identifier, ld_imm64_second_slots, map_def_offsets, map_def_size, SectionLayout,
+};
 use crate::object::{ObjectSpec, RawInsn};
 
 /// Section names the writer (or `object`) uses for its own data, and `.text`, which libbpf
@@ -79,13 +81,13 @@ pub fn write_object(spec: &ObjectSpec) -> Result<Vec<u8>, String> {
     let mut map_symbols = Vec::with_capacity(spec.maps.len());
     if !spec.maps.is_empty() {
         let maps_id: SectionId = obj.add_section(Vec::new(), b".maps".to_vec(), SectionKind::Data);
-        let maps_len = spec.maps.len() * MAP_DEF_SIZE as usize;
-        obj.set_section_data(maps_id, vec![0u8; maps_len], 8);
-        for (i, map) in spec.maps.iter().enumerate() {
+        let (offsets, maps_len) = map_def_offsets(&spec.maps)?;
+        obj.set_section_data(maps_id, vec![0u8; maps_len as usize], 8);
+        for (map, offset) in spec.maps.iter().zip(offsets) {
             map_symbols.push(obj.add_symbol(Symbol {
                 name: map.name.as_bytes().to_vec(),
-                value: (i as u64) * u64::from(MAP_DEF_SIZE),
-                size: u64::from(MAP_DEF_SIZE),
+                value: u64::from(offset),
+                size: u64::from(map_def_size(map)),
                 kind: SymbolKind::Data,
                 scope: SymbolScope::Dynamic,
                 weak: false,

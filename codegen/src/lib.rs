@@ -73,6 +73,22 @@ fn btf_type(prog: &Program, ty: &Ty) -> BtfType {
     }
 }
 
+/// The kernel's key of an LPM trie whose addresses are `key`: `struct { u32 prefixlen; u8
+/// data[M]; }`, the address in network order (BTF must describe it as a struct).
+fn prefix_key_btf(prog: &Program, map: &str, key: &Ty) -> BtfType {
+    let (size, _) = rsteer_value::layout(prog, key);
+    let u8_ty = BtfType::Int { name: "u8".into(), bytes: 1, signed: false, is_bool: false };
+    let u32_ty = BtfType::Int { name: "u32".into(), bytes: 4, signed: false, is_bool: false };
+    BtfType::Struct {
+        name: format!("{map}_prefix"),
+        size: 4 + size,
+        members: vec![
+            ("prefixlen".into(), 0, u32_ty),
+            ("data".into(), 4, BtfType::Array { elem: Box::new(u8_ty), len: size }),
+        ],
+    }
+}
+
 /// The maps of a program as the object describes them.
 pub fn map_specs(prog: &Program) -> Vec<MapSpec> {
     prog.maps
@@ -81,7 +97,8 @@ pub fn map_specs(prog: &Program) -> Vec<MapSpec> {
             name: m.name.clone(),
             map_type: abi::map_type(m.kind).number(),
             max_entries: m.capacity,
-            key: btf_type(prog, &m.key),
+            map_flags: abi::map_flags(m.kind),
+            key: if m.kind.info().prefix_key { prefix_key_btf(prog, &m.name, &m.key) } else { btf_type(prog, &m.key) },
             value: btf_type(prog, &m.value),
         })
         .collect()

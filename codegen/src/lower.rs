@@ -656,8 +656,18 @@ impl<'a> Lowerer<'a> {
             ExprKind::Verdict(v) => Val::Scalar(self.iconst(*v as u64)),
             ExprKind::Bytes(bytes) => {
                 let slot = self.f.new_slot(bytes.len() as u32, "byte string");
-                for (i, b) in bytes.iter().enumerate() {
-                    self.push(Inst::StackStore { slot, off: i as u32, src: Operand::Imm(*b as i64), size: Size::B });
+                // Four bytes per store (a slot starts 8-aligned), the tail byte by byte.
+                let words = bytes.chunks_exact(4);
+                let tail = words.remainder();
+                let mut off = 0;
+                for w in words {
+                    let imm = i32::from_le_bytes([w[0], w[1], w[2], w[3]]) as i64;
+                    self.push(Inst::StackStore { slot, off, src: Operand::Imm(imm), size: Size::W });
+                    off += 4;
+                }
+                for b in tail {
+                    self.push(Inst::StackStore { slot, off, src: Operand::Imm(*b as i64), size: Size::B });
+                    off += 1;
                 }
                 Val::Mem(slot, 0)
             }
@@ -1107,6 +1117,7 @@ impl<'a> Lowerer<'a> {
             | ExprKind::PacketSet { .. }
             | ExprKind::RunEntry { .. }
             | ExprKind::MapFill { .. }
+            | ExprKind::MapPrefix { .. }
             | ExprKind::Assert { .. } => Val::Unit,
             ExprKind::Index(base, idx) => {
                 let bv = self.expr(base);
@@ -1218,6 +1229,21 @@ impl<'a> Lowerer<'a> {
         let decl_key = self.prog.maps[map as usize].key.clone();
         let ty = if matches!(key_ty, Ty::Never) { decl_key } else { key_ty.clone() };
         let (size, _) = layout(self.prog, &ty);
+        if self.prog.maps[map as usize].kind.info().prefix_key {
+            // An LPM trie's key: the prefix length (every bit of the address, so that the
+            // lookup finds the longest stored prefix), then the address in network order.
+            let slot = self.scratch_slot("prefix key", 4 + size);
+            self.push(Inst::StackStore { slot, off: 0, src: Operand::Imm(size as i64 * 8), size: Size::W });
+            match key {
+                Val::Scalar(v) if ty == Ty::U32 => {
+                    let be = self.new_value();
+                    self.push(Inst::Bswap { dst: be, src: v, bits: 32 });
+                    self.push(Inst::StackStore { slot, off: 4, src: Operand::Val(be), size: Size::W });
+                }
+                other => self.store_to_mem(slot, 4, &other, &ty),
+            }
+            return f(self, slot);
+        }
         let slot = self.scratch_slot("key", size);
         self.store_to_mem(slot, 0, &key, &ty);
         f(self, slot)

@@ -56,6 +56,9 @@ pub struct MapSpec {
     /// `enum bpf_map_type`.
     pub map_type: u32,
     pub max_entries: u32,
+    /// Creation flags (`BPF_F_NO_PREALLOC` for an LPM trie); 0 for none.
+    pub map_flags: u32,
+    /// The key as the kernel holds it (for an `LpmTrie`: the prefix length, then the address).
     pub key: BtfType,
     pub value: BtfType,
 }

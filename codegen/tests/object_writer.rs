@@ -125,6 +125,7 @@ fn maps() -> Vec<MapSpec> {
             name: "SOCKS".into(),
             map_type: 20,
             max_entries: 4,
+            map_flags: 0,
             key: u32_ty(),
             value: BtfType::Int { name: "u64".into(), bytes: 8, signed: false, is_bool: false },
         },
@@ -132,6 +133,7 @@ fn maps() -> Vec<MapSpec> {
             name: "STATS".into(),
             map_type: 2,
             max_entries: 1,
+            map_flags: 0,
             key: u32_ty(),
             value: BtfType::Struct {
                 name: "Stats".into(),

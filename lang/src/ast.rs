@@ -317,3 +317,143 @@ pub enum PatAtomKind {
     Path(Path),
     Error,
 }
+
+/// A node [`paths`] still has to visit.
+enum Node<'a> {
+    Expr(&'a Expr),
+    Block(&'a Block),
+    Type(&'a Type),
+}
+
+/// Every path written in `file` (expressions, types, struct literals, patterns), in no
+/// particular order. Iterative, so that a deep expression cannot exhaust the stack.
+pub fn paths(file: &File) -> Vec<&Path> {
+    let mut out = Vec::new();
+    let mut work: Vec<Node> = Vec::new();
+    for item in &file.items {
+        match &item.kind {
+            ItemKind::Use { .. } | ItemKind::Mod { .. } => {}
+            ItemKind::Const { ty, value, .. } => {
+                work.push(Node::Type(ty));
+                work.push(Node::Expr(value));
+            }
+            ItemKind::Struct { fields, .. } => work.extend(fields.iter().map(|(_, t)| Node::Type(t))),
+            ItemKind::Static { ty, .. } => work.push(Node::Type(ty)),
+            ItemKind::Fn(f) => {
+                work.extend(f.params.iter().map(|p| Node::Type(&p.ty)));
+                work.extend(f.ret.iter().map(Node::Type));
+                work.push(Node::Block(&f.body));
+            }
+        }
+    }
+    while let Some(node) = work.pop() {
+        match node {
+            Node::Type(t) => match &t.kind {
+                TypeKind::Path(p, generics) => {
+                    out.push(p);
+                    for g in generics {
+                        match g {
+                            GenericArg::Type(t) => work.push(Node::Type(t)),
+                            GenericArg::Const(e) => work.push(Node::Expr(e)),
+                        }
+                    }
+                }
+                TypeKind::Array(t, n) => {
+                    work.push(Node::Type(t));
+                    work.push(Node::Expr(n));
+                }
+                TypeKind::Unit => {}
+            },
+            Node::Block(b) => {
+                for s in &b.stmts {
+                    match &s.kind {
+                        StmtKind::Let { ty, init, .. } => {
+                            work.extend(ty.iter().map(Node::Type));
+                            work.push(Node::Expr(init));
+                        }
+                        StmtKind::LetElse { init, else_block, .. } => {
+                            work.push(Node::Expr(init));
+                            work.push(Node::Block(else_block));
+                        }
+                        StmtKind::Assign { place, value, .. } => {
+                            work.push(Node::Expr(place));
+                            work.push(Node::Expr(value));
+                        }
+                        StmtKind::Expr(e) => work.push(Node::Expr(e)),
+                    }
+                }
+                work.extend(b.tail.iter().map(|t| Node::Expr(t)));
+            }
+            Node::Expr(e) => match &e.kind {
+                ExprKind::Int { .. }
+                | ExprKind::Bool(_)
+                | ExprKind::Byte(_)
+                | ExprKind::ByteStr(_)
+                | ExprKind::Str(_)
+                | ExprKind::Break
+                | ExprKind::Continue
+                | ExprKind::Return(None)
+                | ExprKind::Error => {}
+                ExprKind::Path(p) => out.push(p),
+                ExprKind::Paren(x)
+                | ExprKind::Unary(_, x)
+                | ExprKind::Cast(x, _)
+                | ExprKind::Field(x, _)
+                | ExprKind::Try(x)
+                | ExprKind::Return(Some(x)) => work.push(Node::Expr(x)),
+                ExprKind::Binary { lhs, rhs, .. } | ExprKind::Index(lhs, rhs) | ExprKind::ArrayRepeat(lhs, rhs) => {
+                    work.push(Node::Expr(lhs));
+                    work.push(Node::Expr(rhs));
+                }
+                ExprKind::MethodCall { recv, generics, args, .. } => {
+                    work.push(Node::Expr(recv));
+                    for g in generics {
+                        match g {
+                            GenericArg::Type(t) => work.push(Node::Type(t)),
+                            GenericArg::Const(e) => work.push(Node::Expr(e)),
+                        }
+                    }
+                    work.extend(args.iter().map(Node::Expr));
+                }
+                ExprKind::Call { callee, args } => {
+                    work.push(Node::Expr(callee));
+                    work.extend(args.iter().map(Node::Expr));
+                }
+                ExprKind::Macro { args, .. } | ExprKind::ArrayList(args) => work.extend(args.iter().map(Node::Expr)),
+                ExprKind::StructLit { path, fields } => {
+                    out.push(path);
+                    work.extend(fields.iter().map(|(_, e)| Node::Expr(e)));
+                }
+                ExprKind::Block(b) => work.push(Node::Block(b)),
+                ExprKind::If { cond: x, then, els } | ExprKind::IfLet { scrutinee: x, then, els, .. } => {
+                    work.push(Node::Expr(x));
+                    work.push(Node::Block(then));
+                    work.extend(els.iter().map(|e| Node::Expr(e)));
+                }
+                ExprKind::Match { scrutinee, arms } => {
+                    work.push(Node::Expr(scrutinee));
+                    for arm in arms {
+                        work.push(Node::Expr(&arm.body));
+                        for pat in &arm.pats {
+                            let atoms: Vec<&PatAtom> = match &pat.kind {
+                                PatKind::Atom(a) => vec![a],
+                                PatKind::Range(a, b) => vec![a, b],
+                                PatKind::Wild | PatKind::Some { .. } => vec![],
+                            };
+                            out.extend(atoms.into_iter().filter_map(|a| match &a.kind {
+                                PatAtomKind::Path(p) => Some(p),
+                                _ => None,
+                            }));
+                        }
+                    }
+                }
+                ExprKind::For { start, end, body, .. } => {
+                    work.push(Node::Expr(start));
+                    work.push(Node::Expr(end));
+                    work.push(Node::Block(body));
+                }
+            },
+        }
+    }
+    out
+}

@@ -10,7 +10,7 @@ use crate::ast;
 use crate::consteval::range_of;
 use crate::diag::Diagnostic;
 use crate::errors;
-use crate::hir::{self, FnKind, FuncId, MapId, MapKind, SteerAttrs, StructId, Ty, Verdict};
+use crate::hir::{self, FnKind, FuncId, IntTy, MapId, MapKind, SteerAttrs, StructId, Ty, Verdict};
 use crate::items::{
     Binding, ConstInfo, ConstState, FnInfo, ItemRef, ItemTable, Items, ModId, Module, MAX_ARRAY_LEN, MAX_CAPACITY,
 };
@@ -57,13 +57,27 @@ impl Items for Checker<'_> {
     fn resolve_ty(&mut self, m: ModId, t: &ast::Type) -> Ty {
         Checker::resolve_ty(self, m, t)
     }
-    fn const_value(&mut self, i: usize, at: Span) -> Option<(Ty, u64)> {
+    fn const_value(&mut self, i: usize, at: Span) -> Option<hir::Expr> {
         Checker::const_value(self, i, at)
     }
 }
 
 pub const INT_NAMES: [&str; 8] = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"];
 /// How a map kind's declaration is written, `SockHash<K, N>`.
+/// `[u8; M]`: bytes, a prefix table's other kind of key.
+fn is_byte_array(t: &Ty) -> bool {
+    matches!(t, Ty::Array(e, n) if **e == Ty::U8 && *n > 0)
+}
+
+/// The types a constant item may have: integers, `bool` and arrays of them.
+fn constant_ty(t: &Ty) -> bool {
+    match t {
+        Ty::Int(_) | Ty::Bool | Ty::Never => true,
+        Ty::Array(e, _) => constant_ty(e),
+        _ => false,
+    }
+}
+
 pub fn map_signature(kind: MapKind) -> &'static str {
     kind.info().signature
 }
@@ -130,6 +144,19 @@ impl<'a> Checker<'a> {
                 ast::ItemKind::Mod { name } => self.mod_item(id, name),
                 _ => {}
             }
+        }
+        // A full path `std::net::ip4(..)` needs no `use`, as in Rust: load the modules such
+        // paths name (an unknown one is reported where it is used).
+        let std_modules: Vec<ast::Ident> = ast::paths(&ast)
+            .into_iter()
+            .filter_map(|p| match p.segments.as_slice() {
+                [std, module, _, ..] if std.name == "std" => Some(module.clone()),
+                _ => None,
+            })
+            .filter(|m| stdlib::source(&m.name).is_some())
+            .collect();
+        for m in &std_modules {
+            self.load_std(m);
         }
         self.modules[id].ast = ast;
         id
@@ -551,9 +578,9 @@ impl<'a> Checker<'a> {
 
     /// The folded value of constant `i` (its type and raw bits), evaluating it on first use.
     /// `at` is where it is used, for the cycle diagnostic.
-    pub fn const_value(&mut self, i: usize, at: Span) -> Option<(Ty, u64)> {
-        match self.consts[i].state {
-            ConstState::Done(v) => return Some((self.consts[i].ty.clone(), v)),
+    pub fn const_value(&mut self, i: usize, at: Span) -> Option<hir::Expr> {
+        match &self.consts[i].state {
+            ConstState::Done(v) => return Some(v.clone()),
             ConstState::Failed => return None,
             ConstState::InProgress => {
                 let c = &self.consts[i];
@@ -571,10 +598,10 @@ impl<'a> Checker<'a> {
         let ty_ast = self.consts[i].ty_ast.clone();
         let value_ast = self.consts[i].value_ast.clone();
         let mut ty = self.resolve_ty(m, &ty_ast);
-        if !matches!(ty, Ty::Int(_) | Ty::Bool | Ty::Never) {
+        if !constant_ty(&ty) {
             let tn = self.ty_name(&ty);
             self.error(
-                errors::not_constant(format!("constants must be integers or `bool`, not `{tn}`"))
+                errors::not_constant(format!("constants must be integers, `bool` or arrays of them, not `{tn}`"))
                     .with_primary(ty_ast.span, "unsupported constant type"),
             );
             ty = Ty::Never;
@@ -592,43 +619,56 @@ impl<'a> Checker<'a> {
         if matches!(self.consts[i].state, ConstState::Failed) {
             return None;
         }
-        self.consts[i].state = match value {
-            Some(v) if !matches!(ty, Ty::Never) => ConstState::Done(v),
+        self.consts[i].state = match &value {
+            Some(v) if !matches!(ty, Ty::Never) => ConstState::Done(v.clone()),
             _ => ConstState::Failed,
         };
-        value.map(|v| (ty, v))
+        value
     }
 
-    /// Reads a `--const` value in the constant's type: raw bits, masked to the type.
-    fn override_value(&mut self, i: usize, ty: &Ty, text: &str) -> Option<u64> {
+    /// Reads a `--const` value in the constant's type: a literal, masked to the type.
+    fn override_value(&mut self, i: usize, ty: &Ty, text: &str) -> Option<hir::Expr> {
         let c = &self.consts[i];
-        let parsed: Option<u64> = match ty {
+        let parsed: Option<hir::ExprKind> = match ty {
             Ty::Bool => match text.trim() {
-                "true" => Some(1),
-                "false" => Some(0),
+                "true" => Some(hir::ExprKind::Bool(true)),
+                "false" => Some(hir::ExprKind::Bool(false)),
                 _ => None,
             },
-            Ty::Int(t) => crate::lit::parse_int(text, *t).ok(),
+            Ty::Int(t) => crate::lit::parse_int(text, *t)
+                .ok()
+                .or_else(|| crate::lit::parse_ip4(text).filter(|_| *t == IntTy::U32).map(u64::from))
+                .map(hir::ExprKind::Int),
             _ => None,
         };
         if parsed.is_none() {
-            let d = errors::bad_override(format!(
-                "`--const {}={text}` is not a value of the constant's type `{}`",
-                c.name,
-                self.ty_name(ty)
-            ))
-            .with_primary(c.span, "declared here")
-            .with_help(match ty {
-                Ty::Bool => "write `true` or `false`".to_string(),
-                Ty::Int(t) => {
-                    let (lo, hi) = range_of(*t);
-                    format!("`{}` holds {lo}..={hi}", t.name())
-                }
-                _ => "only integer and `bool` constants can be overridden".to_string(),
-            });
+            let d = if let Ty::Array(..) = ty {
+                errors::bad_override(format!(
+                    "`--const {}={text}`: `{}` is an array constant, which cannot be overridden",
+                    c.name, c.name
+                ))
+                .with_primary(c.span, "declared here")
+                .with_help("only integer and `bool` constants can be set with `--const`; edit the table in the source")
+            } else {
+                errors::bad_override(format!(
+                    "`--const {}={text}` is not a value of the constant's type `{}`",
+                    c.name,
+                    self.ty_name(ty)
+                ))
+                .with_primary(c.span, "declared here")
+                .with_help(match ty {
+                    Ty::Bool => "write `true` or `false`".to_string(),
+                    Ty::Int(t) => {
+                        let (lo, hi) = range_of(*t);
+                        format!("`{}` holds {lo}..={hi}", t.name())
+                    }
+                    _ => "only integer and `bool` constants can be overridden".to_string(),
+                })
+            };
             self.error(d);
         }
-        parsed
+        let span = self.consts[i].span;
+        parsed.map(|kind| hir::Expr { kind, ty: ty.clone(), span })
     }
 
     fn check_overrides(&mut self) {
@@ -739,7 +779,7 @@ impl<'a> Checker<'a> {
                 d = match did_you_mean(&kname, mapkind::MAP_KINDS.iter().map(|k| k.name)) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
                     None => d.with_help(
-                        "the map kinds are SockArray, SockMap, SockHash, Array, PerCpuArray, HashMap and LruHashMap",
+                        "the map kinds are SockArray, SockMap, SockHash, Array, PerCpuArray, HashMap, LruHashMap and LpmTrie",
                     ),
                 };
                 self.error(d);
@@ -843,6 +883,14 @@ impl<'a> Checker<'a> {
                 Slot::Generic(i) => types[i].clone(),
             };
             let (key, value) = (slot_ty(kind.info().key), slot_ty(kind.info().value));
+            if kind.info().prefix_key && !matches!(&key, Ty::Never | Ty::Int(IntTy::U32)) && !is_byte_array(&key) {
+                let kn = self.ty_name(&key);
+                self.error(
+                    errors::bad_prefix_key(format!("an `LpmTrie` key must be `u32` or `[u8; M]`, not `{kn}`"))
+                        .with_primary(args[0].span(), "not an address")
+                        .with_help("`u32` for IPv4 (as `pkt.src_ip4`), `[u8; 16]` for IPv6 (as `pkt.src_ip6`)"),
+                );
+            }
             let d = &mut self.maps[i];
             d.kind = kind;
             d.key = key;
@@ -984,9 +1032,9 @@ impl<'a> Checker<'a> {
             .consts
             .iter()
             .filter(|c| !self.modules[c.module].is_std)
-            .filter_map(|c| match c.state {
+            .filter_map(|c| match &c.state {
                 ConstState::Done(v) => {
-                    Some(hir::ConstDef { name: c.name.clone(), ty: c.ty.clone(), value: v, span: c.span })
+                    Some(hir::ConstDef { name: c.name.clone(), ty: c.ty.clone(), value: v.clone(), span: c.span })
                 }
                 _ => None,
             })

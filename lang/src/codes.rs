@@ -71,7 +71,7 @@ pub const RECURSION: &str = "E0303";
 /// A `#[map] static` names an unknown map kind.
 pub const UNKNOWN_MAP_KIND: &str = "E0400";
 /// A map kind was given the wrong number of generic arguments: `SockArray<N>`, `SockMap<N>`, `SockHash<K,
-/// N>`, `Array<V, N>`, `PerCpuArray<V, N>`, `HashMap<K, V, N>`, `LruHashMap<K, V, N>`.
+/// N>`, `Array<V, N>`, `PerCpuArray<V, N>`, `HashMap<K, V, N>`, `LruHashMap<K, V, N>`, `LpmTrie<K, V, N>`.
 pub const MAP_GENERICS: &str = "E0401";
 /// A map's capacity (its last generic argument) must be a constant expression between 1 and 2^24
 /// (16777216).
@@ -83,8 +83,11 @@ pub const UNSUPPORTED_MAP_USE: &str = "E0403";
 /// A type cannot be used here: map keys and values and struct fields must be plain data (integers, `bool`,
 /// arrays, structs); arrays and reads have size limits because BPF programs have 512 bytes of stack.
 pub const NOT_PLAIN_DATA: &str = "E0404";
+/// An `LpmTrie`'s key is an address matched by prefix: `u32` (an IPv4 address in host order, as
+/// `pkt.src_ip4`) or a byte array `[u8; M]` (an IPv6 address, as `pkt.src_ip6`, or any bytes).
+pub const BAD_PREFIX_KEY: &str = "E0405";
 /// A constant's initialiser (or an array length, capacity, `bytes::<N>` length) is not a constant
-/// expression, or a constant has a type other than an integer or `bool`.
+/// expression, or a constant has a type other than an integer, `bool` or an array of them.
 pub const NOT_CONSTANT: &str = "E0500";
 /// A constant depends on itself.
 pub const CYCLIC_CONSTANT: &str = "E0501";

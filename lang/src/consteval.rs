@@ -12,6 +12,10 @@ pub enum EvalError {
     /// The expression reads something only known at run time.
     NotConst(Span),
     DivByZero(Span),
+    /// A constant index past the end of a constant array (the checker reports it at the index).
+    OutOfBounds(Span),
+    /// Part of the expression already failed to check (its type is `Never`).
+    Erroneous,
 }
 
 /// Keeps the low `t.bits()` bits of `v` and clears the rest: the raw bits of a value of
@@ -78,11 +82,122 @@ pub fn eval(e: &Expr) -> Result<u64, EvalError> {
                 }
                 return Ok(u64::from(eval(r)? != 0));
             }
+            if let Ty::Array(..) = l.ty {
+                let same = fold(l)?.same_literal(&fold(r)?);
+                return match op {
+                    BinOp::Eq => Ok(u64::from(same)),
+                    BinOp::Ne => Ok(u64::from(!same)),
+                    _ => Err(EvalError::NotConst(e.span)),
+                };
+            }
             let a = eval(l)?;
             let b = eval(r)?;
             binary(*op, &l.ty, &r.ty, a, b).ok_or(EvalError::DivByZero(r.span))
         }
+        ExprKind::Index(base, idx) => eval(&element(base, idx)?),
         _ => Err(EvalError::NotConst(e.span)),
+    }
+}
+
+/// The standard-library functions the compiler evaluates itself when every argument is a
+/// constant (module, function, model over the arguments' raw bits), so that their calls
+/// may initialise a `const`. Each is also written in the language (`stdlib/`), which is
+/// what a call with run-time arguments runs; the simulator's tests compare the two.
+pub const STD_CONST_FNS: [(&str, &str, fn(&[u64]) -> ExprKind); 2] = [
+    ("std::net", "ip4", |a| ExprKind::Int(a.iter().fold(0, |acc, b| (acc << 8) | (b & 0xff)))),
+    ("std::net", "ip6", |a| ExprKind::Bytes(a.iter().flat_map(|g| (*g as u16).to_be_bytes()).collect())),
+];
+
+/// The model of `module::name` in [`STD_CONST_FNS`], if it has one.
+pub fn std_const_fn(module: &str, name: &str) -> Option<fn(&[u64]) -> ExprKind> {
+    STD_CONST_FNS.iter().find(|(m, n, _)| *m == module && *n == name).map(|(_, _, f)| *f)
+}
+
+/// Folds `e` to a literal expression of its type: `Int` or `Bool` for a scalar, `Bytes` for a
+/// `[u8; N]`, an `ArrayLit` of literals for any other array. This is the value of a constant
+/// item, substituted at each use.
+pub fn fold(e: &Expr) -> Result<Expr, EvalError> {
+    match &e.ty {
+        Ty::Int(_) => Ok(Expr { kind: ExprKind::Int(eval(e)?), ty: e.ty.clone(), span: e.span }),
+        Ty::Bool => Ok(Expr { kind: ExprKind::Bool(eval(e)? != 0), ty: Ty::Bool, span: e.span }),
+        Ty::Never => Err(EvalError::Erroneous),
+        Ty::Array(..) => match &e.kind {
+            ExprKind::Bytes(_) => Ok(e.clone()),
+            ExprKind::ArrayLit(xs) => {
+                let items = xs.iter().map(fold).collect::<Result<Vec<_>, _>>()?;
+                Ok(array_literal(items, e.ty.clone(), e.span))
+            }
+            ExprKind::Block(b) if b.stmts.is_empty() => match &b.tail {
+                Some(t) => Ok(Expr { span: e.span, ..fold(t)? }),
+                None => Err(EvalError::NotConst(e.span)),
+            },
+            ExprKind::Index(base, idx) => element(base, idx),
+            _ => Err(EvalError::NotConst(e.span)),
+        },
+        _ => Err(EvalError::NotConst(e.span)),
+    }
+}
+
+/// An array literal of folded `items`: a `[u8; N]` becomes `Bytes`.
+pub fn array_literal(items: Vec<Expr>, ty: Ty, span: Span) -> Expr {
+    let bytes: Option<Vec<u8>> = match &ty {
+        Ty::Array(elem, _) if **elem == Ty::U8 => items
+            .iter()
+            .map(|x| match x.kind {
+                ExprKind::Int(v) => Some(v as u8),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    };
+    let kind = match bytes {
+        Some(b) => ExprKind::Bytes(b),
+        None => ExprKind::ArrayLit(items),
+    };
+    Expr { kind, ty, span }
+}
+
+/// Element `idx` of the constant array `base`, as a literal.
+fn element(base: &Expr, idx: &Expr) -> Result<Expr, EvalError> {
+    let arr = fold(base)?;
+    let i = eval(idx)?;
+    let elem_ty = match &base.ty {
+        Ty::Array(t, _) => (**t).clone(),
+        _ => return Err(EvalError::NotConst(base.span)),
+    };
+    let found = match &arr.kind {
+        ExprKind::Bytes(b) => usize::try_from(i).ok().and_then(|i| b.get(i)).map(|v| Expr {
+            kind: ExprKind::Int(*v as u64),
+            ty: elem_ty,
+            span: idx.span,
+        }),
+        ExprKind::ArrayLit(xs) => usize::try_from(i).ok().and_then(|i| xs.get(i)).cloned(),
+        _ => None,
+    };
+    found.ok_or(EvalError::OutOfBounds(idx.span))
+}
+
+impl Expr {
+    /// Whether two folded literals (from [`fold`]) are the same value.
+    pub fn same_literal(&self, other: &Expr) -> bool {
+        match (&self.kind, &other.kind) {
+            (ExprKind::Int(a), ExprKind::Int(b)) => a == b,
+            (ExprKind::Bool(a), ExprKind::Bool(b)) => a == b,
+            (ExprKind::Bytes(a), ExprKind::Bytes(b)) => a == b,
+            (ExprKind::ArrayLit(a), ExprKind::ArrayLit(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_literal(y))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether this is a literal that [`fold`] returns (a constant's value).
+    pub fn is_literal(&self) -> bool {
+        match &self.kind {
+            ExprKind::Int(_) | ExprKind::Bool(_) | ExprKind::Bytes(_) => true,
+            ExprKind::ArrayLit(xs) => xs.iter().all(Expr::is_literal),
+            _ => false,
+        }
     }
 }
 

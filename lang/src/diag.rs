@@ -242,13 +242,13 @@ inlined, so recursion, direct or mutual, is an error. Rewrite it as a bounded `f
     (
         codes::UNKNOWN_MAP_KIND,
         "A `#[map] static` names an unknown map kind. The kinds are SockArray, SockMap, \
-SockHash, Array, PerCpuArray, HashMap and LruHashMap; see the book's reference chapter on maps.",
+SockHash, Array, PerCpuArray, HashMap, LruHashMap and LpmTrie; see the book's reference chapter on maps.",
     ),
     (
         codes::MAP_GENERICS,
         "A map kind was given the wrong number of generic arguments: `SockArray<N>`, \
 `SockMap<N>`, `SockHash<K, N>`, `Array<V, N>`, `PerCpuArray<V, N>`, `HashMap<K, V, N>`, \
-`LruHashMap<K, V, N>`.",
+`LruHashMap<K, V, N>`, `LpmTrie<K, V, N>`.",
     ),
     (
         codes::BAD_CAPACITY,
@@ -269,9 +269,16 @@ data (integers, `bool`, arrays, structs); arrays and reads have size limits beca
 programs have 512 bytes of stack.",
     ),
     (
+        codes::BAD_PREFIX_KEY,
+        "An `LpmTrie`'s key is an address matched by prefix: `u32` (an IPv4 address in host \
+order, as `pkt.src_ip4` gives it) or a byte array `[u8; M]` (an IPv6 address as `pkt.src_ip6` \
+gives it, or any bytes compared bit by bit from the first). A struct, a `bool` or another \
+integer type cannot be a prefix key.",
+    ),
+    (
         codes::NOT_CONSTANT,
         "A constant's initialiser (or an array length, capacity, `bytes::<N>` length) is not \
-a constant expression, or a constant has a type other than an integer or `bool`.",
+a constant expression, or a constant has a type other than an integer, `bool` or an array of them.",
     ),
     (codes::CYCLIC_CONSTANT, "A constant depends on itself."),
     (

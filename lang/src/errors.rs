@@ -180,8 +180,14 @@ pub fn not_plain_data(message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(codes::NOT_PLAIN_DATA, message)
 }
 
+/// `E0405`: An `LpmTrie`'s key is an address matched by prefix: `u32` (an IPv4 address in host order, as
+/// `pkt.src_ip4`) or a byte array `[u8; M]` (an IPv6 address, as `pkt.src_ip6`, or any bytes).
+pub fn bad_prefix_key(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(codes::BAD_PREFIX_KEY, message)
+}
+
 /// `E0500`: A constant's initialiser (or an array length, capacity, `bytes::<N>` length) is not a constant
-/// expression, or a constant has a type other than an integer or `bool`.
+/// expression, or a constant has a type other than an integer, `bool` or an array of them.
 pub fn not_constant(message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(codes::NOT_CONSTANT, message)
 }

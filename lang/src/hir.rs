@@ -72,8 +72,20 @@ pub struct Program {
 pub struct ConstDef {
     pub name: String,
     pub ty: Ty,
-    pub value: u64,
+    /// The folded value: `Int`, `Bool`, `Bytes` or an `ArrayLit` of literals.
+    pub value: Expr,
     pub span: Span,
+}
+
+impl ConstDef {
+    /// The raw bits of a scalar constant (`bool` as 0 or 1); `None` for an array.
+    pub fn scalar(&self) -> Option<u64> {
+        match self.value.kind {
+            ExprKind::Int(v) => Some(v),
+            ExprKind::Bool(b) => Some(u64::from(b)),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -387,6 +399,15 @@ pub enum ExprKind {
         map: MapId,
         count: Box<Expr>,
     },
+    /// `T.insert_prefix(addr, len, v)` (`value` set) or `T.remove_prefix(addr, len)` on an
+    /// `LpmTrie`: `bool`, false when the table is full, the length too long or (removing)
+    /// the prefix absent.
+    MapPrefix {
+        map: MapId,
+        key: Box<Expr>,
+        len: Box<Expr>,
+        value: Option<Box<Expr>>,
+    },
     /// `assert!(c)`, `assert_eq!(a, b)`, `assert_ne!(a, b)`, `assert_selected!(run, MAP, key)`.
     Assert {
         kind: AssertKind,
@@ -475,6 +496,13 @@ pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             xs.iter().for_each(|x| walk_expr(x, f))
         }
         ExprKind::Assert { args, .. } => args.iter().for_each(|x| walk_expr(x, f)),
+        ExprKind::MapPrefix { key, len, value, .. } => {
+            walk_expr(key, f);
+            walk_expr(len, f);
+            if let Some(v) = value {
+                walk_expr(v, f);
+            }
+        }
         ExprKind::Unary(_, x)
         | ExprKind::Cast(x)
         | ExprKind::Some(x)

@@ -54,7 +54,8 @@ pub struct Module {
 pub enum ConstState {
     Pending,
     InProgress,
-    Done(u64),
+    /// The folded value: a literal (`consteval::fold`).
+    Done(hir::Expr),
     Failed,
 }
 
@@ -103,8 +104,8 @@ pub trait Items {
     fn table_mut(&mut self) -> &mut ItemTable;
     /// Resolves a written type in module `m`; `Never` after an error.
     fn resolve_ty(&mut self, m: ModId, t: &ast::Type) -> Ty;
-    /// The folded value of constant `i` (its type and raw bits); `at` is the use site.
-    fn const_value(&mut self, i: usize, at: Span) -> Option<(Ty, u64)>;
+    /// The folded value of constant `i`, a literal of its type; `at` is the use site.
+    fn const_value(&mut self, i: usize, at: Span) -> Option<hir::Expr>;
 }
 
 impl ItemTable {
@@ -138,10 +139,15 @@ impl ItemTable {
             },
             [std, module, name] if std.name == "std" => match self.std_loaded.get(&format!("std::{}", module.name)) {
                 Some(&t) => (t, name),
+                // Every module a full path names is loaded with the file that names it.
                 None => {
-                    return Err(errors::unknown_module(format!("`std::{}` is not imported", module.name))
-                        .with_primary(module.span, "not imported")
-                        .with_help(format!("add `use std::{};` at the top of the file", module.name)))
+                    let mut d = errors::unknown_module(format!("no module `{}` in the standard library", module.name))
+                        .with_primary(module.span, "not in `std`");
+                    let names = stdlib::MODULES.iter().map(|(n, _)| *n);
+                    if let Some(s) = did_you_mean(&module.name, names) {
+                        d = d.with_help(format!("did you mean `std::{s}`?"));
+                    }
+                    return Err(d);
                 }
             },
             _ => {

@@ -135,6 +135,18 @@ pub enum EscapeError {
     Unknown(char),
 }
 
+/// An IPv4 address in dotted-quad notation (`127.1.0.0`), as the `u32` the language holds:
+/// host order, as `pkt.src_ip4` gives it. `None` for text that is not one.
+pub fn parse_ip4(text: &str) -> Option<u32> {
+    text.trim().parse::<std::net::Ipv4Addr>().ok().map(u32::from)
+}
+
+/// An IPv6 address in its usual notation (`2001:db8::1`, `::ffff:10.0.0.1`), as the
+/// `[u8; 16]` the language holds: network order, as `pkt.src_ip6` gives it.
+pub fn parse_ip6(text: &str) -> Option<[u8; 16]> {
+    text.trim().parse::<std::net::Ipv6Addr>().ok().map(|a| a.octets())
+}
+
 /// Decodes the contents of a byte string (the text between `b"` and `"`): ASCII characters
 /// stand for themselves; the escapes are `\n`, `\r`, `\t`, `\0`, `\\`, `\'`, `\"` and
 /// `\xHH`.

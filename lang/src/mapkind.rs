@@ -20,6 +20,7 @@ pub enum MapKind {
     PerCpuArray,
     HashMap,
     LruHashMap,
+    LpmTrie,
 }
 
 /// Where a map's key or value type comes from.
@@ -49,6 +50,9 @@ pub struct MapKindInfo {
     pub socket: bool,
     /// The methods a body may call on it (besides the test-only ones).
     pub methods: &'static [&'static str],
+    /// The key is an address matched by its longest stored prefix (`u32` or `[u8; M]`); the
+    /// kernel's key is a prefix length and the address in network order.
+    pub prefix_key: bool,
     /// The first Linux version whose `bpf_sk_select_reuseport` selects from it (for a
     /// socket map), or that has it at all.
     pub since: KernelVersion,
@@ -66,7 +70,18 @@ const fn socket(
     since: KernelVersion,
 ) -> MapKindInfo {
     let generics = if matches!(key, Slot::Generic(_)) { 2 } else { 1 };
-    MapKindInfo { name, kind, signature, generics, key, value: Slot::Socket, socket: true, methods: &[], since }
+    MapKindInfo {
+        name,
+        kind,
+        signature,
+        generics,
+        key,
+        value: Slot::Socket,
+        socket: true,
+        methods: &[],
+        prefix_key: false,
+        since,
+    }
 }
 
 /// An array of values `V`, indexed by `u32`.
@@ -81,6 +96,7 @@ const fn array(name: &'static str, kind: MapKind, signature: &'static str) -> Ma
         value,
         socket: false,
         methods: ARRAY_METHODS,
+        prefix_key: false,
         since: SK_REUSEPORT,
     }
 }
@@ -97,12 +113,30 @@ const fn hash(name: &'static str, kind: MapKind, signature: &'static str) -> Map
         value,
         socket: false,
         methods: HASH_METHODS,
+        prefix_key: false,
+        since: SK_REUSEPORT,
+    }
+}
+
+/// A longest-prefix-match table from addresses `K` to values `V`. Programs only read it;
+/// tests fill it with `insert_prefix`/`remove_prefix`, operators with `rsteer map set`.
+const fn prefix_table(name: &'static str, kind: MapKind, signature: &'static str) -> MapKindInfo {
+    MapKindInfo {
+        name,
+        kind,
+        signature,
+        generics: 3,
+        key: Slot::Generic(0),
+        value: Slot::Generic(1),
+        socket: false,
+        methods: &["get"],
+        prefix_key: true,
         since: SK_REUSEPORT,
     }
 }
 
 /// Every map kind, in the order the diagnostics list them.
-pub const MAP_KINDS: [MapKindInfo; 7] = [
+pub const MAP_KINDS: [MapKindInfo; 8] = [
     socket("SockArray", MapKind::SockArray, "SockArray<N>", Slot::Index, SK_REUSEPORT),
     socket("SockMap", MapKind::SockMap, "SockMap<N>", Slot::Index, SOCKMAP_SELECT),
     socket("SockHash", MapKind::SockHash, "SockHash<K, N>", Slot::Generic(0), SOCKMAP_SELECT),
@@ -110,7 +144,12 @@ pub const MAP_KINDS: [MapKindInfo; 7] = [
     array("PerCpuArray", MapKind::PerCpuArray, "PerCpuArray<V, N>"),
     hash("HashMap", MapKind::HashMap, "HashMap<K, V, N>"),
     hash("LruHashMap", MapKind::LruHashMap, "LruHashMap<K, V, N>"),
+    prefix_table("LpmTrie", MapKind::LpmTrie, "LpmTrie<K, V, N>"),
 ];
+
+/// The test-only methods of a prefix table: `T.insert_prefix(addr, len, v)` and
+/// `T.remove_prefix(addr, len)`.
+pub const PREFIX_TEST_METHODS: [&str; 2] = ["insert_prefix", "remove_prefix"];
 
 /// The row of the map kind called `name`.
 pub fn lookup(name: &str) -> Option<&'static MapKindInfo> {

@@ -19,7 +19,11 @@ pub fn program_of_file(p: &Program, file: crate::span::FileId) -> String {
 fn render(p: &Program, show: impl Fn(&Function) -> bool) -> String {
     let mut pr = Printer { p, out: String::new(), locals: &[] };
     for c in &p.consts {
-        let _ = writeln!(pr.out, "const {}: {} = {}", c.name, pr.ty(&c.ty), c.value);
+        let value = match c.scalar() {
+            Some(v) => v.to_string(),
+            None => pr.expr(&c.value, 0),
+        };
+        let _ = writeln!(pr.out, "const {}: {} = {value}", c.name, pr.ty(&c.ty));
     }
     for s in &p.structs {
         let fields: Vec<String> = s.fields.iter().map(|f| format!("{}: {}", f.name, pr.ty(&f.ty))).collect();
@@ -182,7 +186,7 @@ impl<'p> Printer<'p> {
                 _ => format!("{v}{}", self.ty(&e.ty)),
             },
             ExprKind::Bool(b) => b.to_string(),
-            ExprKind::Bytes(b) => format!("b{:?}", String::from_utf8_lossy(b)),
+            ExprKind::Bytes(b) => format!("b\"{}\"", b.escape_ascii()),
             ExprKind::ArrayLit(xs) => {
                 let items: Vec<String> = xs.iter().map(|x| self.expr(x, depth)).collect();
                 format!("[{}]", items.join(", "))
@@ -347,6 +351,14 @@ impl<'p> Printer<'p> {
             ExprKind::RunEntry { func, packet } => {
                 let p = self.expr(packet, depth);
                 format!("run {}({p})", self.p.functions[func.0 as usize].name)
+            }
+            ExprKind::MapPrefix { map, key, len, value } => {
+                let (k, l) = (self.expr(key, depth), self.expr(len, depth));
+                let name = &self.p.maps[map.0 as usize].name;
+                match value {
+                    Some(v) => format!("{name}.insert_prefix({k}, {l}, {})", self.expr(v, depth)),
+                    None => format!("{name}.remove_prefix({k}, {l})"),
+                }
             }
             ExprKind::MapFill { map, count } => {
                 let c = self.expr(count, depth);

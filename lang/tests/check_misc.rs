@@ -138,7 +138,7 @@ fn const_overrides() {
     assert!(d.is_empty());
     let p = p.unwrap();
     assert_eq!(p.maps[0].capacity, 16);
-    assert_eq!(p.consts[0].value, 16);
+    assert_eq!(p.consts[0].scalar(), Some(16));
     let bad = CheckOptions { const_overrides: vec![("WORKER".into(), "16".into())], ..Default::default() };
     let (_, p, d) = run(src, &bad);
     assert!(p.is_none());
@@ -147,6 +147,34 @@ fn const_overrides() {
     let too_big =
         CheckOptions { const_overrides: vec![("WORKERS".into(), (1u64 << 40).to_string())], ..Default::default() };
     assert!(run(src, &too_big).1.is_none());
+}
+
+#[test]
+fn const_overrides_take_addresses_and_refuse_tables() {
+    let src = "const NET: u32 = 0;\nconst ZONE: [u8; 4] = b\"\\x03abc\";\n#[steer] fn r(pkt: Packet) -> Verdict { if pkt.src_ip4 == NET && ZONE[0] == 3 { return Verdict::Drop; } Verdict::Pass }\n";
+    let with = |name: &str, value: &str| CheckOptions {
+        const_overrides: vec![(name.into(), value.into())],
+        ..Default::default()
+    };
+    let (_, p, d) = run(src, &with("NET", "127.1.0.0"));
+    assert!(d.is_empty());
+    assert_eq!(p.unwrap().consts[0].scalar(), Some(0x7f01_0000));
+    let (db, p, d) = run(src, &with("ZONE", "b\"\\x03xyz\""));
+    assert!(p.is_none());
+    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec!["E0502"]);
+    let text = diag::render_plain(&db, &d);
+    assert!(text.contains("`ZONE` is an array constant, which cannot be overridden"), "{text}");
+}
+
+#[test]
+fn constant_tables_fold() {
+    let p = ok("const T: [[u8; 2]; 2] = [[1, 2], [3, 4]];\nconst U: [[u8; 2]; 2] = T;\nconst E: u8 = T[1][0];\n\
+                const SAME: bool = T == U;\nconst DIFF: bool = T[0] != T[1];\nconst A: u32 = std::net::ip4(10, 0, 0, 1);\n\
+                #[steer] fn r(pkt: Packet) -> Verdict { Verdict::Pass }");
+    let vals: Vec<(String, u64)> = p.consts.iter().filter_map(|c| Some((c.name.clone(), c.scalar()?))).collect();
+    assert_eq!(vals, vec![("E".into(), 3), ("SAME".into(), 1), ("DIFF".into(), 1), ("A".into(), 0x0a00_0001)]);
+    let t = &p.consts[0].value;
+    assert!(matches!(&t.kind, ExprKind::ArrayLit(rows) if matches!(&rows[1].kind, ExprKind::Bytes(b) if b == &[3, 4])));
 }
 
 #[test]
@@ -195,7 +223,7 @@ fn entries_and_tests_are_listed() {
 fn constants_are_folded() {
     let p = ok("const A: u32 = 4 * 2 + (1 << 3);\nconst B: i8 = -(A as i8);\nconst C: bool = A > 10 && B < 0;\n\
                 fn f() -> u32 { if C { A } else { 0 } }\n#[steer] fn r(pkt: Packet) -> Verdict { Verdict::Pass }");
-    let vals: Vec<(String, u64)> = p.consts.iter().map(|c| (c.name.clone(), c.value)).collect();
+    let vals: Vec<(String, u64)> = p.consts.iter().filter_map(|c| Some((c.name.clone(), c.scalar()?))).collect();
     assert_eq!(vals, vec![("A".into(), 16), ("B".into(), 0xf0), ("C".into(), 1)]);
     let f = p.functions.iter().find(|f| f.name == "f").unwrap();
     let tail = f.body.tail.as_ref().unwrap();

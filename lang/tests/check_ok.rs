@@ -35,4 +35,5 @@ fn case(path: &Path) {
 
 file_cases!("tests/ok", "rs", case;
     cpu_modulo, flow_table, payload_modulo, quic_dcid, short_drop, src_port_modulo,
+    const_tables,
 );

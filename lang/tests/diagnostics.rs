@@ -37,4 +37,5 @@ file_cases!("tests/diagnostics", "rs", case;
     migrating, no_entry, non_exhaustive, operators, option_match, parse_error, recursion, several_errors,
     socket_map_warning, steer_signature, test_forms, try_outside_option, type_mismatch, unknown_name,
     unknown_std_module, wrong_arg_count,
+    array_consts, lpm_trie,
 );

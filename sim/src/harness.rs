@@ -524,7 +524,7 @@ impl Interp<'_> {
             ExprKind::MapGet { map, key } => {
                 let k = self.expr(fr, key)?;
                 let decl = &self.prog.maps[map.0 as usize];
-                let kb = self.encode(&k, &decl.key);
+                let kb = self.map_key(decl, &k, None);
                 match self.maps.get(&decl.name, &kb) {
                     Ok(Some(bytes)) => V::Opt(Some(Box::new(self.decode(&bytes, &decl.value)))),
                     Ok(None) => V::Opt(None),
@@ -616,6 +616,27 @@ impl Interp<'_> {
                     Err(err) => {
                         return fail(e.span, format!("the simulator stopped `{name}` (a compiler bug): {err}"));
                     }
+                }
+            }
+            ExprKind::MapPrefix { map, key, len, value } => {
+                let k = self.expr(fr, key)?;
+                let l = as_u64(&self.expr(fr, len)?);
+                let decl = &self.prog.maps[map.0 as usize];
+                let bits = Shape::map_key(self.prog, decl).prefix_bits();
+                if l > u64::from(bits) {
+                    return fail(
+                        len.span,
+                        format!("prefix length {l} is longer than `{}`'s {bits}-bit addresses", decl.name),
+                    );
+                }
+                let kb = self.map_key(decl, &k, Some(l as u32));
+                match value {
+                    Some(v) => {
+                        let v = self.expr(fr, v)?;
+                        let vb = self.encode(&v, &decl.value);
+                        V::Bool(self.maps.insert(&decl.name, &kb, &vb).is_ok())
+                    }
+                    None => V::Bool(self.maps.remove(&decl.name, &kb).unwrap_or(false)),
                 }
             }
             ExprKind::MapFill { map, count } => {
@@ -766,6 +787,19 @@ impl Interp<'_> {
     /// A value as the map holds it: C layout, little endian (as the compiled program sees it).
     fn encode(&self, v: &V, ty: &Ty) -> Vec<u8> {
         Shape::of(self.prog, ty).encode(&to_value(v))
+    }
+
+    /// A key of `map` as the map holds it; for a prefix table, address `k` with prefix length
+    /// `len` (by default every bit, as a program's lookup).
+    fn map_key(&self, map: &rsteer_lang::hir::MapDecl, k: &V, len: Option<u32>) -> Vec<u8> {
+        let shape = Shape::map_key(self.prog, map);
+        match shape {
+            Shape::Prefix(_) => {
+                let len = len.unwrap_or(shape.prefix_bits());
+                shape.encode(&shape.prefix_value(to_value(k), len))
+            }
+            _ => self.encode(k, &map.key),
+        }
     }
 
     fn decode(&self, bytes: &[u8], ty: &Ty) -> V {

@@ -68,6 +68,9 @@ pub(crate) enum Store {
     /// HASH / LRU_HASH. An update allocates a fresh value (as the kernel's element
     /// replacement does), so a pointer to the old value keeps reading the old bytes.
     Hash { arena: Vec<Vec<u8>>, index: BTreeMap<Vec<u8>, HashEntry>, lru: bool, tick: u64 },
+    /// LPM_TRIE: values by prefix (the key's 4-byte length, then the address with the bits
+    /// past the length cleared); a lookup finds the longest stored prefix of its address.
+    Lpm { arena: Vec<Vec<u8>>, index: BTreeMap<Vec<u8>, usize> },
     /// REUSEPORT_SOCKARRAY, SOCKMAP (key: u32 index) and SOCKHASH (any key).
     Sockets { slots: BTreeMap<Vec<u8>, SimSocket> },
     /// A map type the simulator does not model; any use from a program is a `SimError`.
@@ -101,6 +104,43 @@ pub(crate) const ENOENT: i64 = -2;
 pub(crate) const E2BIG: i64 = -7;
 pub(crate) const EEXIST: i64 = -17;
 pub(crate) const EINVAL: i64 = -22;
+pub(crate) const ENOSPC: i64 = -28;
+
+/// An LPM trie key's prefix length and address, the address's bits past the length cleared;
+/// `None` when the length exceeds the address.
+fn prefix_of(key: &[u8]) -> Option<(u32, Vec<u8>)> {
+    let len = u32::from_le_bytes(key.get(..4)?.try_into().ok()?);
+    let mut data = key[4..].to_vec();
+    if len as usize > data.len() * 8 {
+        return None;
+    }
+    for (i, b) in data.iter_mut().enumerate() {
+        let bit = i as u32 * 8;
+        if bit + 8 > len {
+            *b &= if bit >= len { 0 } else { 0xffu8 << (8 - (len - bit)) };
+        }
+    }
+    Some((len, data))
+}
+
+/// The stored key of prefix `len`/`data`.
+fn prefix_key(len: u32, data: &[u8]) -> Vec<u8> {
+    let mut k = len.to_le_bytes().to_vec();
+    k.extend_from_slice(data);
+    k
+}
+
+/// The longest stored prefix that holds `key`'s address within `key`'s length, as the
+/// kernel's `trie_lookup_elem` finds it: the arena slot of its value.
+fn longest_prefix(index: &BTreeMap<Vec<u8>, usize>, key: &[u8]) -> Option<usize> {
+    let (len, _) = prefix_of(key)?;
+    (0..=len).rev().find_map(|l| {
+        let mut k = key.to_vec();
+        k[..4].copy_from_slice(&l.to_le_bytes());
+        let (_, data) = prefix_of(&k)?;
+        index.get(&prefix_key(l, &data)).copied()
+    })
+}
 
 /// The state of every map of an object. Programs change it through helpers; tests read and
 /// write it like userspace does through the map fd. It carries over between runs.
@@ -133,6 +173,7 @@ impl Maps {
                     Some(t @ (MapType::Hash | MapType::LruHash)) => {
                         Store::Hash { arena: Vec::new(), index: BTreeMap::new(), lru: t == MapType::LruHash, tick: 0 }
                     }
+                    Some(MapType::LpmTrie) => Store::Lpm { arena: Vec::new(), index: BTreeMap::new() },
                     Some(t) if t.holds_sockets() => Store::Sockets { slots: BTreeMap::new() },
                     _ => Store::Unmodelled,
                 };
@@ -245,6 +286,7 @@ impl Maps {
                 Ok(Some(copies.iter().map(|c| c[i * vs..(i + 1) * vs].to_vec()).collect()))
             }
             Store::Hash { arena, index, .. } => Ok(index.get(key).map(|e| vec![arena[e.slot].clone()])),
+            Store::Lpm { arena, index } => Ok(longest_prefix(index, key).map(|s| vec![arena[s].clone()])),
             _ => Err(MapError::Kind { map: map.to_string(), what: "holds sockets or is not modelled; see `socket`" }),
         }
     }
@@ -259,7 +301,7 @@ impl Maps {
         }
         match self.update(m, key, value, 0, None) {
             0 => Ok(()),
-            E2BIG => Err(MapError::Full(map.to_string())),
+            E2BIG | ENOSPC => Err(MapError::Full(map.to_string())),
             _ => Err(MapError::Kind { map: map.to_string(), what: "cannot be updated this way" }),
         }
     }
@@ -288,6 +330,7 @@ impl Maps {
                 .map(|i| ((i as u32).to_le_bytes().to_vec(), copies[0][i * vs..(i + 1) * vs].to_vec()))
                 .collect(),
             Store::Hash { arena, index, .. } => index.iter().map(|(k, e)| (k.clone(), arena[e.slot].clone())).collect(),
+            Store::Lpm { arena, index } => index.iter().map(|(k, s)| (k.clone(), arena[*s].clone())).collect(),
             Store::Sockets { slots } => {
                 slots.iter().map(|(k, s)| (k.clone(), s.cookie.to_le_bytes().to_vec())).collect()
             }
@@ -316,6 +359,7 @@ impl Maps {
                 e.used = *tick;
                 Some((0, e.slot as u32))
             }
+            Store::Lpm { index, .. } => longest_prefix(index, key).map(|s| (0, s as u32)),
             _ => None,
         }
     }
@@ -369,6 +413,23 @@ impl Maps {
                 index.insert(key.to_vec(), HashEntry { slot: arena.len() - 1, used: *tick });
                 0
             }
+            Store::Lpm { arena, index } => {
+                let Some((len, data)) = prefix_of(key) else { return EINVAL };
+                let k = prefix_key(len, &data);
+                let exists = index.contains_key(&k);
+                if flags == BPF_NOEXIST && exists {
+                    return EEXIST;
+                }
+                if flags == BPF_EXIST && !exists {
+                    return ENOENT;
+                }
+                if !exists && index.len() >= max {
+                    return ENOSPC;
+                }
+                arena.push(value.to_vec());
+                index.insert(k, arena.len() - 1);
+                0
+            }
             _ => EINVAL,
         }
     }
@@ -383,6 +444,11 @@ impl Maps {
                     ENOENT
                 }
             }
+            Store::Lpm { index, .. } => match prefix_of(key) {
+                Some((len, data)) if index.remove(&prefix_key(len, &data)).is_some() => 0,
+                Some(_) => ENOENT,
+                None => EINVAL,
+            },
             _ => EINVAL,
         }
     }
@@ -404,7 +470,7 @@ impl Maps {
                 let e = elem as usize;
                 &mut copies[cpu as usize][e * vs..(e + 1) * vs]
             }
-            Store::Hash { arena, .. } => &mut arena[elem as usize],
+            Store::Hash { arena, .. } | Store::Lpm { arena, .. } => &mut arena[elem as usize],
             _ => &mut [],
         }
     }

@@ -774,7 +774,7 @@ impl<'a> Vm<'a> {
         let m = self.arg_map(r)?;
         let map = &self.maps.maps[m];
         match map.store {
-            Store::Array { .. } | Store::Hash { .. } => Ok(m),
+            Store::Array { .. } | Store::Hash { .. } | Store::Lpm { .. } => Ok(m),
             Store::Sockets { .. } => Err(self.err(
                 SimErrorKind::Helper,
                 format!(

@@ -290,8 +290,8 @@ fn load_bytes_helpers() {
 #[test]
 fn map_helpers_on_raw_instructions() {
     let specs = vec![
-        MapSpec { name: "A".into(), map_type: 2, max_entries: 2, key: u32_ty(), value: u64_ty() },
-        MapSpec { name: "S".into(), map_type: 20, max_entries: 2, key: u32_ty(), value: u64_ty() },
+        MapSpec { name: "A".into(), map_type: 2, max_entries: 2, map_flags: 0, key: u32_ty(), value: u64_ty() },
+        MapSpec { name: "S".into(), map_type: 20, max_entries: 2, map_flags: 0, key: u32_ty(), value: u64_ty() },
     ];
     // update A[1] = 5 with flags NOEXIST: arrays say -EEXIST; delete: -EINVAL; lookup
     // of index 2: NULL.

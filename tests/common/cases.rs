@@ -55,7 +55,7 @@ macro_rules! file_cases {
 macro_rules! example_cases {
     ($run:path) => {
         file_cases!("examples", "rs", $run;
-            cpu_affinity, override_table, payload_mod, quic_cookie, short_drop, src_port_mod,
+            cpu_affinity, override_table, payload_mod, quic_cookie, short_drop, src_port_mod, tenants,
         );
     };
 }
@@ -66,7 +66,7 @@ macro_rules! data_ok_cases {
     ($run:path) => {
         file_cases!("tests/data/ok", "rs", $run;
             array_len, byte_classes, fields_tcp, fields_udp, int_methods, jhash_vectors, long_loop, more_idioms,
-            payload_reads, rust_idioms, stdlib_all, weighted,
+            payload_reads, rust_idioms, stdlib_all, weighted, tables_and_prefixes,
         );
     };
 }

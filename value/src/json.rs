@@ -5,6 +5,10 @@ use rsteer_lang::hir::IntTy;
 use serde_json::Value as Json;
 
 pub(crate) fn to_json(shape: &Shape, value: &Value) -> Json {
+    // Addresses and prefixes are strings in their usual notation.
+    if matches!(shape, Shape::Addr4 | Shape::Addr6 | Shape::Prefix(_)) {
+        return Json::String(shape.print(value));
+    }
     match value {
         Value::Int(_, t) if t.signed() => Json::from(value.as_i128().unwrap_or_default() as i64),
         Value::Int(bits, _) => Json::from(*bits),
@@ -32,6 +36,10 @@ pub(crate) fn from_json(shape: &Shape, json: &Json) -> Result<Value, ValueError>
         return shape.parse(text);
     }
     match (shape, json) {
+        (Shape::Addr4, Json::Number(_)) => from_json(&Shape::Int(IntTy::U32), json),
+        (Shape::Addr6, Json::Array(_)) => {
+            from_json(&Shape::Array { elem: Box::new(Shape::Int(IntTy::U8)), len: 16, stride: 1 }, json)
+        }
         // The number's own text, read as the type: one range check and one set of messages.
         (Shape::Int(t), Json::Number(n)) => rsteer_lang::lit::parse_int(&n.to_string(), *t)
             .map(|bits| Value::Int(bits, *t))

@@ -26,7 +26,7 @@ mod text;
 
 pub use layout::{field_offsets, layout, size_of, StructTable};
 
-use rsteer_lang::hir::{IntTy, Ty};
+use rsteer_lang::hir::{IntTy, MapDecl, Ty};
 use std::fmt;
 
 /// A policy type laid out in memory: what the codec needs to read and write its values.
@@ -48,6 +48,18 @@ pub enum Shape {
     },
     /// Bytes of no known type: a map read without its policy, or a type maps do not hold.
     Bytes(u32),
+    /// A `u32` that is an IPv4 address (host order, as `pkt.src_ip4`): written and printed
+    /// `127.1.0.0`; its value is a `Value::Int` of `u32`.
+    Addr4,
+    /// A `[u8; 16]` that is an IPv6 address (network order, as `pkt.src_ip6`): written and
+    /// printed `2001:db8::1`; its value is a `Value::Array` of 16 `u8`.
+    Addr6,
+    /// An LPM trie's key: a 4-byte prefix length (host order), then the address in network
+    /// order. Written and printed `10.1.0.0/16` (`2001:db8::/32`; `b"ab"/12` for other
+    /// bytes); the address alone means its full length. Its value is a `Value::Struct` of
+    /// the length (`u32`) and the address as its shape holds it: `Addr4` (a host-order
+    /// `u32`), `Addr6`, or a byte array.
+    Prefix(Box<Shape>),
 }
 
 /// One field of a [`Shape::Struct`].
@@ -143,6 +155,82 @@ impl Shape {
         }
     }
 
+    /// The shape of the keys of `map` as the kernel holds them: the key type, or for a prefix
+    /// table ([`Shape::prefix_key`]) the prefix length and the address.
+    pub fn map_key<S: StructTable + ?Sized>(structs: &S, map: &MapDecl) -> Shape {
+        let key = Shape::of(structs, &map.key);
+        if map.kind.info().prefix_key {
+            Shape::prefix_key(key)
+        } else {
+            key
+        }
+    }
+
+    /// The same shape with every `u32` an IPv4 address and every `[u8; 16]` an IPv6 address
+    /// (`rsteer map --addr`).
+    pub fn addresses(self) -> Shape {
+        match self {
+            Shape::Int(IntTy::U32) => Shape::Addr4,
+            s @ Shape::Array { len: 16, .. } if s.is_byte_array() => Shape::Addr6,
+            Shape::Array { elem, len, stride } => Shape::Array { elem: Box::new(elem.addresses()), len, stride },
+            Shape::Struct { name, size, fields } => Shape::Struct {
+                name,
+                size,
+                fields: fields.into_iter().map(|f| Field { shape: f.shape.addresses(), ..f }).collect(),
+            },
+            Shape::Prefix(a) => Shape::Prefix(Box::new(a.addresses())),
+            other => other,
+        }
+    }
+
+    /// The key of an LPM trie whose addresses have shape `addr`: a `u32` is an IPv4 address
+    /// and a `[u8; 16]` an IPv6 one (prefix tables' keys are always printed as addresses).
+    pub fn prefix_key(addr: Shape) -> Shape {
+        Shape::Prefix(Box::new(match addr {
+            Shape::Int(IntTy::U32) => Shape::Addr4,
+            s @ Shape::Array { len: 16, .. } if s.is_byte_array() => Shape::Addr6,
+            other => other,
+        }))
+    }
+
+    /// The key of an LPM trie of `key_size` bytes whose type is not known: an IPv4 prefix
+    /// for 8 bytes, an IPv6 one for 20, else a prefix of bytes.
+    pub fn untyped_prefix_key(key_size: u32) -> Shape {
+        Shape::Prefix(Box::new(match key_size.saturating_sub(4) {
+            4 => Shape::Addr4,
+            16 => Shape::Addr6,
+            n => Shape::Bytes(n),
+        }))
+    }
+
+    /// The value of prefix `addr/len` in a [`Shape::Prefix`]: the address as its shape holds
+    /// it, bits past `len` cleared.
+    pub fn prefix_value(&self, addr: Value, len: u32) -> Value {
+        let Shape::Prefix(a) = self else { return addr };
+        let mut data = a.encode(&addr);
+        if **a == Shape::Addr4 {
+            data.reverse();
+        }
+        for (i, b) in data.iter_mut().enumerate() {
+            let bit = i as u32 * 8;
+            if bit + 8 > len {
+                *b &= if bit >= len { 0 } else { 0xffu8 << (8 - (len - bit)) };
+            }
+        }
+        if **a == Shape::Addr4 {
+            data.reverse();
+        }
+        Value::Struct(vec![Value::Int(u64::from(len), IntTy::U32), a.decode(&data)])
+    }
+
+    /// The number of address bits of a [`Shape::Prefix`] (the longest prefix length).
+    pub fn prefix_bits(&self) -> u32 {
+        match self {
+            Shape::Prefix(a) => a.size() * 8,
+            _ => 0,
+        }
+    }
+
     /// The shape of `size` bytes whose type is not known: an unsigned integer when the size
     /// is one (1, 2, 4 or 8 bytes), else bytes.
     pub fn untyped(size: u32) -> Shape {
@@ -163,6 +251,9 @@ impl Shape {
             Shape::Array { len, stride, .. } => len * stride,
             Shape::Struct { size, .. } => *size,
             Shape::Bytes(n) => *n,
+            Shape::Addr4 => 4,
+            Shape::Addr6 => 16,
+            Shape::Prefix(a) => 4 + a.size(),
         }
     }
 
@@ -174,12 +265,15 @@ impl Shape {
             Shape::Array { elem, len, .. } => format!("[{}; {len}]", elem.name()),
             Shape::Struct { name, .. } => name.clone(),
             Shape::Bytes(n) => format!("{n} bytes"),
+            Shape::Addr4 => "IPv4 address".to_string(),
+            Shape::Addr6 => "IPv6 address".to_string(),
+            Shape::Prefix(a) => format!("{} prefix", a.name()),
         }
     }
 
     /// Whether this is `[u8; N]`, written and printed as a byte string.
     fn is_byte_array(&self) -> bool {
-        matches!(self, Shape::Array { elem, .. } if **elem == Shape::Int(IntTy::U8))
+        matches!(self, Shape::Array { elem, .. } if **elem == Shape::Int(IntTy::U8)) || *self == Shape::Addr6
     }
 
     /// Reads a value from its bytes (little endian, C layout). Bytes past the end of `bytes`
@@ -205,7 +299,24 @@ impl Shape {
                 out.resize(*n as usize, 0);
                 Value::Bytes(out)
             }
+            Shape::Addr4 => Shape::Int(IntTy::U32).decode(bytes),
+            Shape::Addr6 => Shape::byte_array(16).decode(bytes),
+            Shape::Prefix(a) => {
+                let len = Shape::Int(IntTy::U32).decode(bytes);
+                let mut data = from(4)[..(a.size() as usize).min(from(4).len())].to_vec();
+                data.resize(a.size() as usize, 0);
+                // An IPv4 address is held in host order, the trie's data in network order.
+                if **a == Shape::Addr4 {
+                    data.reverse();
+                }
+                Value::Struct(vec![len, a.decode(&data)])
+            }
         }
+    }
+
+    /// `[u8; n]`.
+    fn byte_array(n: u32) -> Shape {
+        Shape::Array { elem: Box::new(Shape::Int(IntTy::U8)), len: n, stride: 1 }
     }
 
     /// The bytes of `value`: exactly [`Shape::size`] of them, padding zero. A part of `value`
@@ -237,6 +348,16 @@ impl Shape {
             (Shape::Bytes(n), Value::Bytes(b)) => {
                 let n = (*n as usize).min(b.len());
                 out[..n].copy_from_slice(&b[..n]);
+            }
+            (Shape::Addr4, v) => Shape::Int(IntTy::U32).encode_into(v, out),
+            (Shape::Addr6, v) => Shape::byte_array(16).encode_into(v, out),
+            (Shape::Prefix(a), Value::Struct(parts)) if parts.len() == 2 => {
+                Shape::Int(IntTy::U32).encode_into(&parts[0], out);
+                let mut data = a.encode(&parts[1]);
+                if **a == Shape::Addr4 {
+                    data.reverse();
+                }
+                out[4..4 + data.len()].copy_from_slice(&data);
             }
             _ => {}
         }

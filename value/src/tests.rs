@@ -196,3 +196,74 @@ fn json_forms() {
     );
     assert_eq!(u8x2.from_json(&serde_json::json!([1])).unwrap_err().message, "`[u8; 2]` holds 2 bytes, not 1");
 }
+
+fn bytes16() -> Ty {
+    Ty::Array(Box::new(Ty::U8), 16)
+}
+
+/// `text` reads in `s` as `bytes` and prints as `canonical`, which reads back the same;
+/// its JSON is `canonical` as a string and reads back the same value.
+fn shape_round_trip(s: &Shape, text: &str, bytes: &[u8], canonical: &str) {
+    let got = s.parse_bytes(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+    assert_eq!(got, bytes, "bytes of {text}");
+    assert_eq!(s.print_bytes(&got), canonical, "text of {text}");
+    assert_eq!(s.parse_bytes(canonical).unwrap(), bytes, "bytes of {canonical}");
+    let v = s.decode(&got);
+    assert_eq!(s.to_json(&v), serde_json::json!(canonical), "JSON of {text}");
+    assert_eq!(s.from_json(&s.to_json(&v)).unwrap(), v, "JSON of {text}");
+}
+
+#[test]
+fn addresses_are_read_where_integers_and_bytes_are() {
+    // A `u32` takes a dotted quad, in host order (the bytes are little endian).
+    round_trip(Ty::U32, "127.1.0.0", &[0, 0, 1, 127], "2130771968");
+    round_trip(
+        bytes16(),
+        "2001:db8::1",
+        &[0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+        "b\" \\x01\\r\\xb8\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x01\"",
+    );
+    // Other integer types and byte-array lengths do not.
+    assert_eq!(error(Ty::U16, "1.2.3.4").message, "`1.2.3.4` is not an integer: `.` is not a decimal digit");
+    assert!(error(Ty::Array(Box::new(Ty::U8), 4), "::1").message.contains("not an array"));
+}
+
+#[test]
+fn declared_addresses_print_in_their_notation() {
+    let a4 = shape(Ty::U32).addresses();
+    shape_round_trip(&a4, "10.1.0.7", &[7, 0, 1, 10], "10.1.0.7");
+    shape_round_trip(&a4, "0x0a010007", &[7, 0, 1, 10], "10.1.0.7");
+    let a6 = shape(bytes16()).addresses();
+    shape_round_trip(&a6, "2001:0db8:0:0::1", &[0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], "2001:db8::1");
+    assert_eq!(a4.parse("10.1.0").unwrap_err().message, "`10.1.0` is not an IPv4 address");
+    assert_eq!(a6.parse("2001:db8:::1").unwrap_err().message, "`2001:db8:::1` is not an IPv6 address");
+    // `--addr` reaches struct fields.
+    let net = shape(Ty::Struct(StructId(0))).addresses();
+    assert_eq!(net.print(&net.parse("proto=17,port=10.0.0.1,tag=-2").unwrap()), "proto=17,port=10.0.0.1,tag=-2");
+}
+
+#[test]
+fn prefixes_of_prefix_tables() {
+    let v4 = Shape::prefix_key(shape(Ty::U32));
+    assert_eq!(v4.size(), 8);
+    // The length in host order, then the address in network order.
+    shape_round_trip(&v4, "10.1.0.0/16", &[16, 0, 0, 0, 10, 1, 0, 0], "10.1.0.0/16");
+    // Host bits past the length are cleared; an address alone is its full length.
+    shape_round_trip(&v4, "10.1.255.77/20", &[20, 0, 0, 0, 10, 1, 240, 0], "10.1.240.0/20");
+    shape_round_trip(&v4, "127.0.0.1", &[32, 0, 0, 0, 127, 0, 0, 1], "127.0.0.1/32");
+    shape_round_trip(&v4, "0.0.0.0/0", &[0; 8], "0.0.0.0/0");
+    let v6 = Shape::prefix_key(shape(bytes16()));
+    let mut want = vec![32, 0, 0, 0, 0x20, 1, 0xd, 0xb8];
+    want.resize(20, 0);
+    shape_round_trip(&v6, "2001:db8:ffff::/32", &want, "2001:db8::/32");
+    let other = Shape::prefix_key(shape(Ty::Array(Box::new(Ty::U8), 2)));
+    shape_round_trip(&other, "b\"az\"/12", &[12, 0, 0, 0, b'a', b'p'], "b\"ap\"/12");
+    assert_eq!(v4.parse("10.1.0.0/33").unwrap_err().message, "prefix length 33 is longer than the address's 32 bits");
+    let e = v4.parse("10.1.0/16").unwrap_err();
+    assert_eq!(e.message, "`10.1.0/16` is not a prefix: `10.1.0` is not an IPv4 address");
+    assert_eq!(e.help.as_deref(), Some("write `10.1.0.0/16`"));
+    // Without the policy, the kernel's key size says which family.
+    assert_eq!(Shape::untyped_prefix_key(8), v4);
+    assert_eq!(Shape::untyped_prefix_key(20), v6);
+    assert_eq!(Shape::untyped_prefix_key(6), Shape::Prefix(Box::new(Shape::Bytes(2))));
+}

@@ -58,15 +58,45 @@ fn value(r: &mut Reader, shape: &Shape, top: bool) -> Result<Value, ValueError> 
         return hex(r, shape, top);
     }
     match shape {
-        Shape::Int(t) => {
-            lit::parse_int(r.token(), *t).map(|bits| Value::Int(bits, *t)).map_err(|e| ValueError::new(e.to_string()))
+        // A `u32` may be written as an IPv4 address, in host order as the language holds it.
+        Shape::Int(_) | Shape::Addr4 => {
+            let t = if let Shape::Int(t) = shape { *t } else { IntTy::U32 };
+            let token = r.token();
+            match lit::parse_int(token, t) {
+                Ok(bits) => Ok(Value::Int(bits, t)),
+                Err(_) if t == IntTy::U32 && lit::parse_ip4(token).is_some() => {
+                    Ok(Value::Int(u64::from(lit::parse_ip4(token).unwrap_or(0)), t))
+                }
+                Err(e) if *shape == Shape::Addr4 => Err(ValueError::new(format!("`{token}` is not an IPv4 address"))
+                    .with_help(format!("write it as `10.1.0.7` ({e})"))),
+                Err(e) => Err(ValueError::new(e.to_string())),
+            }
         }
+        Shape::Prefix(addr) => prefix(r, shape, addr),
         Shape::Bool => match r.token() {
             "true" => Ok(Value::Bool(true)),
             "false" => Ok(Value::Bool(false)),
             other => Err(ValueError::new(format!("`{other}` is not `true` or `false`"))),
         },
-        Shape::Array { elem, len, .. } => {
+        Shape::Array { .. } | Shape::Addr6 => {
+            let (elem, len) = match shape {
+                Shape::Array { elem, len, .. } => (elem.as_ref(), *len),
+                _ => (&Shape::Int(IntTy::U8), 16),
+            };
+            let rest = r.rest();
+            // A `[u8; 16]` may be written as an IPv6 address.
+            if shape.is_byte_array() && len == 16 && !rest.starts_with('[') && !rest.starts_with("b\"") {
+                let save = r.pos;
+                let token = r.token();
+                if let Some(octets) = lit::parse_ip6(token) {
+                    return Ok(Value::Array(octets.iter().map(|b| Value::Int(u64::from(*b), IntTy::U8)).collect()));
+                }
+                if *shape == Shape::Addr6 {
+                    return Err(ValueError::new(format!("`{token}` is not an IPv6 address"))
+                        .with_help("write it as `2001:db8::1`"));
+                }
+                r.pos = save;
+            }
             let items = if shape.is_byte_array() && r.rest().starts_with("b\"") {
                 byte_string(r)?.into_iter().map(|b| Value::Int(u64::from(b), IntTy::U8)).collect()
             } else if r.eat("[") {
@@ -77,7 +107,7 @@ fn value(r: &mut Reader, shape: &Shape, top: bool) -> Result<Value, ValueError> 
                 return Err(ValueError::new(format!("`{}` is not an array", r.token()))
                     .with_help(format!("write a `{}` as {forms}", shape.name())));
             };
-            check_len(items.len(), *len, shape)?;
+            check_len(items.len(), len, shape)?;
             Ok(Value::Array(items))
         }
         Shape::Bytes(n) => {
@@ -128,6 +158,31 @@ fn value(r: &mut Reader, shape: &Shape, top: bool) -> Result<Value, ValueError> 
             fill.finish()
         }
     }
+}
+
+/// `ADDR/LEN` (or `ADDR`, its full length): a prefix of an LPM trie's key, bits past `LEN`
+/// cleared.
+fn prefix(r: &mut Reader, shape: &Shape, addr: &Shape) -> Result<Value, ValueError> {
+    let token = r.token();
+    let bits = shape.prefix_bits();
+    let (addr_text, len) = match token.rsplit_once('/') {
+        Some((a, l)) if !l.is_empty() && l.bytes().all(|c| c.is_ascii_digit()) => {
+            let len = l.parse::<u32>().ok().filter(|n| *n <= bits).ok_or_else(|| {
+                ValueError::new(format!("prefix length {l} is longer than the address's {bits} bits"))
+            })?;
+            (a, len)
+        }
+        _ => (token, bits),
+    };
+    let example = match addr {
+        Shape::Addr4 => "`10.1.0.0/16`",
+        Shape::Addr6 => "`2001:db8::/32`",
+        _ => "the address's bytes, `/` and the prefix length",
+    };
+    let value = parse(addr, addr_text).map_err(|e| {
+        ValueError::new(format!("`{token}` is not a prefix: {}", e.message)).with_help(format!("write {example}"))
+    })?;
+    Ok(shape.prefix_value(value, len))
 }
 
 /// `[a,b,c]` after its `[`: the elements, a trailing comma allowed.
@@ -193,6 +248,20 @@ fn hex(r: &mut Reader, shape: &Shape, top: bool) -> Result<Value, ValueError> {
 /// whole value.
 pub(crate) fn print(shape: &Shape, value: &Value, top: bool, out: &mut String) {
     match (shape, value) {
+        (Shape::Addr4, Value::Int(bits, _)) => {
+            let _ = write!(out, "{}", std::net::Ipv4Addr::from(*bits as u32));
+        }
+        (Shape::Addr6, Value::Array(items)) if items.len() == 16 => {
+            let mut octets = [0u8; 16];
+            for (o, v) in octets.iter_mut().zip(items) {
+                *o = if let Value::Int(b, _) = v { *b as u8 } else { 0 };
+            }
+            let _ = write!(out, "{}", std::net::Ipv6Addr::from(octets));
+        }
+        (Shape::Prefix(a), Value::Struct(parts)) if parts.len() == 2 => {
+            print(a, &parts[1], false, out);
+            let _ = write!(out, "/{}", parts[0].as_i128().unwrap_or_default());
+        }
         (_, Value::Int(..)) => {
             let _ = write!(out, "{}", value.as_i128().unwrap_or_default());
         }

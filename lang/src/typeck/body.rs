@@ -58,12 +58,21 @@ impl Cx<'_> {
         }
     }
 
-    /// Folds a checked expression, reporting why it is not constant.
+    /// Folds a checked scalar expression to raw bits, reporting why it is not constant.
     pub(super) fn fold(&mut self, e: &hir::Expr) -> Option<u64> {
+        self.fold_with(e, consteval::eval)
+    }
+
+    /// Folds a checked expression of any constant type to a literal.
+    pub(super) fn fold_literal(&mut self, e: &hir::Expr) -> Option<hir::Expr> {
+        self.fold_with(e, consteval::fold)
+    }
+
+    fn fold_with<T>(&mut self, e: &hir::Expr, f: impl Fn(&hir::Expr) -> Result<T, EvalError>) -> Option<T> {
         if e.ty == Ty::Never {
             return None;
         }
-        match consteval::eval(e) {
+        match f(e) {
             Ok(v) => Some(v),
             Err(EvalError::NotConst(span)) => {
                 self.error(
@@ -73,8 +82,8 @@ impl Cx<'_> {
                 );
                 None
             }
-            // The type checker already reported the constant zero divisor.
-            Err(EvalError::DivByZero(_)) => None,
+            // The type checker already reported the constant zero divisor or index.
+            Err(EvalError::DivByZero(_) | EvalError::OutOfBounds(_) | EvalError::Erroneous) => None,
         }
     }
 

@@ -140,6 +140,15 @@ impl Cx<'_> {
         for (a, (_, _, t)) in args.iter().zip(&params) {
             out.push(self.expect(b, a, t));
         }
+        let module = &self.modules[self.fns[f.0 as usize].module];
+        if let Some(model) = consteval::std_const_fn(&module.name, &name).filter(|_| module.is_std) {
+            // `std::net::ip4(127, 0, 0, 1)` and the like: computed here when every argument is
+            // a constant.
+            let consts: Result<Vec<u64>, _> = out.iter().map(consteval::eval).collect();
+            if let Ok(vals) = consts {
+                return mk(model(&vals), ret, span);
+            }
+        }
         if let Some(me) = b.func {
             self.calls[me.0 as usize].push((f, span));
         }

@@ -29,7 +29,7 @@ impl<'t> Cx<'t> {
         self.items.resolve_ty(m, t)
     }
 
-    pub(super) fn const_value(&mut self, i: usize, at: Span) -> Option<(Ty, u64)> {
+    pub(super) fn const_value(&mut self, i: usize, at: Span) -> Option<hir::Expr> {
         self.items.const_value(i, at)
     }
 }

@@ -84,7 +84,15 @@ impl Cx<'_> {
                 let base_e = self.expr(b, base, None);
                 let i = self.index_expr(b, idx, &base_e.ty);
                 match base_e.ty.clone() {
-                    Ty::Array(elem, _) => mk(ExprKind::Index(Box::new(base_e), Box::new(i)), *elem, span),
+                    Ty::Array(elem, _) => {
+                        let folds = base_e.is_literal();
+                        let x = mk(ExprKind::Index(Box::new(base_e), Box::new(i)), *elem, span);
+                        // A constant index into a constant table is the element itself.
+                        match consteval::fold(&x) {
+                            Ok(v) if folds => hir::Expr { span, ..v },
+                            _ => x,
+                        }
+                    }
                     Ty::Never => err(span),
                     other => {
                         let tn = self.ty_name(&other);
@@ -348,8 +356,7 @@ impl Cx<'_> {
         }
         match self.lookup_item(b.module, p) {
             Ok(ItemRef::Const(i)) => match self.const_value(i, span) {
-                Some((Ty::Bool, v)) => mk(ExprKind::Bool(v != 0), Ty::Bool, span),
-                Some((t, v)) => mk(ExprKind::Int(v), t, span),
+                Some(v) => hir::Expr { span, ..v },
                 None => err(span),
             },
             Ok(ItemRef::Map(m)) => {

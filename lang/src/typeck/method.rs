@@ -309,6 +309,9 @@ impl Cx<'_> {
             let count = self.expect(b, &args[0], &Ty::U32);
             return mk(ExprKind::MapFill { map: m, count: Box::new(count) }, Ty::Unit, span);
         }
+        if crate::mapkind::PREFIX_TEST_METHODS.contains(&name) {
+            return self.prefix_method(b, m, method, args, span);
+        }
         let known = ["get", "set", "add", "insert", "remove", "contains"];
         if !known.contains(&name) {
             let mut d = errors::unknown_method(format!("no method `{name}` on map `{}`", decl.name))
@@ -328,6 +331,12 @@ impl Cx<'_> {
             let help = if decl.kind.is_socket_map() {
                 format!(
                     "socket maps are used with `select({0}, key)` and `try_select({0}, key)`; the loader fills them",
+                    decl.name
+                )
+            } else if decl.kind.info().prefix_key {
+                format!(
+                    "a program reads a prefix table with `{0}.get(addr)`; tests fill it with `insert_prefix` \
+                     and `remove_prefix`, operators with `rsteer map set {0} 10.1.0.0/16 VALUE`",
                     decl.name
                 )
             } else {
@@ -389,5 +398,53 @@ impl Cx<'_> {
                 mk(ExprKind::MapAdd { map: m, key, delta }, Ty::Unit, span)
             }
         }
+    }
+
+    /// `T.insert_prefix(addr, len, v)` and `T.remove_prefix(addr, len)`: a test fills an
+    /// `LpmTrie` as an operator would with `rsteer map set T 10.1.0.0/16 V`.
+    fn prefix_method(
+        &mut self,
+        b: &mut Body,
+        m: MapId,
+        method: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> hir::Expr {
+        let decl = self.maps[m.0 as usize].clone();
+        let name = method.name.as_str();
+        if !decl.kind.info().prefix_key {
+            self.drain_args(b, args);
+            self.error(
+                errors::unsupported_map_use(format!(
+                    "`{name}` is for `LpmTrie` maps; `{}` is {} `{}`",
+                    decl.name,
+                    article(decl.kind.name()),
+                    decl.kind.name()
+                ))
+                .with_primary(method.span, "not a prefix table"),
+            );
+            return err(span);
+        }
+        if !b.in_test() {
+            self.drain_args(b, args);
+            self.error(
+                errors::test_only(format!("`{}.{name}` can only be used in a `#[test]`", decl.name))
+                    .with_primary(method.span, "test-only")
+                    .with_help(format!(
+                        "a program only reads a prefix table (`{0}.get(addr)`); fill it with `rsteer map set {0} 10.1.0.0/16 VALUE`",
+                        decl.name
+                    )),
+            );
+            return err(span);
+        }
+        let insert = name == "insert_prefix";
+        if !self.arity(&format!("`{}.{name}`", decl.name), args, if insert { 3 } else { 2 }, span) {
+            self.drain_args(b, args);
+            return err(span);
+        }
+        let key = Box::new(self.expect(b, &args[0], &decl.key));
+        let len = Box::new(self.expect(b, &args[1], &Ty::U32));
+        let value = if insert { Some(Box::new(self.expect(b, &args[2], &decl.value))) } else { None };
+        mk(ExprKind::MapPrefix { map: m, key, len, value }, Ty::Bool, span)
     }
 }

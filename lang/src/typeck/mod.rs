@@ -31,13 +31,13 @@ pub fn check_fn(items: &mut dyn Items, id: FuncId) -> hir::Function {
     Cx::new(items).check_fn(id)
 }
 
-/// Checks the constant expression `e` of module `m` against `ty` and folds it to raw bits;
-/// `None` after an error (already reported).
-pub fn const_expr(items: &mut dyn Items, m: ModId, e: &ast::Expr, ty: &Ty) -> Option<u64> {
+/// Checks the constant expression `e` of module `m` against `ty` and folds it to a literal
+/// (`consteval::fold`); `None` after an error (already reported).
+pub fn const_expr(items: &mut dyn Items, m: ModId, e: &ast::Expr, ty: &Ty) -> Option<hir::Expr> {
     let mut cx = Cx::new(items);
     let mut body = Body::constant(m);
     let x = cx.expect(&mut body, e, ty);
-    cx.fold(&x)
+    cx.fold_literal(&x)
 }
 
 /// A constant expression of any integer type that must fit in `u32` (lengths, capacities).
