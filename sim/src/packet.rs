@@ -74,6 +74,21 @@ pub struct SimPacket {
     /// even when DF is set (seen on 6.18 over loopback), so a real packet's id cannot be
     /// predicted; the default is 0.
     pub ip_id: u16,
+    /// The packet's real bytes, when it was read from a capture (`rsteer simulate --pcap`):
+    /// the header reads see them as they were on the wire (TCP options, TTL, flow label...)
+    /// instead of the headers built from the fields above, which then describe the same
+    /// packet. `None` for a built packet.
+    pub wire: Option<Wire>,
+}
+
+/// A captured packet's bytes from its IP header to the end of the IP packet (link-layer
+/// header and padding cut off).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wire {
+    pub net: Vec<u8>,
+    /// Where the L4 (UDP or TCP) header starts in `net`: after the IPv4 header and its
+    /// options, or the IPv6 header and its extension headers.
+    pub l4_at: usize,
 }
 
 /// Cookie of `migrating_sk` in a migration run that names none.
@@ -101,6 +116,7 @@ impl SimPacket {
             migrating_cookie: None,
             checksum: Checksum::Zero,
             ip_id: 0,
+            wire: None,
         }
     }
 
@@ -134,6 +150,9 @@ impl SimPacket {
     pub fn l4_bytes(&self) -> Vec<u8> {
         if self.migrating {
             return Vec::new();
+        }
+        if let Some(w) = &self.wire {
+            return w.net[w.l4_at.min(w.net.len())..].to_vec();
         }
         let mut out = match self.protocol {
             Proto::Udp => {
@@ -188,6 +207,9 @@ impl SimPacket {
     pub fn net_bytes(&self) -> Vec<u8> {
         if self.migrating {
             return Vec::new();
+        }
+        if let Some(w) = &self.wire {
+            return w.net.clone();
         }
         let l4 = self.l4_bytes();
         let mut out = Vec::with_capacity(40 + l4.len());

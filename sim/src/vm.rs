@@ -102,6 +102,7 @@ pub(crate) struct Vm<'a> {
     pc: usize,
     executed: u64,
     trace: Vec<String>,
+    path: Vec<usize>,
 }
 
 type R<T> = Result<T, SimError>;
@@ -168,6 +169,7 @@ impl<'a> Vm<'a> {
             pc: 0,
             executed: 0,
             trace: Vec::new(),
+            path: Vec::new(),
         })
     }
 
@@ -196,6 +198,7 @@ impl<'a> Vm<'a> {
             let done = self.step(insn)?;
             if self.opts.trace && self.trace.len() < TRACE_LIMIT {
                 self.trace_line(at, insn);
+                self.path.push(at);
             }
             if let Some(ret) = done {
                 let verdict = if ret as u32 == SK_PASS { Verdict::Pass } else { Verdict::Drop };
@@ -205,6 +208,7 @@ impl<'a> Vm<'a> {
                     ret,
                     insns_executed: self.executed,
                     trace: self.trace,
+                    path: self.path,
                 });
             }
         }
