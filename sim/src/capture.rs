@@ -4,7 +4,7 @@
 //! Pure: it takes the file's bytes. The containers (pcap with micro- or nanosecond stamps in
 //! either byte order, and pcapng) are read by the `pcap-file` crate, the headers (Ethernet
 //! with VLAN tags, Linux cooked SLL, IPv4 with options, IPv6 with extension headers, UDP, TCP)
-//! by `etherparse`. Link types: Ethernet, Linux cooked (SLL and SLL2) and raw IP (IPv4 or
+//! by `etherparse` (a Linux cooked header is skipped first, see [`SLL`]). Link types: Ethernet, Linux cooked (SLL and SLL2) and raw IP (IPv4 or
 //! IPv6). Every UDP datagram and every TCP SYN (SYN without ACK: the packet a listener's
 //! reuseport group steers) becomes a [`SimPacket`] carrying its real bytes from the IP header
 //! on ([`crate::Wire`]); every other frame is kept as a [`Skip`] saying why it is not run.
@@ -191,10 +191,15 @@ fn read_pcapng(bytes: &[u8]) -> Result<Capture, CaptureError> {
     Ok(capture)
 }
 
-/// Size of the Linux cooked v2 header (`LINKTYPE_LINUX_SLL2`): protocol type (2 bytes, network
-/// order), reserved (2), interface index (4), ARPHRD type (2), packet type (1), address length
-/// (1), address (8).
-const SLL2_HEADER: usize = 20;
+/// The Linux cooked headers (`LINKTYPE_LINUX_SLL`, `LINKTYPE_LINUX_SLL2`): their size and
+/// where their protocol field (an EtherType, network order) sits. v1: packet type (2 bytes),
+/// ARPHRD type (2), address length (2), address (8), protocol (2); v2: protocol (2), reserved
+/// (2), interface index (4), ARPHRD type (2), packet type (1), address length (1), address (8).
+/// The header is skipped here (etherparse's own SLL reader refuses the loopback device's
+/// ARPHRD type, what `tcpdump -i any` records for traffic on `lo`) and etherparse reads the
+/// rest from that EtherType on.
+const SLL: (usize, usize) = (16, 14);
+const SLL2: (usize, usize) = (20, 0);
 
 /// One frame's bytes, link header included, as a packet to run or a skip.
 fn frame_of(link: DataLink, data: &[u8], cut: bool, now_ns: u64, frame: usize) -> Frame {
@@ -203,11 +208,13 @@ fn frame_of(link: DataLink, data: &[u8], cut: bool, now_ns: u64, frame: usize) -
     }
     let sliced = match link {
         DataLink::ETHERNET => SlicedPacket::from_ethernet(data),
-        DataLink::LINUX_SLL => SlicedPacket::from_linux_sll(data),
-        DataLink::LINUX_SLL2 if data.len() >= SLL2_HEADER => {
-            SlicedPacket::from_ether_type(EtherType(u16::from_be_bytes([data[0], data[1]])), &data[SLL2_HEADER..])
+        DataLink::LINUX_SLL | DataLink::LINUX_SLL2 => {
+            let (size, at) = if link == DataLink::LINUX_SLL { SLL } else { SLL2 };
+            if data.len() < size {
+                return Frame::Skipped(Skip::NotIp);
+            }
+            SlicedPacket::from_ether_type(EtherType(u16::from_be_bytes([data[at], data[at + 1]])), &data[size..])
         }
-        DataLink::LINUX_SLL2 => return Frame::Skipped(Skip::NotIp),
         DataLink::RAW | DataLink::IPV4 | DataLink::IPV6 => SlicedPacket::from_ip(data),
         _ => return Frame::Skipped(Skip::LinkType),
     };
