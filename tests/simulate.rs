@@ -259,17 +259,22 @@ fn bad_input_is_a_usage_error_with_a_reason() {
 
 #[test]
 fn the_book_shows_simulate_on_a_shipped_capture_with_its_real_output() {
-    let out = rsteer()
-        .args(["simulate", "examples/payload_mod.rs", "--pcap", "tests/data/pcap/lo.pcap"])
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout);
     let page = std::fs::read_to_string(root().join("book/src/simulate.md")).unwrap();
-    assert!(
-        page.contains(text.trim_end()),
-        "book/src/simulate.md does not quote the real output of \
-         `rsteer simulate examples/payload_mod.rs --pcap tests/data/pcap/lo.pcap`:\n{text}"
-    );
+    let listings: [&[&str]; 3] = [
+        &["examples/payload_mod.rs", "--pcap", "tests/data/pcap/lo.pcap"],
+        &["examples/src_port_mod.rs", "--pcap", "tests/data/pcap/any_sll2.pcapng", "--sockets", "3", "--json"],
+        &["examples/payload_mod.rs", "--pcap", "tests/data/pcap/lo.pcap", "--trace", "5"],
+    ];
+    for args in listings {
+        let out = rsteer().arg("simulate").args(args).current_dir(root()).output().unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        // The trace listing elides the table above it.
+        let text = if args.contains(&"--trace") { &text[text.find("packet ").unwrap()..] } else { &text[..] };
+        assert!(
+            page.contains(&format!("$ rsteer simulate {}", args.join(" "))) && page.contains(text.trim_end()),
+            "book/src/simulate.md does not quote the real output of `rsteer simulate {}`:\n{text}",
+            args.join(" ")
+        );
+    }
 }
