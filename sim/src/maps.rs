@@ -111,8 +111,8 @@ pub struct Maps {
 }
 
 /// What [`Maps::bytes`] counts for one hash or socket map entry beside its key and value
-/// (the index's node).
-pub const ENTRY_OVERHEAD: u64 = 64;
+/// (the index's node and the allocations of key and value: about what it takes in memory).
+pub const ENTRY_OVERHEAD: u64 = 144;
 
 /// Number of CPUs (per-CPU map copies) of [`Maps::new`].
 pub const DEFAULT_CPUS: u32 = 8;
