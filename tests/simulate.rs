@@ -20,6 +20,11 @@ struct Seen {
     tcp: bool,
     src_port: u16,
     payload: Vec<u8>,
+    v6: bool,
+    /// The IPv4 TTL or IPv6 hop limit.
+    hops: u8,
+    /// The L4 header and payload.
+    l4: Vec<u8>,
 }
 
 fn be16(b: &[u8], at: usize) -> u16 {
@@ -46,21 +51,26 @@ fn read_pcap(name: &str) -> (usize, Vec<Seen>) {
             276 => (be16(frame, 0), &frame[20..]),
             other => panic!("link type {other}"),
         };
-        let (proto, l4) = match ethertype {
-            0x0800 => (ip[9], &ip[20..be16(ip, 2) as usize]),
-            0x86dd => (ip[6], &ip[40..40 + be16(ip, 4) as usize]),
+        let (proto, hops, l4) = match ethertype {
+            0x0800 => (ip[9], ip[8], &ip[20..be16(ip, 2) as usize]),
+            0x86dd => (ip[6], ip[7], &ip[40..40 + be16(ip, 4) as usize]),
             _ => continue,
         };
-        let packet = match proto {
-            17 => Seen { frame: frames, tcp: false, src_port: be16(l4, 0), payload: l4[8..].to_vec() },
+        let (tcp, payload_at) = match proto {
+            17 => (false, 8),
             // A SYN without ACK; the payload starts after the data offset's words.
-            6 if l4[13] & 0x12 == 0x02 => {
-                let doff = (l4[12] >> 4) as usize * 4;
-                Seen { frame: frames, tcp: true, src_port: be16(l4, 0), payload: l4[doff..].to_vec() }
-            }
+            6 if l4[13] & 0x12 == 0x02 => (true, (l4[12] >> 4) as usize * 4),
             _ => continue,
         };
-        seen.push(packet);
+        seen.push(Seen {
+            frame: frames,
+            tcp,
+            src_port: be16(l4, 0),
+            payload: l4[payload_at..].to_vec(),
+            v6: ethertype == 0x86dd,
+            hops,
+            l4: l4.to_vec(),
+        });
     }
     (frames, seen)
 }
@@ -120,6 +130,25 @@ fn pcapng_gives_the_same_distribution_as_the_pcap_it_was_converted_from() {
     let (_, seen) = read_pcap("any_sll2.pcap");
     let want = expected(&seen, 4, |p| Some(p.src_port as usize % 4));
     for name in ["any_sll2.pcap", "any_sll2.pcapng"] {
+        let got = simulate_json(&[policy.to_str().unwrap(), "--pcap", pcap(name).to_str().unwrap()]);
+        assert_eq!(got, want, "{name}");
+    }
+}
+
+#[test]
+fn the_program_reads_the_packets_real_header_bytes() {
+    // TCP options make a SYN's data offset 10 words; the TTL and hop limit are the sender's.
+    let policy = root().join("tests/data/simulate/wire_bytes.rs");
+    for name in CAPTURES {
+        let (_, seen) = read_pcap(name);
+        let want = expected(&seen, 4, |p| {
+            Some(match (p.tcp, p.v6) {
+                (true, _) => (p.l4[12] >> 4) as usize % 4,
+                (false, false) => p.hops as usize % 4,
+                (false, true) => p.hops as usize % 4 + 1,
+            })
+        });
+        assert!(seen.iter().any(|p| p.tcp && p.l4[12] >> 4 == 10), "{name}: SYNs with options");
         let got = simulate_json(&[policy.to_str().unwrap(), "--pcap", pcap(name).to_str().unwrap()]);
         assert_eq!(got, want, "{name}");
     }

@@ -117,6 +117,15 @@ pub fn read_capture(bytes: &[u8]) -> Result<Capture, CaptureError> {
     }
 }
 
+/// The file ends inside a record.
+fn ends_early(e: &PcapError) -> bool {
+    match e {
+        PcapError::IncompleteBuffer => true,
+        PcapError::IoError(io) => io.kind() == std::io::ErrorKind::UnexpectedEof,
+        _ => false,
+    }
+}
+
 fn container_error(frame: usize, e: PcapError) -> CaptureError {
     CaptureError { message: format!("frame {frame}: {e}") }
 }
@@ -133,7 +142,7 @@ fn read_pcap(bytes: &[u8]) -> Result<Capture, CaptureError> {
                 let cut = (p.data.len() as u64) < p.orig_len as u64;
                 capture.frames.push(frame_of(link, &p.data, cut, p.timestamp.as_nanos() as u64, frame));
             }
-            Err(PcapError::IncompleteBuffer) => {
+            Err(e) if ends_early(&e) => {
                 capture.cut_short = true;
                 break;
             }
@@ -152,7 +161,7 @@ fn read_pcapng(bytes: &[u8]) -> Result<Capture, CaptureError> {
         let frame = capture.frames.len() + 1;
         let block = match next {
             Ok(b) => b,
-            Err(PcapError::IncompleteBuffer) => {
+            Err(e) if ends_early(&e) => {
                 capture.cut_short = true;
                 break;
             }
@@ -307,4 +316,43 @@ pub fn mix(mut x: u32) -> u32 {
     x ^= x >> 13;
     x = x.wrapping_mul(0xc2b2_ae35);
     x ^ (x >> 16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LO: &[u8] = include_bytes!("../../tests/data/pcap/lo.pcap");
+
+    #[test]
+    fn a_capture_cut_inside_a_frame_keeps_the_frames_before() {
+        let whole = read_capture(LO).unwrap();
+        assert_eq!((whole.frames.len(), whole.cut_short), (78, false));
+        // The file header, the first record (16 bytes and the frame), then 10 bytes of the second.
+        let first = u32::from_le_bytes(LO[24 + 8..24 + 12].try_into().unwrap()) as usize;
+        let cut = read_capture(&LO[..24 + 16 + first + 10]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((cut.frames.len(), cut.cut_short), (1, true));
+        assert_eq!(cut.frames[0], whole.frames[0]);
+    }
+
+    #[test]
+    fn a_udp_datagram_carries_its_wire_bytes_and_fields() {
+        let c = read_capture(LO).unwrap();
+        let Frame::Packet(p) = &c.frames[0] else { panic!("frame 1 is a datagram") };
+        assert_eq!((p.protocol, p.src.ip().to_string(), p.payload.as_slice()), (Proto::Udp, "127.0.0.1".into(), &[0u8][..]));
+        let w = p.wire.as_ref().unwrap();
+        assert_eq!((w.net.len(), w.l4_at, w.net[0] >> 4), (29, 20, 4));
+        assert_eq!(p.l4_bytes().len(), 9);
+        assert_eq!(p.net_bytes(), w.net);
+        assert_eq!(p.hash, flow_hash(&p.src, &p.dst, Proto::Udp));
+    }
+
+    #[test]
+    fn what_is_not_a_capture_is_refused_in_words() {
+        for bytes in [&b""[..], b"#[steer]\nfn f", &[0x0a, 0x0d, 0x0d, 0x0a, 1, 2]] {
+            let e = read_capture(bytes).unwrap_err();
+            assert!(!e.message.is_empty());
+        }
+        assert!(read_capture(b"GIF89a").unwrap_err().message.starts_with("not a pcap or pcapng capture"));
+    }
 }
