@@ -84,8 +84,8 @@ fn read_source(args: &SimulateArgs) -> Result<Source, Failure> {
         return Ok(Source::Random { seed: args.seed, packets: replay::random_packets(n, args.seed, proto) });
     }
     let path = args.pcap.clone().expect("clap requires --pcap or --packets");
-    let meta = std::fs::metadata(&path)
-        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display()), None))?;
+    let meta =
+        std::fs::metadata(&path).map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display()), None))?;
     if !meta.is_file() {
         return Err(Failure::usage(format!("{} is not a regular file", path.display()), Some("pass a capture file")));
     }
@@ -178,13 +178,14 @@ pub fn run(report: &Reporter, args: &SimulateArgs) -> Result<(), Failure> {
         )
     })?;
     preload(&built.program, &mut maps, &args.set)?;
-    let replayed = replay::simulate(prog, &mut maps, &filled, source.packets(), args.trace).map_err(|s| {
-        Failure::Message {
+    let replayed =
+        replay::simulate(prog, &mut maps, &filled, source.packets(), args.trace).map_err(|s| Failure::Message {
             code: EXIT_POLICY,
             message: format!("the simulator stopped `{}` on packet {}: {}", prog.name, s.packet, s.error),
-            hint: Some("the kernel's verifier would have refused this program: a compiler bug, please report it".into()),
-        }
-    })?;
+            hint: Some(
+                "the kernel's verifier would have refused this program: a compiler bug, please report it".into(),
+            ),
+        })?;
     if let Source::Capture { capture, .. } = &source {
         skipped_note(report, capture);
     }
@@ -198,11 +199,7 @@ fn skipped_note(report: &Reporter, capture: &Capture) {
     let total: u64 = skipped.iter().map(|(_, n)| n).sum();
     if total > 0 {
         let parts: Vec<String> = skipped.iter().map(|(why, n)| format!("{n} {}", why.describe())).collect();
-        report.status(format_args!(
-            "note: skipped {total} of {} frames: {}",
-            capture.frames.len(),
-            parts.join(", ")
-        ));
+        report.status(format_args!("note: skipped {total} of {} frames: {}", capture.frames.len(), parts.join(", ")));
     }
     if capture.cut_short {
         report.status("note: the capture ends inside a frame (it was cut short); the frames before it were run");
@@ -250,10 +247,8 @@ fn show(report: &Reporter, source: &Source, entry: &str, filled: &[(String, u32)
         }
         return;
     }
-    let maps: Vec<String> = filled
-        .iter()
-        .map(|(name, n)| format!("{name} with {n} socket{}", plural(*n as usize, "", "s")))
-        .collect();
+    let maps: Vec<String> =
+        filled.iter().map(|(name, n)| format!("{name} with {n} socket{}", plural(*n as usize, "", "s"))).collect();
     report.line(format_args!(
         "{} through `{entry}` ({})",
         source.describe(d.packets),

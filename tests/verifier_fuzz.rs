@@ -128,8 +128,30 @@ impl Counts {
 
 /// Tokens of the language, and hostile ones, for soups and mutations.
 const HOSTILE: [&str; 24] = [
-    "{", "}", "(", ")", "[", "]", ";", ",", "?", "#[test]", "#[steer]", "#[map]", "let", "fn", "for", "match", "..",
-    "18446744073709551615", "18446744073709551616", "0x", "b\"\\x", "\"", "/*", "'",
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    ";",
+    ",",
+    "?",
+    "#[test]",
+    "#[steer]",
+    "#[map]",
+    "let",
+    "fn",
+    "for",
+    "match",
+    "..",
+    "18446744073709551615",
+    "18446744073709551616",
+    "0x",
+    "b\"\\x",
+    "\"",
+    "/*",
+    "'",
 ];
 
 #[test]
@@ -145,17 +167,19 @@ fn arbitrary_bytes_get_an_answer() {
             // Raw bytes, as text (invalid UTF-8 never reaches the checker: the file reader
             // refuses it), mostly printable.
             (0..len)
-                .map(|_| if rng.chance(80) { (0x20 + rng.below(0x5f)) as u8 as char } else { rng.below(256) as u8 as char })
+                .map(
+                    |_| {
+                        if rng.chance(80) {
+                            (0x20 + rng.below(0x5f)) as u8 as char
+                        } else {
+                            rng.below(256) as u8 as char
+                        }
+                    },
+                )
                 .collect()
         } else {
             (0..len / 3)
-                .map(|_| {
-                    if rng.chance(20) {
-                        rng.pick(&HOSTILE).to_string()
-                    } else {
-                        rng.pick(&vocabulary).clone()
-                    }
-                })
+                .map(|_| if rng.chance(20) { rng.pick(&HOSTILE).to_string() } else { rng.pick(&vocabulary).clone() })
                 .collect::<Vec<_>>()
                 .join(" ")
         };
@@ -244,8 +268,11 @@ fn corpus() -> Vec<(String, String)> {
 }
 
 fn corpus_tokens() -> Vec<String> {
-    let mut all: Vec<String> =
-        corpus().iter().flat_map(|(_, src)| tokens(src).into_iter().map(|(_, t)| t)).filter(|t| !t.is_empty()).collect();
+    let mut all: Vec<String> = corpus()
+        .iter()
+        .flat_map(|(_, src)| tokens(src).into_iter().map(|(_, t)| t))
+        .filter(|t| !t.is_empty())
+        .collect();
     all.sort();
     all.dedup();
     all
@@ -270,8 +297,7 @@ fn mutate(rng: &mut Rng, toks: &[(String, String)], vocabulary: &[String]) -> (S
     let mut t = toks.to_vec();
     let n = t.len() - 1;
     let i = rng.below(n as u64) as usize;
-    let replacement =
-        if rng.chance(15) { rng.pick(&HOSTILE).to_string() } else { rng.pick(vocabulary).clone() };
+    let replacement = if rng.chance(15) { rng.pick(&HOSTILE).to_string() } else { rng.pick(vocabulary).clone() };
     let what = match rng.below(7) {
         // Mostly well-formed: a number for a number, an operator for an operator, a name for a
         // name (the mutants most likely to compile, and so to reach the verifier).

@@ -214,7 +214,10 @@ pub fn verify(object: &[u8]) -> Result<Vec<String>, LoadError> {
     names.sort();
     for name in &names {
         let program: &mut SkReuseport = ebpf.program_mut(name).expect("program listed above").try_into().map_err(
-            |e: aya::programs::ProgramError| LoadError::ProgramLoad { program: name.clone(), message: full_message(&e) },
+            |e: aya::programs::ProgramError| LoadError::ProgramLoad {
+                program: name.clone(),
+                message: full_message(&e),
+            },
         )?;
         program.load().map_err(|e| LoadError::ProgramLoad { program: name.clone(), message: full_message(&e) })?;
     }

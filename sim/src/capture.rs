@@ -168,9 +168,10 @@ fn read_pcapng(bytes: &[u8]) -> Result<Capture, CaptureError> {
             Err(e) => return Err(container_error(frame, e)),
         };
         let link = |id: u32, links: &[DataLink]| {
-            links.get(id as usize).copied().ok_or_else(|| CaptureError {
-                message: format!("frame {frame}: interface {id} is not described"),
-            })
+            links
+                .get(id as usize)
+                .copied()
+                .ok_or_else(|| CaptureError { message: format!("frame {frame}: interface {id} is not described") })
         };
         let (link, data, orig_len, ns) = match &block {
             // Each section numbers its interfaces from 0.
@@ -339,7 +340,10 @@ mod tests {
     fn a_udp_datagram_carries_its_wire_bytes_and_fields() {
         let c = read_capture(LO).unwrap();
         let Frame::Packet(p) = &c.frames[0] else { panic!("frame 1 is a datagram") };
-        assert_eq!((p.protocol, p.src.ip().to_string(), p.payload.as_slice()), (Proto::Udp, "127.0.0.1".into(), &[0u8][..]));
+        assert_eq!(
+            (p.protocol, p.src.ip().to_string(), p.payload.as_slice()),
+            (Proto::Udp, "127.0.0.1".into(), &[0u8][..])
+        );
         let w = p.wire.as_ref().unwrap();
         assert_eq!((w.net.len(), w.l4_at, w.net[0] >> 4), (29, 20, 4));
         assert_eq!(p.l4_bytes().len(), 9);

@@ -85,7 +85,8 @@ pub fn run_test(prog: &Program, compiled: &Compiled, test: FuncId) -> TestResult
 pub fn run_test_with(prog: &Program, compiled: &Compiled, test: FuncId, budget: &Budget) -> TestResult {
     let func = &prog.functions[test.0 as usize];
     let specs = rsteer_codegen::map_specs(prog);
-    let result = |failure, runs, steps| TestResult { name: func.name.clone(), span: func.name_span, failure, runs, steps };
+    let result =
+        |failure, runs, steps| TestResult { name: func.name.clone(), span: func.name_span, failure, runs, steps };
     let arrays = Maps::preallocated_bytes(&specs, crate::DEFAULT_CPUS);
     if arrays > budget.map_bytes {
         let message = format!(
@@ -120,7 +121,7 @@ pub fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -10,12 +10,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 /// Puts `sockets` sockets (default: the map's capacity) in every socket map, as `rsteer load`
 /// does with a group of that size; returns each socket map's name and socket count.
 pub fn fill_socket_maps(maps: &mut Maps, sockets: Option<u32>) -> Result<Vec<(String, u32)>, MapError> {
-    let socket_maps: Vec<(String, u32)> = maps
-        .maps
-        .iter()
-        .filter(|m| m.is_socket_map())
-        .map(|m| (m.spec.name.clone(), m.spec.max_entries))
-        .collect();
+    let socket_maps: Vec<(String, u32)> =
+        maps.maps.iter().filter(|m| m.is_socket_map()).map(|m| (m.spec.name.clone(), m.spec.max_entries)).collect();
     let mut filled = Vec::new();
     for (name, capacity) in socket_maps {
         let n = sockets.unwrap_or(capacity);
@@ -130,7 +126,16 @@ pub fn random_packets(n: usize, seed: u64, proto: Proto) -> Vec<SimPacket> {
             let port = 1024 + (next() % (65536 - 1024)) as u16;
             let (src, dst) = if v6 {
                 let host = next();
-                let src = Ipv6Addr::new(0x2001, 0xdb8, 1, 0, (host >> 48) as u16, (host >> 32) as u16, (host >> 16) as u16, host as u16);
+                let src = Ipv6Addr::new(
+                    0x2001,
+                    0xdb8,
+                    1,
+                    0,
+                    (host >> 48) as u16,
+                    (host >> 32) as u16,
+                    (host >> 16) as u16,
+                    host as u16,
+                );
                 (IpAddr::V6(src), IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)))
             } else {
                 (IpAddr::V4(Ipv4Addr::new(198, 51, 100, next() as u8)), IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)))

@@ -12,9 +12,9 @@ fn run(name: &str, filter: &str, budget: &Budget) -> (SourceDb, Vec<TestResult>)
     let mut db = SourceDb::new();
     let main = db.add(name.to_string(), std::fs::read_to_string(&path).unwrap());
     let (program, diags) = rsteer_lang::check(&mut db, main, &CheckOptions::default());
-    let program = program.filter(|_| !diags.iter().any(|d| d.is_error())).unwrap_or_else(|| {
-        panic!("{name} does not check:\n{}", rsteer_lang::diag::render_plain(&db, &diags))
-    });
+    let program = program
+        .filter(|_| !diags.iter().any(|d| d.is_error()))
+        .unwrap_or_else(|| panic!("{name} does not check:\n{}", rsteer_lang::diag::render_plain(&db, &diags)));
     let compiled = rsteer_codegen::compile(&program, &db).unwrap_or_else(|d| panic!("{d:#?}"));
     let results = harness::run_tests_with(&program, &compiled, Some(filter), budget);
     (db, results)
