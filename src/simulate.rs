@@ -7,8 +7,9 @@ use crate::args::PolicyArgs;
 use crate::driver;
 use crate::report::{plural, Failure, Reporter, EXIT_POLICY, EXIT_USAGE};
 use rsteer_sim::capture::{self, Capture, Frame};
+use rsteer_sim::harness::Budget;
 use rsteer_sim::replay::{self, Replayed, Traced};
-use rsteer_sim::{Delivery, Maps, Proto, SimPacket};
+use rsteer_sim::{Delivery, Maps, Proto, SimPacket, DEFAULT_CPUS};
 use rsteer_value::counts::Distribution;
 use rsteer_value::Shape;
 use std::path::PathBuf;
@@ -169,7 +170,19 @@ pub fn run(report: &Reporter, args: &SimulateArgs) -> Result<(), Failure> {
             Some(Frame::Packet(_)) => {}
         }
     }
-    let mut maps = Maps::new(&rsteer_codegen::map_specs(&built.program));
+    let specs = rsteer_codegen::map_specs(&built.program);
+    let (arrays, budget) = (Maps::preallocated_bytes(&specs, DEFAULT_CPUS), Budget::default().map_bytes);
+    if arrays > budget {
+        return Err(Failure::usage(
+            format!(
+                "the arrays of the policy's maps take {} MiB in the simulator, over its budget of {} MiB",
+                arrays >> 20,
+                budget >> 20
+            ),
+            Some("simulate with smaller arrays, for example `--const` on the constant that sizes them"),
+        ));
+    }
+    let mut maps = Maps::new(&specs);
     let filled = replay::fill_socket_maps(&mut maps, args.sockets).map_err(|e| {
         let capacity = built.program.maps.iter().filter(|m| m.kind.is_socket_map()).map(|m| m.capacity).min();
         Failure::usage(

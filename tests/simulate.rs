@@ -278,6 +278,10 @@ fn bad_input_is_a_usage_error_with_a_reason() {
         assert_eq!(code, 2, "rsteer {}: {err}", all.join(" "));
         assert!(err.contains(message), "rsteer {}: expected `{message}` in:\n{err}", all.join(" "));
     }
+    let big = root().join("sim/tests/budgets/big_arrays.rs");
+    let (code, _, err) = run(&["simulate", big.to_str().unwrap(), "--packets", "1"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("take 1024 MiB in the simulator, over its budget of 256 MiB"), "{err}");
     // A skipped frame cannot be traced: the first RST.
     let (_, seen) = read_pcap("lo.pcap");
     let rst = (1..=78).find(|f| !seen.iter().any(|p| p.frame == *f)).unwrap();
