@@ -139,7 +139,7 @@ pub fn test(report: &Reporter, args: &PolicyArgs, filter: Option<&str>) -> Resul
                         format!("{}:{}:{}", db.name(f.span.file), lc.line, lc.column)
                     });
                     serde_json::json!({
-                        "name": r.name, "passed": r.failure.is_none(), "runs": r.runs,
+                        "name": r.name, "passed": r.failure.is_none(), "runs": r.runs, "steps": r.steps,
                         "at": at, "message": r.failure.as_ref().map(|f| f.message.clone()),
                     })
                 })

@@ -11,6 +11,7 @@ mod driver;
 mod lifecycle;
 mod mapcmd;
 mod report;
+mod simulate;
 
 use args::{CompileArgs, GroupArgs, PolicyArgs};
 use clap::{Parser, Subcommand};
@@ -79,6 +80,12 @@ enum Command {
         /// Print the results as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Run a capture's packets (or random ones) through a policy offline: the distribution of
+    /// its verdicts per socket, and the source lines one packet went through.
+    Simulate {
+        #[command(flatten)]
+        args: simulate::SimulateArgs,
     },
     /// Load a policy (or a compiled object) onto a running server's reuseport sockets, as a
     /// named load pinned under /sys/fs/bpf/rsteer/NAME/.
@@ -191,6 +198,7 @@ impl Command {
     /// The form of the verb's result: JSON when its `--json` flag is given.
     fn format(&self) -> Format {
         let json = match self {
+            Command::Simulate { args } => args.json,
             Command::Check { json, .. }
             | Command::Test { json, .. }
             | Command::Load { json, .. }
@@ -214,6 +222,7 @@ impl Command {
             Command::Check { policy, dump, .. } => driver::check(report, &policy, dump),
             Command::Compile { policy, output, dump } => driver::compile(report, &policy, output, dump),
             Command::Test { policy, filter, .. } => driver::test(report, &policy, filter.as_deref()),
+            Command::Simulate { args } => simulate::run(report, &args),
             Command::Load { input, group, name, map, program, replace, compile, .. } => lifecycle::run_load(
                 report,
                 lifecycle::LoadRequest { input: &input, group: &group, name, map, program, replace, compile: &compile },

@@ -31,6 +31,9 @@ pub struct CompiledProgram {
     /// (instruction slot, map name) of each map load.
     pub map_loads: Vec<(usize, String)>,
     pub stack_size: u32,
+    /// The source line of each stretch of instructions, as the object's `.BTF.ext` line info
+    /// gives it (sorted by `insn`).
+    pub lines: Vec<LineInfo>,
 }
 
 impl CompiledProgram {
@@ -144,7 +147,7 @@ pub fn compile(prog: &Program, db: &SourceDb) -> Result<Compiled, Vec<Diagnostic
             section: section.to_string(),
             insns: code.insns.iter().map(|i| i.encode()).collect(),
             map_relocs: code.map_relocs.iter().map(|(at, m)| MapReloc { insn: *at, map: *m as usize }).collect(),
-            lines,
+            lines: lines.clone(),
         });
         programs.push(CompiledProgram {
             name: func.name.clone(),
@@ -153,6 +156,7 @@ pub fn compile(prog: &Program, db: &SourceDb) -> Result<Compiled, Vec<Diagnostic
             insns: code.insns,
             map_loads,
             stack_size: code.stack_size,
+            lines,
         });
     }
     if !diags.is_empty() {

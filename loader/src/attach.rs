@@ -185,6 +185,45 @@ fn read_rows(data: &MapData, kind: SocketMapKind, map_name: &str, group: &Group)
     Ok(rows)
 }
 
+/// Reads `object` and creates its maps in the kernel (not yet its programs).
+fn open_object(loader: &mut EbpfLoader<'_>, object: &[u8]) -> Result<aya::Ebpf, LoadError> {
+    loader.load(object).map_err(|e| {
+        let message = full_message(&e);
+        match e {
+            aya::EbpfError::ProgramError(_) | aya::EbpfError::MapError(_) => {
+                // Keep the errno's kind (EPERM/EACCES → PermissionDenied) so that the CLI
+                // reports a permission problem as one, with the full aya message.
+                let kind = errno_in_chain(&e).map(|n| io::Error::from_raw_os_error(n).kind());
+                LoadError::Kernel {
+                    what: "loading the object".into(),
+                    source: io::Error::new(kind.unwrap_or(io::ErrorKind::Other), message),
+                }
+            }
+            _ => LoadError::Object { message },
+        }
+    })
+}
+
+/// Loads every SK_REUSEPORT program of `object` into the kernel, so that the verifier
+/// checks each one, and attaches none: everything is unloaded again when this returns
+/// (nothing is pinned). Returns the names of the programs, sorted.
+pub fn verify(object: &[u8]) -> Result<Vec<String>, LoadError> {
+    let mut ebpf = open_object(&mut EbpfLoader::new(), object)?;
+    let mut names: Vec<String> =
+        ebpf.programs().filter(|(_, p)| matches!(p, Program::SkReuseport(_))).map(|(n, _)| n.to_string()).collect();
+    names.sort();
+    for name in &names {
+        let program: &mut SkReuseport = ebpf.program_mut(name).expect("program listed above").try_into().map_err(
+            |e: aya::programs::ProgramError| LoadError::ProgramLoad {
+                program: name.clone(),
+                message: full_message(&e),
+            },
+        )?;
+        program.load().map_err(|e| LoadError::ProgramLoad { program: name.clone(), message: full_message(&e) })?;
+    }
+    Ok(names)
+}
+
 /// Loads `object` (an ELF with an SK_REUSEPORT program), fills its socket map
 /// with the group's sockets (index i = `group.sockets[i]`; for a SOCKHASH the
 /// key is the socket cookie) and attaches the program to the group.
@@ -215,21 +254,7 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
     if let Some(live) = &live {
         loader.map_pin_path(&live.name, live.pin.as_path());
     }
-    let mut ebpf = loader.load(object).map_err(|e| {
-        let message = full_message(&e);
-        match e {
-            aya::EbpfError::ProgramError(_) | aya::EbpfError::MapError(_) => {
-                // Keep the errno's kind (EPERM/EACCES → PermissionDenied) so that the CLI
-                // reports a permission problem as one, with the full aya message.
-                let kind = errno_in_chain(&e).map(|n| io::Error::from_raw_os_error(n).kind());
-                LoadError::Kernel {
-                    what: "loading the object".into(),
-                    source: io::Error::new(kind.unwrap_or(io::ErrorKind::Other), message),
-                }
-            }
-            _ => LoadError::Object { message },
-        }
-    })?;
+    let mut ebpf = open_object(&mut loader, object)?;
 
     // Choose the program.
     let mut programs: Vec<String> =

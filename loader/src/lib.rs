@@ -81,7 +81,7 @@ mod sys;
 
 use std::{fmt, net::SocketAddr, os::fd::OwnedFd};
 
-pub use attach::{attached_holder, detach, load, LoadOptions, Loaded, Row, SocketMapKind};
+pub use attach::{attached_holder, detach, load, verify, LoadOptions, Loaded, Row, SocketMapKind};
 pub use discover::{discover, find_group, select, select_group, GroupQuery, LocalAddr};
 pub use error::{ErrorKind, GroupSummary, LoadError};
 pub use maps::{attached_program, AttachedMap, AttachedProgram};

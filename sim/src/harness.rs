@@ -30,6 +30,8 @@ pub struct TestResult {
     pub failure: Option<TestFailure>,
     /// How many entry runs it made.
     pub runs: u32,
+    /// How many steps it took (see [`Budget::steps`]).
+    pub steps: u64,
 }
 
 /// Why a test failed: the assertion (or the failing run) and a message with the values.
@@ -39,26 +41,105 @@ pub struct TestFailure {
     pub message: String,
 }
 
+/// What one test may use of the simulator. A test that goes past either figure fails with a
+/// message that names it and the figure, instead of running for ever or taking the machine's
+/// memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// Steps: each expression the test body evaluates and each BPF instruction of its entry
+    /// runs counts one.
+    pub steps: u64,
+    /// Bytes its maps may hold, as [`Maps::bytes`] counts them (arrays, and per hash entry
+    /// its key, value and bookkeeping).
+    pub map_bytes: u64,
+}
+
+impl Default for Budget {
+    /// 20,000,000 steps (a second or two of work; the largest test of the examples takes
+    /// about 2,000) and 256 MiB of maps.
+    fn default() -> Self {
+        Budget { steps: 20_000_000, map_bytes: 256 << 20 }
+    }
+}
+
 /// Runs every test of `prog` whose name contains `filter` (all when `None`).
 pub fn run_tests(prog: &Program, compiled: &Compiled, filter: Option<&str>) -> Vec<TestResult> {
+    run_tests_with(prog, compiled, filter, &Budget::default())
+}
+
+/// [`run_tests`] with a budget of its own for each test.
+pub fn run_tests_with(prog: &Program, compiled: &Compiled, filter: Option<&str>, budget: &Budget) -> Vec<TestResult> {
     prog.tests
         .iter()
         .filter(|t| filter.is_none_or(|f| prog.functions[t.0 as usize].name.contains(f)))
-        .map(|&t| run_test(prog, compiled, t))
+        .map(|&t| run_test_with(prog, compiled, t, budget))
         .collect()
 }
 
 /// Runs one `#[test]` function with fresh, empty maps.
 pub fn run_test(prog: &Program, compiled: &Compiled, test: FuncId) -> TestResult {
+    run_test_with(prog, compiled, test, &Budget::default())
+}
+
+/// [`run_test`] within `budget`.
+pub fn run_test_with(prog: &Program, compiled: &Compiled, test: FuncId, budget: &Budget) -> TestResult {
     let func = &prog.functions[test.0 as usize];
-    let mut it =
-        Interp { prog, compiled, maps: Maps::new(&rsteer_codegen::map_specs(prog)), runs: 0, depth: 0, entry: None };
+    let specs = rsteer_codegen::map_specs(prog);
+    let result =
+        |failure, runs, steps| TestResult { name: func.name.clone(), span: func.name_span, failure, runs, steps };
+    let arrays = Maps::preallocated_bytes(&specs, crate::DEFAULT_CPUS);
+    if arrays > budget.map_bytes {
+        let message = format!(
+            "test `{}` did not start: the arrays of its maps take {} in the simulator, over its budget of {}",
+            func.name,
+            bytes_text(arrays),
+            bytes_text(budget.map_bytes)
+        );
+        return result(Some(TestFailure { span: func.name_span, message }), 0, 0);
+    }
+    let mut it = Interp {
+        prog,
+        compiled,
+        maps: Maps::new(&specs),
+        runs: 0,
+        depth: 0,
+        entry: None,
+        steps: 0,
+        budget: *budget,
+        test: func.name.clone(),
+    };
     let failure = match it.call(test, vec![]) {
         Ok(_) => None,
         Err(Ctl::Fail(f)) => Some(f),
         Err(_) => None,
     };
-    TestResult { name: func.name.clone(), span: func.name_span, failure, runs: it.runs }
+    result(failure, it.runs, it.steps)
+}
+
+/// `n` with thousands separators: `100,000,000`.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A size in bytes as a person reads it: `256 MiB`, `1.5 GiB`, `800 bytes`.
+fn bytes_text(n: u64) -> String {
+    const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    for (unit, size) in UNITS {
+        if n >= size {
+            let whole = n / size;
+            let tenth = n % size * 10 / size;
+            return if tenth == 0 { format!("{whole} {unit}") } else { format!("{whole}.{tenth} {unit}") };
+        }
+    }
+    format!("{n} bytes")
 }
 
 /// The outcome of evaluating entry `entry` from its *source* (the typed HIR) on `pkt`,
@@ -85,6 +166,9 @@ pub fn reference_run(
         runs: 0,
         depth: 0,
         entry: Some(EntryRun { fallback, pkt: pkt.clone(), selected: None }),
+        steps: 0,
+        budget: Budget::default(),
+        test: func.name.clone(),
     };
     let r = it.call(entry, vec![V::Packet(Box::new(pkt.clone()))]);
     *maps = std::mem::replace(&mut it.maps, Maps::new(&[]));
@@ -213,6 +297,11 @@ struct Interp<'a> {
     /// Set while evaluating an entry from source ([`reference_run`]): its fallback verdict,
     /// the packet its built-ins read, and the selection made so far.
     entry: Option<EntryRun>,
+    /// Steps taken so far, and the budget they and the maps are held to.
+    steps: u64,
+    budget: Budget,
+    /// The test's (or the entry's) name, for the budget's failures.
+    test: String,
 }
 
 struct EntryRun {
@@ -228,6 +317,39 @@ fn fail<T>(span: Span, message: impl Into<String>) -> R<T> {
 }
 
 impl Interp<'_> {
+    /// Counts `n` steps at `span`; past the budget, the test fails there.
+    fn tick(&mut self, n: u64, span: Span) -> R<()> {
+        self.steps = self.steps.saturating_add(n);
+        if self.steps > self.budget.steps {
+            return fail(
+                span,
+                format!(
+                    "test `{}` stopped after {} steps (the simulator's budget for one test): does a loop run \
+                     longer than meant?",
+                    self.test,
+                    grouped(self.budget.steps)
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// After a map grew: past the budget, the test fails at `span`.
+    fn check_maps(&self, span: Span) -> R<()> {
+        let held = self.maps.bytes();
+        if held > self.budget.map_bytes {
+            return fail(
+                span,
+                format!(
+                    "test `{}` stopped: its maps grew past {} (the simulator's budget for one test)",
+                    self.test,
+                    bytes_text(self.budget.map_bytes)
+                ),
+            );
+        }
+        Ok(())
+    }
+
     fn call(&mut self, func: FuncId, args: Vec<V>) -> R<V> {
         let f = &self.prog.functions[func.0 as usize];
         if self.depth > 64 {
@@ -347,6 +469,7 @@ impl Interp<'_> {
     }
 
     fn expr(&mut self, fr: &mut Frame, e: &hir::Expr) -> R<V> {
+        self.tick(1, e.span)?;
         Ok(match &e.kind {
             ExprKind::Int(bits) => match e.ty {
                 Ty::Int(t) => V::Int(mask(*bits, t), t),
@@ -450,6 +573,7 @@ impl Interp<'_> {
                     (as_u64(&s) as i128, as_u64(&en) as i128)
                 };
                 while i < stop {
+                    self.tick(1, e.span)?;
                     fr.locals.insert(*var, V::Int(mask(i as u64, t), t));
                     match self.block(fr, body) {
                         Ok(_) | Err(Ctl::Continue) => {}
@@ -537,6 +661,7 @@ impl Interp<'_> {
                 let decl = &self.prog.maps[map.0 as usize];
                 let (kb, vb) = (self.encode(&k, &decl.key), self.encode(&v, &decl.value));
                 let ok = self.maps.insert(&decl.name, &kb, &vb).is_ok();
+                self.check_maps(e.span)?;
                 if matches!(e.kind, ExprKind::MapInsert { .. }) {
                     V::Bool(ok)
                 } else {
@@ -611,8 +736,14 @@ impl Interp<'_> {
                     return fail(e.span, format!("`{name}` was not compiled"));
                 };
                 self.runs += 1;
-                match crate::run(compiled, &mut self.maps, &p) {
-                    Ok(o) => V::Run(Box::new(o)),
+                let run = crate::run(compiled, &mut self.maps, &p);
+                self.maps.compact();
+                match run {
+                    Ok(o) => {
+                        self.tick(o.insns_executed, e.span)?;
+                        self.check_maps(e.span)?;
+                        V::Run(Box::new(o))
+                    }
                     Err(err) => {
                         return fail(e.span, format!("the simulator stopped `{name}` (a compiler bug): {err}"));
                     }

@@ -42,13 +42,15 @@
 //! calls, tail calls, spin locks, IP options, IPv6 extension headers, TCP options, the exact
 //! LRU eviction order, and non-linear packets (`data_end` is the end of the whole packet).
 
+pub mod capture;
 pub mod harness;
 pub mod maps;
 pub mod packet;
+pub mod replay;
 mod vm;
 
 pub use maps::{KeyValue, MapError, Maps, SimMap, SimSocket, DEFAULT_CPUS};
-pub use packet::{socket_cookie, Checksum, Proto, SimPacket, DEFAULT_MIGRATING_COOKIE};
+pub use packet::{socket_cookie, Checksum, Proto, SimPacket, Wire, DEFAULT_MIGRATING_COOKIE};
 pub use rsteer_codegen::CompiledProgram;
 
 use std::fmt;
@@ -91,6 +93,8 @@ pub struct Outcome {
     pub insns_executed: u64,
     /// One line per executed instruction when [`RunOptions::trace`] was set.
     pub trace: Vec<String>,
+    /// The slot of each executed instruction, in order, when [`RunOptions::trace`] was set.
+    pub path: Vec<usize>,
 }
 
 impl Outcome {

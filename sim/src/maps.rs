@@ -150,6 +150,10 @@ pub struct Maps {
     cpus: u32,
 }
 
+/// What [`Maps::bytes`] counts for one hash or socket map entry beside its key and value
+/// (the index's node and the allocations of key and value: about what it takes in memory).
+pub const ENTRY_OVERHEAD: u64 = 144;
+
 /// Number of CPUs (per-CPU map copies) of [`Maps::new`].
 pub const DEFAULT_CPUS: u32 = 8;
 
@@ -409,8 +413,17 @@ impl Maps {
                         index.remove(&k);
                     }
                 }
-                arena.push(value.to_vec());
-                index.insert(key.to_vec(), HashEntry { slot: arena.len() - 1, used: *tick });
+                match (index.get_mut(key), cpu) {
+                    // From userspace no program holds a pointer to the old value: overwrite it.
+                    (Some(e), None) => {
+                        arena[e.slot].copy_from_slice(value);
+                        e.used = *tick;
+                    }
+                    _ => {
+                        arena.push(value.to_vec());
+                        index.insert(key.to_vec(), HashEntry { slot: arena.len() - 1, used: *tick });
+                    }
+                }
                 0
             }
             Store::Lpm { arena, index } => {
@@ -459,6 +472,59 @@ impl Maps {
             Store::Sockets { slots } => slots.get(key).copied(),
             _ => None,
         }
+    }
+
+    /// Frees the values that no entry holds any more (a program's update leaves the old value
+    /// for the pointers of its run); call it between runs.
+    pub fn compact(&mut self) {
+        for m in &mut self.maps {
+            if let Store::Hash { arena, index, .. } = &mut m.store {
+                if arena.len() > 2 * index.len() + 64 {
+                    let mut fresh = Vec::with_capacity(index.len());
+                    for e in index.values_mut() {
+                        fresh.push(std::mem::take(&mut arena[e.slot]));
+                        e.slot = fresh.len() - 1;
+                    }
+                    *arena = fresh;
+                }
+            }
+        }
+    }
+
+    /// The memory the maps' contents take, about: every array copy, and per hash entry its
+    /// key, its values and [`ENTRY_OVERHEAD`].
+    pub fn bytes(&self) -> u64 {
+        self.maps
+            .iter()
+            .map(|m| match &m.store {
+                Store::Array { copies } => copies.iter().map(|c| c.len() as u64).sum(),
+                Store::Hash { arena, index, .. } => {
+                    arena.len() as u64 * m.value_size() as u64
+                        + index.len() as u64 * (m.key_size() as u64 + ENTRY_OVERHEAD)
+                }
+                Store::Lpm { arena, index } => {
+                    arena.len() as u64 * m.value_size() as u64
+                        + index.len() as u64 * (m.key_size() as u64 + ENTRY_OVERHEAD)
+                }
+                Store::Sockets { slots } => slots.len() as u64 * (m.key_size() as u64 + ENTRY_OVERHEAD),
+                Store::Unmodelled => 0,
+            })
+            .sum()
+    }
+
+    /// What [`Maps::with_cpus`] allocates up front for `specs`: the arrays, every CPU's copy.
+    pub fn preallocated_bytes(specs: &[MapSpec], cpus: u32) -> u64 {
+        specs
+            .iter()
+            .map(|spec| {
+                let size = spec.max_entries as u64 * spec.value.size() as u64;
+                match MapType::from_u32(spec.map_type) {
+                    Some(MapType::Array) => size,
+                    Some(MapType::PercpuArray) => size * cpus.max(1) as u64,
+                    _ => 0,
+                }
+            })
+            .sum()
     }
 
     /// The bytes of one value (the target of a map-value pointer).

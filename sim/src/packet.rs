@@ -81,6 +81,21 @@ pub struct SimPacket {
     /// ([`SimPacket::linear_len`]). On loopback a datagram of more than about 16 KB, or one
     /// sent in pieces with `MSG_MORE`, arrives with only its first piece linear.
     pub linear: Option<usize>,
+    /// The packet's real bytes, when it was read from a capture (`rsteer simulate --pcap`):
+    /// the header reads see them as they were on the wire (TCP options, TTL, flow label...)
+    /// instead of the headers built from the fields above, which then describe the same
+    /// packet. `None` for a built packet.
+    pub wire: Option<Wire>,
+}
+
+/// A captured packet's bytes from its IP header to the end of the IP packet (link-layer
+/// header and padding cut off).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wire {
+    pub net: Vec<u8>,
+    /// Where the L4 (UDP or TCP) header starts in `net`: after the IPv4 header and its
+    /// options, or the IPv6 header and its extension headers.
+    pub l4_at: usize,
 }
 
 /// Cookie of `migrating_sk` in a migration run that names none.
@@ -109,6 +124,7 @@ impl SimPacket {
             checksum: Checksum::Zero,
             ip_id: 0,
             linear: None,
+            wire: None,
         }
     }
 
@@ -142,6 +158,9 @@ impl SimPacket {
     pub fn l4_bytes(&self) -> Vec<u8> {
         if self.migrating {
             return Vec::new();
+        }
+        if let Some(w) = &self.wire {
+            return w.net[w.l4_at.min(w.net.len())..].to_vec();
         }
         let mut out = match self.protocol {
             Proto::Udp => {
@@ -216,6 +235,9 @@ impl SimPacket {
     pub fn net_bytes(&self) -> Vec<u8> {
         if self.migrating {
             return Vec::new();
+        }
+        if let Some(w) = &self.wire {
+            return w.net.clone();
         }
         let l4 = self.l4_bytes();
         let mut out = Vec::with_capacity(40 + l4.len());

@@ -104,6 +104,7 @@ pub(crate) struct Vm<'a> {
     pc: usize,
     executed: u64,
     trace: Vec<String>,
+    path: Vec<usize>,
 }
 
 type R<T> = Result<T, SimError>;
@@ -171,6 +172,7 @@ impl<'a> Vm<'a> {
             pc: 0,
             executed: 0,
             trace: Vec::new(),
+            path: Vec::new(),
         })
     }
 
@@ -199,6 +201,7 @@ impl<'a> Vm<'a> {
             let done = self.step(insn)?;
             if self.opts.trace && self.trace.len() < TRACE_LIMIT {
                 self.trace_line(at, insn);
+                self.path.push(at);
             }
             if let Some(ret) = done {
                 let verdict = if ret as u32 == SK_PASS { Verdict::Pass } else { Verdict::Drop };
@@ -208,6 +211,7 @@ impl<'a> Vm<'a> {
                     ret,
                     insns_executed: self.executed,
                     trace: self.trace,
+                    path: self.path,
                 });
             }
         }

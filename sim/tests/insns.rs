@@ -14,6 +14,7 @@ fn prog(insns: Vec<Insn>, map_loads: Vec<(usize, String)>) -> CompiledProgram {
         insns,
         map_loads,
         stack_size: 512,
+        lines: vec![],
     }
 }
 
