@@ -12,7 +12,7 @@ mod lifecycle;
 mod mapcmd;
 mod report;
 
-use args::{CompileArgs, GroupArgs, PolicyArgs};
+use args::{CompileArgs, PolicyArgs};
 use clap::{Parser, Subcommand};
 use driver::Dump;
 use report::{Format, Reporter};
@@ -28,21 +28,35 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum MapAction {
-    /// The program's maps, their shapes and how many entries they hold.
+    /// The program's maps, their kinds, key and value types and how many entries they hold.
     List,
     /// Every entry of a map.
     Dump { map: String },
-    // Keys and values may be negative (`-1`): values starting with `-` are not flags here.
+    // Keys and values may be negative (`-1`, `-0x1`): a key or value may start with `-`, so
+    // flags go before the subcommand or after the last key or value.
     /// One entry.
-    #[command(allow_hyphen_values = true)]
-    Get { map: String, key: String },
-    /// Write an entry (integers in any base, `true`/`false`, `[a,b]` and `b"..."` for arrays,
-    /// `field=value,...` naming every field for structs, `hex:...`).
-    #[command(allow_hyphen_values = true)]
-    Set { map: String, key: String, value: String },
-    /// Delete an entry.
-    #[command(allow_hyphen_values = true)]
-    Delete { map: String, key: String },
+    Get {
+        map: String,
+        #[arg(allow_hyphen_values = true)]
+        key: String,
+    },
+    /// Write an entry: integers in any base (negative where signed), `true`/`false`, `[a,b]` and
+    /// `b"..."` for arrays, `field=value,...` naming every field for structs (or only some,
+    /// with --update), `hex:...`, or JSON as `--json` prints it; one argument is a whole JSON
+    /// entry (`{"key": K, "value": V}`, what `get --json` prints).
+    Set {
+        map: String,
+        #[arg(allow_hyphen_values = true)]
+        key: String,
+        #[arg(allow_hyphen_values = true)]
+        value: Option<String>,
+    },
+    /// Delete an entry (of a hash map: array entries always exist; socket maps are read-only).
+    Delete {
+        map: String,
+        #[arg(allow_hyphen_values = true)]
+        key: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -153,15 +167,27 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Read and write the maps of the program attached to a server's reuseport group.
+    /// Read and write the maps of a named load (`rsteer map NAME list`) or of the program
+    /// attached to a server's reuseport group (`rsteer map --pid PID list`), in the types the
+    /// live maps carry in their BTF.
+    #[command(args_conflicts_with_subcommands = false, subcommand_precedence_over_arg = true)]
     Map {
+        /// The named load (see `rsteer status`); or give --pid.
+        name: Option<String>,
+        /// The server process whose group's attached program to use.
+        #[arg(long, global = true)]
+        pid: Option<i32>,
         #[command(flatten)]
-        group: GroupArgs,
-        /// The policy the program came from: keys and values are read and shown in its types.
-        #[arg(long)]
+        filter: args::GroupFilter,
+        /// Read keys and values in this policy's types instead of the live map's BTF (refused
+        /// when they do not fit the live map).
+        #[arg(long, global = true)]
         policy: Option<PathBuf>,
+        /// With `set`: merge the fields given into the current value.
+        #[arg(long, global = true)]
+        update: bool,
         /// Print the result as JSON.
-        #[arg(long)]
+        #[arg(long, global = true)]
         json: bool,
         #[command(subcommand)]
         action: MapAction,
@@ -222,7 +248,7 @@ impl Command {
             Command::Status { name, .. } => lifecycle::run_status(report, name.as_deref()),
             Command::Doctor { .. } => lifecycle::run_doctor(report),
             Command::Sockets { pid, .. } => driver::sockets(report, pid),
-            Command::Map { group, policy, action, .. } => {
+            Command::Map { name, pid, filter, policy, update, action, .. } => {
                 let action = match action {
                     MapAction::List => mapcmd::Action::List,
                     MapAction::Dump { map } => mapcmd::Action::Dump(map),
@@ -230,7 +256,8 @@ impl Command {
                     MapAction::Set { map, key, value } => mapcmd::Action::Set(map, key, value),
                     MapAction::Delete { map, key } => mapcmd::Action::Delete(map, key),
                 };
-                mapcmd::run(report, &group, policy.as_deref(), action)
+                let target = mapcmd::Target { name: name.as_deref(), pid, filter: &filter };
+                mapcmd::run(report, target, mapcmd::Options { policy: policy.as_deref(), update }, action)
             }
             Command::Demo { count } => demo::run(report, count),
             Command::Explain { code } => driver::explain(report, &code),

@@ -7,6 +7,7 @@
 //!
 //! This crate knows nothing of the policy language: it depends on no other rsteer crate.
 
+pub mod btf;
 pub mod ctx;
 pub mod eval;
 pub mod helper;

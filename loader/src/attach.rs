@@ -198,7 +198,7 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
 
     // Refuse before loading anything when a live program holds the sockets, unless asked
     // to replace it; then pin its socket map so the new program's map is that map.
-    let holder = attached_holder(group);
+    let holder = attached_holder(group)?;
     let live = match (holder, opts.replace) {
         (Some((program_id, map_id)), false) => {
             return Err(LoadError::AlreadyAttached {
@@ -461,13 +461,22 @@ pub(crate) fn update_retrying_busy(map: BorrowedFd<'_>, key: &[u8], value: &[u8]
 /// (`SO_ATTACH_REUSEPORT_CBPF`). The map fill adds a second check: an insert
 /// that stays EBUSY past the RCU grace period means another live map holds
 /// the socket, reported as the same error.
-pub fn attached_holder(group: &Group) -> Option<(u32, u32)> {
+///
+/// A listing the kernel refuses (EPERM without CAP_BPF) is an error, not "nothing attached".
+pub fn attached_holder(group: &Group) -> Result<Option<(u32, u32)>, LoadError> {
     let cookies: HashSet<u64> = group.sockets.iter().map(|s| s.cookie).collect();
     let mut seen_maps = HashSet::new();
     for prog in aya::programs::loaded_programs() {
         let prog = match prog {
             Ok(p) => p,
             Err(e) => {
+                let errno = errno_in_chain(&e);
+                if matches!(errno, Some(libc::EPERM) | Some(libc::EACCES)) {
+                    return Err(LoadError::Kernel {
+                        what: "listing the loaded BPF programs".into(),
+                        source: io::Error::from_raw_os_error(errno.unwrap_or(libc::EPERM)),
+                    });
+                }
                 log::debug!("cannot list loaded programs: {}", full_message(&e));
                 continue;
             }
@@ -486,11 +495,11 @@ pub fn attached_holder(group: &Group) -> Option<(u32, u32)> {
                 continue;
             };
             if let Some(true) = map_holds_any(&info, &cookies) {
-                return Some((prog.id(), map_id));
+                return Ok(Some((prog.id(), map_id)));
             }
         }
     }
-    None
+    Ok(None)
 }
 
 /// Whether a socket map's entries include one of `cookies`; None when it is

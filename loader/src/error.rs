@@ -121,6 +121,12 @@ pub enum LoadError {
     #[error("map `{map}`: {reason}")]
     MapUse { map: String, reason: String },
 
+    #[error("index {index} is out of range: {map} has {max_entries} entries")]
+    MapIndex { map: String, index: String, max_entries: u32 },
+
+    #[error("cannot add an entry to `{map}`: the map is full ({max_entries} entries)")]
+    MapFull { map: String, max_entries: u32 },
+
     #[error("map `{map}` has {max_entries} entries but the group {local} has {sockets} sockets")]
     TooManySockets { map: String, max_entries: u32, sockets: usize, local: SocketAddr },
 
@@ -255,6 +261,8 @@ impl LoadError {
             | SeveralSockArrays { .. }
             | MapShape { .. }
             | MapUse { .. }
+            | MapIndex { .. }
+            | MapFull { .. }
             | TooManySockets { .. }
             | AlreadyAttached { .. }
             | EmptyGroup
@@ -327,6 +335,8 @@ impl LoadError {
                 "use one REUSEPORT_SOCKARRAY, or a SOCKMAP plus a SOCKHASH if the policy needs both an index and a key".into()
             }
             TooManySockets { .. } => "raise the map's max_entries in the policy".into(),
+            MapIndex { max_entries, .. } => format!("the indices are 0 to {}", max_entries.saturating_sub(1)),
+            MapFull { .. } => "delete entries first, or raise the map's capacity in the policy and load it again".into(),
             AlreadyAttached { .. } => {
                 "detach the current program first (`rsteer detach`), then load again".into()
             }

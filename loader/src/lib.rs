@@ -84,7 +84,7 @@ use std::{fmt, net::SocketAddr, os::fd::OwnedFd};
 pub use attach::{attached_holder, detach, load, LoadOptions, Loaded, Row, SocketMapKind};
 pub use discover::{discover, find_group, select, select_group, GroupQuery, LocalAddr};
 pub use error::{ErrorKind, GroupSummary, LoadError};
-pub use maps::{attached_program, AttachedMap, AttachedProgram};
+pub use maps::{attached_program, named_program, AttachedMap, AttachedProgram, MapTypes};
 
 /// The transport protocol of a reuseport group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]

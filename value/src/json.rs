@@ -27,9 +27,9 @@ pub(crate) fn to_json(shape: &Shape, value: &Value) -> Json {
     }
 }
 
-pub(crate) fn from_json(shape: &Shape, json: &Json) -> Result<Value, ValueError> {
+pub(crate) fn from_json_over(shape: &Shape, json: &Json, base: Option<&Value>) -> Result<Value, ValueError> {
     if let Json::String(text) = json {
-        return shape.parse(text);
+        return crate::text::parse_over(shape, text, base);
     }
     match (shape, json) {
         // The number's own text, read as the type: one range check and one set of messages.
@@ -42,13 +42,13 @@ pub(crate) fn from_json(shape: &Shape, json: &Json) -> Result<Value, ValueError>
             let items = items
                 .iter()
                 .enumerate()
-                .map(|(i, j)| from_json(elem, j).map_err(|e| e.within(format_args!("element {i}"))));
+                .map(|(i, j)| from_json_over(elem, j, None).map_err(|e| e.within(format_args!("element {i}"))));
             Ok(Value::Array(items.collect::<Result<_, _>>()?))
         }
         (Shape::Bytes(n), Json::Array(items)) => {
             check_len(items.len(), *n, shape)?;
             let byte = Shape::Int(IntTy::U8);
-            let bytes = items.iter().enumerate().map(|(i, j)| match from_json(&byte, j) {
+            let bytes = items.iter().enumerate().map(|(i, j)| match from_json_over(&byte, j, None) {
                 Ok(Value::Int(b, _)) => Ok(b as u8),
                 Ok(_) => Ok(0),
                 Err(e) => Err(e.within(format_args!("element {i}"))),
@@ -59,9 +59,15 @@ pub(crate) fn from_json(shape: &Shape, json: &Json) -> Result<Value, ValueError>
             let mut fill = StructFill::new(name, fields);
             for (key, j) in members {
                 let (i, field) = fill.field(key)?;
-                fill.set(i, from_json(&field.shape, j).map_err(|e| e.within(format_args!("field `{key}`")))?);
+                let field_base = match base {
+                    Some(Value::Struct(old)) => old.get(i),
+                    _ => None,
+                };
+                let v =
+                    from_json_over(&field.shape, j, field_base).map_err(|e| e.within(format_args!("field `{key}`")))?;
+                fill.set(i, v);
             }
-            fill.finish()
+            fill.finish_over(base)
         }
         (_, other) => Err(ValueError::new(format!("`{other}` is not a `{}` value", shape.name()))),
     }
