@@ -22,6 +22,9 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "rsteer", version, about = "Compile, test and load SO_REUSEPORT steering policies", long_about = None)]
 struct Cli {
+    /// Show more: the kernel's verifier log behind a rejection.
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -267,8 +270,9 @@ impl Command {
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).format_timestamp(None).init();
-    let command = Cli::parse().command;
-    let report = Reporter::new(command.format());
+    let cli = Cli::parse();
+    let command = cli.command;
+    let report = Reporter::new(command.format()).verbose(cli.verbose);
     match command.run(&report) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => ExitCode::from(report.failure(failure)),

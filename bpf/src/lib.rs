@@ -13,6 +13,7 @@ pub mod eval;
 pub mod helper;
 pub mod insn;
 pub mod map;
+pub mod object;
 
 pub use insn::{AluOp, Insn, JmpOp, Size};
 pub use map::MapType;

@@ -249,6 +249,23 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
         },
     };
 
+    // Load the program (the verifier runs here), before the map is chosen: an object the
+    // verifier refuses is reported as that, whatever maps it has.
+    let program: &mut SkReuseport = ebpf.program_mut(&program_name).expect("program listed above").try_into().map_err(
+        |e: aya::programs::ProgramError| LoadError::ProgramLoad {
+            program: program_name.clone(),
+            message: full_message(&e),
+        },
+    )?;
+    program.load().map_err(|e| program_load_error(&program_name, e, object))?;
+    let program_id = program
+        .info()
+        .map_err(|e| LoadError::Kernel {
+            what: format!("reading the id of program `{program_name}`"),
+            source: io::Error::other(full_message(&e)),
+        })?
+        .id();
+
     // Choose the map.
     let mut socket_maps: Vec<(String, SocketMapKind)> =
         ebpf.maps().filter_map(|(n, m)| socket_map_data(m).map(|(_, k)| (n.to_string(), k))).collect();
@@ -282,22 +299,6 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
             }
         }
     };
-
-    // Load the program (the verifier runs here).
-    let program: &mut SkReuseport = ebpf.program_mut(&program_name).expect("program listed above").try_into().map_err(
-        |e: aya::programs::ProgramError| LoadError::ProgramLoad {
-            program: program_name.clone(),
-            message: full_message(&e),
-        },
-    )?;
-    program.load().map_err(|e| LoadError::ProgramLoad { program: program_name.clone(), message: full_message(&e) })?;
-    let program_id = program
-        .info()
-        .map_err(|e| LoadError::Kernel {
-            what: format!("reading the id of program `{program_name}`"),
-            source: io::Error::other(full_message(&e)),
-        })?
-        .id();
 
     // Fill the map through its raw fd (8-byte values so cookies read back).
     let map = ebpf.map(&map_name).expect("map listed above");
@@ -544,6 +545,20 @@ pub fn detach(group: &Group) -> Result<(), LoadError> {
     })?;
     log::info!("detached the program of {} {} of pid {}", group.protocol, group.local, first.pid);
     Ok(())
+}
+
+/// A failed `BPF_PROG_LOAD` in words: a verifier rejection (placed at its source line through
+/// the log or the object's line info) or the call's own refusal (EPERM: a capability).
+pub(crate) fn program_load_error(program: &str, e: aya::programs::ProgramError, object: &[u8]) -> LoadError {
+    if let aya::programs::ProgramError::LoadError { io_error, verifier_log } = &e {
+        let errno = io_error.raw_os_error().unwrap_or(0);
+        let log = verifier_log.to_string();
+        if crate::verifier::is_rejection(errno, &log) {
+            let info = rsteer_bpf::object::read(object).ok();
+            return LoadError::Verifier(Box::new(crate::verifier::rejection(program, errno, &log, info.as_ref())));
+        }
+    }
+    LoadError::ProgramLoad { program: program.to_string(), message: full_message(&e) }
 }
 
 /// The first OS error number in an error's source chain.

@@ -52,7 +52,7 @@ pub enum LoadError {
     #[error("no process with pid {pid}")]
     NoSuchProcess { pid: i32 },
 
-    #[error("not allowed to {action} of pid {pid}: {source}")]
+    #[error("not allowed to {action} of pid {pid}: {}", crate::errno::words(source))]
     ProcessPermission {
         pid: i32,
         action: &'static str,
@@ -65,7 +65,7 @@ pub enum LoadError {
     )]
     NoReuseportSocket { pid: i32, inspected: usize },
 
-    #[error("{what} of pid {pid}: {source}")]
+    #[error("{what} of pid {pid}: {}", crate::errno::words(source))]
     Discovery {
         pid: i32,
         what: String,
@@ -100,6 +100,10 @@ pub enum LoadError {
     #[error("the program `{program}` was rejected by the kernel: {message}")]
     ProgramLoad { program: String, message: String },
 
+    /// The verifier refused the program: its complaint, instruction and source line.
+    #[error("{0}")]
+    Verifier(Box<crate::verifier::Rejection>),
+
     #[error("the object has no socket map (REUSEPORT_SOCKARRAY, SOCKMAP or SOCKHASH) to fill")]
     NoSocketMap,
 
@@ -133,7 +137,10 @@ pub enum LoadError {
     #[error("the reuseport group {local} already has a program attached{}", describe_holder(*program_id, *map_id))]
     AlreadyAttached { local: SocketAddr, program_id: Option<u32>, map_id: Option<u32> },
 
-    #[error("cannot put socket fd {target_fd} of pid {pid} ({local}) at key {key} of map `{map}`: {source}")]
+    #[error(
+        "cannot put socket fd {target_fd} of pid {pid} ({local}) at key {key} of map `{map}`: {}",
+        crate::errno::words(source)
+    )]
     MapUpdate {
         map: String,
         key: String,
@@ -144,7 +151,7 @@ pub enum LoadError {
         source: io::Error,
     },
 
-    #[error("cannot read back key {key} of map `{map}`: {source}")]
+    #[error("cannot read back key {key} of map `{map}`: {}", crate::errno::words(source))]
     MapLookup {
         map: String,
         key: String,
@@ -152,7 +159,7 @@ pub enum LoadError {
         source: io::Error,
     },
 
-    #[error("cannot write key {key} of map `{map}`: {source}")]
+    #[error("cannot write key {key} of map `{map}`: {}", crate::errno::words(source))]
     MapWrite {
         map: String,
         key: String,
@@ -160,7 +167,10 @@ pub enum LoadError {
         source: io::Error,
     },
 
-    #[error("cannot attach program `{program}` to the reuseport group {local} through fd {target_fd} of pid {pid}: {source}")]
+    #[error(
+        "cannot attach program `{program}` to the reuseport group {local} through fd {target_fd} of pid {pid}: {}",
+        crate::errno::words(source)
+    )]
     Attach {
         program: String,
         pid: i32,
@@ -173,7 +183,7 @@ pub enum LoadError {
     #[error("the reuseport group {local} of pid {pid} has no program attached")]
     NothingAttached { pid: i32, local: SocketAddr },
 
-    #[error("cannot detach the program of the reuseport group {local} of pid {pid}: {source}")]
+    #[error("cannot detach the program of the reuseport group {local} of pid {pid}: {}", crate::errno::words(source))]
     Detach {
         pid: i32,
         local: SocketAddr,
@@ -196,7 +206,7 @@ pub enum LoadError {
     #[error("the record of load `{name}` is damaged: {reason}")]
     BadRecord { name: String, reason: String },
 
-    #[error("{what}: {source}")]
+    #[error("{what}: {}", crate::errno::words(source))]
     State {
         what: String,
         #[source]
@@ -218,7 +228,7 @@ pub enum LoadError {
     #[error("fd {fd} cannot be steered: {reason}")]
     OwnSocket { fd: i32, reason: String },
 
-    #[error("{what}: {source}")]
+    #[error("{what}: {}", crate::errno::words(source))]
     Kernel {
         what: String,
         #[source]
@@ -274,6 +284,8 @@ impl LoadError {
             | OwnSocket { .. }
             | Object { .. } => ErrorKind::Usage,
             NoSuchLoad { .. } | ProcessExited { .. } | GroupGone { .. } => ErrorKind::NotFound,
+            // EACCES from the verifier is a rejection, not a permission problem.
+            Verifier(_) => ErrorKind::System,
             State { source, .. } => {
                 if is_permission(source) {
                     ErrorKind::Permission
@@ -356,6 +368,11 @@ impl LoadError {
                 "keep `{map}`'s kind, key, value and capacity in the new policy, or detach and load again (a new socket map empties the table)"
             ),
             GroupGone { name } => format!("`rsteer detach {name}` removes its state"),
+            Verifier(r) if r.ours => format!(
+                "rsteer's own output should always pass the verifier: this is a compiler bug; please report it with the policy, `rsteer --version` and the verifier's log (`-v` prints it){}",
+                r.at.as_ref().map(|a| format!(", naming {}:{}", a.file, a.line)).unwrap_or_default()
+            ),
+            Verifier(_) => "the verifier follows every path: check each packet read against its end, and each map value against NULL, before using it; `-v` prints the verifier's log".into(),
             e @ ProgramLoad { .. } if e.kind() == ErrorKind::Permission => {
                 "loading BPF programs needs CAP_BPF (and CAP_NET_ADMIN for SOCKMAP/SOCKHASH); run as root".into()
             }
@@ -368,8 +385,27 @@ impl LoadError {
             e if e.kind() == ErrorKind::Permission => {
                 "loading BPF programs needs CAP_BPF (and CAP_NET_ADMIN for SOCKMAP/SOCKHASH); run as root".into()
             }
-            _ => return None,
+            e => return e.io_source().and_then(crate::errno::hint),
         })
+    }
+}
+
+impl LoadError {
+    /// The I/O error behind this one, if any.
+    fn io_source(&self) -> Option<&io::Error> {
+        use LoadError::*;
+        match self {
+            ProcessPermission { source, .. }
+            | Discovery { source, .. }
+            | MapUpdate { source, .. }
+            | MapLookup { source, .. }
+            | MapWrite { source, .. }
+            | Attach { source, .. }
+            | Detach { source, .. }
+            | State { source, .. }
+            | Kernel { source, .. } => Some(source),
+            _ => None,
+        }
     }
 }
 

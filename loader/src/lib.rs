@@ -73,11 +73,13 @@
 mod attach;
 mod discover;
 pub mod doctor;
+pub mod errno;
 mod error;
 pub mod lifecycle;
 mod maps;
 pub mod state;
 mod sys;
+pub mod verifier;
 
 use std::{fmt, net::SocketAddr, os::fd::OwnedFd};
 

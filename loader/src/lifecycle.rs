@@ -718,7 +718,7 @@ pub fn replace(
         ebpf.program_mut(&program_name).expect("listed").try_into().map_err(|e: aya::programs::ProgramError| {
             LoadError::ProgramLoad { program: program_name.clone(), message: full_message(&e) }
         })?;
-    prog.load().map_err(|e| LoadError::ProgramLoad { program: program_name.clone(), message: full_message(&e) })?;
+    prog.load().map_err(|e| crate::attach::program_load_error(&program_name, e, object))?;
     let program_id = prog.info().map_err(|e| kernel(format!("reading the id of `{program_name}`"), &e))?.id();
     let prog_fd = prog.fd().map_err(|e| kernel(format!("the descriptor of `{program_name}`"), &e))?;
     let first = &sockets[0];
