@@ -15,6 +15,9 @@ pub struct CompileArgs {
     /// Refuse features the given Linux version lacks (e.g. `5.14`).
     #[arg(long, value_name = "VERSION")]
     pub target_kernel: Option<String>,
+    /// Count every verdict (`compile --count`, `load --count`): set by those verbs' own flag.
+    #[arg(skip)]
+    pub count: bool,
 }
 
 impl CompileArgs {
@@ -37,7 +40,7 @@ impl CompileArgs {
                 Ok((name.trim().to_string(), value.trim().to_string()))
             })
             .collect::<Result<_, Failure>>()?;
-        Ok(BuildOptions { consts, target_kernel })
+        Ok(BuildOptions { consts, target_kernel, count: self.count })
     }
 }
 

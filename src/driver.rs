@@ -106,7 +106,8 @@ pub fn compile(
 ) -> Result<(), Failure> {
     let checked = check_file(report, &args.policy, &args.compile)?;
     print_hir(report, &checked, dump);
-    let built = report.built(checked.compile(&args.policy.display().to_string()))?;
+    let built =
+        report.built(checked.compile_with(&args.policy.display().to_string(), &args.compile.options()?.codegen()))?;
     print_code(report, &built.compiled, dump);
     let out = output.unwrap_or_else(|| args.policy.with_extension("o"));
     std::fs::write(&out, built.object())

@@ -11,6 +11,7 @@ mod driver;
 mod lifecycle;
 mod mapcmd;
 mod report;
+mod top;
 
 use args::{CompileArgs, PolicyArgs};
 use clap::{Parser, Subcommand};
@@ -85,6 +86,9 @@ enum Command {
         /// Print an intermediate stage.
         #[arg(long, value_enum)]
         dump: Option<Dump>,
+        /// Count every verdict per socket in a per-CPU map (`rsteer status` and `rsteer top` read it).
+        #[arg(long)]
+        count: bool,
     },
     /// Run the policy's `#[test]` functions in the simulator.
     Test {
@@ -117,6 +121,9 @@ enum Command {
         /// new one takes over its live maps of the same name and shape, and the swap is atomic.
         #[arg(long)]
         replace: bool,
+        /// Compile the policy with verdict counters (`rsteer status` and `rsteer top` read them).
+        #[arg(long)]
+        count: bool,
         #[command(flatten)]
         compile: CompileArgs,
         /// Print the result as JSON.
@@ -161,6 +168,21 @@ enum Command {
         /// One load (default: all).
         name: Option<String>,
         /// Print a JSON array (a stable schema).
+        #[arg(long)]
+        json: bool,
+    },
+    /// A live view of the loads compiled with `--count`: per socket its packets per second and
+    /// share, with pid and fd; pass and drop rates; refreshed every second.
+    Top {
+        /// One load (default: every load with counters).
+        name: Option<String>,
+        /// Print one frame (two samples an interval apart) and exit.
+        #[arg(long)]
+        once: bool,
+        /// Seconds between samples.
+        #[arg(long, default_value_t = 1.0)]
+        interval: f64,
+        /// Print the rates once as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -223,6 +245,7 @@ impl Command {
             | Command::Join { json, .. }
             | Command::Replace { json, .. }
             | Command::Status { json, .. }
+            | Command::Top { json, .. }
             | Command::Doctor { json }
             | Command::Sockets { json, .. } => *json,
             Command::Compile { .. } | Command::Detach { .. } | Command::Demo { .. } | Command::Explain { .. } => false,
@@ -237,12 +260,26 @@ impl Command {
     fn run(self, report: &Reporter) -> Result<(), report::Failure> {
         match self {
             Command::Check { policy, dump, .. } => driver::check(report, &policy, dump),
-            Command::Compile { policy, output, dump } => driver::compile(report, &policy, output, dump),
+            Command::Compile { mut policy, output, dump, count } => {
+                policy.compile.count = count;
+                driver::compile(report, &policy, output, dump)
+            }
             Command::Test { policy, filter, .. } => driver::test(report, &policy, filter.as_deref()),
-            Command::Load { input, group, name, map, program, replace, compile, .. } => lifecycle::run_load(
-                report,
-                lifecycle::LoadRequest { input: &input, group: &group, name, map, program, replace, compile: &compile },
-            ),
+            Command::Load { input, group, name, map, program, replace, count, mut compile, .. } => {
+                compile.count = count;
+                lifecycle::run_load(
+                    report,
+                    lifecycle::LoadRequest {
+                        input: &input,
+                        group: &group,
+                        name,
+                        map,
+                        program,
+                        replace,
+                        compile: &compile,
+                    },
+                )
+            }
             Command::Detach { args } => lifecycle::run_detach(report, &args),
             Command::Join { name, pid, .. } => lifecycle::run_join(report, &name, &pid),
             Command::Replace { name, policy, fresh, program, .. } => {
@@ -250,6 +287,9 @@ impl Command {
             }
             Command::Status { name, .. } => lifecycle::run_status(report, name.as_deref()),
             Command::Doctor { .. } => lifecycle::run_doctor(report),
+            Command::Top { name, once, interval, .. } => {
+                top::run(report, name.as_deref(), &top::TopOptions { once, interval })
+            }
             Command::Sockets { pid, .. } => driver::sockets(report, pid),
             Command::Map { name, pid, filter, policy, update, action, .. } => {
                 let action = match action {

@@ -71,6 +71,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod attach;
+pub mod counts;
 mod discover;
 pub mod doctor;
 pub mod errno;
@@ -86,7 +87,7 @@ use std::{fmt, net::SocketAddr, os::fd::OwnedFd};
 pub use attach::{attached_holder, detach, load, LoadOptions, Loaded, Row, SocketMapKind};
 pub use discover::{discover, find_group, select, select_group, GroupQuery, LocalAddr};
 pub use error::{ErrorKind, GroupSummary, LoadError};
-pub use maps::{attached_program, named_program, AttachedMap, AttachedProgram, MapTypes};
+pub use maps::{attached_program, named_map, named_program, AttachedMap, AttachedProgram, MapTypes};
 
 /// The transport protocol of a reuseport group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]

@@ -127,6 +127,12 @@ pub fn attached_program(group: &Group) -> Result<AttachedProgram, LoadError> {
     Err(LoadError::NothingAttached { pid: group.pid(), local: group.local })
 }
 
+/// The map `map` of the named load `load`, from its pin.
+pub fn named_map(load: &str, map: &str) -> Result<AttachedMap, LoadError> {
+    let fd = state::open_pin(&state::map_pin(load, map))?;
+    AttachedMap::open(fd, Some(map.to_string()), cpus()?, &mut BtfCache::default())
+}
+
 /// The program and maps of the named load `name`, from its pins (full map names, as the
 /// policy spells them).
 pub fn named_program(name: &str) -> Result<AttachedProgram, LoadError> {
