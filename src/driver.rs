@@ -198,9 +198,21 @@ pub fn load(
     let pid = group.pid;
     let group = group.pick()?;
     let options = LoadOptions { program: target.program, map: target.map, replace: target.replace };
-    let loaded = rsteer_loader::load(&object, &group, &options)?;
+    let loaded = rsteer_loader::load(&object, &group, &options).map_err(object_failure(input))?;
     show_loaded(report, &loaded, &group, &[pid], target.replace, None);
     Ok(())
+}
+
+/// A loader error about the object `input` names the file: `cannot parse bad.o: ...`.
+pub fn object_failure(input: &Path) -> impl Fn(rsteer_loader::LoadError) -> Failure + '_ {
+    move |e| match e {
+        rsteer_loader::LoadError::Object { message } => Failure::Message {
+            code: EXIT_USAGE,
+            message: format!("cannot parse {}: {message}", input.display()),
+            hint: Some("pass a BPF object that `rsteer compile` or `clang -target bpf` wrote, whole".into()),
+        },
+        other => Failure::from(other),
+    }
 }
 
 /// The object `load` and `replace` take: a policy compiled through the facade, or a `.o`

@@ -102,7 +102,8 @@ pub fn run_load(report: &Reporter, req: LoadRequest<'_>) -> Result<(), Failure> 
     test_pause();
     let options = LoadOptions { program: req.program, map: req.map, replace: false };
     let origin = Origin { policy: Some(absolute(req.input)), source };
-    let (loaded, record) = lifecycle::load_named(&object, &group, &options, &name, &origin)?;
+    let (loaded, record) =
+        lifecycle::load_named(&object, &group, &options, &name, &origin).map_err(driver::object_failure(req.input))?;
     driver::show_loaded(report, &loaded, &group, &record.pids, false, Some(&name));
     Ok(())
 }
@@ -145,7 +146,8 @@ pub fn run_replace(
     require_privilege("replace")?;
     let (object, source) = object_of(report, policy, compile)?;
     let origin = Origin { policy: Some(absolute(policy)), source };
-    let r = lifecycle::replace(name, &object, fresh, program.as_deref(), &origin)?;
+    let r = lifecycle::replace(name, &object, fresh, program.as_deref(), &origin)
+        .map_err(driver::object_failure(policy))?;
     if report.is_json() {
         let out = serde_json::json!({
             "name": name, "program": r.record.program_name, "program_id": r.record.program_id,

@@ -117,7 +117,7 @@ impl LiveMap {
         let info = data.info().map_err(|e| kernel(format!("reading map {map_id}"), &full_message(&e)))?;
         let live_name = info.name_as_str().unwrap_or("").to_string();
         // The kernel keeps 15 characters of a map's name: find the object's map it was.
-        let parsed = aya_obj::Object::parse(object).map_err(|e| LoadError::Object { message: e.to_string() })?;
+        let parsed = parse_object(object)?;
         let Some((name, def)) =
             parsed.maps.iter().find(|(n, _)| **n == live_name || (live_name.len() == 15 && n.starts_with(&live_name)))
         else {
@@ -157,27 +157,41 @@ impl Drop for LiveMap {
     }
 }
 
-/// The table of a live socket map, matched to the group's sockets by cookie.
+/// The table of a live socket map, matched to the group's sockets by cookie: every key the
+/// map holds (an index map may have holes where sockets closed; a SockHash is keyed by
+/// cookie), with the socket that sits there.
 fn read_rows(data: &MapData, kind: SocketMapKind, map_name: &str, group: &Group) -> Result<Vec<Row>, LoadError> {
     let fd = data.fd().as_fd();
+    let key_size = match kind {
+        SocketMapKind::SockHash => 8,
+        _ => 4,
+    };
     let mut rows = Vec::new();
-    for (index, socket) in group.sockets.iter().enumerate() {
-        let key: Vec<u8> = match kind {
-            SocketMapKind::SockHash => socket.cookie.to_ne_bytes().to_vec(),
-            _ => (index as u32).to_ne_bytes().to_vec(),
-        };
-        let mut out = [0u8; 8];
-        if sys::map_lookup(fd, &key, &mut out).is_ok() {
-            let cookie = u64::from_ne_bytes(out);
-            let holder = group.sockets.iter().find(|s| s.cookie == cookie).unwrap_or(socket);
-            rows.push(Row {
-                index: index as u32,
-                pid: holder.pid,
-                target_fd: holder.target_fd,
-                local: holder.local,
-                cookie,
-            });
+    let mut key = vec![0u8; key_size];
+    let mut next = vec![0u8; key_size];
+    let mut first = true;
+    let mut position = 0u32;
+    for _ in 0..(1 << 20) {
+        if sys::map_next_key(fd, (!first).then_some(&key[..]), &mut next).is_err() {
+            break;
         }
+        first = false;
+        std::mem::swap(&mut key, &mut next);
+        let mut out = [0u8; 8];
+        if sys::map_lookup(fd, &key, &mut out).is_err() {
+            continue; // an empty slot of an index map
+        }
+        let cookie = u64::from_ne_bytes(out);
+        let Some(holder) = group.sockets.iter().find(|s| s.cookie == cookie) else {
+            log::debug!("map `{map_name}` holds cookie {cookie}, which is not in the group");
+            continue;
+        };
+        let index = match kind {
+            SocketMapKind::SockHash => position,
+            _ => u32::from_ne_bytes([key[0], key[1], key[2], key[3]]),
+        };
+        position += 1;
+        rows.push(Row { index, pid: holder.pid, target_fd: holder.target_fd, local: holder.local, cookie });
     }
     if rows.is_empty() {
         log::warn!("the live map `{map_name}` holds none of the group's sockets");
@@ -193,6 +207,57 @@ fn read_rows(data: &MapData, kind: SocketMapKind, map_name: &str, group: &Group)
 /// how that is told). The group keeps the program alive after this returns;
 /// nothing is detached on drop.
 pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, LoadError> {
+    validate(object)?;
+    let loaded = contain(|| load_checked(object, group, opts))?;
+    // A target that exited while we loaded leaves only our copies of its sockets: the load
+    // did not take, whatever the kernel said.
+    if let Some(pid) = crate::lifecycle::first_exited(group) {
+        if !opts.replace {
+            let _ = detach(group);
+        }
+        return Err(LoadError::ProcessExited { pid, verb: "load" });
+    }
+    Ok(loaded)
+}
+
+/// Refuses an object that is not a BPF ELF object with programs whose BTF holds together,
+/// before aya sees it (aya-obj trusts what it parses).
+pub(crate) fn validate(object: &[u8]) -> Result<(), LoadError> {
+    let info = rsteer_bpf::object::read(object).map_err(|message| LoadError::Object { message })?;
+    if let Some(e) = info.btf_error {
+        return Err(LoadError::Object { message: e });
+    }
+    if info.programs.is_empty() {
+        return Err(LoadError::Object {
+            message: "it has no program (no global function in an executable section)".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Runs `f`, turning a panic inside it (in aya or aya-obj, on an object they cannot parse)
+/// into [`LoadError::Object`] with the panic's message; nothing is printed for it.
+pub(crate) fn contain<T>(f: impl FnOnce() -> Result<T, LoadError>) -> Result<T, LoadError> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(hook);
+    result.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "the parser failed".into());
+        Err(LoadError::Object { message: format!("it does not hold together ({what})") })
+    })
+}
+
+/// aya-obj's parse of `object`, a panic contained.
+pub(crate) fn parse_object(object: &[u8]) -> Result<aya_obj::Object, LoadError> {
+    contain(|| aya_obj::Object::parse(object).map_err(|e| LoadError::Object { message: e.to_string() }))
+}
+
+fn load_checked(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, LoadError> {
     let first = group.sockets.first().ok_or(LoadError::EmptyGroup)?;
     let pid = first.pid;
 
