@@ -7,6 +7,7 @@
 
 mod args;
 mod demo;
+mod disasm;
 mod driver;
 mod lifecycle;
 mod mapcmd;
@@ -230,6 +231,14 @@ enum Command {
         #[arg(long, default_value_t = 400)]
         count: u32,
     },
+    /// Disassemble a BPF object (rsteer's or clang's), source lines interleaved from its line info.
+    Disasm {
+        /// The object.
+        object: PathBuf,
+        /// Print each program's instructions and their source lines as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Explain an error code (`rsteer explain E0001`).
     Explain { code: String },
 }
@@ -246,6 +255,7 @@ impl Command {
             | Command::Replace { json, .. }
             | Command::Status { json, .. }
             | Command::Top { json, .. }
+            | Command::Disasm { json, .. }
             | Command::Doctor { json }
             | Command::Sockets { json, .. } => *json,
             Command::Compile { .. } | Command::Detach { .. } | Command::Demo { .. } | Command::Explain { .. } => false,
@@ -303,6 +313,7 @@ impl Command {
                 mapcmd::run(report, target, mapcmd::Options { policy: policy.as_deref(), update }, action)
             }
             Command::Demo { count } => demo::run(report, count),
+            Command::Disasm { object, .. } => disasm::run(report, &object),
             Command::Explain { code } => driver::explain(report, &code),
         }
     }
