@@ -78,6 +78,7 @@ pub mod errno;
 mod error;
 pub mod lifecycle;
 mod maps;
+pub mod poll;
 pub mod state;
 mod sys;
 pub mod verifier;
