@@ -15,6 +15,9 @@ pub struct CompileArgs {
     /// Refuse features the given Linux version lacks (e.g. `5.14`).
     #[arg(long, value_name = "VERSION")]
     pub target_kernel: Option<String>,
+    /// Count every verdict (`compile --count`, `load --count`): set by those verbs' own flag.
+    #[arg(skip)]
+    pub count: bool,
 }
 
 impl CompileArgs {
@@ -37,7 +40,7 @@ impl CompileArgs {
                 Ok((name.trim().to_string(), value.trim().to_string()))
             })
             .collect::<Result<_, Failure>>()?;
-        Ok(BuildOptions { consts, target_kernel })
+        Ok(BuildOptions { consts, target_kernel, count: self.count })
     }
 }
 
@@ -59,13 +62,13 @@ pub fn read_policy(path: &Path) -> Result<PolicySource<'static>, Failure> {
 #[derive(clap::Args, Clone, Default)]
 pub struct GroupFilter {
     /// The group's port; may be left out when the process has one reuseport group.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub port: Option<u16>,
     /// The group's protocol, when UDP and TCP share the port.
-    #[arg(long, value_parser = ["udp", "tcp"])]
+    #[arg(long, value_parser = ["udp", "tcp"], global = true)]
     pub proto: Option<String>,
     /// The group's local address (`0.0.0.0`, `[::]:443`), when IPv4 and IPv6 share the port.
-    #[arg(long, value_name = "ADDR")]
+    #[arg(long, value_name = "ADDR", global = true)]
     pub local: Option<String>,
 }
 

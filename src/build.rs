@@ -108,6 +108,15 @@ pub struct BuildOptions {
     pub consts: Vec<(String, String)>,
     /// Every feature the policy uses must exist in this Linux version; `None` checks nothing.
     pub target_kernel: Option<KernelVersion>,
+    /// Count every verdict in the `rsteer_counts` map (`--count`; read by `rsteer status`).
+    pub count: bool,
+}
+
+impl BuildOptions {
+    /// Code generation's part of the options.
+    pub fn codegen(&self) -> rsteer_codegen::Options {
+        rsteer_codegen::Options { count: self.count }
+    }
 }
 
 /// A policy that type-checked: its sources, typed program and warnings.
@@ -208,20 +217,30 @@ pub fn check_policy(source: &PolicySource, options: &BuildOptions) -> Result<Che
 /// Checks and compiles a policy: the typed program and its ELF object, or every diagnostic.
 pub fn compile_policy(source: &PolicySource, options: &BuildOptions) -> Result<Built, Failed> {
     let checked = check_policy(source, options)?;
-    checked.compile(source.name())
+    checked.compile_with(source.name(), &options.codegen())
 }
 
 impl Checked {
     /// Generates code for the checked program. On failure, only code generation's own
     /// diagnostics (the check's warnings stay in `self.diagnostics`).
     pub fn codegen(&self) -> Result<Compiled, Vec<Diagnostic>> {
-        rsteer_codegen::compile(&self.program, &self.db)
+        self.codegen_with(&rsteer_codegen::Options::default())
+    }
+
+    /// [`Checked::codegen`] with code generation's options (`--count`).
+    pub fn codegen_with(&self, options: &rsteer_codegen::Options) -> Result<Compiled, Vec<Diagnostic>> {
+        rsteer_codegen::compile_with(&self.program, &self.db, options)
     }
 
     /// Generates code and keeps everything: a [`Built`], or a [`Failed`] holding the check's
     /// warnings and code generation's errors. `name` is the policy's name for the failure.
     pub fn compile(self, name: &str) -> Result<Built, Failed> {
-        match self.codegen() {
+        self.compile_with(name, &rsteer_codegen::Options::default())
+    }
+
+    /// [`Checked::compile`] with code generation's options (`--count`).
+    pub fn compile_with(self, name: &str, options: &rsteer_codegen::Options) -> Result<Built, Failed> {
+        match self.codegen_with(options) {
             Ok(compiled) => Ok(Built { db: self.db, program: self.program, compiled, diagnostics: self.diagnostics }),
             Err(errors) => {
                 let mut diagnostics = self.diagnostics;

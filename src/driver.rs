@@ -106,7 +106,8 @@ pub fn compile(
 ) -> Result<(), Failure> {
     let checked = check_file(report, &args.policy, &args.compile)?;
     print_hir(report, &checked, dump);
-    let built = report.built(checked.compile(&args.policy.display().to_string()))?;
+    let built =
+        report.built(checked.compile_with(&args.policy.display().to_string(), &args.compile.options()?.codegen()))?;
     print_code(report, &built.compiled, dump);
     let out = output.unwrap_or_else(|| args.policy.with_extension("o"));
     std::fs::write(&out, built.object())
@@ -197,9 +198,21 @@ pub fn load(
     let pid = group.pid;
     let group = group.pick()?;
     let options = LoadOptions { program: target.program, map: target.map, replace: target.replace };
-    let loaded = rsteer_loader::load(&object, &group, &options)?;
+    let loaded = rsteer_loader::load(&object, &group, &options).map_err(object_failure(input))?;
     show_loaded(report, &loaded, &group, &[pid], target.replace, None);
     Ok(())
+}
+
+/// A loader error about the object `input` names the file: `cannot parse bad.o: ...`.
+pub fn object_failure(input: &Path) -> impl Fn(rsteer_loader::LoadError) -> Failure + '_ {
+    move |e| match e {
+        rsteer_loader::LoadError::Object { message } => Failure::Message {
+            code: EXIT_USAGE,
+            message: format!("cannot parse {}: {message}", input.display()),
+            hint: Some("pass a BPF object that `rsteer compile` or `clang -target bpf` wrote, whole".into()),
+        },
+        other => Failure::from(other),
+    }
 }
 
 /// The object `load` and `replace` take: a policy compiled through the facade, or a `.o`
@@ -300,6 +313,10 @@ pub fn detach(report: &Reporter, args: &GroupArgs) -> Result<(), Failure> {
 /// `rsteer sockets`: every reuseport group of a process and its sockets.
 pub fn sockets(report: &Reporter, pid: i32) -> Result<(), Failure> {
     let groups = rsteer_loader::discover(pid)?;
+    // Which processes of the family (a master and its workers) poll each socket.
+    let inodes: Vec<u64> = groups.iter().flat_map(|g| g.sockets.iter().map(|s| s.inode)).collect();
+    let pollers = rsteer_loader::poll::pollers(pid, &inodes);
+    let polled_by = |inode: u64| pollers.get(&inode).cloned().unwrap_or_default();
     report.result(
         || {
             let out: Vec<serde_json::Value> = groups
@@ -307,8 +324,9 @@ pub fn sockets(report: &Reporter, pid: i32) -> Result<(), Failure> {
                 .map(|g| {
                     serde_json::json!({
                         "protocol": g.protocol.to_string(), "local": g.local.to_string(),
-                        "sockets": g.sockets.iter().map(|s| serde_json::json!({
-                            "fd": s.target_fd, "inode": s.inode, "cookie": s.cookie,
+                        "sockets": g.sockets.iter().enumerate().map(|(i, s)| serde_json::json!({
+                            "index": i, "fd": s.target_fd, "inode": s.inode, "cookie": s.cookie,
+                            "polled_by": polled_by(s.inode),
                         })).collect::<Vec<_>>(),
                     })
                 })
@@ -316,16 +334,18 @@ pub fn sockets(report: &Reporter, pid: i32) -> Result<(), Failure> {
             serde_json::Value::Array(out)
         },
         |out| {
-            let rows: Vec<[String; 5]> = groups
+            let rows: Vec<[String; 6]> = groups
                 .iter()
                 .flat_map(|g| {
-                    g.sockets.iter().enumerate().map(move |(i, s)| {
+                    g.sockets.iter().enumerate().map(|(i, s)| {
+                        let who: Vec<String> = polled_by(s.inode).iter().map(i32::to_string).collect();
                         [
                             g.protocol.to_string(),
                             g.local.to_string(),
                             i.to_string(),
                             s.target_fd.to_string(),
                             s.cookie.to_string(),
+                            if who.is_empty() { "-".to_string() } else { who.join(",") },
                         ]
                     })
                 })
@@ -333,7 +353,7 @@ pub fn sockets(report: &Reporter, pid: i32) -> Result<(), Failure> {
             if rows.is_empty() {
                 out.line(format_args!("pid {pid} has no reuseport sockets"));
             } else {
-                out.table(&["proto", "local", "index", "fd", "cookie"], &rows);
+                out.table(&["proto", "local", "index", "fd", "cookie", "polled by"], &rows);
             }
         },
     );

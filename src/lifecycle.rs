@@ -10,6 +10,7 @@ use rsteer_loader::{
     lifecycle::{self, Detached, Origin, Status},
     LoadOptions,
 };
+use rsteer_value::counts::Distribution;
 use std::path::Path;
 
 /// `detach NAME`, or `detach --pid PID [--port N]` as before.
@@ -101,7 +102,8 @@ pub fn run_load(report: &Reporter, req: LoadRequest<'_>) -> Result<(), Failure> 
     test_pause();
     let options = LoadOptions { program: req.program, map: req.map, replace: false };
     let origin = Origin { policy: Some(absolute(req.input)), source };
-    let (loaded, record) = lifecycle::load_named(&object, &group, &options, &name, &origin)?;
+    let (loaded, record) =
+        lifecycle::load_named(&object, &group, &options, &name, &origin).map_err(driver::object_failure(req.input))?;
     driver::show_loaded(report, &loaded, &group, &record.pids, false, Some(&name));
     Ok(())
 }
@@ -144,7 +146,8 @@ pub fn run_replace(
     require_privilege("replace")?;
     let (object, source) = object_of(report, policy, compile)?;
     let origin = Origin { policy: Some(absolute(policy)), source };
-    let r = lifecycle::replace(name, &object, fresh, program.as_deref(), &origin)?;
+    let r = lifecycle::replace(name, &object, fresh, program.as_deref(), &origin)
+        .map_err(driver::object_failure(policy))?;
     if report.is_json() {
         let out = serde_json::json!({
             "name": name, "program": r.record.program_name, "program_id": r.record.program_id,
@@ -175,6 +178,18 @@ fn ago(t: u64) -> String {
         7200..=172_799 => format!("{}h ago", d / 3600),
         _ => format!("{}d ago", d / 86400),
     }
+}
+
+/// The verdict counts of a load compiled with `--count`, in the shape `simulate --json`
+/// predicts; `None` for a load without counters (or whose counters cannot be read).
+pub fn distribution(name: &str) -> Option<Distribution> {
+    let counts = rsteer_loader::counts::of_load(name).map_err(|e| log::debug!("counts of `{name}`: {e}")).ok()??;
+    Some(Distribution {
+        packets: counts.packets(),
+        pass: counts.pass,
+        drop: counts.drop,
+        selected: counts.selected.into_iter().collect(),
+    })
 }
 
 /// The documented, stable JSON of one load (see the book's "Operating in production").
@@ -208,6 +223,7 @@ fn status_json(s: &Status) -> serde_json::Value {
         "pids": r.pids, "socket_map": r.socket_map, "generation": r.generation,
         "loaded_at": r.loaded_at, "joined_at": r.joined_at, "replaced_at": r.replaced_at,
         "maps": maps, "sockets": sockets,
+        "counts": distribution(&r.name),
     })
 }
 
@@ -291,6 +307,20 @@ pub fn run_status(report: &Reporter, name: Option<&str>) -> Result<(), Failure> 
                     r.generation
                 ));
                 print_sockets(report, s);
+                if let Some(d) = distribution(&r.name) {
+                    let per_map: Vec<String> = d
+                        .selected
+                        .iter()
+                        .map(|(m, v)| format!("{m} {}", v.iter().map(u64::to_string).collect::<Vec<_>>().join(" ")))
+                        .collect();
+                    report.line(format_args!(
+                        "  counts: {} packets; pass {}, drop {}; {}",
+                        d.packets,
+                        d.pass,
+                        d.drop,
+                        per_map.join("; ")
+                    ));
+                }
             }
         }
     }

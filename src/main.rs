@@ -7,13 +7,15 @@
 
 mod args;
 mod demo;
+mod disasm;
 mod driver;
 mod lifecycle;
 mod mapcmd;
 mod report;
 mod simulate;
+mod top;
 
-use args::{CompileArgs, GroupArgs, PolicyArgs};
+use args::{CompileArgs, PolicyArgs};
 use clap::{Parser, Subcommand};
 use driver::Dump;
 use report::{Format, Reporter};
@@ -23,27 +25,44 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "rsteer", version, about = "Compile, test and load SO_REUSEPORT steering policies", long_about = None)]
 struct Cli {
+    /// Show more: the kernel's verifier log behind a rejection.
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum MapAction {
-    /// The program's maps, their shapes and how many entries they hold.
+    /// The program's maps, their kinds, key and value types and how many entries they hold.
     List,
     /// Every entry of a map.
     Dump { map: String },
-    // Keys and values may be negative (`-1`): values starting with `-` are not flags here.
+    // Keys and values may be negative (`-1`, `-0x1`): a key or value may start with `-`, so
+    // flags go before the subcommand or after the last key or value.
     /// One entry.
-    #[command(allow_hyphen_values = true)]
-    Get { map: String, key: String },
-    /// Write an entry (integers in any base, `true`/`false`, `[a,b]` and `b"..."` for arrays,
-    /// `field=value,...` naming every field for structs, `hex:...`).
-    #[command(allow_hyphen_values = true)]
-    Set { map: String, key: String, value: String },
-    /// Delete an entry.
-    #[command(allow_hyphen_values = true)]
-    Delete { map: String, key: String },
+    Get {
+        map: String,
+        #[arg(allow_hyphen_values = true)]
+        key: String,
+    },
+    /// Write an entry: integers in any base (negative where signed), `true`/`false`, `[a,b]` and
+    /// `b"..."` for arrays, `field=value,...` naming every field for structs (or only some,
+    /// with --update), `hex:...`, or JSON as `--json` prints it; one argument is a whole JSON
+    /// entry (`{"key": K, "value": V}`, what `get --json` prints).
+    Set {
+        map: String,
+        #[arg(allow_hyphen_values = true)]
+        key: String,
+        #[arg(allow_hyphen_values = true)]
+        value: Option<String>,
+    },
+    /// Delete an entry (of a hash map: array entries always exist; socket maps are read-only).
+    Delete {
+        map: String,
+        #[arg(allow_hyphen_values = true)]
+        key: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -69,6 +88,9 @@ enum Command {
         /// Print an intermediate stage.
         #[arg(long, value_enum)]
         dump: Option<Dump>,
+        /// Count every verdict per socket in a per-CPU map (`rsteer status` and `rsteer top` read it).
+        #[arg(long)]
+        count: bool,
     },
     /// Run the policy's `#[test]` functions in the simulator.
     Test {
@@ -107,6 +129,9 @@ enum Command {
         /// new one takes over its live maps of the same name and shape, and the swap is atomic.
         #[arg(long)]
         replace: bool,
+        /// Compile the policy with verdict counters (`rsteer status` and `rsteer top` read them).
+        #[arg(long)]
+        count: bool,
         #[command(flatten)]
         compile: CompileArgs,
         /// Print the result as JSON.
@@ -154,25 +179,52 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A live view of the loads compiled with `--count`: per socket its packets per second and
+    /// share, with pid and fd; pass and drop rates; refreshed every second.
+    Top {
+        /// One load (default: every load with counters).
+        name: Option<String>,
+        /// Print one frame (two samples an interval apart) and exit.
+        #[arg(long)]
+        once: bool,
+        /// Seconds between samples.
+        #[arg(long, default_value_t = 1.0)]
+        interval: f64,
+        /// Print the rates once as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check what this machine offers: kernel, bpffs, capabilities, ptrace scope, JIT, features.
     Doctor {
         /// Print the checks as JSON.
         #[arg(long)]
         json: bool,
     },
-    /// Read and write the maps of the program attached to a server's reuseport group.
+    /// Read and write the maps of a named load (`rsteer map NAME list`) or of the program
+    /// attached to a server's reuseport group (`rsteer map --pid PID list`), in the types the
+    /// live maps carry in their BTF.
+    #[command(args_conflicts_with_subcommands = false, subcommand_precedence_over_arg = true)]
     Map {
+        /// The named load (see `rsteer status`); or give --pid.
+        name: Option<String>,
+        /// The server process whose group's attached program to use.
+        #[arg(long, global = true)]
+        pid: Option<i32>,
         #[command(flatten)]
-        group: GroupArgs,
-        /// The policy the program came from: keys and values are read and shown in its types.
-        #[arg(long)]
+        filter: args::GroupFilter,
+        /// Read keys and values in this policy's types instead of the live map's BTF (refused
+        /// when they do not fit the live map).
+        #[arg(long, global = true)]
         policy: Option<PathBuf>,
         /// Print every `u32` as an IPv4 address and every `[u8; 16]` as an IPv6 address
         /// (an `LpmTrie`'s keys always are).
         #[arg(long, global = true)]
         addr: bool,
+        /// With `set`: merge the fields given into the current value.
+        #[arg(long, global = true)]
+        update: bool,
         /// Print the result as JSON.
-        #[arg(long)]
+        #[arg(long, global = true)]
         json: bool,
         #[command(subcommand)]
         action: MapAction,
@@ -190,6 +242,14 @@ enum Command {
         #[arg(long, default_value_t = 400)]
         count: u32,
     },
+    /// Disassemble a BPF object (rsteer's or clang's), source lines interleaved from its line info.
+    Disasm {
+        /// The object.
+        object: PathBuf,
+        /// Print each program's instructions and their source lines as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Explain an error code (`rsteer explain E0001`).
     Explain { code: String },
 }
@@ -206,6 +266,8 @@ impl Command {
             | Command::Join { json, .. }
             | Command::Replace { json, .. }
             | Command::Status { json, .. }
+            | Command::Top { json, .. }
+            | Command::Disasm { json, .. }
             | Command::Doctor { json }
             | Command::Sockets { json, .. } => *json,
             Command::Compile { .. } | Command::Detach { .. } | Command::Demo { .. } | Command::Explain { .. } => false,
@@ -220,13 +282,27 @@ impl Command {
     fn run(self, report: &Reporter) -> Result<(), report::Failure> {
         match self {
             Command::Check { policy, dump, .. } => driver::check(report, &policy, dump),
-            Command::Compile { policy, output, dump } => driver::compile(report, &policy, output, dump),
+            Command::Compile { mut policy, output, dump, count } => {
+                policy.compile.count = count;
+                driver::compile(report, &policy, output, dump)
+            }
             Command::Test { policy, filter, .. } => driver::test(report, &policy, filter.as_deref()),
             Command::Simulate { args } => simulate::run(report, &args),
-            Command::Load { input, group, name, map, program, replace, compile, .. } => lifecycle::run_load(
-                report,
-                lifecycle::LoadRequest { input: &input, group: &group, name, map, program, replace, compile: &compile },
-            ),
+            Command::Load { input, group, name, map, program, replace, count, mut compile, .. } => {
+                compile.count = count;
+                lifecycle::run_load(
+                    report,
+                    lifecycle::LoadRequest {
+                        input: &input,
+                        group: &group,
+                        name,
+                        map,
+                        program,
+                        replace,
+                        compile: &compile,
+                    },
+                )
+            }
             Command::Detach { args } => lifecycle::run_detach(report, &args),
             Command::Join { name, pid, .. } => lifecycle::run_join(report, &name, &pid),
             Command::Replace { name, policy, fresh, program, .. } => {
@@ -234,8 +310,11 @@ impl Command {
             }
             Command::Status { name, .. } => lifecycle::run_status(report, name.as_deref()),
             Command::Doctor { .. } => lifecycle::run_doctor(report),
+            Command::Top { name, once, interval, .. } => {
+                top::run(report, name.as_deref(), &top::TopOptions { once, interval })
+            }
             Command::Sockets { pid, .. } => driver::sockets(report, pid),
-            Command::Map { group, policy, addr, action, .. } => {
+            Command::Map { name, pid, filter, policy, addr, update, action, .. } => {
                 let action = match action {
                     MapAction::List => mapcmd::Action::List,
                     MapAction::Dump { map } => mapcmd::Action::Dump(map),
@@ -243,9 +322,11 @@ impl Command {
                     MapAction::Set { map, key, value } => mapcmd::Action::Set(map, key, value),
                     MapAction::Delete { map, key } => mapcmd::Action::Delete(map, key),
                 };
-                mapcmd::run(report, &group, policy.as_deref(), addr, action)
+                let target = mapcmd::Target { name: name.as_deref(), pid, filter: &filter };
+                mapcmd::run(report, target, mapcmd::Options { policy: policy.as_deref(), update, addr }, action)
             }
             Command::Demo { count } => demo::run(report, count),
+            Command::Disasm { object, .. } => disasm::run(report, &object),
             Command::Explain { code } => driver::explain(report, &code),
         }
     }
@@ -253,8 +334,9 @@ impl Command {
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).format_timestamp(None).init();
-    let command = Cli::parse().command;
-    let report = Reporter::new(command.format());
+    let cli = Cli::parse();
+    let command = cli.command;
+    let report = Reporter::new(command.format()).verbose(cli.verbose);
     match command.run(&report) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => ExitCode::from(report.failure(failure)),

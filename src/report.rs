@@ -6,6 +6,7 @@
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 use rsteer::build::{Built, Checked, Failed, Stage};
 use rsteer_lang::{Diagnostic, SourceDb};
+use rsteer_loader::verifier::Rejection;
 use rsteer_loader::{ErrorKind, LoadError};
 use std::fmt::Display;
 use std::io::{IsTerminal, Write};
@@ -21,6 +22,9 @@ pub enum Failure {
     Reported(u8),
     /// Print `error: message` and an optional hint, then exit with `code`.
     Message { code: u8, message: String, hint: Option<String> },
+    /// The kernel's verifier refused a program: shown as a diagnostic at its source line,
+    /// exit 3.
+    Rejected { rejection: Box<Rejection>, hint: Option<String> },
 }
 
 impl Failure {
@@ -36,6 +40,9 @@ impl Failure {
 /// A loader error keeps its message and hint; its kind picks the exit code.
 impl From<LoadError> for Failure {
     fn from(e: LoadError) -> Failure {
+        if let LoadError::Verifier(r) = &e {
+            return Failure::Rejected { rejection: r.clone(), hint: e.hint() };
+        }
         let code = match e.kind() {
             ErrorKind::Usage => EXIT_USAGE,
             ErrorKind::NotFound | ErrorKind::Permission | ErrorKind::System => EXIT_SYSTEM,
@@ -58,11 +65,19 @@ pub enum Format {
 /// (status lines, diagnostics, tables) through the other methods.
 pub struct Reporter {
     format: Format,
+    /// `-v`: the kernel's logs behind an error (the verifier's).
+    verbose: bool,
 }
 
 impl Reporter {
     pub fn new(format: Format) -> Reporter {
-        Reporter { format }
+        Reporter { format, verbose: false }
+    }
+
+    /// The same reporter, printing the kernel's logs behind errors (`-v`).
+    pub fn verbose(mut self, verbose: bool) -> Reporter {
+        self.verbose = verbose;
+        self
     }
 
     pub fn is_json(&self) -> bool {
@@ -149,6 +164,48 @@ impl Reporter {
                     eprintln!("  = help: {h}");
                 }
                 code
+            }
+            Failure::Rejected { rejection, hint } => {
+                self.rejection(&rejection, hint);
+                EXIT_SYSTEM
+            }
+        }
+    }
+
+    /// A verifier rejection as a diagnostic at its source line: the file when it is at hand,
+    /// else the line's text as the object recorded it; the log's tail with `-v`.
+    fn rejection(&self, r: &Rejection, hint: Option<String>) {
+        let mut db = SourceDb::new();
+        let mut d = rsteer_lang::errors::verifier_rejected(r.to_string());
+        if let Some(at) = &r.at {
+            let line = at.line.max(1) as usize;
+            let on_disk = std::fs::read_to_string(&at.file).ok().filter(|t| t.lines().count() >= line);
+            // Not at hand: a file of the recorded line alone, at its line number.
+            let text = on_disk.unwrap_or_else(|| format!("{}{}\n", "\n".repeat(line - 1), at.text));
+            let start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+            let line_text = text[start..].lines().next().unwrap_or("");
+            let indent = line_text.len() - line_text.trim_start().len();
+            let file = db.add(at.file.clone(), text.clone());
+            let span = rsteer_lang::Span::new(file, start + indent, start + line_text.trim_end().len());
+            let label = match (&r.insn, &r.insn_text) {
+                (Some(n), Some(t)) => format!("instruction {n}: {t}"),
+                (Some(n), None) => format!("instruction {n}"),
+                _ => "here".to_string(),
+            };
+            d = d.with_primary(span, label);
+        } else if let (Some(n), Some(t)) = (&r.insn, &r.insn_text) {
+            d = d.with_note(format!("at instruction {n}: {t} (the object has no line info)"));
+        }
+        if let Some(h) = hint {
+            d = d.with_help(h);
+        }
+        self.diagnostics(&db, &[d]);
+        if self.verbose {
+            let lines: Vec<&str> = r.log.lines().collect();
+            let tail = &lines[lines.len().saturating_sub(60)..];
+            eprintln!("the verifier's log{}:", if tail.len() < lines.len() { " (its last 60 lines)" } else { "" });
+            for l in tail {
+                eprintln!("  {l}");
             }
         }
     }

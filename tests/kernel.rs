@@ -359,7 +359,7 @@ fn map_command_speaks_the_policys_types() {
     assert!(err.contains("no field `prot`") && err.contains("did you mean `port`?"), "{err}");
     // Signed values, range-checked for their type.
     let (code, out, err) = map(&["set", "OFFSETS", "0o0", "-0x1"]);
-    assert_eq!((code, out.trim()), (0, "OFFSETS[0] = -1"), "{err}");
+    assert_eq!((code, out.trim()), (0, "OFFSETS[0o0] = -1"), "the key as written; {err}");
     assert_eq!(udp_probe(&client, server.addr(), b"x", Duration::from_secs(2)), Some(3));
     assert_eq!(map(&["get", "OFFSETS", "0"]).1.trim(), "-1");
     let (code, _, err) = map(&["set", "OFFSETS", "0", "40000"]);

@@ -7,11 +7,13 @@
 //!
 //! This crate knows nothing of the policy language: it depends on no other rsteer crate.
 
+pub mod btf;
 pub mod ctx;
 pub mod eval;
 pub mod helper;
 pub mod insn;
 pub mod map;
+pub mod object;
 
 pub use insn::{AluOp, Insn, JmpOp, Size};
 pub use map::MapType;
@@ -32,3 +34,8 @@ pub const SECTION_MIGRATE: &str = "sk_reuseport/migrate";
 pub const SK_PASS: u32 = 1;
 /// Return value: drop the packet.
 pub const SK_DROP: u32 = 0;
+
+/// The map `--count` adds to a policy: a per-CPU array of one `rsteer_counts` struct whose
+/// fields count the verdicts (`pass`, `drop`, and one `[u64; N]` per socket map), described
+/// in the map's BTF.
+pub const COUNTS_MAP: &str = "rsteer_counts";

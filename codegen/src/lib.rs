@@ -6,6 +6,7 @@
 pub mod abi;
 pub mod bpf;
 pub mod btf;
+pub mod counts;
 pub mod elf;
 pub mod emit;
 pub mod ir;
@@ -112,8 +113,25 @@ pub fn lower_entry(prog: &Program, entry: hir::FuncId) -> Result<ir::Function, V
     lower::lower_entry(prog, entry)
 }
 
+/// How to compile.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Count every verdict in the `rsteer_counts` map (see [`counts`]).
+    pub count: bool,
+}
+
 /// Compiles every `#[steer]` entry of a checked program into one ELF object.
 pub fn compile(prog: &Program, db: &SourceDb) -> Result<Compiled, Vec<Diagnostic>> {
+    compile_with(prog, db, &Options::default())
+}
+
+/// [`compile`] with options: `count` adds the verdict counters.
+pub fn compile_with(prog: &Program, db: &SourceDb, options: &Options) -> Result<Compiled, Vec<Diagnostic>> {
+    let instrumented = if options.count { counts::instrument(prog) } else { None };
+    let (prog, plan) = match &instrumented {
+        Some((p, plan)) => (p, Some(plan)),
+        None => (prog, None),
+    };
     let mut diags = Vec::new();
     let mut programs = Vec::new();
     let mut specs = Vec::new();
@@ -123,7 +141,7 @@ pub fn compile(prog: &Program, db: &SourceDb) -> Result<Compiled, Vec<Diagnostic
             hir::FnKind::Entry(a) if a.migrate => rsteer_bpf::SECTION_MIGRATE,
             _ => rsteer_bpf::SECTION_SELECT,
         };
-        let irf = match lower::lower_entry(prog, entry) {
+        let irf = match lower::lower_entry_counting(prog, entry, plan) {
             Ok(mut f) => {
                 opt::optimize(&mut f);
                 f

@@ -82,6 +82,8 @@ struct Lowerer<'a> {
     /// Where the payload starts (an offset from the L4 header), computed once at the entry
     /// when the program has several payload reads (`reads::payload_start_at_entry`).
     payload_start: Option<Value>,
+    /// `--count`: the plan of the counters and the value holding the last selection.
+    counting: Option<crate::counts::Counting>,
 }
 
 /// The widest access (8, 4, 2 or 1 bytes) that fits in `left` bytes and is aligned at
@@ -128,6 +130,16 @@ fn bits(ty: &Ty) -> u8 {
 
 /// Lowers the entry `entry` of `prog` to IR.
 pub fn lower_entry(prog: &Program, entry: FuncId) -> Result<Function, Vec<Diagnostic>> {
+    lower_entry_counting(prog, entry, None)
+}
+
+/// Lowers the entry `entry` of `prog` to IR, counting its verdicts as `count` says (`prog` is
+/// then the program [`crate::counts::instrument`] returned).
+pub fn lower_entry_counting(
+    prog: &Program,
+    entry: FuncId,
+    count: Option<&crate::counts::CountPlan>,
+) -> Result<Function, Vec<Diagnostic>> {
     let func = &prog.functions[entry.0 as usize];
     let fallback = match func.kind {
         hir::FnKind::Entry(attrs) => attrs.fallback,
@@ -152,7 +164,12 @@ pub fn lower_entry(prog: &Program, entry: FuncId) -> Result<Function, Vec<Diagno
         outer_loop: None,
         prefetched: HashMap::new(),
         payload_start: None,
+        counting: None,
     };
+    if let Some(plan) = count {
+        let sel = l.iconst(u64::from(crate::counts::PASS));
+        l.counting = Some(crate::counts::Counting { plan: plan.clone(), sel });
+    }
     l.frames.push(Frame { locals: HashMap::new(), ret: None, ret_ty: func.ret.clone() });
     l.payload_start_at_entry(entry);
     let body = l.block(&func.body);
@@ -163,6 +180,9 @@ pub fn lower_entry(prog: &Program, entry: FuncId) -> Result<Function, Vec<Diagno
         // A well-typed entry always yields a verdict; this keeps the IR terminated anyway.
         let fb = l.fallback as i64;
         l.terminate(Term::Return(Operand::Imm(fb)));
+    }
+    if let Some(c) = &l.counting {
+        crate::counts::count_returns(&mut l.f, c);
     }
     if l.diags.is_empty() {
         Ok(l.f)
@@ -254,6 +274,25 @@ impl<'a> Lowerer<'a> {
         let s = self.f.new_slot(size, format!("{purpose} buffer"));
         self.scratch.insert((purpose, size), s);
         s
+    }
+
+    /// With `--count`: after a selection whose result is `r`, remember it when it worked.
+    fn count_selection(&mut self, map: u32, key: Option<Value>, r: Value) {
+        let Some(c) = &self.counting else { return };
+        let Some(&(base, by_index)) = c.plan.slots.get(&map) else { return };
+        let sel = c.sel;
+        let ok = self.new_block();
+        let join = self.new_block();
+        self.branch(JmpOp::Jeq, r, Operand::Imm(0), ok, join);
+        self.switch_to(ok);
+        match key.filter(|_| by_index) {
+            Some(k) => {
+                self.push(Inst::Alu { dst: sel, op: AluOp::Add, a: k, b: Operand::Imm(i64::from(base)), signed: false })
+            }
+            None => self.push(Inst::Iconst { dst: sel, imm: u64::from(base) }),
+        }
+        self.jump(join);
+        self.switch_to(join);
     }
 
     /// The block that returns the entry's fallback verdict.
@@ -965,12 +1004,17 @@ impl<'a> Lowerer<'a> {
             }
             ExprKind::Select { map, key, is_try } => {
                 let kv = self.expr(key);
+                let key_scalar = match &kv {
+                    Val::Scalar(v) => Some(*v),
+                    _ => None,
+                };
                 let r = self.with_key(map.0, &key.ty, kv, |l, kslot| {
                     l.call(
                         helper::SK_SELECT_REUSEPORT,
                         vec![Arg::Ctx, Arg::Map(map.0), Arg::StackAddr(kslot, 0), Arg::Imm(0)],
                     )
                 });
+                self.count_selection(map.0, key_scalar, r);
                 if *is_try {
                     Val::Scalar(self.compare(JmpOp::Jeq, r, Operand::Imm(0)))
                 } else if self.fallback == hir::Verdict::Pass {

@@ -122,6 +122,8 @@ pub const INLINING_TOO_DEEP: &str = "E0803";
 pub const VERIFIER_COST: &str = "E0804";
 /// An internal error while writing the ELF object.
 pub const INTERNAL: &str = "E0899";
+/// The kernel's verifier rejected a program at load time.
+pub const VERIFIER_REJECTED: &str = "E0900";
 /// Warning: the policy's socket maps cannot all hold the sockets of one group.
 pub const SOCKET_MAPS_SPLIT: &str = "W0001";
 /// Warning: a `match` pattern can never match because earlier arms cover its values.

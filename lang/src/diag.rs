@@ -348,6 +348,16 @@ break early, or move work out of the loop body.",
 with the policy that caused it.",
     ),
     (
+        codes::VERIFIER_REJECTED,
+        "The kernel's verifier rejected a program at load time. The verifier walks every path of a \
+program before the kernel runs it and refuses one that could read outside the packet or a map \
+value, use a map value without checking it against NULL, or return a pointer. `rsteer load` \
+shows its complaint at the source line (from the verifier's log or the object's line info), and \
+`-v` prints the log. For an object rsteer compiled this is a compiler bug: please report it with \
+the policy and the log. For an object from another compiler, check every packet read against the \
+packet's end first.",
+    ),
+    (
         codes::SOCKET_MAPS_SPLIT,
         "Warning: the policy's socket maps cannot all hold the sockets of one group. A \
 socket can be in one `SockArray` only, and not in a `SockArray` and a `SockMap`/`SockHash` at \

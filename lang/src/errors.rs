@@ -268,6 +268,11 @@ pub fn internal(message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(codes::INTERNAL, message)
 }
 
+/// `E0900`: The kernel's verifier rejected a program at load time (reported by `rsteer load`).
+pub fn verifier_rejected(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(codes::VERIFIER_REJECTED, message)
+}
+
 /// `W0001`: Warning: the policy's socket maps cannot all hold the sockets of one group.
 pub fn socket_maps_split(message: impl Into<String>) -> Diagnostic {
     Diagnostic::warning(codes::SOCKET_MAPS_SPLIT, message)

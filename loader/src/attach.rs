@@ -117,7 +117,7 @@ impl LiveMap {
         let info = data.info().map_err(|e| kernel(format!("reading map {map_id}"), &full_message(&e)))?;
         let live_name = info.name_as_str().unwrap_or("").to_string();
         // The kernel keeps 15 characters of a map's name: find the object's map it was.
-        let parsed = aya_obj::Object::parse(object).map_err(|e| LoadError::Object { message: e.to_string() })?;
+        let parsed = parse_object(object)?;
         let Some((name, def)) =
             parsed.maps.iter().find(|(n, _)| **n == live_name || (live_name.len() == 15 && n.starts_with(&live_name)))
         else {
@@ -157,27 +157,41 @@ impl Drop for LiveMap {
     }
 }
 
-/// The table of a live socket map, matched to the group's sockets by cookie.
+/// The table of a live socket map, matched to the group's sockets by cookie: every key the
+/// map holds (an index map may have holes where sockets closed; a SockHash is keyed by
+/// cookie), with the socket that sits there.
 fn read_rows(data: &MapData, kind: SocketMapKind, map_name: &str, group: &Group) -> Result<Vec<Row>, LoadError> {
     let fd = data.fd().as_fd();
+    let key_size = match kind {
+        SocketMapKind::SockHash => 8,
+        _ => 4,
+    };
     let mut rows = Vec::new();
-    for (index, socket) in group.sockets.iter().enumerate() {
-        let key: Vec<u8> = match kind {
-            SocketMapKind::SockHash => socket.cookie.to_ne_bytes().to_vec(),
-            _ => (index as u32).to_ne_bytes().to_vec(),
-        };
-        let mut out = [0u8; 8];
-        if sys::map_lookup(fd, &key, &mut out).is_ok() {
-            let cookie = u64::from_ne_bytes(out);
-            let holder = group.sockets.iter().find(|s| s.cookie == cookie).unwrap_or(socket);
-            rows.push(Row {
-                index: index as u32,
-                pid: holder.pid,
-                target_fd: holder.target_fd,
-                local: holder.local,
-                cookie,
-            });
+    let mut key = vec![0u8; key_size];
+    let mut next = vec![0u8; key_size];
+    let mut first = true;
+    let mut position = 0u32;
+    for _ in 0..(1 << 20) {
+        if sys::map_next_key(fd, (!first).then_some(&key[..]), &mut next).is_err() {
+            break;
         }
+        first = false;
+        std::mem::swap(&mut key, &mut next);
+        let mut out = [0u8; 8];
+        if sys::map_lookup(fd, &key, &mut out).is_err() {
+            continue; // an empty slot of an index map
+        }
+        let cookie = u64::from_ne_bytes(out);
+        let Some(holder) = group.sockets.iter().find(|s| s.cookie == cookie) else {
+            log::debug!("map `{map_name}` holds cookie {cookie}, which is not in the group");
+            continue;
+        };
+        let index = match kind {
+            SocketMapKind::SockHash => position,
+            _ => u32::from_ne_bytes([key[0], key[1], key[2], key[3]]),
+        };
+        position += 1;
+        rows.push(Row { index, pid: holder.pid, target_fd: holder.target_fd, local: holder.local, cookie });
     }
     if rows.is_empty() {
         log::warn!("the live map `{map_name}` holds none of the group's sockets");
@@ -232,12 +246,63 @@ pub fn verify(object: &[u8]) -> Result<Vec<String>, LoadError> {
 /// how that is told). The group keeps the program alive after this returns;
 /// nothing is detached on drop.
 pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, LoadError> {
+    validate(object)?;
+    let loaded = contain(|| load_checked(object, group, opts))?;
+    // A target that exited while we loaded leaves only our copies of its sockets: the load
+    // did not take, whatever the kernel said.
+    if let Some(pid) = crate::lifecycle::first_exited(group) {
+        if !opts.replace {
+            let _ = detach(group);
+        }
+        return Err(LoadError::ProcessExited { pid, verb: "load" });
+    }
+    Ok(loaded)
+}
+
+/// Refuses an object that is not a BPF ELF object with programs whose BTF holds together,
+/// before aya sees it (aya-obj trusts what it parses).
+pub(crate) fn validate(object: &[u8]) -> Result<(), LoadError> {
+    let info = rsteer_bpf::object::read(object).map_err(|message| LoadError::Object { message })?;
+    if let Some(e) = info.btf_error {
+        return Err(LoadError::Object { message: e });
+    }
+    if info.programs.is_empty() {
+        return Err(LoadError::Object {
+            message: "it has no program (no global function in an executable section)".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Runs `f`, turning a panic inside it (in aya or aya-obj, on an object they cannot parse)
+/// into [`LoadError::Object`] with the panic's message; nothing is printed for it.
+pub(crate) fn contain<T>(f: impl FnOnce() -> Result<T, LoadError>) -> Result<T, LoadError> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(hook);
+    result.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "the parser failed".into());
+        Err(LoadError::Object { message: format!("it does not hold together ({what})") })
+    })
+}
+
+/// aya-obj's parse of `object`, a panic contained.
+pub(crate) fn parse_object(object: &[u8]) -> Result<aya_obj::Object, LoadError> {
+    contain(|| aya_obj::Object::parse(object).map_err(|e| LoadError::Object { message: e.to_string() }))
+}
+
+fn load_checked(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, LoadError> {
     let first = group.sockets.first().ok_or(LoadError::EmptyGroup)?;
     let pid = first.pid;
 
     // Refuse before loading anything when a live program holds the sockets, unless asked
     // to replace it; then pin its socket map so the new program's map is that map.
-    let holder = attached_holder(group);
+    let holder = attached_holder(group)?;
     let live = match (holder, opts.replace) {
         (Some((program_id, map_id)), false) => {
             return Err(LoadError::AlreadyAttached {
@@ -274,6 +339,23 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
         },
     };
 
+    // Load the program (the verifier runs here), before the map is chosen: an object the
+    // verifier refuses is reported as that, whatever maps it has.
+    let program: &mut SkReuseport = ebpf.program_mut(&program_name).expect("program listed above").try_into().map_err(
+        |e: aya::programs::ProgramError| LoadError::ProgramLoad {
+            program: program_name.clone(),
+            message: full_message(&e),
+        },
+    )?;
+    program.load().map_err(|e| program_load_error(&program_name, e, object))?;
+    let program_id = program
+        .info()
+        .map_err(|e| LoadError::Kernel {
+            what: format!("reading the id of program `{program_name}`"),
+            source: io::Error::other(full_message(&e)),
+        })?
+        .id();
+
     // Choose the map.
     let mut socket_maps: Vec<(String, SocketMapKind)> =
         ebpf.maps().filter_map(|(n, m)| socket_map_data(m).map(|(_, k)| (n.to_string(), k))).collect();
@@ -307,22 +389,6 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
             }
         }
     };
-
-    // Load the program (the verifier runs here).
-    let program: &mut SkReuseport = ebpf.program_mut(&program_name).expect("program listed above").try_into().map_err(
-        |e: aya::programs::ProgramError| LoadError::ProgramLoad {
-            program: program_name.clone(),
-            message: full_message(&e),
-        },
-    )?;
-    program.load().map_err(|e| LoadError::ProgramLoad { program: program_name.clone(), message: full_message(&e) })?;
-    let program_id = program
-        .info()
-        .map_err(|e| LoadError::Kernel {
-            what: format!("reading the id of program `{program_name}`"),
-            source: io::Error::other(full_message(&e)),
-        })?
-        .id();
 
     // Fill the map through its raw fd (8-byte values so cookies read back).
     let map = ebpf.map(&map_name).expect("map listed above");
@@ -486,13 +552,22 @@ pub(crate) fn update_retrying_busy(map: BorrowedFd<'_>, key: &[u8], value: &[u8]
 /// (`SO_ATTACH_REUSEPORT_CBPF`). The map fill adds a second check: an insert
 /// that stays EBUSY past the RCU grace period means another live map holds
 /// the socket, reported as the same error.
-pub fn attached_holder(group: &Group) -> Option<(u32, u32)> {
+///
+/// A listing the kernel refuses (EPERM without CAP_BPF) is an error, not "nothing attached".
+pub fn attached_holder(group: &Group) -> Result<Option<(u32, u32)>, LoadError> {
     let cookies: HashSet<u64> = group.sockets.iter().map(|s| s.cookie).collect();
     let mut seen_maps = HashSet::new();
     for prog in aya::programs::loaded_programs() {
         let prog = match prog {
             Ok(p) => p,
             Err(e) => {
+                let errno = errno_in_chain(&e);
+                if matches!(errno, Some(libc::EPERM) | Some(libc::EACCES)) {
+                    return Err(LoadError::Kernel {
+                        what: "listing the loaded BPF programs".into(),
+                        source: io::Error::from_raw_os_error(errno.unwrap_or(libc::EPERM)),
+                    });
+                }
                 log::debug!("cannot list loaded programs: {}", full_message(&e));
                 continue;
             }
@@ -511,11 +586,11 @@ pub fn attached_holder(group: &Group) -> Option<(u32, u32)> {
                 continue;
             };
             if let Some(true) = map_holds_any(&info, &cookies) {
-                return Some((prog.id(), map_id));
+                return Ok(Some((prog.id(), map_id)));
             }
         }
     }
-    None
+    Ok(None)
 }
 
 /// Whether a socket map's entries include one of `cookies`; None when it is
@@ -560,6 +635,20 @@ pub fn detach(group: &Group) -> Result<(), LoadError> {
     })?;
     log::info!("detached the program of {} {} of pid {}", group.protocol, group.local, first.pid);
     Ok(())
+}
+
+/// A failed `BPF_PROG_LOAD` in words: a verifier rejection (placed at its source line through
+/// the log or the object's line info) or the call's own refusal (EPERM: a capability).
+pub(crate) fn program_load_error(program: &str, e: aya::programs::ProgramError, object: &[u8]) -> LoadError {
+    if let aya::programs::ProgramError::LoadError { io_error, verifier_log } = &e {
+        let errno = io_error.raw_os_error().unwrap_or(0);
+        let log = verifier_log.to_string();
+        if crate::verifier::is_rejection(errno, &log) {
+            let info = rsteer_bpf::object::read(object).ok();
+            return LoadError::Verifier(Box::new(crate::verifier::rejection(program, errno, &log, info.as_ref())));
+        }
+    }
+    LoadError::ProgramLoad { program: program.to_string(), message: full_message(&e) }
 }
 
 /// The first OS error number in an error's source chain.

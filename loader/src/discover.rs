@@ -41,20 +41,31 @@ pub fn discover(pid: i32) -> Result<Vec<Group>, LoadError> {
 
     // (target fd, inode) of every socket descriptor, lowest fd first.
     let mut socket_fds: Vec<(i32, u64)> = Vec::new();
+    // A descriptor whose link the kernel will not show us (EACCES: ptrace rules).
+    let mut refused: Option<io::Error> = None;
     for entry in entries {
         let Ok(entry) = entry else { continue };
         let Some(fd) = entry.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
             continue;
         };
         // A descriptor closed meanwhile is simply not there any more.
-        let Ok(link) = std::fs::read_link(entry.path()) else {
-            continue;
+        let link = match std::fs::read_link(entry.path()) {
+            Ok(link) => link,
+            Err(e) => {
+                if matches!(e.raw_os_error(), Some(libc::EPERM) | Some(libc::EACCES)) {
+                    refused = Some(e);
+                }
+                continue;
+            }
         };
         if let Some(inode) = parse_socket_link(&link.to_string_lossy()) {
             socket_fds.push((fd, inode));
         }
     }
     socket_fds.sort_unstable();
+    if let (true, Some(e)) = (socket_fds.is_empty(), refused) {
+        return Err(LoadError::ProcessPermission { pid, action: "read the descriptors", source: e });
+    }
 
     let mut seen_inodes = std::collections::HashSet::new();
     let mut groups: BTreeMap<(Protocol, SocketAddr), Vec<TakenSocket>> = BTreeMap::new();

@@ -52,7 +52,7 @@ pub enum LoadError {
     #[error("no process with pid {pid}")]
     NoSuchProcess { pid: i32 },
 
-    #[error("not allowed to {action} of pid {pid}: {source}")]
+    #[error("not allowed to {action} of pid {pid}: {}", crate::errno::words(source))]
     ProcessPermission {
         pid: i32,
         action: &'static str,
@@ -65,7 +65,7 @@ pub enum LoadError {
     )]
     NoReuseportSocket { pid: i32, inspected: usize },
 
-    #[error("{what} of pid {pid}: {source}")]
+    #[error("{what} of pid {pid}: {}", crate::errno::words(source))]
     Discovery {
         pid: i32,
         what: String,
@@ -100,6 +100,10 @@ pub enum LoadError {
     #[error("the program `{program}` was rejected by the kernel: {message}")]
     ProgramLoad { program: String, message: String },
 
+    /// The verifier refused the program: its complaint, instruction and source line.
+    #[error("{0}")]
+    Verifier(Box<crate::verifier::Rejection>),
+
     #[error("the object has no socket map (REUSEPORT_SOCKARRAY, SOCKMAP or SOCKHASH) to fill")]
     NoSocketMap,
 
@@ -121,13 +125,22 @@ pub enum LoadError {
     #[error("map `{map}`: {reason}")]
     MapUse { map: String, reason: String },
 
+    #[error("index {index} is out of range: {map} has {max_entries} entries")]
+    MapIndex { map: String, index: String, max_entries: u32 },
+
+    #[error("cannot add an entry to `{map}`: the map is full ({max_entries} entries)")]
+    MapFull { map: String, max_entries: u32 },
+
     #[error("map `{map}` has {max_entries} entries but the group {local} has {sockets} sockets")]
     TooManySockets { map: String, max_entries: u32, sockets: usize, local: SocketAddr },
 
     #[error("the reuseport group {local} already has a program attached{}", describe_holder(*program_id, *map_id))]
     AlreadyAttached { local: SocketAddr, program_id: Option<u32>, map_id: Option<u32> },
 
-    #[error("cannot put socket fd {target_fd} of pid {pid} ({local}) at key {key} of map `{map}`: {source}")]
+    #[error(
+        "cannot put socket fd {target_fd} of pid {pid} ({local}) at key {key} of map `{map}`: {}",
+        crate::errno::words(source)
+    )]
     MapUpdate {
         map: String,
         key: String,
@@ -138,7 +151,7 @@ pub enum LoadError {
         source: io::Error,
     },
 
-    #[error("cannot read back key {key} of map `{map}`: {source}")]
+    #[error("cannot read back key {key} of map `{map}`: {}", crate::errno::words(source))]
     MapLookup {
         map: String,
         key: String,
@@ -146,7 +159,7 @@ pub enum LoadError {
         source: io::Error,
     },
 
-    #[error("cannot write key {key} of map `{map}`: {source}")]
+    #[error("cannot write key {key} of map `{map}`: {}", crate::errno::words(source))]
     MapWrite {
         map: String,
         key: String,
@@ -154,7 +167,10 @@ pub enum LoadError {
         source: io::Error,
     },
 
-    #[error("cannot attach program `{program}` to the reuseport group {local} through fd {target_fd} of pid {pid}: {source}")]
+    #[error(
+        "cannot attach program `{program}` to the reuseport group {local} through fd {target_fd} of pid {pid}: {}",
+        crate::errno::words(source)
+    )]
     Attach {
         program: String,
         pid: i32,
@@ -167,7 +183,7 @@ pub enum LoadError {
     #[error("the reuseport group {local} of pid {pid} has no program attached")]
     NothingAttached { pid: i32, local: SocketAddr },
 
-    #[error("cannot detach the program of the reuseport group {local} of pid {pid}: {source}")]
+    #[error("cannot detach the program of the reuseport group {local} of pid {pid}: {}", crate::errno::words(source))]
     Detach {
         pid: i32,
         local: SocketAddr,
@@ -190,7 +206,7 @@ pub enum LoadError {
     #[error("the record of load `{name}` is damaged: {reason}")]
     BadRecord { name: String, reason: String },
 
-    #[error("{what}: {source}")]
+    #[error("{what}: {}", crate::errno::words(source))]
     State {
         what: String,
         #[source]
@@ -212,7 +228,7 @@ pub enum LoadError {
     #[error("fd {fd} cannot be steered: {reason}")]
     OwnSocket { fd: i32, reason: String },
 
-    #[error("{what}: {source}")]
+    #[error("{what}: {}", crate::errno::words(source))]
     Kernel {
         what: String,
         #[source]
@@ -255,6 +271,8 @@ impl LoadError {
             | SeveralSockArrays { .. }
             | MapShape { .. }
             | MapUse { .. }
+            | MapIndex { .. }
+            | MapFull { .. }
             | TooManySockets { .. }
             | AlreadyAttached { .. }
             | EmptyGroup
@@ -266,6 +284,8 @@ impl LoadError {
             | OwnSocket { .. }
             | Object { .. } => ErrorKind::Usage,
             NoSuchLoad { .. } | ProcessExited { .. } | GroupGone { .. } => ErrorKind::NotFound,
+            // EACCES from the verifier is a rejection, not a permission problem.
+            Verifier(_) => ErrorKind::System,
             State { source, .. } => {
                 if is_permission(source) {
                     ErrorKind::Permission
@@ -327,6 +347,8 @@ impl LoadError {
                 "use one REUSEPORT_SOCKARRAY, or a SOCKMAP plus a SOCKHASH if the policy needs both an index and a key".into()
             }
             TooManySockets { .. } => "raise the map's max_entries in the policy".into(),
+            MapIndex { max_entries, .. } => format!("the indices are 0 to {}", max_entries.saturating_sub(1)),
+            MapFull { .. } => "delete entries first, or raise the map's capacity in the policy and load it again".into(),
             AlreadyAttached { .. } => {
                 "detach the current program first (`rsteer detach`), then load again".into()
             }
@@ -346,6 +368,11 @@ impl LoadError {
                 "keep `{map}`'s kind, key, value and capacity in the new policy, or detach and load again (a new socket map empties the table)"
             ),
             GroupGone { name } => format!("`rsteer detach {name}` removes its state"),
+            Verifier(r) if r.ours => format!(
+                "rsteer's own output should always pass the verifier: this is a compiler bug; please report it with the policy, `rsteer --version` and the verifier's log (`-v` prints it){}",
+                r.at.as_ref().map(|a| format!(", naming {}:{}", a.file, a.line)).unwrap_or_default()
+            ),
+            Verifier(_) => "the verifier follows every path: check each packet read against its end, and each map value against NULL, before using it; `-v` prints the verifier's log".into(),
             e @ ProgramLoad { .. } if e.kind() == ErrorKind::Permission => {
                 "loading BPF programs needs CAP_BPF (and CAP_NET_ADMIN for SOCKMAP/SOCKHASH); run as root".into()
             }
@@ -358,8 +385,27 @@ impl LoadError {
             e if e.kind() == ErrorKind::Permission => {
                 "loading BPF programs needs CAP_BPF (and CAP_NET_ADMIN for SOCKMAP/SOCKHASH); run as root".into()
             }
-            _ => return None,
+            e => return e.io_source().and_then(crate::errno::hint),
         })
+    }
+}
+
+impl LoadError {
+    /// The I/O error behind this one, if any.
+    fn io_source(&self) -> Option<&io::Error> {
+        use LoadError::*;
+        match self {
+            ProcessPermission { source, .. }
+            | Discovery { source, .. }
+            | MapUpdate { source, .. }
+            | MapLookup { source, .. }
+            | MapWrite { source, .. }
+            | Attach { source, .. }
+            | Detach { source, .. }
+            | State { source, .. }
+            | Kernel { source, .. } => Some(source),
+            _ => None,
+        }
     }
 }
 

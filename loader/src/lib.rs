@@ -71,20 +71,24 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod attach;
+pub mod counts;
 mod discover;
 pub mod doctor;
+pub mod errno;
 mod error;
 pub mod lifecycle;
 mod maps;
+pub mod poll;
 pub mod state;
 mod sys;
+pub mod verifier;
 
 use std::{fmt, net::SocketAddr, os::fd::OwnedFd};
 
 pub use attach::{attached_holder, detach, load, verify, LoadOptions, Loaded, Row, SocketMapKind};
 pub use discover::{discover, find_group, select, select_group, GroupQuery, LocalAddr};
 pub use error::{ErrorKind, GroupSummary, LoadError};
-pub use maps::{attached_program, AttachedMap, AttachedProgram};
+pub use maps::{attached_program, named_map, named_program, AttachedMap, AttachedProgram, MapTypes};
 
 /// The transport protocol of a reuseport group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]

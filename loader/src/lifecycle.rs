@@ -248,7 +248,7 @@ fn check_same_group(record: &Record, group: &Group) -> Result<(), LoadError> {
 /// The maps of a loaded program, by id, with the object's full names (the kernel keeps 15
 /// characters of a name).
 fn program_maps(program_id: u32, object: &[u8]) -> Result<Vec<RecordMap>, LoadError> {
-    let parsed = aya_obj::Object::parse(object).map_err(|e| LoadError::Object { message: e.to_string() })?;
+    let parsed = crate::attach::parse_object(object)?;
     let names: Vec<String> = parsed.maps.keys().cloned().collect();
     let prog = aya::programs::loaded_programs()
         .flatten()
@@ -290,7 +290,7 @@ fn pin_program_and_maps(name: &str, program_id: u32, maps: &[RecordMap]) -> Resu
 }
 
 /// Which pids in `group` no longer hold the socket we took from them.
-fn first_exited(group: &Group) -> Option<i32> {
+pub(crate) fn first_exited(group: &Group) -> Option<i32> {
     group.sockets.iter().find(|s| !holds(s.pid, s.target_fd, s.inode)).map(|s| s.pid)
 }
 
@@ -607,6 +607,17 @@ pub fn replace(
     program: Option<&str>,
     origin: &Origin,
 ) -> Result<Replaced, LoadError> {
+    crate::attach::validate(object)?;
+    crate::attach::contain(|| replace_checked(name, object, fresh, program, origin))
+}
+
+fn replace_checked(
+    name: &str,
+    object: &[u8],
+    fresh: &[String],
+    program: Option<&str>,
+    origin: &Origin,
+) -> Result<Replaced, LoadError> {
     let _lock = state::lock(name)?;
     let mut record = state::read_record(name)?;
     for f in fresh {
@@ -621,7 +632,7 @@ pub fn replace(
     if sockets.is_empty() {
         return Err(LoadError::GroupGone { name: name.to_string() });
     }
-    let parsed = aya_obj::Object::parse(object).map_err(|e| LoadError::Object { message: e.to_string() })?;
+    let parsed = crate::attach::parse_object(object)?;
     let mut kept = Vec::new();
     let mut new_maps = Vec::new();
     let mut pins = Vec::new();
@@ -718,7 +729,7 @@ pub fn replace(
         ebpf.program_mut(&program_name).expect("listed").try_into().map_err(|e: aya::programs::ProgramError| {
             LoadError::ProgramLoad { program: program_name.clone(), message: full_message(&e) }
         })?;
-    prog.load().map_err(|e| LoadError::ProgramLoad { program: program_name.clone(), message: full_message(&e) })?;
+    prog.load().map_err(|e| crate::attach::program_load_error(&program_name, e, object))?;
     let program_id = prog.info().map_err(|e| kernel(format!("reading the id of `{program_name}`"), &e))?.id();
     let prog_fd = prog.fd().map_err(|e| kernel(format!("the descriptor of `{program_name}`"), &e))?;
     let first = &sockets[0];

@@ -3,7 +3,7 @@
 
 use std::{
     io,
-    os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd},
+    os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd},
 };
 
 const SYS_PIDFD_OPEN: libc::c_long = 434;
@@ -272,4 +272,97 @@ pub(crate) fn flock_exclusive(fd: BorrowedFd<'_>) -> io::Result<()> {
             return Err(e);
         }
     }
+}
+
+const BPF_OBJ_GET_INFO_BY_FD: libc::c_long = 15;
+const BPF_BTF_GET_FD_BY_ID: libc::c_long = 19;
+
+/// The part of `union bpf_attr` used by `BPF_OBJ_GET_INFO_BY_FD`.
+#[repr(C)]
+#[derive(Default)]
+struct InfoAttr {
+    bpf_fd: u32,
+    info_len: u32,
+    info: u64,
+}
+
+/// `BPF_OBJ_GET_INFO_BY_FD` into `buf` (a `bpf_*_info` struct as bytes); the kernel fills at
+/// most `buf.len()` bytes.
+fn obj_info(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<()> {
+    let attr = InfoAttr { bpf_fd: fd.as_raw_fd() as u32, info_len: buf.len() as u32, info: buf.as_mut_ptr() as u64 };
+    // SAFETY: `attr` is a valid bpf_attr prefix of the size we pass; `info` points at `buf`,
+    // live for the call, and `info_len` is its length, which the kernel never writes past.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_bpf,
+            BPF_OBJ_GET_INFO_BY_FD,
+            &attr as *const InfoAttr,
+            std::mem::size_of::<InfoAttr>() as libc::c_long,
+        )
+    };
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// What `struct bpf_map_info` says of a map.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct MapInfoRaw {
+    pub map_type: u32,
+    pub id: u32,
+    pub key_size: u32,
+    pub value_size: u32,
+    pub max_entries: u32,
+    pub name: String,
+    pub btf_id: u32,
+    pub btf_key_type_id: u32,
+    pub btf_value_type_id: u32,
+}
+
+/// `struct bpf_map_info` of a map descriptor (88 bytes on Linux 5.x and 6.x).
+pub(crate) fn map_info(fd: BorrowedFd<'_>) -> io::Result<MapInfoRaw> {
+    let mut buf = [0u8; 88];
+    obj_info(fd, &mut buf)?;
+    let word = |off: usize| u32::from_ne_bytes([buf[off], buf[off + 1], buf[off + 2], buf[off + 3]]);
+    let name = &buf[24..40];
+    let name = String::from_utf8_lossy(&name[..name.iter().position(|&b| b == 0).unwrap_or(16)]).into_owned();
+    Ok(MapInfoRaw {
+        map_type: word(0),
+        id: word(4),
+        key_size: word(8),
+        value_size: word(12),
+        max_entries: word(16),
+        name,
+        btf_id: word(64),
+        btf_key_type_id: word(68),
+        btf_value_type_id: word(72),
+    })
+}
+
+/// The raw BTF blob the kernel holds under `btf_id`.
+pub(crate) fn btf_by_id(btf_id: u32) -> io::Result<Vec<u8>> {
+    let attr = InfoAttr { bpf_fd: btf_id, ..Default::default() };
+    // SAFETY: `attr` is a valid bpf_attr prefix (btf_id, next_id, open_flags) of the size we
+    // pass; the kernel only reads it.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_bpf,
+            BPF_BTF_GET_FD_BY_ID,
+            &attr as *const InfoAttr,
+            std::mem::size_of::<InfoAttr>() as libc::c_long,
+        )
+    };
+    let fd = fd_from_ret(ret)?;
+    // struct bpf_btf_info: u64 btf, u32 btf_size, u32 id, u64 name, u32 name_len, u32 kernel_btf.
+    let mut info = [0u8; 32];
+    obj_info(fd.as_fd(), &mut info)?;
+    let size = u32::from_ne_bytes([info[8], info[9], info[10], info[11]]) as usize;
+    let mut blob = vec![0u8; size];
+    let mut info = [0u8; 32];
+    info[0..8].copy_from_slice(&(blob.as_mut_ptr() as u64).to_ne_bytes());
+    info[8..12].copy_from_slice(&(size as u32).to_ne_bytes());
+    obj_info(fd.as_fd(), &mut info)?;
+    Ok(blob)
 }

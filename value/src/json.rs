@@ -31,14 +31,14 @@ pub(crate) fn to_json(shape: &Shape, value: &Value) -> Json {
     }
 }
 
-pub(crate) fn from_json(shape: &Shape, json: &Json) -> Result<Value, ValueError> {
+pub(crate) fn from_json_over(shape: &Shape, json: &Json, base: Option<&Value>) -> Result<Value, ValueError> {
     if let Json::String(text) = json {
-        return shape.parse(text);
+        return crate::text::parse_over(shape, text, base);
     }
     match (shape, json) {
-        (Shape::Addr4, Json::Number(_)) => from_json(&Shape::Int(IntTy::U32), json),
+        (Shape::Addr4, Json::Number(_)) => from_json_over(&Shape::Int(IntTy::U32), json, None),
         (Shape::Addr6, Json::Array(_)) => {
-            from_json(&Shape::Array { elem: Box::new(Shape::Int(IntTy::U8)), len: 16, stride: 1 }, json)
+            from_json_over(&Shape::Array { elem: Box::new(Shape::Int(IntTy::U8)), len: 16, stride: 1 }, json, None)
         }
         // The number's own text, read as the type: one range check and one set of messages.
         (Shape::Int(t), Json::Number(n)) => rsteer_lang::lit::parse_int(&n.to_string(), *t)
@@ -50,13 +50,13 @@ pub(crate) fn from_json(shape: &Shape, json: &Json) -> Result<Value, ValueError>
             let items = items
                 .iter()
                 .enumerate()
-                .map(|(i, j)| from_json(elem, j).map_err(|e| e.within(format_args!("element {i}"))));
+                .map(|(i, j)| from_json_over(elem, j, None).map_err(|e| e.within(format_args!("element {i}"))));
             Ok(Value::Array(items.collect::<Result<_, _>>()?))
         }
         (Shape::Bytes(n), Json::Array(items)) => {
             check_len(items.len(), *n, shape)?;
             let byte = Shape::Int(IntTy::U8);
-            let bytes = items.iter().enumerate().map(|(i, j)| match from_json(&byte, j) {
+            let bytes = items.iter().enumerate().map(|(i, j)| match from_json_over(&byte, j, None) {
                 Ok(Value::Int(b, _)) => Ok(b as u8),
                 Ok(_) => Ok(0),
                 Err(e) => Err(e.within(format_args!("element {i}"))),
@@ -67,9 +67,15 @@ pub(crate) fn from_json(shape: &Shape, json: &Json) -> Result<Value, ValueError>
             let mut fill = StructFill::new(name, fields);
             for (key, j) in members {
                 let (i, field) = fill.field(key)?;
-                fill.set(i, from_json(&field.shape, j).map_err(|e| e.within(format_args!("field `{key}`")))?);
+                let field_base = match base {
+                    Some(Value::Struct(old)) => old.get(i),
+                    _ => None,
+                };
+                let v =
+                    from_json_over(&field.shape, j, field_base).map_err(|e| e.within(format_args!("field `{key}`")))?;
+                fill.set(i, v);
             }
-            fill.finish()
+            fill.finish_over(base)
         }
         (_, other) => Err(ValueError::new(format!("`{other}` is not a `{}` value", shape.name()))),
     }

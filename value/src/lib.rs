@@ -19,6 +19,7 @@
 //! are arrays of numbers; structs are objects keyed by field name. Reading JSON also takes a
 //! string wherever a value goes, read as text of that shape (`"0xff"`, `"b\"ab\""`).
 
+mod btf;
 pub mod counts;
 mod json;
 pub mod layout;
@@ -368,6 +369,17 @@ impl Shape {
         text::parse(self, text)
     }
 
+    /// Reads a value from its text over `base`: a struct's fields left unnamed (at any depth)
+    /// keep their value in `base` (`rsteer map set --update`).
+    pub fn parse_over(&self, text: &str, base: &Value) -> Result<Value, ValueError> {
+        text::parse_over(self, text, Some(base))
+    }
+
+    /// Reads a value from JSON over `base`, as [`Shape::parse_over`] does from text.
+    pub fn from_json_over(&self, json: &serde_json::Value, base: &Value) -> Result<Value, ValueError> {
+        json::from_json_over(self, json, Some(base))
+    }
+
     /// The canonical text of `value`, which [`Shape::parse`] reads back to the same value.
     pub fn print(&self, value: &Value) -> String {
         let mut out = String::new();
@@ -392,7 +404,7 @@ impl Shape {
 
     /// Reads a value from JSON.
     pub fn from_json(&self, json: &serde_json::Value) -> Result<Value, ValueError> {
-        json::from_json(self, json)
+        json::from_json_over(self, json, None)
     }
 }
 
@@ -436,6 +448,19 @@ impl<'a> StructFill<'a> {
 
     fn field_list(&self) -> String {
         self.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The struct value, fields left unnamed taken from `base` (the current value, for
+    /// `rsteer map set --update`); with no base, the fields left unnamed are an error.
+    fn finish_over(mut self, base: Option<&Value>) -> Result<Value, ValueError> {
+        if let Some(Value::Struct(old)) = base {
+            for (v, o) in self.values.iter_mut().zip(old) {
+                if v.is_none() {
+                    *v = Some(o.clone());
+                }
+            }
+        }
+        self.finish()
     }
 
     /// The struct value, or the fields left unnamed.

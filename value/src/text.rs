@@ -7,8 +7,12 @@ use rsteer_lang::lit;
 use std::fmt::Write;
 
 pub(crate) fn parse(shape: &Shape, text: &str) -> Result<Value, ValueError> {
+    parse_over(shape, text, None)
+}
+
+pub(crate) fn parse_over(shape: &Shape, text: &str, base: Option<&Value>) -> Result<Value, ValueError> {
     let mut r = Reader { text, pos: 0 };
-    let v = value(&mut r, shape, true)?;
+    let v = value(&mut r, shape, true, base)?;
     r.skip_ws();
     if !r.rest().is_empty() {
         return Err(ValueError::new(format!("unexpected `{}` after the value", r.rest())));
@@ -52,7 +56,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn value(r: &mut Reader, shape: &Shape, top: bool) -> Result<Value, ValueError> {
+fn value(r: &mut Reader, shape: &Shape, top: bool, base: Option<&Value>) -> Result<Value, ValueError> {
     r.skip_ws();
     if r.rest().starts_with("hex:") {
         return hex(r, shape, top);
@@ -142,7 +146,12 @@ fn value(r: &mut Reader, shape: &Shape, top: bool) -> Result<Value, ValueError> 
                     )));
                 }
                 let (i, field) = fill.field(field_name)?;
-                let v = value(r, &field.shape, false).map_err(|e| e.within(format_args!("field `{field_name}`")))?;
+                let field_base = match base {
+                    Some(Value::Struct(old)) => old.get(i),
+                    _ => None,
+                };
+                let v = value(r, &field.shape, false, field_base)
+                    .map_err(|e| e.within(format_args!("field `{field_name}`")))?;
                 fill.set(i, v);
                 if r.eat(",") {
                     continue;
@@ -155,7 +164,7 @@ fn value(r: &mut Reader, shape: &Shape, top: bool) -> Result<Value, ValueError> 
                 }
                 break;
             }
-            fill.finish()
+            fill.finish_over(base)
         }
     }
 }
@@ -192,7 +201,7 @@ fn list(r: &mut Reader, elem: &Shape) -> Result<Vec<Value>, ValueError> {
         if r.eat("]") {
             return Ok(items);
         }
-        let v = value(r, elem, false).map_err(|e| e.within(format_args!("element {}", items.len())))?;
+        let v = value(r, elem, false, None).map_err(|e| e.within(format_args!("element {}", items.len())))?;
         items.push(v);
         if r.eat(",") {
             continue;
