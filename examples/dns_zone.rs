@@ -2,8 +2,8 @@
 //! goes to the worker the table names (a worker that holds that zone's data, or a
 //! dedicated one for a noisy tenant); any other query is spread by its query id. Labels are
 //! compared in lower case, on their first 8 bytes, zero-padded:
-//! `rsteer map --pid P set ZONES 'b"api\0\0\0\0\0"' 2` sends `api.example.com` (and
-//! `API.example.com`) to worker 2.
+//! `rsteer map --pid P --policy dns_zone.rs set ZONES 'b"api\0\0\0\0\0"' 2` sends
+//! `api.example.com` (and `API.example.com`) to worker 2.
 //!
 //! Use it for an authoritative or caching DNS server with one socket per worker, where some
 //! zones must stay on one worker. Responses (QR set) and datagrams too short for a DNS
