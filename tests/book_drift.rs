@@ -8,8 +8,21 @@
 //!   exactly what it printed. `RSTEER_BLESS=1` rewrites the listings from the real output.
 //! - Every relative link and `#anchor` in `book/src` resolves, and every `{{#include}}`
 //!   names a file that exists (the built book cannot have a broken link).
-//! - The numbers the prose states for limits are the constants the compiler enforces.
+//! - Every ```` ```console,kernel-test ```` listing (a walkthrough on a running server) is run
+//!   as root against the real kernel, page by page in the book's order, with the
+//!   substitutions the page's `<!-- test: BOOK = COMMAND -->` comments give (the book's pid
+//!   23817 is the pid the command prints, ...); a command that ends in `&` runs in the
+//!   background as in a second terminal; its output must match the listing but for
+//!   numbers the page does not bind (ids, cookies, times), and its exit status must be 0
+//!   unless the listing shows an `error:`. `<!-- test: cleanup COMMAND -->` runs at the end.
+//! - Every relative link and `#anchor` in `book/src` resolves, and every `{{#include}}`
+//!   names a file that exists (the built book cannot have a broken link).
+//! - The numbers the prose states for limits are the limits the checker enforces.
 
+#[macro_use]
+mod common;
+
+use common::kernel_ready;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -212,6 +225,219 @@ fn every_tested_listing_prints_what_the_book_shows() {
         diffs.len(),
         diffs.join("\n\n")
     );
+}
+
+/// A page's walkthrough in progress: its scratch directory, the substitutions bound so far,
+/// the background processes it started and the cleanup commands it declared.
+struct Walkthrough {
+    dir: tempfile::TempDir,
+    bind: Vec<(String, String)>,
+    background: Vec<std::process::Child>,
+    cleanup: Vec<String>,
+}
+
+impl Walkthrough {
+    fn subst(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (book, real) in &self.bind {
+            out = out.replace(book.as_str(), real);
+        }
+        out
+    }
+
+    /// Runs `cmd` in the scratch directory with this build first on `PATH`; returns its exit
+    /// code and output. `background`: leave it running with its stdin open, and return what
+    /// it printed in its first moments.
+    fn run(&mut self, cmd: &str, background: bool) -> (i32, String) {
+        let bin = Path::new(env!("CARGO_BIN_EXE_rsteer")).parent().unwrap().to_path_buf();
+        let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+        let log = self.dir.path().join(format!(".out{}", self.background.len() + self.bind.len() + 1000 * self.cleanup.len()));
+        let _ = std::fs::remove_file(&log);
+        let file = std::fs::File::create(&log).unwrap();
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(format!("exec 2>&1; exec {cmd}"))
+            .current_dir(self.dir.path())
+            .env("PATH", path)
+            .env("NO_COLOR", "1")
+            .env_remove("RUST_LOG")
+            .stdin(std::process::Stdio::piped())
+            .stdout(file)
+            .spawn()
+            .expect("sh runs");
+        if background {
+            let start = std::time::Instant::now();
+            while std::fs::metadata(&log).map_or(0, |m| m.len()) == 0 && start.elapsed() < std::time::Duration::from_secs(5) {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            self.background.push(child);
+            return (0, std::fs::read_to_string(&log).unwrap_or_default());
+        }
+        drop(child.stdin.take());
+        let status = child.wait().unwrap();
+        (status.code().unwrap_or(-1), std::fs::read_to_string(&log).unwrap_or_default())
+    }
+
+    /// A line as the comparison sees it: words, with every run of digits and hex letters
+    /// that contains a digit made `#`, except the values the page bound.
+    fn shape(&self, line: &str) -> String {
+        line.split_whitespace()
+            .map(|w| {
+                if self.bind.iter().any(|(_, real)| real == w) {
+                    return w.to_string();
+                }
+                let mut out = String::new();
+                let mut run = String::new();
+                for c in w.chars().chain(std::iter::once(' ')) {
+                    if c.is_ascii_hexdigit() {
+                        run.push(c);
+                        continue;
+                    }
+                    if run.chars().any(|d| d.is_ascii_digit()) {
+                        out.push('#');
+                    } else {
+                        out.push_str(&run);
+                    }
+                    run.clear();
+                    if c != ' ' {
+                        out.push(c);
+                    }
+                }
+                out
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Whether `got` matches the listing `want`, where a `...` line stands for any lines.
+    fn matches(&self, want: &[String], got: &[String]) -> bool {
+        match want.first() {
+            None => got.is_empty(),
+            Some(w) if w.trim() == "..." => (0..=got.len()).any(|k| self.matches(&want[1..], &got[k..])),
+            Some(w) => got.first().is_some_and(|g| self.shape(g) == self.shape(w)) && self.matches(&want[1..], &got[1..]),
+        }
+    }
+}
+
+impl Drop for Walkthrough {
+    fn drop(&mut self) {
+        for cmd in std::mem::take(&mut self.cleanup) {
+            let _ = self.run(&cmd, false);
+        }
+        for mut c in self.background.drain(..) {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A port that no socket uses now (TCP, without `SO_REUSEADDR`, so that a port still in
+/// TIME_WAIT does not count as free, and UDP), congruent to `r` modulo `m`.
+fn free_port(r: u16, m: u16) -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    for _ in 0..10_000 {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let seed = (std::process::id().wrapping_mul(2_654_435_761) ^ n.wrapping_mul(40_503)) % 30_000;
+        let port = (20_000 + seed as u16) / m * m + r;
+        let addr: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
+        let tcp = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        if tcp.bind(&addr.into()).is_ok() && std::net::UdpSocket::bind(addr).is_ok() {
+            return port.to_string();
+        }
+    }
+    panic!("no free port");
+}
+
+/// Runs the `console,kernel-test` listings of one page in order; returns the commands run and
+/// the differences found.
+fn walk_page(page: &Path) -> (usize, Vec<String>) {
+    let text = std::fs::read_to_string(page).unwrap();
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let name = page.file_name().unwrap().to_string_lossy().into_owned();
+    let mut w = Walkthrough { dir: scratch(name.trim_end_matches(".md")), bind: Vec::new(), background: Vec::new(), cleanup: Vec::new() };
+    let (mut commands, mut diffs) = (0, Vec::new());
+    let fences = fences(&lines);
+    let mut next_fence = 0;
+    for (n, line) in lines.iter().enumerate() {
+        if let Some(d) = line.trim().strip_prefix("<!-- test:").and_then(|l| l.strip_suffix("-->")) {
+            let d = d.trim();
+            if let Some(cmd) = d.strip_prefix("cleanup ") {
+                w.cleanup.push(w.subst(cmd));
+            } else if let Some((book, cmd)) = d.split_once(" = ") {
+                // `free-port`, or `free-port R/M` for one congruent to R modulo M.
+                let real = match cmd.trim().strip_prefix("free-port") {
+                    Some(rm) => {
+                        let (r, m) = rm.trim().split_once('/').unwrap_or(("0", "1"));
+                        free_port(r.parse().unwrap(), m.parse().unwrap())
+                    }
+                    None => w.run(&w.subst(cmd), false).1.trim().to_string(),
+                };
+                assert!(!real.is_empty(), "{name}:{}: `{cmd}` printed nothing", n + 1);
+                w.bind.push((book.trim().to_string(), real));
+                w.bind.sort_by_key(|(b, _)| std::cmp::Reverse(b.len()));
+            }
+        }
+        while next_fence < fences.len() && fences[next_fence].open < n {
+            next_fence += 1;
+        }
+        if next_fence >= fences.len() || fences[next_fence].open != n {
+            continue;
+        }
+        let f = &fences[next_fence];
+        if let Some(file) = &f.file {
+            let body = expand_includes(&f.body, page.parent().unwrap());
+            std::fs::write(w.dir.path().join(file), w.subst(&body.join("\n")) + "\n").unwrap();
+        }
+        if f.info != "console,kernel-test" {
+            continue;
+        }
+        let mut k = 0;
+        while k < f.body.len() {
+            let Some(cmd) = f.body[k].strip_prefix("# ").or_else(|| f.body[k].strip_prefix("$ ")) else {
+                diffs.push(format!("{name}:{}: a `console,kernel-test` listing must start with `# ` or `$ `", f.open + k + 2));
+                break;
+            };
+            k += 1;
+            let start = k;
+            while k < f.body.len() && !f.body[k].starts_with("# ") && !f.body[k].starts_with("$ ") {
+                k += 1;
+            }
+            let want: Vec<String> = trim_lines(&w.subst(&f.body[start..k].join("\n")));
+            let real = w.subst(cmd);
+            let (background, real) = match real.strip_suffix(" &") {
+                Some(r) => (true, r.to_string()),
+                None => (false, real),
+            };
+            let (code, out) = w.run(&real, background);
+            let got = trim_lines(&out);
+            commands += 1;
+            let expects_error = want.iter().any(|l| l.starts_with("error"));
+            if !w.matches(&want, &got) || (code == 0) == expects_error {
+                diffs.push(format!(
+                    "{name}:{}: `{real}` exited {code} and printed\n{}\n-- but the book shows --\n{}",
+                    f.open + start + 1,
+                    got.join("\n"),
+                    want.join("\n")
+                ));
+                return (commands, diffs);
+            }
+        }
+    }
+    (commands, diffs)
+}
+
+#[test]
+fn every_walkthrough_runs_as_the_book_shows() {
+    require_kernel!("nginx", "curl", "python3");
+    let (mut commands, mut diffs) = (0, Vec::new());
+    for page in pages() {
+        let (n, d) = walk_page(&page);
+        commands += n;
+        diffs.extend(d);
+    }
+    assert!(diffs.is_empty(), "walkthroughs differ from what the commands do:\n\n{}", diffs.join("\n\n"));
+    assert!(commands >= 10, "only {commands} walkthrough commands ran");
 }
 
 /// The id mdBook gives a heading: its text without markup, lower-cased, spaces as `-`,
