@@ -11,8 +11,8 @@
 //! - Every ```` ```console,kernel-test ```` listing (a walkthrough on a running server) is run
 //!   as root against the real kernel, page by page in the book's order, with the
 //!   substitutions the page's `<!-- test: BOOK = COMMAND -->` comments give (the book's pid
-//!   23817 is the pid the command prints, ...); a command that ends in `&` runs in the
-//!   background as in a second terminal; its output must match the listing but for
+//!   23817 is the pid the command prints, ...); the command of a listing marked
+//!   `background` runs on as in a terminal of its own; output must match the listing but for
 //!   numbers the page does not bind (ids, cookies, times), and its exit status must be 0
 //!   unless the listing shows an `error:`. `<!-- test: cleanup COMMAND -->` runs at the end.
 //! - Every relative link and `#anchor` in `book/src` resolves, and every `{{#include}}`
@@ -234,6 +234,7 @@ struct Walkthrough {
     bind: Vec<(String, String)>,
     background: Vec<std::process::Child>,
     cleanup: Vec<String>,
+    runs: usize,
 }
 
 impl Walkthrough {
@@ -245,14 +246,25 @@ impl Walkthrough {
         out
     }
 
+    /// `text` with the bound values written back as the book writes them.
+    fn unsubst(&self, text: &str) -> String {
+        let mut bind = self.bind.clone();
+        bind.sort_by_key(|(_, real)| std::cmp::Reverse(real.len()));
+        let mut out = text.to_string();
+        for (book, real) in &bind {
+            out = out.replace(real.as_str(), book);
+        }
+        out
+    }
+
     /// Runs `cmd` in the scratch directory with this build first on `PATH`; returns its exit
     /// code and output. `background`: leave it running with its stdin open, and return what
     /// it printed in its first moments.
     fn run(&mut self, cmd: &str, background: bool) -> (i32, String) {
         let bin = Path::new(env!("CARGO_BIN_EXE_rsteer")).parent().unwrap().to_path_buf();
         let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-        let log = self.dir.path().join(format!(".out{}", self.background.len() + self.bind.len() + 1000 * self.cleanup.len()));
-        let _ = std::fs::remove_file(&log);
+        self.runs += 1;
+        let log = self.dir.path().join(format!(".out{}", self.runs));
         let file = std::fs::File::create(&log).unwrap();
         let mut child = Command::new("sh")
             .arg("-c")
@@ -355,10 +367,12 @@ fn walk_page(page: &Path) -> (usize, Vec<String>) {
     let text = std::fs::read_to_string(page).unwrap();
     let lines: Vec<String> = text.lines().map(str::to_string).collect();
     let name = page.file_name().unwrap().to_string_lossy().into_owned();
-    let mut w = Walkthrough { dir: scratch(name.trim_end_matches(".md")), bind: Vec::new(), background: Vec::new(), cleanup: Vec::new() };
+    let mut w = Walkthrough { dir: scratch(name.trim_end_matches(".md")), bind: Vec::new(), background: Vec::new(), cleanup: Vec::new(), runs: 0 };
     let (mut commands, mut diffs) = (0, Vec::new());
     let fences = fences(&lines);
     let mut next_fence = 0;
+    // Blessing: each listing's new body, from what the commands printed.
+    let mut rewrites: Vec<(usize, usize, Vec<String>)> = Vec::new();
     for (n, line) in lines.iter().enumerate() {
         if let Some(d) = line.trim().strip_prefix("<!-- test:").and_then(|l| l.strip_suffix("-->")) {
             let d = d.trim();
@@ -389,9 +403,13 @@ fn walk_page(page: &Path) -> (usize, Vec<String>) {
             let body = expand_includes(&f.body, page.parent().unwrap());
             std::fs::write(w.dir.path().join(file), w.subst(&body.join("\n")) + "\n").unwrap();
         }
-        if f.info != "console,kernel-test" {
+        let attrs: Vec<&str> = f.info.split(',').map(str::trim).collect();
+        if attrs.first() != Some(&"console") || !attrs.contains(&"kernel-test") {
             continue;
         }
+        // `background`: the listing's command runs on as in a terminal of its own.
+        let in_background = attrs.contains(&"background");
+        let mut fresh: Vec<String> = Vec::new();
         let mut k = 0;
         while k < f.body.len() {
             let Some(cmd) = f.body[k].strip_prefix("# ").or_else(|| f.body[k].strip_prefix("$ ")) else {
@@ -405,14 +423,16 @@ fn walk_page(page: &Path) -> (usize, Vec<String>) {
             }
             let want: Vec<String> = trim_lines(&w.subst(&f.body[start..k].join("\n")));
             let real = w.subst(cmd);
-            let (background, real) = match real.strip_suffix(" &") {
-                Some(r) => (true, r.to_string()),
-                None => (false, real),
-            };
-            let (code, out) = w.run(&real, background);
+            let (code, out) = w.run(&real, in_background);
             let got = trim_lines(&out);
             commands += 1;
             let expects_error = want.iter().any(|l| l.starts_with("error"));
+            fresh.push(f.body[start - 1].clone());
+            if w.matches(&want, &got) {
+                fresh.extend_from_slice(&f.body[start..k]);
+            } else {
+                fresh.extend(got.iter().map(|l| w.unsubst(l)));
+            }
             if !w.matches(&want, &got) || (code == 0) == expects_error {
                 diffs.push(format!(
                     "{name}:{}: `{real}` exited {code} and printed\n{}\n-- but the book shows --\n{}",
@@ -420,9 +440,19 @@ fn walk_page(page: &Path) -> (usize, Vec<String>) {
                     got.join("\n"),
                     want.join("\n")
                 ));
-                return (commands, diffs);
+                if !bless() {
+                    return (commands, diffs);
+                }
             }
         }
+        rewrites.push((f.open + 1, f.open + 1 + f.body.len(), fresh));
+    }
+    if bless() && !diffs.is_empty() {
+        let mut lines = lines;
+        for (a, b, fresh) in rewrites.into_iter().rev() {
+            lines.splice(a..b, fresh);
+        }
+        std::fs::write(page, lines.join("\n") + "\n").unwrap();
     }
     (commands, diffs)
 }
@@ -436,7 +466,11 @@ fn every_walkthrough_runs_as_the_book_shows() {
         commands += n;
         diffs.extend(d);
     }
-    assert!(diffs.is_empty(), "walkthroughs differ from what the commands do:\n\n{}", diffs.join("\n\n"));
+    assert!(
+        diffs.is_empty() || bless(),
+        "walkthroughs differ from what the commands do (RSTEER_BLESS=1 rewrites them from a run):\n\n{}",
+        diffs.join("\n\n")
+    );
     assert!(commands >= 10, "only {commands} walkthrough commands ran");
 }
 
