@@ -682,3 +682,23 @@ fn the_cli_reference_is_generated_from_clap() {
         );
     }
 }
+
+/// The examples chapter's table lists every file of `examples/`, each linked to its page.
+#[test]
+fn the_examples_table_lists_every_example() {
+    let table = std::fs::read_to_string(src().join("examples.md")).unwrap();
+    let mut n = 0;
+    for e in std::fs::read_dir(root().join("examples")).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        if let Some(stem) = name.strip_suffix(".rs") {
+            let page = format!("example-{}.md", stem.replace('_', "-"));
+            assert!(
+                table.contains(&format!("| [`{name}`]({page}) |")),
+                "book/src/examples.md's table has no row `| [`{name}`]({page}) |`"
+            );
+            assert!(src().join(&page).is_file(), "examples/{name} has no page book/src/{page}");
+            n += 1;
+        }
+    }
+    assert!(n >= 12, "only {n} examples");
+}
