@@ -44,8 +44,14 @@ fn pages() -> Vec<PathBuf> {
     v
 }
 
+/// `RSTEER_BLESS=1` rewrites the listings that differ; `RSTEER_BLESS=all` rewrites every
+/// walkthrough listing from a fresh run.
 fn bless() -> bool {
-    std::env::var_os("RSTEER_BLESS").is_some_and(|v| v == "1")
+    std::env::var_os("RSTEER_BLESS").is_some_and(|v| v == "1" || v == "all")
+}
+
+fn bless_all() -> bool {
+    std::env::var_os("RSTEER_BLESS").is_some_and(|v| v == "all")
 }
 
 /// One fenced block of a page: its info string, the line index of its opening fence, its
@@ -291,14 +297,18 @@ impl Walkthrough {
         (status.code().unwrap_or(-1), std::fs::read_to_string(&log).unwrap_or_default())
     }
 
-    /// A line as the comparison sees it: words, with every run of digits and hex letters
-    /// that contains a digit made `#`, except the values the page bound.
+    /// A line as the comparison sees it: its words, with what changes from run to run
+    /// made `#`: numbers of three digits or more (ids, cookies, pids, ports) and hex
+    /// strings of eight or more (tags), every number in a word with a `:` (times, dates,
+    /// addresses) and durations (`0s`). Small numbers (indices, fds, counts, `sock=N`)
+    /// and the values the page bound stay as they are.
     fn shape(&self, line: &str) -> String {
         line.split_whitespace()
             .map(|w| {
                 if self.bind.iter().any(|(_, real)| real == w) {
                     return w.to_string();
                 }
+                let all = w.contains(':') || (w.len() > 1 && w.ends_with('s') && w[..w.len() - 1].bytes().all(|b| b.is_ascii_digit()));
                 let mut out = String::new();
                 let mut run = String::new();
                 for c in w.chars().chain(std::iter::once(' ')) {
@@ -306,7 +316,9 @@ impl Walkthrough {
                         run.push(c);
                         continue;
                     }
-                    if run.chars().any(|d| d.is_ascii_digit()) {
+                    let digits = run.chars().filter(char::is_ascii_digit).count();
+                    let number = digits == run.len();
+                    if digits > 0 && (all || (number && digits >= 3) || (!number && run.len() >= 8)) {
                         out.push('#');
                     } else {
                         out.push_str(&run);
@@ -345,13 +357,15 @@ impl Drop for Walkthrough {
 }
 
 /// A port that no socket uses now (TCP, without `SO_REUSEADDR`, so that a port still in
-/// TIME_WAIT does not count as free, and UDP), congruent to `r` modulo `m`.
-fn free_port(r: u16, m: u16) -> String {
+/// TIME_WAIT does not count as free, and UDP), congruent to `r` modulo `m`, with as many
+/// digits as `like` (the port the book shows), so that tables keep their alignment.
+fn free_port(r: u16, m: u16, like: &str) -> String {
+    let (low, span) = if like.len() <= 4 { (2_000, 7_000) } else { (20_000, 30_000) };
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     for _ in 0..10_000 {
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let seed = (std::process::id().wrapping_mul(2_654_435_761) ^ n.wrapping_mul(40_503)) % 30_000;
-        let port = (20_000 + seed as u16) / m * m + r;
+        let seed = (std::process::id().wrapping_mul(2_654_435_761) ^ n.wrapping_mul(40_503)) % span;
+        let port = (low + seed as u16) / m * m + r;
         let addr: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
         let tcp = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
         if tcp.bind(&addr.into()).is_ok() && std::net::UdpSocket::bind(addr).is_ok() {
@@ -383,7 +397,7 @@ fn walk_page(page: &Path) -> (usize, Vec<String>) {
                 let real = match cmd.trim().strip_prefix("free-port") {
                     Some(rm) => {
                         let (r, m) = rm.trim().split_once('/').unwrap_or(("0", "1"));
-                        free_port(r.parse().unwrap(), m.parse().unwrap())
+                        free_port(r.parse().unwrap(), m.parse().unwrap(), book.trim())
                     }
                     None => w.run(&w.subst(cmd), false).1.trim().to_string(),
                 };
@@ -428,7 +442,7 @@ fn walk_page(page: &Path) -> (usize, Vec<String>) {
             commands += 1;
             let expects_error = want.iter().any(|l| l.starts_with("error"));
             fresh.push(f.body[start - 1].clone());
-            if w.matches(&want, &got) {
+            if w.matches(&want, &got) && !bless_all() {
                 fresh.extend_from_slice(&f.body[start..k]);
             } else {
                 fresh.extend(got.iter().map(|l| w.unsubst(l)));
@@ -447,7 +461,7 @@ fn walk_page(page: &Path) -> (usize, Vec<String>) {
         }
         rewrites.push((f.open + 1, f.open + 1 + f.body.len(), fresh));
     }
-    if bless() && !diffs.is_empty() {
+    if bless() && (!diffs.is_empty() || bless_all()) {
         let mut lines = lines;
         for (a, b, fresh) in rewrites.into_iter().rev() {
             lines.splice(a..b, fresh);
