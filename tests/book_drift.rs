@@ -459,6 +459,8 @@ fn walk_page(page: &Path) -> (usize, Vec<String>) {
                 }
             }
         }
+        let indent: String = lines[f.open].chars().take_while(|c| c.is_whitespace()).collect();
+        let fresh = fresh.into_iter().map(|l| if l.is_empty() { l } else { format!("{indent}{l}") }).collect();
         rewrites.push((f.open + 1, f.open + 1 + f.body.len(), fresh));
     }
     if bless() && (!diffs.is_empty() || bless_all()) {
