@@ -80,7 +80,11 @@ fn fences(lines: &[String]) -> Vec<Fence> {
             i += 1;
             while i < lines.len() && !lines[i].trim_start().starts_with("```") {
                 let l = &lines[i];
-                body.push(if l.len() >= indent && l[..indent].trim().is_empty() { l[indent..].to_string() } else { l.clone() });
+                body.push(if l.len() >= indent && l[..indent].trim().is_empty() {
+                    l[indent..].to_string()
+                } else {
+                    l.clone()
+                });
                 i += 1;
             }
             out.push(Fence { info: info.trim().to_string(), open, body, file });
@@ -101,7 +105,8 @@ fn expand_includes(body: &[String], page_dir: &Path) -> Vec<String> {
         };
         let mut parts = spec.trim().split(':');
         let path = page_dir.join(parts.next().unwrap());
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{{{{#include}}}} {}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{{{{#include}}}} {}: {e}", path.display()));
         let all: Vec<&str> = text.lines().collect();
         let from = parts.next().filter(|s| !s.is_empty()).map_or(1, |s| s.parse::<usize>().unwrap());
         let to = parts.next().filter(|s| !s.is_empty()).map_or(all.len(), |s| s.parse::<usize>().unwrap());
@@ -285,7 +290,9 @@ impl Walkthrough {
             .expect("sh runs");
         if background {
             let start = std::time::Instant::now();
-            while std::fs::metadata(&log).map_or(0, |m| m.len()) == 0 && start.elapsed() < std::time::Duration::from_secs(5) {
+            while std::fs::metadata(&log).map_or(0, |m| m.len()) == 0
+                && start.elapsed() < std::time::Duration::from_secs(5)
+            {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
@@ -308,7 +315,8 @@ impl Walkthrough {
                 if self.bind.iter().any(|(_, real)| real == w) {
                     return w.to_string();
                 }
-                let all = w.contains(':') || (w.len() > 1 && w.ends_with('s') && w[..w.len() - 1].bytes().all(|b| b.is_ascii_digit()));
+                let all = w.contains(':')
+                    || (w.len() > 1 && w.ends_with('s') && w[..w.len() - 1].bytes().all(|b| b.is_ascii_digit()));
                 let mut out = String::new();
                 let mut run = String::new();
                 for c in w.chars().chain(std::iter::once(' ')) {
@@ -339,7 +347,9 @@ impl Walkthrough {
         match want.first() {
             None => got.is_empty(),
             Some(w) if w.trim() == "..." => (0..=got.len()).any(|k| self.matches(&want[1..], &got[k..])),
-            Some(w) => got.first().is_some_and(|g| self.shape(g) == self.shape(w)) && self.matches(&want[1..], &got[1..]),
+            Some(w) => {
+                got.first().is_some_and(|g| self.shape(g) == self.shape(w)) && self.matches(&want[1..], &got[1..])
+            }
         }
     }
 }
@@ -381,7 +391,13 @@ fn walk_page(page: &Path) -> (usize, Vec<String>) {
     let text = std::fs::read_to_string(page).unwrap();
     let lines: Vec<String> = text.lines().map(str::to_string).collect();
     let name = page.file_name().unwrap().to_string_lossy().into_owned();
-    let mut w = Walkthrough { dir: scratch(name.trim_end_matches(".md")), bind: Vec::new(), background: Vec::new(), cleanup: Vec::new(), runs: 0 };
+    let mut w = Walkthrough {
+        dir: scratch(name.trim_end_matches(".md")),
+        bind: Vec::new(),
+        background: Vec::new(),
+        cleanup: Vec::new(),
+        runs: 0,
+    };
     let (mut commands, mut diffs) = (0, Vec::new());
     let fences = fences(&lines);
     let mut next_fence = 0;
@@ -427,7 +443,10 @@ fn walk_page(page: &Path) -> (usize, Vec<String>) {
         let mut k = 0;
         while k < f.body.len() {
             let Some(cmd) = f.body[k].strip_prefix("# ").or_else(|| f.body[k].strip_prefix("$ ")) else {
-                diffs.push(format!("{name}:{}: a `console,kernel-test` listing must start with `# ` or `$ `", f.open + k + 2));
+                diffs.push(format!(
+                    "{name}:{}: a `console,kernel-test` listing must start with `# ` or `$ `",
+                    f.open + k + 2
+                ));
                 break;
             };
             k += 1;
@@ -524,7 +543,12 @@ fn heading_ids(text: &str) -> Vec<String> {
                 }
             })
             .collect();
-        let n = ids.iter().filter(|x| **x == id || x.strip_prefix(&id).is_some_and(|s| s.starts_with('-') && s[1..].parse::<u32>().is_ok())).count();
+        let n = ids
+            .iter()
+            .filter(|x| {
+                **x == id || x.strip_prefix(&id).is_some_and(|s| s.starts_with('-') && s[1..].parse::<u32>().is_ok())
+            })
+            .count();
         ids.push(if n == 0 { id } else { format!("{id}-{n}") });
     }
     ids
@@ -578,7 +602,9 @@ fn every_link_and_anchor_resolves() {
             };
             let linked = if file.is_empty() { page.clone() } else { src().join(file) };
             if !linked.starts_with(src()) || file.contains("..") {
-                broken.push(format!("{name}:{line}: `{target}` leaves the book (a reader of the built book has no such page)"));
+                broken.push(format!(
+                    "{name}:{line}: `{target}` leaves the book (a reader of the built book has no such page)"
+                ));
                 continue;
             }
             let Ok(body) = std::fs::read_to_string(&linked) else {
@@ -646,7 +672,11 @@ fn enforced(dir: &Path, what: &str, n: u64, code: &str, at: impl Fn(u64) -> Stri
     let (ok, err) = check_text(dir, &at(n));
     assert_eq!(ok, 0, "the book says {what} {n} is allowed, but `rsteer check` refuses it:\n{err}");
     let (bad, err) = check_text(dir, &at(n + 1));
-    assert!(bad != 0 && err.contains(code), "the book says {what} {n} is the limit, but {} is not refused with {code}:\n{err}", n + 1);
+    assert!(
+        bad != 0 && err.contains(code),
+        "the book says {what} {n} is the limit, but {} is not refused with {code}:\n{err}",
+        n + 1
+    );
 }
 
 const ENTRY: &str = "#[map]\nstatic SOCKETS: SockArray<4>;\n#[steer]\nfn f(pkt: Packet) -> Verdict {\n    select(SOCKETS, pkt.hash % 4)\n}\n";
@@ -655,19 +685,30 @@ const ENTRY: &str = "#[map]\nstatic SOCKETS: SockArray<4>;\n#[steer]\nfn f(pkt: 
 fn limits_in_prose_are_the_limits_the_code_enforces() {
     let dir = tempfile::tempdir().unwrap();
     let capacity = stated("ref-limits.md", "map capacities from 1 to");
-    assert_eq!(stated("ref-maps.md", "at least 1 and at most"), capacity, "ref-maps.md and ref-limits.md disagree on map capacity");
-    enforced(dir.path(), "a map capacity of", capacity, "E0402", |n| format!("{ENTRY}#[map]\nstatic T: HashMap<u32, u32, {n}>;\n"));
-    let array = stated("ref-limits.md", "arrays of at most");
-    enforced(dir.path(), "an array of", array, "E0404", |n| {
-        format!("{ENTRY}#[map]\nstatic T: Array<[u8; {n}], 1>;\n")
+    assert_eq!(
+        stated("ref-maps.md", "at least 1 and at most"),
+        capacity,
+        "ref-maps.md and ref-limits.md disagree on map capacity"
+    );
+    enforced(dir.path(), "a map capacity of", capacity, "E0402", |n| {
+        format!("{ENTRY}#[map]\nstatic T: HashMap<u32, u32, {n}>;\n")
     });
+    let array = stated("ref-limits.md", "arrays of at most");
+    enforced(dir.path(), "an array of", array, "E0404", |n| format!("{ENTRY}#[map]\nstatic T: Array<[u8; {n}], 1>;\n"));
     let nesting = stated("ref-limits.md", "brackets nested");
     enforced(dir.path(), "brackets nested", nesting, "E0010", |n| {
         format!("{ENTRY}const C: u32 = {}1{};\n", "(".repeat(n as usize), ")".repeat(n as usize))
     });
-    assert_eq!(stated("ref-lexical.md", "nested more than"), nesting, "ref-lexical.md and ref-limits.md disagree on nesting");
+    assert_eq!(
+        stated("ref-lexical.md", "nested more than"),
+        nesting,
+        "ref-lexical.md and ref-limits.md disagree on nesting"
+    );
     let stack = format!("{} bytes of stack", rsteer_bpf::STACK_SIZE);
-    assert!(std::fs::read_to_string(src().join("ref-limits.md")).unwrap().contains(&stack), "ref-limits.md does not say {stack}");
+    assert!(
+        std::fs::read_to_string(src().join("ref-limits.md")).unwrap().contains(&stack),
+        "ref-limits.md does not say {stack}"
+    );
 }
 
 /// The CLI reference is clap's own text: every verb of `rsteer --help` has its

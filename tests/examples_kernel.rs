@@ -307,8 +307,10 @@ fn tcp_migrate_moves_a_closed_listeners_queue() {
     let moved = dump_counts(me, "MOVED")[0];
     let (code, out, err) = run(&["detach", &name]);
     assert_eq!(code, 0, "{out}{err}");
-    eprintln!("listener 0 had {own} of 16 connections; {migrated} migrated to it when listener 1 closed (MOVED = {moved})");
-    assert_eq!(accepted, 16, "the surviving listener accepts every queued connection");
+    eprintln!(
+        "listener 0 had {own} of 16 connections; {migrated} migrated to it when listener 1 closed (MOVED = {moved})"
+    );
+    assert_eq!(accepted, clients.len(), "the surviving listener accepts every queued connection");
     assert!(migrated >= 1, "listener 1 had none of 16 connections: the hash put all on listener 0");
     assert_eq!(moved, migrated as u64, "MOVED counts exactly the migrated connections");
 }
@@ -360,7 +362,11 @@ fn generations_keep_sessions_across_a_restart() {
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     assert_eq!(reply(&client, to, b"\x00hello").map(|r| r.1), Some("old".to_string()));
     for (index, cookie) in &cookies {
-        assert_eq!(reply(&client, to, &session(*cookie)), Some((*index, "old".to_string())), "session of socket {index}");
+        assert_eq!(
+            reply(&client, to, &session(*cookie)),
+            Some((*index, "old".to_string())),
+            "session of socket {index}"
+        );
     }
 
     let (mut new, new_pid, _) = tagged_server(port, "new");
@@ -368,17 +374,29 @@ fn generations_keep_sessions_across_a_restart() {
     assert_eq!(code, 0, "{out}{err}");
     for _ in 0..8 {
         let fresh = UdpSocket::bind("127.0.0.1:0").unwrap();
-        assert_eq!(reply(&fresh, to, b"\x00hello").map(|r| r.1), Some("new".to_string()), "a new session after the join");
+        assert_eq!(
+            reply(&fresh, to, b"\x00hello").map(|r| r.1),
+            Some("new".to_string()),
+            "a new session after the join"
+        );
     }
     for (index, cookie) in &cookies {
-        assert_eq!(reply(&client, to, &session(*cookie)), Some((*index, "old".to_string())), "an old session after the join");
+        assert_eq!(
+            reply(&client, to, &session(*cookie)),
+            Some((*index, "old".to_string())),
+            "an old session after the join"
+        );
     }
 
     let _ = old.kill();
     let _ = old.wait();
     std::thread::sleep(Duration::from_millis(100));
     for (_, cookie) in &cookies {
-        assert_eq!(reply(&client, to, &session(*cookie)).map(|r| r.1), Some("new".to_string()), "a session of a gone socket");
+        assert_eq!(
+            reply(&client, to, &session(*cookie)).map(|r| r.1),
+            Some("new".to_string()),
+            "a session of a gone socket"
+        );
     }
     let (code, out, err) = run(&["detach", &name]);
     assert_eq!(code, 0, "{out}{err}");

@@ -42,9 +42,16 @@ fn items(source: &str) -> (Vec<String>, Vec<Item>) {
         let signature = match kind {
             "fn" => line.split('{').next().unwrap().trim().to_string(),
             "const" => line.trim().to_string(),
-            _ => lines[i..].iter().take_while(|l| !l.starts_with('}')).chain(std::iter::once(&"}")).copied().collect::<Vec<_>>().join("\n"),
+            _ => lines[i..]
+                .iter()
+                .take_while(|l| !l.starts_with('}'))
+                .chain(std::iter::once(&"}"))
+                .copied()
+                .collect::<Vec<_>>()
+                .join("\n"),
         };
-        let mut doc: Vec<String> = lines[..i].iter().rev().take_while(|l| l.starts_with("///")).map(|l| l[3..].trim().to_string()).collect();
+        let mut doc: Vec<String> =
+            lines[..i].iter().rev().take_while(|l| l.starts_with("///")).map(|l| l[3..].trim().to_string()).collect();
         doc.reverse();
         out.push(Item { kind, name, signature, doc });
     }
@@ -90,7 +97,11 @@ fn module_tests_pass(path: &Path) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_rsteer")).arg("test").arg(&file).output().unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "std::{stem}'s tests:\n{text}");
-    assert!(text.contains(&format!("{} passed, 0 failed", tests.len())), "std::{stem}: expected {} tests to pass:\n{text}", tests.len());
+    assert!(
+        text.contains(&format!("{} passed, 0 failed", tests.len())),
+        "std::{stem}: expected {} tests to pass:\n{text}",
+        tests.len()
+    );
 }
 
 file_cases!("stdlib", "rs", module_tests_pass; balance, dns, hash, net, quic);
@@ -112,9 +123,17 @@ fn reference() -> String {
             page.push_str("\n\n");
         }
         let tests: Vec<String> = tests(source).into_iter().map(|(n, _)| format!("`{n}`")).collect();
-        page.push_str(&format!("Tested by {} in `stdlib/{name}.rs`, run by the project's test suite.\n", tests.join(", ")));
+        page.push_str(&format!(
+            "Tested by {} in `stdlib/{name}.rs`, run by the project's test suite.\n",
+            tests.join(", ")
+        ));
         for item in items {
-            page.push_str(&format!("\n### `{name}::{}`\n\n```rust,ignore\n{}\n```\n\n{}\n", item.name, item.signature, item.doc.join("\n")));
+            page.push_str(&format!(
+                "\n### `{name}::{}`\n\n```rust,ignore\n{}\n```\n\n{}\n",
+                item.name,
+                item.signature,
+                item.doc.join("\n")
+            ));
         }
     }
     page
