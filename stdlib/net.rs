@@ -61,3 +61,32 @@ pub fn is_private4(addr: u32) -> bool {
 pub fn is_loopback4(addr: u32) -> bool {
     in_prefix4(addr, 0x7f00_0000, 8)
 }
+
+#[test]
+fn ipv4_prefixes() {
+    assert_eq!(prefix_mask4(0), 0);
+    assert_eq!(prefix_mask4(24), 0xffff_ff00);
+    assert_eq!(prefix_mask4(32), 0xffff_ffff);
+    assert_eq!(prefix_mask4(40), 0xffff_ffff);
+    assert!(in_prefix4(0x0a01_0203, 0x0a00_0000, 8));
+    assert!(!in_prefix4(0x0b01_0203, 0x0a00_0000, 8));
+    assert!(in_prefix4(0x0b01_0203, 0x0a00_0000, 0));
+    assert!(is_private4(0xac1f_0001));
+    assert!(!is_private4(0xac20_0001));
+    assert!(is_private4(0xc0a8_0101));
+    assert!(is_loopback4(0x7f00_0001));
+    assert!(!is_loopback4(0x0800_0008));
+}
+
+#[test]
+fn ipv6_prefixes() {
+    let doc = [0x20u8, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    let net = [0x20u8, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let other = [0x20u8, 0x01, 0x0d, 0xb9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    assert!(in_prefix6(doc, net, 32));
+    assert!(!in_prefix6(other, net, 32));
+    assert!(in_prefix6(other, net, 31));
+    assert!(in_prefix6(doc, net, 127));
+    assert!(!in_prefix6(doc, net, 128));
+    assert!(in_prefix6(other, net, 0));
+}

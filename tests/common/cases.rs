@@ -55,7 +55,9 @@ macro_rules! file_cases {
 macro_rules! example_cases {
     ($run:path) => {
         file_cases!("examples", "rs", $run;
-            cpu_affinity, override_table, payload_mod, quic_cookie, short_drop, src_port_mod, tenants,
+            cpu_affinity, dcid_modulo, dns_zone, generations, jump_hash, override_table, payload_mod,
+            quic_cookie, quic_lb, random_spread, select_reuseport, short_drop, socket_counters,
+            src_port_mod, tcp_migrate, tenants,
         );
     };
 }
