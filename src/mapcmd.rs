@@ -339,7 +339,9 @@ pub fn run(report: &Reporter, target: Target<'_>, options: Options<'_>, action: 
             if json {
                 report.line(format_args!("{}", entry_json(m, &k, &bytes, &ks, &vs)));
             } else {
-                report.line(format_args!("{}[{key_text}] = {}", m.name, vs.print(&v)));
+                // A prefix is echoed as stored: the host bits past its length cleared.
+                let key_echo = if matches!(ks, Shape::Prefix(_)) { ks.print(&ks.decode(&k)) } else { key_text.clone() };
+                report.line(format_args!("{}[{key_echo}] = {}", m.name, vs.print(&v)));
             }
         }
         Action::Delete(name, key) => {

@@ -126,7 +126,7 @@ fn preload(prog: &rsteer_lang::hir::Program, maps: &mut Maps, set: &[String]) ->
                 hint: e.help,
             })
         };
-        let k = read(key, Shape::of(prog, &decl.key), "key")?;
+        let k = read(key, Shape::map_key(prog, decl), "key")?;
         let v = read(value, Shape::of(prog, &decl.value), "value")?;
         maps.insert(map, &k, &v).map_err(|e| Failure::usage(format!("--set: {e}"), None))?;
     }

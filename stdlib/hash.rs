@@ -315,6 +315,9 @@ fn the_finalisers_match_murmur3() {
 fn jhash_matches_the_kernel() {
     // jhash_3words and jhash of 0 to 16 bytes, as the kernel's lib/jhash.h computes them.
     assert_eq!(jhash_3words(1, 2, 3, 0), 0xa461_58f5);
+    // jhash_3words is its final mix over the words plus JHASH_INITVAL and the length (12).
+    let init: u32 = 0xdead_beef + 12;
+    assert_eq!(jhash_final(1 + init, 2 + init, 3 + init), 0xa461_58f5);
     let data = [1u8, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
     assert_eq!(jhash(data, 0, 0x1234), 3735933219);
     assert_eq!(jhash(data, 1, 0x1234), 1027859104);

@@ -63,6 +63,15 @@ pub fn is_loopback4(addr: u32) -> bool {
 }
 
 #[test]
+fn address_constants() {
+    assert_eq!(ip4(127, 1, 0, 0), 0x7f01_0000);
+    assert_eq!(ip4(255, 255, 255, 255), 0xffff_ffff);
+    let doc = ip6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1);
+    assert_eq!(doc, [0x20u8, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    assert_eq!(ip6(0xffff, 0, 0, 0, 0, 0, 0, 0xfe80)[15], 0x80);
+}
+
+#[test]
 fn ipv4_prefixes() {
     assert_eq!(prefix_mask4(0), 0);
     assert_eq!(prefix_mask4(24), 0xffff_ff00);
