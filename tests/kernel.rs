@@ -517,6 +517,13 @@ fn tenants_steer_by_client_prefix() {
     load(&example("tenants.rs"), server.pid, &[]);
     let out = map_cmd(server.pid, &["set", "TENANTS", "127.1.0.0/16", "0"]);
     assert_eq!(out.trim(), "TENANTS[127.1.0.0/16] = 0");
+    let list = map_cmd(server.pid, &["list"]);
+    assert!(list.lines().any(|l| l.contains("TENANTS ") && l.contains("LpmTrie")), "{list}");
+    // A prefix longer than the address is refused in words, and nothing is written.
+    let pid = server.pid.to_string();
+    let (code, _, err) = run(&["map", "--pid", &pid, "set", "TENANTS", "127.1.0.0/33", "1"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("prefix length 33 is longer than the address's 32 bits"), "{err}");
     // Host bits past the length are cleared, as the kernel's trie ignores them.
     let out = map_cmd(server.pid, &["set", "TENANTS", "127.1.9.77/24", "3"]);
     assert_eq!(out.trim(), "TENANTS[127.1.9.0/24] = 3");
