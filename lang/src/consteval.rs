@@ -162,8 +162,9 @@ pub fn array_literal(items: Vec<Expr>, ty: Ty, span: Span) -> Expr {
 
 /// Element `idx` of the constant array `base`, as a literal.
 fn element(base: &Expr, idx: &Expr) -> Result<Expr, EvalError> {
-    let arr = fold(base)?;
+    // The index first: a run-time one is the common case, and fails before the table is copied.
     let i = eval(idx)?;
+    let arr = fold(base)?;
     let elem_ty = match &base.ty {
         Ty::Array(t, _) => (**t).clone(),
         _ => return Err(EvalError::NotConst(base.span)),
