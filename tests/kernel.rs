@@ -538,6 +538,8 @@ fn tenants_steer_by_client_prefix() {
     keys.sort();
     assert_eq!(keys, ["127.1.0.0/16", "127.1.9.0/24"], "{dump}");
     assert_eq!(map_cmd(server.pid, &["get", "TENANTS", "127.1.9.8"]).trim(), "3", "a lookup is a longest-prefix match");
+    // `--addr` (before or after the action) prints every `u32` as an address, values too.
+    assert_eq!(map_cmd(server.pid, &["get", "--addr", "TENANTS", "127.1.9.8"]).trim(), "0.0.0.3");
     map_cmd(server.pid, &["delete", "TENANTS", "127.1.9.0/24"]);
     for _ in 0..4 {
         assert_eq!(probe_from("127.1.9.1", server.addr()), Some(0), "after the /24 is deleted, the /16 holds");
