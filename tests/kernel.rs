@@ -517,6 +517,13 @@ fn tenants_steer_by_client_prefix() {
     load(&example("tenants.rs"), server.pid, &[]);
     let out = map_cmd(server.pid, &["set", "TENANTS", "127.1.0.0/16", "0"]);
     assert_eq!(out.trim(), "TENANTS[127.1.0.0/16] = 0");
+    let list = map_cmd(server.pid, &["list"]);
+    assert!(list.lines().any(|l| l.contains("TENANTS ") && l.contains("LpmTrie")), "{list}");
+    // A prefix longer than the address is refused in words, and nothing is written.
+    let pid = server.pid.to_string();
+    let (code, _, err) = run(&["map", "--pid", &pid, "set", "TENANTS", "127.1.0.0/33", "1"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("prefix length 33 is longer than the address's 32 bits"), "{err}");
     // Host bits past the length are cleared, as the kernel's trie ignores them.
     let out = map_cmd(server.pid, &["set", "TENANTS", "127.1.9.77/24", "3"]);
     assert_eq!(out.trim(), "TENANTS[127.1.9.0/24] = 3");
@@ -531,6 +538,8 @@ fn tenants_steer_by_client_prefix() {
     keys.sort();
     assert_eq!(keys, ["127.1.0.0/16", "127.1.9.0/24"], "{dump}");
     assert_eq!(map_cmd(server.pid, &["get", "TENANTS", "127.1.9.8"]).trim(), "3", "a lookup is a longest-prefix match");
+    // `--addr` (before or after the action) prints every `u32` as an address, values too.
+    assert_eq!(map_cmd(server.pid, &["get", "--addr", "TENANTS", "127.1.9.8"]).trim(), "0.0.0.3");
     map_cmd(server.pid, &["delete", "TENANTS", "127.1.9.0/24"]);
     for _ in 0..4 {
         assert_eq!(probe_from("127.1.9.1", server.addr()), Some(0), "after the /24 is deleted, the /16 holds");

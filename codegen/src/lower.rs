@@ -84,6 +84,9 @@ struct Lowerer<'a> {
     payload_start: Option<Value>,
     /// `--count`: the plan of the counters and the value holding the last selection.
     counting: Option<crate::counts::Counting>,
+    /// Constant tables read with a run-time index: the slot each is written to once, at the
+    /// top of the entry, by its bytes.
+    tables: HashMap<Vec<u8>, Slot>,
 }
 
 /// The widest access (8, 4, 2 or 1 bytes) that fits in `left` bytes and is aligned at
@@ -102,6 +105,40 @@ fn extend(bits: u64, ty: &Ty) -> u64 {
         }
         Ty::Int(i) if i.bits() < 64 => bits & ((1u64 << i.bits()) - 1),
         _ => bits,
+    }
+}
+
+/// The stores that write `bytes` to `slot`: four bytes per store (a slot starts 8-aligned),
+/// the tail byte by byte.
+fn store_bytes(slot: Slot, bytes: &[u8]) -> Vec<Inst> {
+    let words = bytes.chunks_exact(4);
+    let tail = words.remainder();
+    let mut out = Vec::new();
+    let mut off = 0;
+    for w in words {
+        let imm = i32::from_le_bytes([w[0], w[1], w[2], w[3]]) as i64;
+        out.push(Inst::StackStore { slot, off, src: Operand::Imm(imm), size: Size::W });
+        off += 4;
+    }
+    for b in tail {
+        out.push(Inst::StackStore { slot, off, src: Operand::Imm(*b as i64), size: Size::B });
+        off += 1;
+    }
+    out
+}
+
+/// The bytes of a constant table (a folded literal: a byte string, or an array of integer,
+/// `bool` or array literals, which have no padding), as the program holds it.
+fn literal_bytes(e: &hir::Expr) -> Option<Vec<u8>> {
+    match (&e.kind, &e.ty) {
+        (ExprKind::Bytes(b), _) => Some(b.clone()),
+        (ExprKind::Int(v), Ty::Int(t)) => Some(v.to_le_bytes()[..t.bytes() as usize].to_vec()),
+        (ExprKind::Bool(b), _) => Some(vec![u8::from(*b)]),
+        (ExprKind::ArrayLit(xs), _) => xs.iter().try_fold(Vec::new(), |mut acc, x| {
+            acc.extend(literal_bytes(x)?);
+            Some(acc)
+        }),
+        _ => None,
     }
 }
 
@@ -165,6 +202,7 @@ pub fn lower_entry_counting(
         prefetched: HashMap::new(),
         payload_start: None,
         counting: None,
+        tables: HashMap::new(),
     };
     if let Some(plan) = count {
         let sel = l.iconst(u64::from(crate::counts::PASS));
@@ -695,18 +733,8 @@ impl<'a> Lowerer<'a> {
             ExprKind::Verdict(v) => Val::Scalar(self.iconst(*v as u64)),
             ExprKind::Bytes(bytes) => {
                 let slot = self.f.new_slot(bytes.len() as u32, "byte string");
-                // Four bytes per store (a slot starts 8-aligned), the tail byte by byte.
-                let words = bytes.chunks_exact(4);
-                let tail = words.remainder();
-                let mut off = 0;
-                for w in words {
-                    let imm = i32::from_le_bytes([w[0], w[1], w[2], w[3]]) as i64;
-                    self.push(Inst::StackStore { slot, off, src: Operand::Imm(imm), size: Size::W });
-                    off += 4;
-                }
-                for b in tail {
-                    self.push(Inst::StackStore { slot, off, src: Operand::Imm(*b as i64), size: Size::B });
-                    off += 1;
+                for inst in store_bytes(slot, bytes) {
+                    self.push(inst);
                 }
                 Val::Mem(slot, 0)
             }
@@ -1164,7 +1192,12 @@ impl<'a> Lowerer<'a> {
             | ExprKind::MapPrefix { .. }
             | ExprKind::Assert { .. } => Val::Unit,
             ExprKind::Index(base, idx) => {
-                let bv = self.expr(base);
+                let bv = match literal_bytes(base) {
+                    // A constant table read at a run-time index (a constant index has been
+                    // folded by the checker): written once, read at every use.
+                    Some(bytes) if !matches!(idx.kind, ExprKind::Int(_)) => Val::Mem(self.table(base.span, bytes), 0),
+                    _ => self.expr(base),
+                };
                 let Ty::Array(elem, n) = &base.ty else { return Val::Unit };
                 let elem = (**elem).clone();
                 let (esize, _) = layout(self.prog, &elem);
@@ -1266,6 +1299,21 @@ impl<'a> Lowerer<'a> {
             self.push(Inst::StackStore { slot, off, src: Operand::Imm(0), size: Size::from_bytes(chunk) });
             off += chunk;
         }
+    }
+
+    /// The slot of a constant table with these bytes, written at the top of the entry the
+    /// first time one is asked for, so that every read of it (in loops, in several inlined
+    /// calls) shares one copy.
+    fn table(&mut self, span: Span, bytes: Vec<u8>) -> Slot {
+        if let Some(s) = self.tables.get(&bytes) {
+            return *s;
+        }
+        let slot = self.f.new_slot(bytes.len() as u32, "constant table");
+        let entry = self.f.entry;
+        let stores = store_bytes(slot, &bytes).into_iter().map(|i| (i, span));
+        self.f.blocks[entry].insts.splice(0..0, stores);
+        self.tables.insert(bytes, slot);
+        slot
     }
 
     /// Writes a map key to a stack buffer and runs `f` with that buffer.

@@ -581,11 +581,15 @@ fn retarget_defs(f: &mut Function) -> bool {
 }
 
 /// A zero-extension of a value that already fits is a copy: a byte loaded from memory needs
-/// no `& 0xff`, and `w = w` on a 16-bit load changes nothing.
+/// no `& 0xff`, and `w = w` on a 16-bit load changes nothing. So is a byte swap of a byte
+/// swap of a value that fits (an address read in network order, swapped to host order and
+/// back for an `LpmTrie` key).
 fn drop_redundant_extensions(f: &mut Function) -> bool {
     let defs = def_counts(f);
     // How many low bits can be nonzero, for single-definition values.
     let mut width: HashMap<Value, u32> = HashMap::new();
+    // Single-definition byte swaps of single-definition values: (what they swap, bits).
+    let mut swapped: HashMap<Value, (Value, u8)> = HashMap::new();
     for (_, b) in f.blocks.iter() {
         for (inst, _) in &b.insts {
             let Some(d) = inst.def() else { continue };
@@ -606,16 +610,33 @@ fn drop_redundant_extensions(f: &mut Function) -> bool {
             if let Some(w) = w {
                 width.insert(d, w);
             }
+            if let Inst::Bswap { src, bits, .. } = inst {
+                if defs[src.as_u32() as usize] == 1 {
+                    swapped.insert(d, (*src, *bits));
+                }
+            }
         }
     }
     let mut changed = false;
     for (_, b) in f.blocks.iter_mut() {
         for (inst, _) in b.insts.iter_mut() {
-            if let Inst::Normalize { dst, src, bits, signed: false } = inst {
-                if width.get(src).is_some_and(|w| *w <= *bits as u32) {
+            match inst {
+                Inst::Normalize { dst, src, bits, signed: false }
+                    if width.get(src).is_some_and(|w| *w <= *bits as u32) =>
+                {
                     *inst = Inst::Copy { dst: *dst, src: *src };
                     changed = true;
                 }
+                Inst::Bswap { dst, src, bits } => {
+                    let back = swapped
+                        .get(src)
+                        .filter(|(orig, b)| b == bits && width.get(orig).is_some_and(|w| *w <= *bits as u32));
+                    if let Some((orig, _)) = back {
+                        *inst = Inst::Copy { dst: *dst, src: *orig };
+                        changed = true;
+                    }
+                }
+                _ => {}
             }
         }
     }

@@ -64,6 +64,7 @@ fn run(path: &Path) {
 file_cases!("tests/passes", "ir", run;
     drop_redundant_extensions_after_load,
     drop_redundant_extensions_keeps_narrowing,
+    drop_redundant_extensions_swaps_back,
     forward_copies_keeps_protected_copy,
     forward_copies_reads_the_variable,
     merge_blocks_joins_single_predecessor,

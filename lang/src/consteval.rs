@@ -103,13 +103,16 @@ pub fn eval(e: &Expr) -> Result<u64, EvalError> {
 /// constant (module, function, model over the arguments' raw bits), so that their calls
 /// may initialise a `const`. Each is also written in the language (`stdlib/`), which is
 /// what a call with run-time arguments runs; the simulator's tests compare the two.
-pub const STD_CONST_FNS: [(&str, &str, fn(&[u64]) -> ExprKind); 2] = [
+pub const STD_CONST_FNS: [(&str, &str, ConstModel); 2] = [
     ("std::net", "ip4", |a| ExprKind::Int(a.iter().fold(0, |acc, b| (acc << 8) | (b & 0xff)))),
     ("std::net", "ip6", |a| ExprKind::Bytes(a.iter().flat_map(|g| (*g as u16).to_be_bytes()).collect())),
 ];
 
+/// A standard-library function's value from its arguments' raw bits.
+pub type ConstModel = fn(&[u64]) -> ExprKind;
+
 /// The model of `module::name` in [`STD_CONST_FNS`], if it has one.
-pub fn std_const_fn(module: &str, name: &str) -> Option<fn(&[u64]) -> ExprKind> {
+pub fn std_const_fn(module: &str, name: &str) -> Option<ConstModel> {
     STD_CONST_FNS.iter().find(|(m, n, _)| *m == module && *n == name).map(|(_, _, f)| *f)
 }
 
@@ -159,8 +162,9 @@ pub fn array_literal(items: Vec<Expr>, ty: Ty, span: Span) -> Expr {
 
 /// Element `idx` of the constant array `base`, as a literal.
 fn element(base: &Expr, idx: &Expr) -> Result<Expr, EvalError> {
-    let arr = fold(base)?;
+    // The index first: a run-time one is the common case, and fails before the table is copied.
     let i = eval(idx)?;
+    let arr = fold(base)?;
     let elem_ty = match &base.ty {
         Ty::Array(t, _) => (**t).clone(),
         _ => return Err(EvalError::NotConst(base.span)),

@@ -753,14 +753,9 @@ impl Interp<'_> {
                 let k = self.expr(fr, key)?;
                 let l = as_u64(&self.expr(fr, len)?);
                 let decl = &self.prog.maps[map.0 as usize];
-                let bits = Shape::map_key(self.prog, decl).prefix_bits();
-                if l > u64::from(bits) {
-                    return fail(
-                        len.span,
-                        format!("prefix length {l} is longer than `{}`'s {bits}-bit addresses", decl.name),
-                    );
-                }
-                let kb = self.map_key(decl, &k, Some(l as u32));
+                // A length past the address's bits is refused by the map, as by the kernel.
+                let l = u32::try_from(l).unwrap_or(u32::MAX);
+                let kb = self.map_key(decl, &k, Some(l));
                 match value {
                     Some(v) => {
                         let v = self.expr(fr, v)?;
@@ -920,17 +915,19 @@ impl Interp<'_> {
         Shape::of(self.prog, ty).encode(&to_value(v))
     }
 
-    /// A key of `map` as the map holds it; for a prefix table, address `k` with prefix length
-    /// `len` (by default every bit, as a program's lookup).
+    /// A key of `map` as the map holds it; for a prefix table, the prefix length `len` (by
+    /// default every bit, as a program's lookup) and address `k` in network order.
     fn map_key(&self, map: &rsteer_lang::hir::MapDecl, k: &V, len: Option<u32>) -> Vec<u8> {
-        let shape = Shape::map_key(self.prog, map);
-        match shape {
-            Shape::Prefix(_) => {
-                let len = len.unwrap_or(shape.prefix_bits());
-                shape.encode(&shape.prefix_value(to_value(k), len))
-            }
-            _ => self.encode(k, &map.key),
+        let mut addr = self.encode(k, &map.key);
+        if !map.kind.info().prefix_key {
+            return addr;
         }
+        if map.key == Ty::U32 {
+            addr.reverse();
+        }
+        let mut key = len.unwrap_or(addr.len() as u32 * 8).to_le_bytes().to_vec();
+        key.extend_from_slice(&addr);
+        key
     }
 
     fn decode(&self, bytes: &[u8], ty: &Ty) -> V {

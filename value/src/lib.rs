@@ -184,11 +184,13 @@ impl Shape {
         }
     }
 
-    /// The key of an LPM trie whose addresses have shape `addr`: a `u32` is an IPv4 address
-    /// and a `[u8; 16]` an IPv6 one (prefix tables' keys are always printed as addresses).
+    /// The key of an LPM trie whose addresses have shape `addr`: a `u32` or a `[u8; 4]` is
+    /// an IPv4 address and a `[u8; 16]` an IPv6 one (prefix tables' keys are always printed
+    /// as addresses).
     pub fn prefix_key(addr: Shape) -> Shape {
         Shape::Prefix(Box::new(match addr {
             Shape::Int(IntTy::U32) => Shape::Addr4,
+            s @ Shape::Array { len: 4, .. } if s.is_byte_array() => Shape::Addr4,
             s @ Shape::Array { len: 16, .. } if s.is_byte_array() => Shape::Addr6,
             other => other,
         }))

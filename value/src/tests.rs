@@ -256,6 +256,9 @@ fn prefixes_of_prefix_tables() {
     let mut want = vec![32, 0, 0, 0, 0x20, 1, 0xd, 0xb8];
     want.resize(20, 0);
     shape_round_trip(&v6, "2001:db8:ffff::/32", &want, "2001:db8::/32");
+    // A `[u8; 4]` key holds an IPv4 address's bytes: the same key, in the same notation.
+    let bytes4 = Shape::prefix_key(shape(Ty::Array(Box::new(Ty::U8), 4)));
+    shape_round_trip(&bytes4, "10.1.0.0/16", &[16, 0, 0, 0, 10, 1, 0, 0], "10.1.0.0/16");
     let other = Shape::prefix_key(shape(Ty::Array(Box::new(Ty::U8), 2)));
     shape_round_trip(&other, "b\"az\"/12", &[12, 0, 0, 0, b'a', b'p'], "b\"ap\"/12");
     assert_eq!(v4.parse("10.1.0.0/33").unwrap_err().message, "prefix length 33 is longer than the address's 32 bits");

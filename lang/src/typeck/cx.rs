@@ -132,7 +132,8 @@ pub(super) fn op_str(op: BinOp) -> &'static str {
 
 /// "a" or "an" before a name.
 pub(super) fn article(word: &str) -> &'static str {
-    if word.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) {
+    // `LpmTrie` is read letter by letter: "an el-pee-em trie".
+    if word.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) || word.starts_with("Lpm") {
         "an"
     } else {
         "a"

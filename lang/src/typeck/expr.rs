@@ -88,8 +88,8 @@ impl Cx<'_> {
                         let folds = base_e.is_literal();
                         let x = mk(ExprKind::Index(Box::new(base_e), Box::new(i)), *elem, span);
                         // A constant index into a constant table is the element itself.
-                        match consteval::fold(&x) {
-                            Ok(v) if folds => hir::Expr { span, ..v },
+                        match folds.then(|| consteval::fold(&x)) {
+                            Some(Ok(v)) => hir::Expr { span, ..v },
                             _ => x,
                         }
                     }

@@ -6,6 +6,9 @@ static SOCKETS: SockArray<4>;
 static TENANTS: LpmTrie<u32, u32, 64>;
 #[map]
 static TENANTS6: LpmTrie<[u8; 16], u32, 64>;
+/// IPv4 source addresses as the network header's bytes.
+#[map]
+static BY_BYTES: LpmTrie<[u8; 4], u32, 64>;
 
 #[steer]
 fn route(pkt: Packet) -> Verdict {
@@ -39,6 +42,23 @@ fn host_bits_past_the_length_are_ignored_and_removal_falls_back() {
     assert!(!TENANTS.remove_prefix(std::net::ip4(10, 1, 0, 0), 16));
     // The default route /0 holds every address.
     assert_selected!(route(Packet::udp4().src("10.1.0.1:5000")), SOCKETS, 0);
+}
+
+#[steer]
+fn by_header_bytes(pkt: Packet) -> Verdict {
+    let src = pkt.net.bytes::<4>(12)?;
+    select(SOCKETS, BY_BYTES.get(src)?)
+}
+
+#[test]
+fn byte_keys_match_from_the_first_bit() {
+    SOCKETS.fill(4);
+    assert!(BY_BYTES.insert_prefix([10, 1, 0, 0], 16, 1));
+    assert!(BY_BYTES.insert_prefix([10, 1, 128, 0], 17, 2));
+    assert_selected!(by_header_bytes(Packet::udp4().src("10.1.5.5:5000")), SOCKETS, 1);
+    assert_selected!(by_header_bytes(Packet::udp4().src("10.1.200.5:5000")), SOCKETS, 2);
+    assert_eq!(BY_BYTES.get([10, 1, 127, 255]), Some(1));
+    assert!(!BY_BYTES.insert_prefix([10, 1, 0, 0], 33, 1));
 }
 
 #[test]
