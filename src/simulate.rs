@@ -19,7 +19,7 @@ use std::path::PathBuf;
 pub struct SimulateArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
-    /// A capture (pcap or pcapng; Ethernet, Linux cooked or raw IP) whose UDP datagrams and TCP
+    /// A capture (pcap or pcapng; Ethernet, Linux cooked, raw IP or BSD loopback) whose UDP datagrams and TCP
     /// SYNs are run through the policy.
     #[arg(long, value_name = "FILE", required_unless_present = "packets", conflicts_with = "packets")]
     pub pcap: Option<PathBuf>,

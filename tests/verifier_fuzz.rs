@@ -10,10 +10,10 @@
 //! - **generated well-typed programs** (a seeded random walk over the core language:
 //!   tests/common/policy_gen.rs), which must also compile.
 //!
-//! In CI the three take about 45 seconds in all; `RSTEER_FUZZ_SECONDS=600 cargo test --test
-//! verifier_fuzz -- --nocapture` runs for ten minutes (split in the same proportions) and
-//! prints the counts; `RSTEER_FUZZ_SEED=S` starts elsewhere. A failure prints the seed and
-//! the input.
+//! The three run in parallel, each for its share (15%, 50%, 35%) of `RSTEER_FUZZ_SECONDS`
+//! (default 45, so about 25 seconds of wall time in CI); `RSTEER_FUZZ_SECONDS=600 cargo test
+//! --test verifier_fuzz -- --nocapture` runs longer and prints the counts;
+//! `RSTEER_FUZZ_SEED=S` starts elsewhere. A failure prints the seed and the input.
 
 mod common;
 #[path = "common/policy_gen.rs"]

@@ -4,8 +4,8 @@
 //! Pure: it takes the file's bytes. The containers (pcap with micro- or nanosecond stamps in
 //! either byte order, and pcapng) are read by the `pcap-file` crate, the headers (Ethernet
 //! with VLAN tags, Linux cooked SLL, IPv4 with options, IPv6 with extension headers, UDP, TCP)
-//! by `etherparse` (a Linux cooked header is skipped first, see [`SLL`]). Link types: Ethernet, Linux cooked (SLL and SLL2) and raw IP (IPv4 or
-//! IPv6). Every UDP datagram and every TCP SYN (SYN without ACK: the packet a listener's
+//! by `etherparse` (a Linux cooked header is skipped first, see [`SLL`]). Link types: Ethernet, Linux cooked (SLL and SLL2), raw IP (IPv4 or
+//! IPv6) and BSD loopback. Every UDP datagram and every TCP SYN (SYN without ACK: the packet a listener's
 //! reuseport group steers) becomes a [`SimPacket`] carrying its real bytes from the IP header
 //! on ([`crate::Wire`]); every other frame is kept as a [`Skip`] saying why it is not run.
 
@@ -36,7 +36,7 @@ pub enum Skip {
     Fragment,
     /// Cut short by the capture's snap length.
     Truncated,
-    /// The interface's link type is not Ethernet, Linux cooked or raw IP.
+    /// The interface's link type is not Ethernet, Linux cooked, raw IP or BSD loopback.
     LinkType,
 }
 
@@ -48,7 +48,7 @@ impl Skip {
             Skip::NotIp => "not IPv4 or IPv6",
             Skip::Fragment => "IP fragments",
             Skip::Truncated => "cut short by the snap length",
-            Skip::LinkType => "of a link type other than Ethernet, Linux cooked or raw IP",
+            Skip::LinkType => "of a link type other than Ethernet, Linux cooked, raw IP or BSD loopback",
         }
     }
 }
@@ -226,6 +226,11 @@ fn frame_of(link: DataLink, data: &[u8], cut: bool, now_ns: u64, frame: usize) -
             SlicedPacket::from_ether_type(EtherType(u16::from_be_bytes([data[at], data[at + 1]])), &data[size..])
         }
         DataLink::RAW | DataLink::IPV4 | DataLink::IPV6 => SlicedPacket::from_ip(data),
+        // BSD loopback (a 4-byte address family, then the IP packet: what macOS's `lo0` records).
+        DataLink::NULL | DataLink::LOOP => match data.get(4..) {
+            Some(ip) => SlicedPacket::from_ip(ip),
+            None => return Frame::Skipped(Skip::NotIp),
+        },
         _ => return Frame::Skipped(Skip::LinkType),
     };
     let Ok(sliced) = sliced else { return Frame::Skipped(Skip::NotIp) };
