@@ -32,7 +32,8 @@ pub struct SimulateArgs {
     /// The protocol of the random packets.
     #[arg(long, value_parser = ["udp", "tcp"], default_value = "udp", requires = "packets")]
     pub proto: String,
-    /// Sockets in every socket map (default: the map's capacity).
+    /// Sockets in the group, put in every socket map (default: the capacity of the socket map,
+    /// of the smallest when there are several).
     #[arg(long, value_name = "N")]
     pub sockets: Option<u32>,
     /// Preload a table: `--set MAP KEY VALUE`, key and value written as for `rsteer map set`
