@@ -244,6 +244,17 @@ fn skipped_frames_are_counted_in_a_note() {
 }
 
 #[test]
+fn every_socket_map_holds_the_same_group() {
+    // quic_cookie: a SockHash of 64 by cookie and a SockMap of 4 by index; the group has 4
+    // sockets, as a load would give both.
+    let got = simulate_json(&[example("quic_cookie.rs").to_str().unwrap(), "--packets", "100"]);
+    assert_eq!(got["selected"]["BY_COOKIE"].as_array().unwrap().len(), 4, "{got}");
+    assert_eq!(got["selected"]["BY_INDEX"].as_array().unwrap().len(), 4, "{got}");
+    let got = simulate_json(&[example("quic_cookie.rs").to_str().unwrap(), "--packets", "100", "--sockets", "2"]);
+    assert_eq!(got["selected"]["BY_COOKIE"].as_array().unwrap().len(), 2, "{got}");
+}
+
+#[test]
 fn random_packets_are_reproducible_and_all_counted() {
     let policy = example("payload_mod.rs");
     let a = simulate_json(&[policy.to_str().unwrap(), "--packets", "300", "--seed", "7"]);
