@@ -19,7 +19,7 @@ use std::path::PathBuf;
 pub struct SimulateArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
-    /// A capture (pcap or pcapng; Ethernet, Linux cooked or raw IP) whose UDP datagrams and TCP
+    /// A capture (pcap or pcapng; Ethernet, Linux cooked, raw IP or BSD loopback) whose UDP datagrams and TCP
     /// SYNs are run through the policy.
     #[arg(long, value_name = "FILE", required_unless_present = "packets", conflicts_with = "packets")]
     pub pcap: Option<PathBuf>,
@@ -32,7 +32,8 @@ pub struct SimulateArgs {
     /// The protocol of the random packets.
     #[arg(long, value_parser = ["udp", "tcp"], default_value = "udp", requires = "packets")]
     pub proto: String,
-    /// Sockets in every socket map (default: the map's capacity).
+    /// Sockets in the group, put in every socket map (default: the capacity of the socket map,
+    /// of the smallest when there are several).
     #[arg(long, value_name = "N")]
     pub sockets: Option<u32>,
     /// Preload a table: `--set MAP KEY VALUE`, key and value written as for `rsteer map set`

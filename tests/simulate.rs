@@ -32,7 +32,7 @@ fn be16(b: &[u8], at: usize) -> u16 {
 }
 
 /// The UDP datagrams and TCP SYNs of a classic pcap file (little-endian, microseconds) with
-/// Ethernet (1), raw IP (101), Linux cooked v1 (113) or v2 (276) frames; IPv4 without options
+/// Ethernet (1), raw IP (101), BSD loopback (0), Linux cooked v1 (113) or v2 (276) frames; IPv4 without options
 /// and IPv6 without extension headers, which is what the shipped captures hold.
 fn read_pcap(name: &str) -> (usize, Vec<Seen>) {
     let data = std::fs::read(pcap(name)).unwrap();
@@ -47,6 +47,7 @@ fn read_pcap(name: &str) -> (usize, Vec<Seen>) {
         let (ethertype, ip) = match link {
             1 => (be16(frame, 12), &frame[14..]),
             101 => (if frame[0] >> 4 == 6 { 0x86dd } else { 0x0800 }, frame),
+            0 => (if frame[4] >> 4 == 6 { 0x86dd } else { 0x0800 }, &frame[4..]),
             113 => (be16(frame, 14), &frame[16..]),
             276 => (be16(frame, 0), &frame[20..]),
             other => panic!("link type {other}"),
@@ -101,7 +102,7 @@ fn simulate_json(args: &[&str]) -> Value {
     serde_json::from_str(lines[0]).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
 
-const CAPTURES: [&str; 4] = ["lo.pcap", "any_sll.pcap", "any_sll2.pcap", "raw.pcap"];
+const CAPTURES: [&str; 5] = ["lo.pcap", "any_sll.pcap", "any_sll2.pcap", "raw.pcap", "null.pcap"];
 
 #[test]
 fn the_shipped_captures_hold_udp_over_both_families_and_tcp_syns() {
@@ -240,6 +241,17 @@ fn skipped_frames_are_counted_in_a_note() {
     assert_eq!(code, 0, "{err}");
     // The six RSTs that answered the SYNs.
     assert!(err.contains("note: skipped 6 of 78 frames: 6 neither UDP nor a TCP SYN"), "{err}");
+}
+
+#[test]
+fn every_socket_map_holds_the_same_group() {
+    // quic_cookie: a SockHash of 64 by cookie and a SockMap of 4 by index; the group has 4
+    // sockets, as a load would give both.
+    let got = simulate_json(&[example("quic_cookie.rs").to_str().unwrap(), "--packets", "100"]);
+    assert_eq!(got["selected"]["BY_COOKIE"].as_array().unwrap().len(), 4, "{got}");
+    assert_eq!(got["selected"]["BY_INDEX"].as_array().unwrap().len(), 4, "{got}");
+    let got = simulate_json(&[example("quic_cookie.rs").to_str().unwrap(), "--packets", "100", "--sockets", "2"]);
+    assert_eq!(got["selected"]["BY_COOKIE"].as_array().unwrap().len(), 2, "{got}");
 }
 
 #[test]

@@ -4,8 +4,8 @@
 //! Pure: it takes the file's bytes. The containers (pcap with micro- or nanosecond stamps in
 //! either byte order, and pcapng) are read by the `pcap-file` crate, the headers (Ethernet
 //! with VLAN tags, Linux cooked SLL, IPv4 with options, IPv6 with extension headers, UDP, TCP)
-//! by `etherparse` (a Linux cooked header is skipped first, see [`SLL`]). Link types: Ethernet, Linux cooked (SLL and SLL2) and raw IP (IPv4 or
-//! IPv6). Every UDP datagram and every TCP SYN (SYN without ACK: the packet a listener's
+//! by `etherparse` (a Linux cooked header is skipped first, see [`SLL`]). Link types: Ethernet, Linux cooked (SLL and SLL2), raw IP (IPv4 or
+//! IPv6) and BSD loopback. Every UDP datagram and every TCP SYN (SYN without ACK: the packet a listener's
 //! reuseport group steers) becomes a [`SimPacket`] carrying its real bytes from the IP header
 //! on ([`crate::Wire`]); every other frame is kept as a [`Skip`] saying why it is not run.
 
@@ -13,6 +13,7 @@ use crate::packet::{SimPacket, Wire};
 use crate::Proto;
 use etherparse::{EtherType, NetSlice, SlicedPacket, TransportSlice};
 use pcap_file::pcap::PcapReader;
+use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption;
 use pcap_file::pcapng::{Block, PcapNgReader};
 use pcap_file::{DataLink, PcapError};
 use std::fmt;
@@ -36,7 +37,7 @@ pub enum Skip {
     Fragment,
     /// Cut short by the capture's snap length.
     Truncated,
-    /// The interface's link type is not Ethernet, Linux cooked or raw IP.
+    /// The interface's link type is not Ethernet, Linux cooked, raw IP or BSD loopback.
     LinkType,
 }
 
@@ -48,7 +49,7 @@ impl Skip {
             Skip::NotIp => "not IPv4 or IPv6",
             Skip::Fragment => "IP fragments",
             Skip::Truncated => "cut short by the snap length",
-            Skip::LinkType => "of a link type other than Ethernet, Linux cooked or raw IP",
+            Skip::LinkType => "of a link type other than Ethernet, Linux cooked, raw IP or BSD loopback",
         }
     }
 }
@@ -156,7 +157,8 @@ fn read_pcapng(bytes: &[u8]) -> Result<Capture, CaptureError> {
     let mut reader =
         PcapNgReader::new(bytes).map_err(|e| CaptureError { message: format!("the pcapng section header: {e}") })?;
     let mut capture = Capture::default();
-    let mut links: Vec<DataLink> = Vec::new();
+    // Each interface of the current section: its link type and timestamp resolution.
+    let mut links: Vec<(DataLink, u8)> = Vec::new();
     while let Some(next) = reader.next_block() {
         let frame = capture.frames.len() + 1;
         let block = match next {
@@ -167,7 +169,7 @@ fn read_pcapng(bytes: &[u8]) -> Result<Capture, CaptureError> {
             }
             Err(e) => return Err(container_error(frame, e)),
         };
-        let link = |id: u32, links: &[DataLink]| {
+        let iface = |id: u32, links: &[(DataLink, u8)]| {
             links
                 .get(id as usize)
                 .copied()
@@ -180,17 +182,22 @@ fn read_pcapng(bytes: &[u8]) -> Result<Capture, CaptureError> {
                 continue;
             }
             Block::InterfaceDescription(i) => {
-                links.push(i.linktype);
+                let resolution = i.options.iter().find_map(|o| match o {
+                    InterfaceDescriptionOption::IfTsResol(r) => Some(*r),
+                    _ => None,
+                });
+                links.push((i.linktype, resolution.unwrap_or(6)));
                 continue;
             }
             Block::EnhancedPacket(p) => {
-                (link(p.interface_id, &links)?, &p.data, p.original_len, p.timestamp.as_nanos() as u64)
+                let (link, resolution) = iface(p.interface_id, &links)?;
+                // `pcap-file` hands over the raw count of the interface's time units.
+                (link, &p.data, p.original_len, to_ns(p.timestamp.as_nanos() as u64, resolution))
             }
-            Block::SimplePacket(p) => (link(0, &links)?, &p.data, p.original_len, 0),
+            Block::SimplePacket(p) => (iface(0, &links)?.0, &p.data, p.original_len, 0),
             Block::Packet(p) => {
-                // The obsolete Packet Block counts microseconds (the default resolution).
-                let ns = p.timestamp.saturating_mul(1000);
-                (link(p.interface_id as u32, &links)?, &p.data, p.original_len, ns)
+                let (link, resolution) = iface(p.interface_id as u32, &links)?;
+                (link, &p.data, p.original_len, to_ns(p.timestamp, resolution))
             }
             _ => continue,
         };
@@ -199,6 +206,17 @@ fn read_pcapng(bytes: &[u8]) -> Result<Capture, CaptureError> {
         capture.frames.push(f);
     }
     Ok(capture)
+}
+
+/// A pcapng timestamp of `units` in resolution `if_tsresol` (10^-n seconds, or 2^-n with the
+/// top bit set; 6, microseconds, when the interface names none) in nanoseconds.
+fn to_ns(units: u64, resolution: u8) -> u64 {
+    let per_second: u128 = if resolution & 0x80 == 0 {
+        10u128.saturating_pow(resolution as u32)
+    } else {
+        1u128.checked_shl((resolution & 0x7f) as u32).unwrap_or(u128::MAX)
+    };
+    (units as u128 * 1_000_000_000 / per_second.max(1)).min(u64::MAX as u128) as u64
 }
 
 /// The Linux cooked headers (`LINKTYPE_LINUX_SLL`, `LINKTYPE_LINUX_SLL2`): their size and
@@ -226,6 +244,11 @@ fn frame_of(link: DataLink, data: &[u8], cut: bool, now_ns: u64, frame: usize) -
             SlicedPacket::from_ether_type(EtherType(u16::from_be_bytes([data[at], data[at + 1]])), &data[size..])
         }
         DataLink::RAW | DataLink::IPV4 | DataLink::IPV6 => SlicedPacket::from_ip(data),
+        // BSD loopback (a 4-byte address family, then the IP packet: what macOS's `lo0` records).
+        DataLink::NULL | DataLink::LOOP => match data.get(4..) {
+            Some(ip) => SlicedPacket::from_ip(ip),
+            None => return Frame::Skipped(Skip::NotIp),
+        },
         _ => return Frame::Skipped(Skip::LinkType),
     };
     let Ok(sliced) = sliced else { return Frame::Skipped(Skip::NotIp) };
@@ -349,6 +372,19 @@ mod tests {
         assert_eq!(p.l4_bytes().len(), 9);
         assert_eq!(p.net_bytes(), w.net);
         assert_eq!(p.hash, flow_hash(&p.src, &p.dst, Proto::Udp));
+    }
+
+    #[test]
+    fn pcapng_timestamps_follow_the_interfaces_resolution() {
+        assert_eq!(to_ns(1_500_000, 6), 1_500_000_000);
+        assert_eq!(to_ns(7, 9), 7);
+        assert_eq!(to_ns(1 << 20, 0x80 | 20), 1_000_000_000);
+        // The shipped pcapng (nanoseconds) and the pcap it was made from (microseconds).
+        let ng = read_capture(include_bytes!("../../tests/data/pcap/any_sll2.pcapng")).unwrap();
+        let pcap = read_capture(include_bytes!("../../tests/data/pcap/any_sll2.pcap")).unwrap();
+        let (Frame::Packet(a), Frame::Packet(b)) = (&ng.frames[0], &pcap.frames[0]) else { panic!("datagrams") };
+        assert_eq!(a.now_ns, b.now_ns);
+        assert!(a.now_ns > 1_700_000_000_000_000_000, "a time in 2023 or later: {}", a.now_ns);
     }
 
     #[test]

@@ -36,6 +36,11 @@
 //!   `get_smp_processor_id`, `get_socket_cookie`, `sk_select_reuseport`.
 //! - The verdict is r0's low 32 bits at exit: 1 (`SK_PASS`) passes, anything else drops.
 //!
+//! [`capture`] reads a pcap or pcapng capture into packets that carry their real bytes, and
+//! [`replay`] runs many packets through one program and counts where they went as a
+//! `Distribution` (`rsteer simulate`); [`harness`] runs a policy's `#[test]`s within a
+//! [`harness::Budget`] of steps and map memory (`rsteer test`).
+//!
 //! Not modelled: the kernel's hash pick itself (an [`Outcome`] says "no selection"; see
 //! [`hash_pick`] for the formula), socket maps holding sockets of other groups or closed
 //! sockets (-EPROTOTYPE, -EBADFD, ...), SOCKMAP/SOCKHASH lookups from a program, BPF-to-BPF

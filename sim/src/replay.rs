@@ -7,14 +7,16 @@ use crate::{hash_pick, run_with, CompiledProgram, Delivery, Outcome, Proto, RunO
 use rsteer_value::counts::Distribution;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-/// Puts `sockets` sockets (default: the map's capacity) in every socket map, as `rsteer load`
-/// does with a group of that size; returns each socket map's name and socket count.
+/// Puts the sockets of one group of `sockets` sockets in every socket map, as `rsteer load`
+/// does with a group of that size (default: as many as the smallest socket map holds, the
+/// map's capacity when there is one); returns each socket map's name and socket count.
 pub fn fill_socket_maps(maps: &mut Maps, sockets: Option<u32>) -> Result<Vec<(String, u32)>, MapError> {
     let socket_maps: Vec<(String, u32)> =
         maps.maps.iter().filter(|m| m.is_socket_map()).map(|m| (m.spec.name.clone(), m.spec.max_entries)).collect();
+    let smallest = socket_maps.iter().map(|(_, c)| *c).min().unwrap_or(0);
     let mut filled = Vec::new();
     for (name, capacity) in socket_maps {
-        let n = sockets.unwrap_or(capacity);
+        let n = sockets.unwrap_or(smallest);
         if n > capacity {
             return Err(MapError::Full(name));
         }

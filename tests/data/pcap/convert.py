@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Converts a classic pcap capture: `raw IN OUT` strips the 14-byte Ethernet headers of an
-Ethernet capture (link type 1) and writes link type RAW (101); `pcapng IN OUT` writes the
+Ethernet capture (link type 1) and writes link type RAW (101); `null IN OUT` replaces them by
+the 4-byte address family of BSD loopback (link type NULL, 0; AF_INET 2, macOS's AF_INET6 30,
+in little-endian order as a little-endian machine writes it); `pcapng IN OUT` writes the
 same frames as pcapng (a section header, one interface description with the input's link
 type, an enhanced packet block per frame, nanosecond timestamps)."""
 import struct, sys
@@ -19,14 +21,21 @@ def read_pcap(path):
         at += 16 + incl
     return link, snap, frames
 
-def write_raw(link, snap, frames, out):
-    assert link == 1, "raw conversion takes an Ethernet capture"
+def write_stripped(link, snap, frames, out, new_link, head):
+    assert link == 1, "this conversion takes an Ethernet capture"
     with open(out, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, snap, 101))
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, snap, new_link))
         for ns, orig, frame in frames:
-            body = frame[14:]
-            f.write(struct.pack("<IIII", ns // 10**9, (ns % 10**9) // 1000, len(body), orig - 14))
+            ip = frame[14:]
+            body = head(ip) + ip
+            f.write(struct.pack("<IIII", ns // 10**9, (ns % 10**9) // 1000, len(body), orig - 14 + len(body) - len(ip)))
             f.write(body)
+
+def write_raw(link, snap, frames, out):
+    write_stripped(link, snap, frames, out, 101, lambda ip: b"")
+
+def write_null(link, snap, frames, out):
+    write_stripped(link, snap, frames, out, 0, lambda ip: struct.pack("<I", 30 if ip[0] >> 4 == 6 else 2))
 
 def block(kind, body):
     body += b"\0" * (-len(body) % 4)
@@ -43,4 +52,4 @@ def write_pcapng(link, snap, frames, out):
 
 kind, src, dst = sys.argv[1:4]
 link, snap, frames = read_pcap(src)
-{"raw": write_raw, "pcapng": write_pcapng}[kind](link, snap, frames, dst)
+{"raw": write_raw, "null": write_null, "pcapng": write_pcapng}[kind](link, snap, frames, dst)
