@@ -592,22 +592,27 @@ impl<'a> Lowerer<'a> {
                 Val::Scalar(if is_signed(&ty) { self.normalize(dst, &ty) } else { dst })
             }
             Some((_, _, Some(p))) => {
-                let (size, _) = layout(self.prog, &ty);
+                let (size, align) = layout(self.prog, &ty);
                 let tmp = self.f.new_slot(size, "element copy");
-                self.copy_from_ptr(tmp, p, size);
+                self.copy_from_ptr(tmp, p, size, align);
                 Val::Mem(tmp, 0)
             }
             None => Val::Unit,
         }
     }
 
-    fn copy_from_ptr(&mut self, dst: Slot, ptr: Value, size: u32) {
+    /// Copies `size` bytes from `ptr`, which is aligned to `align`, into `dst`, in the widest
+    /// accesses both alignments allow.
+    fn copy_from_ptr(&mut self, dst: Slot, ptr: Value, size: u32, align: u32) {
         let mut off = 0;
         while off < size {
+            let c = chunk(size - off, &[off]).min(align.max(1));
+            let c = [8, 4, 2, 1].into_iter().find(|&k| k <= c).unwrap_or(1);
             let v = self.new_value();
-            self.push(Inst::PtrLoad { dst: v, ptr, off: off as i16, size: Size::B });
-            self.push(Inst::StackStore { slot: dst, off, src: Operand::Val(v), size: Size::B });
-            off += 1;
+            let sz = Size::from_bytes(c);
+            self.push(Inst::PtrLoad { dst: v, ptr, off: off as i16, size: sz });
+            self.push(Inst::StackStore { slot: dst, off, src: Operand::Val(v), size: sz });
+            off += c;
         }
     }
 
@@ -1012,8 +1017,9 @@ impl<'a> Lowerer<'a> {
                         self.push(Inst::Copy { dst: *v, src: n });
                     }
                     Store::Mem(slot) => {
+                        // Map values are 8-byte aligned.
                         let (size, _) = layout(self.prog, &vty);
-                        self.copy_from_ptr(*slot, ptr, size);
+                        self.copy_from_ptr(*slot, ptr, size, 8);
                     }
                     _ => {}
                 }
@@ -1128,7 +1134,8 @@ impl<'a> Lowerer<'a> {
                     Val::Scalar(if is_signed(&elem) { self.normalize(dst, &elem) } else { dst })
                 } else {
                     let tmp = self.f.new_slot(esize, "element copy");
-                    self.copy_from_ptr(tmp, p, esize);
+                    let (_, align) = layout(self.prog, &elem);
+                    self.copy_from_ptr(tmp, p, esize, align);
                     Val::Mem(tmp, 0)
                 }
             }

@@ -10,7 +10,9 @@ use rsteer_bpf::eval::{self, Width};
 use std::collections::HashMap;
 
 mod bits;
+mod mem;
 pub use bits::simplify_bits;
+pub use mem::{merge_stores, remove_unread_slots};
 
 /// An optimiser pass: rewrites the function in place and says whether it changed anything.
 pub type Pass = fn(&mut Function) -> bool;
@@ -28,6 +30,8 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("retarget_defs", retarget_defs),
     ("drop_redundant_extensions", drop_redundant_extensions),
     ("simplify_bits", simplify_bits),
+    ("merge_stores", merge_stores),
+    ("remove_unread_slots", remove_unread_slots),
 ];
 
 /// The pass called `name` in [`PASSES`].
@@ -333,6 +337,13 @@ fn thread_jumps(f: &mut Function) -> bool {
                 *els = re;
             }
             _ => {}
+        }
+        // A branch whose two targets are one block is a jump.
+        if let Term::Branch { then, els, .. } = b.term {
+            if then == els {
+                b.term = Term::Jump(then);
+                changed = true;
+            }
         }
     }
     changed
