@@ -84,6 +84,33 @@ struct Lowerer<'a> {
     payload_start: Option<Value>,
 }
 
+/// Whether `body` assigns to `local` or to a part of it.
+fn assigns_local(body: &hir::Block, local: LocalId) -> bool {
+    fn root(p: &Place) -> LocalId {
+        match p {
+            Place::Local(l) => *l,
+            Place::Field(b, _) | Place::Index(b, _) => root(b),
+        }
+    }
+    // The statements of `b` itself; nested blocks are found through its expressions.
+    fn in_block(b: &hir::Block, local: LocalId) -> bool {
+        b.stmts.iter().any(|s| match s {
+            Stmt::Assign { place, .. } => root(place) == local,
+            Stmt::LetElse { else_block, .. } => in_block(else_block, local),
+            _ => false,
+        })
+    }
+    let mut found = in_block(body, local);
+    hir::walk_block(body, &mut |e| match &e.kind {
+        ExprKind::Block(b) | ExprKind::If { then: b, .. } | ExprKind::IfLet { then: b, .. } => {
+            found |= in_block(b, local)
+        }
+        ExprKind::For { body, .. } => found |= in_block(body, local),
+        _ => {}
+    });
+    found
+}
+
 /// The widest access (8, 4, 2 or 1 bytes) that fits in `left` bytes and is aligned at
 /// every one of `offsets`.
 fn chunk(left: u32, offsets: &[u32]) -> u32 {
@@ -1384,11 +1411,18 @@ impl<'a> Lowerer<'a> {
         }
         let vals: Vec<Val> = args.iter().map(|a| self.expr(a)).collect();
         let mut locals = HashMap::new();
-        for (i, (p, v)) in callee.params.iter().zip(vals).enumerate() {
+        for (p, v) in callee.params.iter().zip(vals) {
             let pty = callee.locals[p.0 as usize].ty.clone();
+            // An aggregate the callee only reads is read where it is: nothing can write the
+            // caller's memory while the callee runs.
+            if let Val::Mem(slot, 0) = v {
+                if !assigns_local(&callee.body, *p) {
+                    locals.insert(*p, Store::Mem(slot));
+                    continue;
+                }
+            }
             let store = self.new_store(&pty, &format!("param {}", callee.locals[p.0 as usize].name));
             self.write_store(&store, &v, &pty);
-            let _ = i;
             locals.insert(*p, store);
         }
         let ret_block = self.new_block();
