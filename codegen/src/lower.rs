@@ -488,6 +488,11 @@ impl<'a> Lowerer<'a> {
             Stmt::Let { local, init, span } => {
                 let v = self.expr(init);
                 self.span = *span;
+                // A new aggregate (a literal, a map value, a read) becomes the local itself.
+                if let Some(slot) = self.temp_slot(&v) {
+                    self.frame().locals.insert(*local, Store::Mem(slot));
+                    return;
+                }
                 let ty = self.local_ty(*local);
                 let name = self.frame_func_locals()[local.0 as usize].name.clone();
                 let store = self.new_store(&ty, &format!("local {name}"));
@@ -533,6 +538,32 @@ impl<'a> Lowerer<'a> {
                 self.expr(e);
             }
         }
+    }
+
+    /// The slot of an aggregate value that nothing else refers to: a whole slot that is no
+    /// local's (of this or an enclosing inlined call), so a new local may take it over.
+    fn temp_slot(&self, v: &Val) -> Option<Slot> {
+        let Val::Mem(slot, 0) = v else { return None };
+        fn holds(s: &Store, slot: Slot) -> bool {
+            match s {
+                Store::Mem(x) => *x == slot,
+                Store::Opt(_, inner) => holds(inner, slot),
+                _ => false,
+            }
+        }
+        let owned = self.frames.iter().any(|fr| {
+            fr.locals.values().any(|st| holds(st, *slot)) || fr.ret.as_ref().is_some_and(|(_, st)| holds(st, *slot))
+        });
+        // A read done ahead may be shared by several expressions that read the same bytes.
+        fn val_holds(v: &Val, slot: Slot) -> bool {
+            match v {
+                Val::Mem(x, _) => *x == slot,
+                Val::Opt(_, inner) => val_holds(inner, slot),
+                _ => false,
+            }
+        }
+        let shared = self.prefetched.values().any(|pv| val_holds(pv, *slot));
+        (!owned && !shared && !self.scratch.values().any(|x| x == slot)).then_some(*slot)
     }
 
     fn frame(&mut self) -> &mut Frame {
@@ -798,8 +829,14 @@ impl<'a> Lowerer<'a> {
                     self.branch(JmpOp::Jne, flag, Operand::Imm(0), tb, eb);
                     self.switch_to(tb);
                     let lty = self.local_ty(*local);
-                    let lstore = self.new_store(&lty, "if let binding");
-                    self.write_store(&lstore, &payload, &lty);
+                    let lstore = match self.temp_slot(&payload) {
+                        Some(slot) => Store::Mem(slot),
+                        None => {
+                            let lstore = self.new_store(&lty, "if let binding");
+                            self.write_store(&lstore, &payload, &lty);
+                            lstore
+                        }
+                    };
                     self.frame().locals.insert(*local, lstore);
                     let tv = self.block(then);
                     self.write_store(&store, &tv, &e.ty);
