@@ -13,7 +13,7 @@ mod bits;
 mod mem;
 mod vars;
 pub use bits::simplify_bits;
-pub use mem::{merge_stores, remove_unread_slots};
+pub use mem::{merge_stores, remove_dead_stores, remove_unread_slots};
 pub use vars::merge_copied_variables;
 
 /// An optimiser pass: rewrites the function in place and says whether it changed anything.
@@ -34,6 +34,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("simplify_bits", simplify_bits),
     ("merge_stores", merge_stores),
     ("remove_unread_slots", remove_unread_slots),
+    ("remove_dead_stores", remove_dead_stores),
     ("merge_copied_variables", merge_copied_variables),
 ];
 

@@ -114,3 +114,79 @@ pub fn remove_unread_slots(f: &mut Function) -> bool {
     }
     changed
 }
+
+/// A store to a slot is dead when no read of the slot can follow it: none later in its
+/// block, and none in any block reachable from its block's successors. A slot whose address
+/// is taken (`addr`) is read anywhere. This removes the zero payload of a `None` that no
+/// path reads, and the copies made of it.
+pub fn remove_dead_stores(f: &mut Function) -> bool {
+    use crate::ir::Block;
+    use std::collections::HashMap;
+    let mut escaped: HashSet<Slot> = HashSet::new();
+    let mut read_in: HashMap<Slot, HashSet<Block>> = HashMap::new();
+    for (b, data) in f.blocks.iter() {
+        for (inst, _) in &data.insts {
+            match inst {
+                Inst::StackAddr { slot, .. } => {
+                    escaped.insert(*slot);
+                }
+                Inst::StackLoad { slot, .. } => {
+                    read_in.entry(*slot).or_default().insert(b);
+                }
+                Inst::Call { args, .. } => {
+                    for a in args {
+                        if let Arg::StackAddr(s, _) = a {
+                            read_in.entry(*s).or_default().insert(b);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut preds: HashMap<Block, Vec<Block>> = HashMap::new();
+    for b in f.blocks.keys() {
+        for s in f.succs(b) {
+            preds.entry(s).or_default().push(b);
+        }
+    }
+    // For each slot, the blocks from whose entry a read of it can be reached.
+    let reaches = |blocks: &HashSet<Block>| {
+        let mut seen: HashSet<Block> = blocks.clone();
+        let mut work: Vec<Block> = blocks.iter().copied().collect();
+        while let Some(b) = work.pop() {
+            for &p in preds.get(&b).map(Vec::as_slice).unwrap_or(&[]) {
+                if seen.insert(p) {
+                    work.push(p);
+                }
+            }
+        }
+        seen
+    };
+    let reach: HashMap<Slot, HashSet<Block>> = read_in.iter().map(|(s, bs)| (*s, reaches(bs))).collect();
+    let empty = HashSet::new();
+    let mut dead: Vec<(Block, usize)> = Vec::new();
+    for (b, data) in f.blocks.iter() {
+        let succs = f.succs(b);
+        for (i, (inst, _)) in data.insts.iter().enumerate() {
+            let Inst::StackStore { slot, .. } = inst else { continue };
+            if escaped.contains(slot) {
+                continue;
+            }
+            let r = reach.get(slot).unwrap_or(&empty);
+            let later = data.insts[i + 1..].iter().any(|(x, _)| match x {
+                Inst::StackLoad { slot: s, .. } => s == slot,
+                Inst::Call { args, .. } => args.iter().any(|a| matches!(a, Arg::StackAddr(s, _) if s == slot)),
+                _ => false,
+            });
+            if !later && !succs.iter().any(|s| r.contains(s)) {
+                dead.push((b, i));
+            }
+        }
+    }
+    let changed = !dead.is_empty();
+    for (b, i) in dead.into_iter().rev() {
+        f.blocks[b].insts.remove(i);
+    }
+    changed
+}
