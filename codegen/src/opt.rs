@@ -14,7 +14,7 @@ mod mem;
 mod vars;
 pub use bits::simplify_bits;
 pub use mem::{merge_stores, remove_dead_stores, remove_unread_slots};
-pub use vars::merge_copied_variables;
+pub use vars::{merge_copied_variables, reuse_context_loads};
 
 /// An optimiser pass: rewrites the function in place and says whether it changed anything.
 pub type Pass = fn(&mut Function) -> bool;
@@ -36,6 +36,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("remove_unread_slots", remove_unread_slots),
     ("remove_dead_stores", remove_dead_stores),
     ("merge_copied_variables", merge_copied_variables),
+    ("reuse_context_loads", reuse_context_loads),
 ];
 
 /// The pass called `name` in [`PASSES`].

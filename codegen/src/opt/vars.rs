@@ -121,3 +121,57 @@ pub fn merge_copied_variables(f: &mut Function) -> bool {
     }
     true
 }
+
+/// A second load of the same context field, in a block reached only through the first (or
+/// later in its block) with no helper call between, is a copy of the first: the context is
+/// read-only. `pkt.is_udp()` after `pkt.is_tcp()` reads `ip_protocol` once.
+pub fn reuse_context_loads(f: &mut Function) -> bool {
+    use crate::bpf::Size;
+    let mut preds: HashMap<Block, u32> = HashMap::new();
+    for b in f.blocks.keys() {
+        for s in f.succs(b) {
+            *preds.entry(s).or_insert(0) += 1;
+        }
+    }
+    let mut defs: HashMap<Value, u32> = HashMap::new();
+    for (_, b) in f.blocks.iter() {
+        for (inst, _) in &b.insts {
+            if let Some(d) = inst.def() {
+                *defs.entry(d).or_insert(0) += 1;
+            }
+        }
+    }
+    let single = |v: &Value| defs.get(v) == Some(&1);
+    let mut changed = false;
+    // (block, the loads available at its entry)
+    let mut work: Vec<(Block, HashMap<(i16, Size), Value>)> = vec![(f.entry, HashMap::new())];
+    let mut seen: HashSet<Block> = HashSet::new();
+    while let Some((b, mut avail)) = work.pop() {
+        if !seen.insert(b) {
+            continue;
+        }
+        for (inst, _) in f.blocks[b].insts.iter_mut() {
+            match inst {
+                Inst::LoadCtx { dst, off, size } if single(dst) => {
+                    let key = (*off, *size);
+                    match avail.get(&key) {
+                        Some(first) => {
+                            *inst = Inst::Copy { dst: *dst, src: *first };
+                            changed = true;
+                        }
+                        None => {
+                            avail.insert(key, *dst);
+                        }
+                    }
+                }
+                Inst::Call { .. } => avail.clear(),
+                _ => {}
+            }
+        }
+        for s in f.succs(b) {
+            let carried = if preds.get(&s) == Some(&1) { avail.clone() } else { HashMap::new() };
+            work.push((s, carried));
+        }
+    }
+    changed
+}
