@@ -208,7 +208,8 @@ pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
         // Call-free values take r3–r5 and r0 first, to leave the callee-saved registers to the
         // rest.
         let first = from_call[v].then_some(RESULT);
-        let pick = first.into_iter().chain(regs.iter().copied()).find(|&r| allowed(r) && fits(&reg_segs[r as usize], mine));
+        let pick =
+            first.into_iter().chain(regs.iter().copied()).find(|&r| allowed(r) && fits(&reg_segs[r as usize], mine));
         let loc = match pick {
             Some(r) => {
                 add_segments(&mut reg_segs[r as usize], mine);

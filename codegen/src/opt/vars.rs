@@ -61,7 +61,14 @@ pub fn merge_copied_variables(f: &mut Function) -> bool {
                 Inst::Copy { src, .. } if *src != d => Some(*src),
                 _ => None,
             };
-            source.entry(d).and_modify(|s| if *s != this { *s = None }).or_insert(this);
+            source
+                .entry(d)
+                .and_modify(|s| {
+                    if *s != this {
+                        *s = None
+                    }
+                })
+                .or_insert(this);
         }
     }
     let candidates: HashMap<Value, Value> = source.into_iter().filter_map(|(x, y)| y.map(|y| (x, y))).collect();
