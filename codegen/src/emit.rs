@@ -205,9 +205,10 @@ impl Emitter<'_> {
             }
             Inst::StackAddr { dst, slot, off } => {
                 let a = self.slot_addr(*slot, *off);
-                self.push(Insn::mov64_reg(R1, FP));
-                self.push(Insn::alu64_imm(AluOp::Add, R1, a as i32));
-                self.store_from(*dst, R1);
+                let w = self.work_reg(*dst, &[]);
+                self.push(Insn::mov64_reg(w, FP));
+                self.push(Insn::alu64_imm(AluOp::Add, w, a as i32));
+                self.store_from(*dst, w);
             }
             Inst::PtrLoad { dst, ptr, off, size } => {
                 let p = self.read_reg(*ptr, R2);

@@ -89,6 +89,33 @@ struct Lowerer<'a> {
     tables: HashMap<Vec<u8>, Slot>,
 }
 
+/// Whether `body` assigns to `local` or to a part of it.
+fn assigns_local(body: &hir::Block, local: LocalId) -> bool {
+    fn root(p: &Place) -> LocalId {
+        match p {
+            Place::Local(l) => *l,
+            Place::Field(b, _) | Place::Index(b, _) => root(b),
+        }
+    }
+    // The statements of `b` itself; nested blocks are found through its expressions.
+    fn in_block(b: &hir::Block, local: LocalId) -> bool {
+        b.stmts.iter().any(|s| match s {
+            Stmt::Assign { place, .. } => root(place) == local,
+            Stmt::LetElse { else_block, .. } => in_block(else_block, local),
+            _ => false,
+        })
+    }
+    let mut found = in_block(body, local);
+    hir::walk_block(body, &mut |e| match &e.kind {
+        ExprKind::Block(b) | ExprKind::If { then: b, .. } | ExprKind::IfLet { then: b, .. } => {
+            found |= in_block(b, local)
+        }
+        ExprKind::For { body, .. } => found |= in_block(body, local),
+        _ => {}
+    });
+    found
+}
+
 /// The widest access (8, 4, 2 or 1 bytes) that fits in `left` bytes and is aligned at
 /// every one of `offsets`.
 fn chunk(left: u32, offsets: &[u32]) -> u32 {
@@ -538,6 +565,11 @@ impl<'a> Lowerer<'a> {
             Stmt::Let { local, init, span } => {
                 let v = self.expr(init);
                 self.span = *span;
+                // A new aggregate (a literal, a map value, a read) becomes the local itself.
+                if let Some(slot) = self.temp_slot(&v) {
+                    self.frame().locals.insert(*local, Store::Mem(slot));
+                    return;
+                }
                 let ty = self.local_ty(*local);
                 let name = self.frame_func_locals()[local.0 as usize].name.clone();
                 let store = self.new_store(&ty, &format!("local {name}"));
@@ -583,6 +615,32 @@ impl<'a> Lowerer<'a> {
                 self.expr(e);
             }
         }
+    }
+
+    /// The slot of an aggregate value that nothing else refers to: a whole slot that is no
+    /// local's (of this or an enclosing inlined call), so a new local may take it over.
+    fn temp_slot(&self, v: &Val) -> Option<Slot> {
+        let Val::Mem(slot, 0) = v else { return None };
+        fn holds(s: &Store, slot: Slot) -> bool {
+            match s {
+                Store::Mem(x) => *x == slot,
+                Store::Opt(_, inner) => holds(inner, slot),
+                _ => false,
+            }
+        }
+        let owned = self.frames.iter().any(|fr| {
+            fr.locals.values().any(|st| holds(st, *slot)) || fr.ret.as_ref().is_some_and(|(_, st)| holds(st, *slot))
+        });
+        // A read done ahead may be shared by several expressions that read the same bytes.
+        fn val_holds(v: &Val, slot: Slot) -> bool {
+            match v {
+                Val::Mem(x, _) => *x == slot,
+                Val::Opt(_, inner) => val_holds(inner, slot),
+                _ => false,
+            }
+        }
+        let shared = self.prefetched.values().any(|pv| val_holds(pv, *slot));
+        (!owned && !shared && !self.scratch.values().any(|x| x == slot)).then_some(*slot)
     }
 
     fn frame(&mut self) -> &mut Frame {
@@ -669,22 +727,27 @@ impl<'a> Lowerer<'a> {
                 Val::Scalar(if is_signed(&ty) { self.normalize(dst, &ty) } else { dst })
             }
             Some((_, _, Some(p))) => {
-                let (size, _) = layout(self.prog, &ty);
+                let (size, align) = layout(self.prog, &ty);
                 let tmp = self.f.new_slot(size, "element copy");
-                self.copy_from_ptr(tmp, p, size);
+                self.copy_from_ptr(tmp, p, size, align);
                 Val::Mem(tmp, 0)
             }
             None => Val::Unit,
         }
     }
 
-    fn copy_from_ptr(&mut self, dst: Slot, ptr: Value, size: u32) {
+    /// Copies `size` bytes from `ptr`, which is aligned to `align`, into `dst`, in the widest
+    /// accesses both alignments allow.
+    fn copy_from_ptr(&mut self, dst: Slot, ptr: Value, size: u32, align: u32) {
         let mut off = 0;
         while off < size {
+            let c = chunk(size - off, &[off]).min(align.max(1));
+            let c = [8, 4, 2, 1].into_iter().find(|&k| k <= c).unwrap_or(1);
             let v = self.new_value();
-            self.push(Inst::PtrLoad { dst: v, ptr, off: off as i16, size: Size::B });
-            self.push(Inst::StackStore { slot: dst, off, src: Operand::Val(v), size: Size::B });
-            off += 1;
+            let sz = Size::from_bytes(c);
+            self.push(Inst::PtrLoad { dst: v, ptr, off: off as i16, size: sz });
+            self.push(Inst::StackStore { slot: dst, off, src: Operand::Val(v), size: sz });
+            off += c;
         }
     }
 
@@ -843,8 +906,14 @@ impl<'a> Lowerer<'a> {
                     self.branch(JmpOp::Jne, flag, Operand::Imm(0), tb, eb);
                     self.switch_to(tb);
                     let lty = self.local_ty(*local);
-                    let lstore = self.new_store(&lty, "if let binding");
-                    self.write_store(&lstore, &payload, &lty);
+                    let lstore = match self.temp_slot(&payload) {
+                        Some(slot) => Store::Mem(slot),
+                        None => {
+                            let lstore = self.new_store(&lty, "if let binding");
+                            self.write_store(&lstore, &payload, &lty);
+                            lstore
+                        }
+                    };
                     self.frame().locals.insert(*local, lstore);
                     let tv = self.block(then);
                     self.write_store(&store, &tv, &e.ty);
@@ -1094,8 +1163,9 @@ impl<'a> Lowerer<'a> {
                         self.push(Inst::Copy { dst: *v, src: n });
                     }
                     Store::Mem(slot) => {
+                        // Map values are 8-byte aligned.
                         let (size, _) = layout(self.prog, &vty);
-                        self.copy_from_ptr(*slot, ptr, size);
+                        self.copy_from_ptr(*slot, ptr, size, 8);
                     }
                     _ => {}
                 }
@@ -1216,7 +1286,8 @@ impl<'a> Lowerer<'a> {
                     Val::Scalar(if is_signed(&elem) { self.normalize(dst, &elem) } else { dst })
                 } else {
                     let tmp = self.f.new_slot(esize, "element copy");
-                    self.copy_from_ptr(tmp, p, esize);
+                    let (_, align) = layout(self.prog, &elem);
+                    self.copy_from_ptr(tmp, p, esize, align);
                     Val::Mem(tmp, 0)
                 }
             }
@@ -1495,11 +1566,18 @@ impl<'a> Lowerer<'a> {
         }
         let vals: Vec<Val> = args.iter().map(|a| self.expr(a)).collect();
         let mut locals = HashMap::new();
-        for (i, (p, v)) in callee.params.iter().zip(vals).enumerate() {
+        for (p, v) in callee.params.iter().zip(vals) {
             let pty = callee.locals[p.0 as usize].ty.clone();
+            // An aggregate the callee only reads is read where it is: nothing can write the
+            // caller's memory while the callee runs.
+            if let Val::Mem(slot, 0) = v {
+                if !assigns_local(&callee.body, *p) {
+                    locals.insert(*p, Store::Mem(slot));
+                    continue;
+                }
+            }
             let store = self.new_store(&pty, &format!("param {}", callee.locals[p.0 as usize].name));
             self.write_store(&store, &v, &pty);
-            let _ = i;
             locals.insert(*p, store);
         }
         let ret_block = self.new_block();

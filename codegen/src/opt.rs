@@ -10,7 +10,11 @@ use rsteer_bpf::eval::{self, Width};
 use std::collections::HashMap;
 
 mod bits;
+mod mem;
+mod vars;
 pub use bits::simplify_bits;
+pub use mem::{merge_stores, remove_dead_stores, remove_unread_slots};
+pub use vars::{merge_copied_variables, reuse_context_loads};
 
 /// An optimiser pass: rewrites the function in place and says whether it changed anything.
 pub type Pass = fn(&mut Function) -> bool;
@@ -28,6 +32,11 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("retarget_defs", retarget_defs),
     ("drop_redundant_extensions", drop_redundant_extensions),
     ("simplify_bits", simplify_bits),
+    ("merge_stores", merge_stores),
+    ("remove_unread_slots", remove_unread_slots),
+    ("remove_dead_stores", remove_dead_stores),
+    ("merge_copied_variables", merge_copied_variables),
+    ("reuse_context_loads", reuse_context_loads),
 ];
 
 /// The pass called `name` in [`PASSES`].
@@ -334,6 +343,13 @@ fn thread_jumps(f: &mut Function) -> bool {
             }
             _ => {}
         }
+        // A branch whose two targets are one block is a jump.
+        if let Term::Branch { then, els, .. } = b.term {
+            if then == els {
+                b.term = Term::Jump(then);
+                changed = true;
+            }
+        }
     }
     changed
 }
@@ -358,6 +374,43 @@ fn thread_known_branches(f: &mut Function) -> bool {
             _ => None,
         }
     };
+    // A join that does a little work first (`x = copy y` before the test, the shape of an
+    // `Option` returned through an inlined call) is copied into a predecessor that jumps to
+    // it, when that predecessor knows the outcome.
+    let small_join = |f: &Function, p: crate::ir::Block, j: crate::ir::Block| {
+        let jd = &f.blocks[j];
+        if jd.insts.is_empty() || jd.insts.len() > 3 || j == p {
+            return None;
+        }
+        let Term::Branch { op, a, b: Operand::Imm(y), then, els } = jd.term else { return None };
+        let cheap = jd.insts.iter().all(|(i, _)| {
+            matches!(i, Inst::Copy { .. } | Inst::Iconst { .. } | Inst::Normalize { .. } | Inst::Bswap { .. })
+                && i.def() != Some(a)
+        });
+        if !cheap {
+            return None;
+        }
+        match f.blocks[p].insts.iter().rev().find(|(inst, _)| inst.def() == Some(a)) {
+            Some((Inst::Iconst { imm, .. }, _)) => {
+                eval_cond(op, *imm, y as u64).map(|taken| if taken { then } else { els })
+            }
+            _ => None,
+        }
+    };
+    let mut copies = Vec::new();
+    for (p, pd) in f.blocks.iter() {
+        if let Term::Jump(j) = pd.term {
+            if let Some(to) = small_join(f, p, j) {
+                copies.push((p, j, to));
+            }
+        }
+    }
+    let copied = !copies.is_empty();
+    for (p, j, to) in copies {
+        let insts = f.blocks[j].insts.clone();
+        f.blocks[p].insts.extend(insts);
+        f.blocks[p].term = Term::Jump(to);
+    }
     let mut rewrites = Vec::new();
     for (p, pd) in f.blocks.iter() {
         let term = match pd.term.clone() {
@@ -378,7 +431,7 @@ fn thread_known_branches(f: &mut Function) -> bool {
             rewrites.push((p, t));
         }
     }
-    let changed = !rewrites.is_empty();
+    let changed = copied || !rewrites.is_empty();
     for (p, t) in rewrites {
         f.blocks[p].term = t;
     }

@@ -173,32 +173,26 @@ pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
         needs_saved[class[v]] |= after_call[v];
         is_arg[class[v]] |= call_arg[v];
     }
-    let mut intervals: Vec<(u32, u32, usize)> =
-        (0..n).filter(|&v| start[v] != u32::MAX && class[v] == v).map(|v| (start[v], end[v], v)).collect();
-    intervals.sort();
+    let segs = class_segments(f, order, &live_in, &live_out, &class);
+    // Classes holding a call's result: r0 first, where the call leaves it.
+    let mut from_call = vec![false; n];
+    for (_, data) in f.blocks.iter() {
+        for (inst, _) in &data.insts {
+            if let Inst::Call { dst: Some(d), .. } = inst {
+                from_call[class[d.as_u32() as usize]] = true;
+            }
+        }
+    }
+    let mut classes: Vec<(u32, usize)> =
+        (0..n).filter(|&v| start[v] != u32::MAX && class[v] == v).map(|v| (start[v], v)).collect();
+    classes.sort();
 
     let mut locs: Vec<Option<Loc>> = vec![None; n];
-    let mut free_regs: Vec<u8> = CALLEE_SAVED.iter().chain(&CALL_FREE).chain(&[RESULT]).rev().copied().collect();
-    // Spill slots no longer in use, with the position where their last user ended.
-    let mut free_spills: Vec<(u32, u32)> = Vec::new();
-    let mut spill_slots = 0u32;
-    // Active intervals: (end, value).
-    let mut active: Vec<(u32, usize)> = Vec::new();
-    for (s, e, v) in intervals {
-        // An interval ending where this one starts may share its location: the emitter reads
-        // every operand into scratch registers before it writes the result.
-        active.retain(|&(ae, av)| {
-            if ae <= s {
-                match locs[av] {
-                    Some(Loc::Reg(r)) => free_regs.push(r),
-                    Some(Loc::Spill(k)) => free_spills.push((k, ae)),
-                    None => {}
-                }
-                false
-            } else {
-                true
-            }
-        });
+    // The live segments already given to each register and to each spill slot.
+    let regs: Vec<u8> = CALL_FREE.iter().chain(&[RESULT]).chain(&CALLEE_SAVED).copied().collect();
+    let mut reg_segs: Vec<Vec<(u32, u32)>> = vec![Vec::new(); 10];
+    let mut slot_segs: Vec<Vec<(u32, u32)>> = Vec::new();
+    for (_, v) in classes {
         let saved = needs_saved[v];
         let arg = is_arg[v];
         let allowed = |r: u8| {
@@ -210,51 +204,118 @@ pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
                 true
             }
         };
-        // Call-free values take r3–r5 first, to leave the callee-saved registers to the rest.
-        let pick = free_regs
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| allowed(**r))
-            .min_by_key(|(_, r)| (CALLEE_SAVED.contains(r), **r))
-            .map(|(i, _)| i);
-        let loc = if let Some(i) = pick {
-            Loc::Reg(free_regs.swap_remove(i))
-        } else {
-            // Spill whichever of the current and the active register intervals ends last, so
-            // the short-lived values keep the registers.
-            let victim = active
-                .iter()
-                .filter(|(_, av)| matches!(locs[*av], Some(Loc::Reg(r)) if allowed(r)))
-                .max_by_key(|(ae, _)| *ae)
-                .copied();
-            // A spilled value lives in its slot for its whole interval, so the slot must be
-            // free from the interval's start: a victim spilled now started earlier than `s`.
-            let mut take_slot = |from: u32| match free_spills.iter().position(|&(_, end)| end < from) {
-                Some(i) => free_spills.swap_remove(i).0,
-                None => {
-                    spill_slots += 1;
-                    spill_slots - 1
-                }
-            };
-            match victim {
-                Some((ve, vv)) if ve > e => {
-                    let spill = take_slot(start[vv]);
-                    let reg = locs[vv];
-                    locs[vv] = Some(Loc::Spill(spill));
-                    reg.unwrap_or(Loc::Spill(spill))
-                }
-                _ => Loc::Spill(take_slot(s)),
+        let mine = &segs[v];
+        // Call-free values take r3–r5 and r0 first, to leave the callee-saved registers to the
+        // rest.
+        let first = from_call[v].then_some(RESULT);
+        let pick =
+            first.into_iter().chain(regs.iter().copied()).find(|&r| allowed(r) && fits(&reg_segs[r as usize], mine));
+        let loc = match pick {
+            Some(r) => {
+                add_segments(&mut reg_segs[r as usize], mine);
+                Loc::Reg(r)
+            }
+            None => {
+                let k = match slot_segs.iter().position(|taken| fits(taken, mine)) {
+                    Some(k) => k,
+                    None => {
+                        slot_segs.push(Vec::new());
+                        slot_segs.len() - 1
+                    }
+                };
+                add_segments(&mut slot_segs[k], mine);
+                Loc::Spill(k as u32)
             }
         };
         locs[v] = Some(loc);
-        active.push((e, v));
     }
+    let spill_slots = slot_segs.len() as u32;
     for v in 0..n {
         if class[v] != v {
             locs[v] = locs[class[v]];
         }
     }
     Allocation { locs, spill_slots }
+}
+
+/// Whether `mine` overlaps none of `taken` (sorted, disjoint but for touching ends). Two
+/// segments that only touch may share a location: the emitter reads every operand into
+/// scratch registers before it writes the result.
+fn fits(taken: &[(u32, u32)], mine: &[(u32, u32)]) -> bool {
+    mine.iter().all(|&(a, b)| {
+        let i = taken.partition_point(|&(s, _)| s < b);
+        i == 0 || taken[i - 1].1 <= a
+    })
+}
+
+fn add_segments(taken: &mut Vec<(u32, u32)>, mine: &[(u32, u32)]) {
+    for &seg in mine {
+        let i = taken.partition_point(|&s| s < seg);
+        taken.insert(i, seg);
+    }
+}
+
+/// The live segments of each class (at its representative), in layout positions: in each
+/// block where a member is live, from its first touch (or the block's start, when live in)
+/// to its last (or the block's end, when live out). A value is only kept in a register or
+/// slot over these, so two values whose segments do not overlap may share one even when
+/// one's first and last positions enclose the other's.
+fn class_segments(
+    f: &Function,
+    order: &[Block],
+    live_in: &[BitSet],
+    live_out: &[BitSet],
+    class: &[usize],
+) -> Vec<Vec<(u32, u32)>> {
+    let n = class.len();
+    let mut segs: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
+    let mut pos = 0u32;
+    let mut span: std::collections::HashMap<usize, (u32, u32)> = std::collections::HashMap::new();
+    for (i, &b) in order.iter().enumerate() {
+        span.clear();
+        let bs = pos;
+        let touch = |span: &mut std::collections::HashMap<usize, (u32, u32)>, v: usize, p: u32| {
+            let e = span.entry(v).or_insert((p, p));
+            e.1 = e.1.max(p);
+        };
+        for v in live_in[i].iter() {
+            touch(&mut span, v, bs);
+        }
+        let data = &f.blocks[b];
+        for (inst, _) in &data.insts {
+            pos += 1;
+            for u in inst.uses() {
+                touch(&mut span, u.as_u32() as usize, pos);
+            }
+            if let Some(d) = inst.def() {
+                touch(&mut span, d.as_u32() as usize, pos);
+            }
+        }
+        pos += 1;
+        for u in data.term.uses() {
+            touch(&mut span, u.as_u32() as usize, pos);
+        }
+        for v in live_out[i].iter() {
+            touch(&mut span, v, pos);
+        }
+        pos += 1;
+        for (&v, &seg) in &span {
+            segs[class[v]].push(seg);
+        }
+    }
+    for s in segs.iter_mut() {
+        s.sort();
+        // Members of a class touch but do not overlap; merge what does.
+        let mut merged: Vec<(u32, u32)> = Vec::with_capacity(s.len());
+        for &(a, b) in s.iter() {
+            match merged.last_mut() {
+                Some(last) if a < last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        *s = merged;
+    }
+    segs
 }
 
 /// For each value: whether it is live right after some helper call (other than the value the

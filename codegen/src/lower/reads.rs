@@ -306,7 +306,7 @@ impl<'a> Lowerer<'a> {
             Store::Scalar(pv) => {
                 let raw = self.new_value();
                 self.push(Inst::PtrLoad { dst: raw, ptr, off, size: Size::from_bytes(size) });
-                let v = self.to_host_order(raw, kind);
+                let v = self.host_order(raw, kind);
                 self.push(Inst::Copy { dst: *pv, src: v });
             }
             Store::Mem(slot) => {
@@ -326,7 +326,7 @@ impl<'a> Lowerer<'a> {
 
     /// The packet's bytes as loaded; a big-endian read of more than one byte swaps them into
     /// host order.
-    fn to_host_order(&mut self, raw: Value, kind: ReadKind) -> Value {
+    fn host_order(&mut self, raw: Value, kind: ReadKind) -> Value {
         let size = kind.size();
         if size > 1 && kind.endian() == Endian::Big {
             let d = self.new_value();
@@ -514,7 +514,7 @@ impl<'a> Lowerer<'a> {
         if let Store::Scalar(pv) = payload {
             let raw = self.new_value();
             self.push(Inst::StackLoad { dst: raw, slot: buf, off: 0, size: Size::from_bytes(size) });
-            let v = self.to_host_order(raw, kind);
+            let v = self.host_order(raw, kind);
             self.push(Inst::Copy { dst: *pv, src: v });
         }
         self.jump(join);

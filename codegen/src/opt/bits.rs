@@ -15,8 +15,8 @@
 //! Operands are replaced only along chains of single-definition values defined earlier in
 //! the same block, so the replacement holds the same bits at the reader.
 
-use crate::bpf::AluOp;
-use crate::ir::{Block, Function, Inst, Operand, Value};
+use crate::bpf::{AluOp, JmpOp};
+use crate::ir::{Block, Function, Inst, Operand, Term, Value};
 use std::collections::HashMap;
 
 /// Rounds after which a value whose fact still grows is given all 64 bits (a loop counter).
@@ -56,8 +56,8 @@ fn widths(f: &Function) -> Vec<u32> {
                             AluOp::Or | AluOp::Xor => wa.max(wb),
                             AluOp::Add => (wa.max(wb) + 1).min(64),
                             AluOp::Mul => (wa + wb).min(64),
-                            AluOp::Div => wa,
-                            AluOp::Mod => wa.min(wb),
+                            // BPF defines x / 0 = 0 and x % 0 = x.
+                            AluOp::Div | AluOp::Mod => wa,
                             AluOp::Rsh => match b {
                                 Operand::Imm(c) if (0..64).contains(c) => wa.saturating_sub(*c as u32),
                                 _ => wa,
@@ -306,6 +306,26 @@ pub fn simplify_bits(f: &mut Function) -> bool {
         changed |= !rewrites.is_empty();
         for (i, inst) in rewrites {
             f.blocks[b].insts[i].0 = inst;
+        }
+        // An unsigned compare with a constant that the value's width decides is a jump:
+        // `off > 32504` of an offset that is 1 or 6.
+        if let Term::Branch { op, a, b: Operand::Imm(c), then, els } = f.blocks[b].term {
+            let wa = width[a.as_u32() as usize];
+            if wa < 64 && c >= 0 {
+                let max = (1u64 << wa) - 1;
+                let c = c as u64;
+                let known = match op {
+                    JmpOp::Jgt => (max <= c).then_some(false),
+                    JmpOp::Jge => (max < c).then_some(false),
+                    JmpOp::Jle => (max <= c).then_some(true),
+                    JmpOp::Jlt => (max < c).then_some(true),
+                    _ => None,
+                };
+                if let Some(taken) = known {
+                    f.blocks[b].term = Term::Jump(if taken { then } else { els });
+                    changed = true;
+                }
+            }
         }
     }
     changed

@@ -1,0 +1,184 @@
+//! Variables that only ever copy one value.
+
+use crate::ir::{Block, Function, Inst, Value};
+use std::collections::{HashMap, HashSet};
+
+/// The values live into each block (liveness over the CFG).
+pub(super) fn live_ins(f: &Function) -> HashMap<Block, HashSet<Value>> {
+    let blocks: Vec<Block> = f.blocks.keys().collect();
+    let mut live_in: HashMap<Block, HashSet<Value>> = HashMap::new();
+    let mut again = true;
+    while again {
+        again = false;
+        for &b in blocks.iter().rev() {
+            let live = live_before(f, b, &live_in, |_, _| {});
+            if live_in.get(&b) != Some(&live) {
+                live_in.insert(b, live);
+                again = true;
+            }
+        }
+    }
+    live_in
+}
+
+/// Walks block `b` backwards from its live-out set; `at(inst, live_after)` sees each
+/// instruction with the values live right after it. Returns the values live into `b`.
+pub(super) fn live_before(
+    f: &Function,
+    b: Block,
+    live_in: &HashMap<Block, HashSet<Value>>,
+    mut at: impl FnMut(&Inst, &HashSet<Value>),
+) -> HashSet<Value> {
+    let mut live: HashSet<Value> = HashSet::new();
+    for s in f.succs(b) {
+        if let Some(l) = live_in.get(&s) {
+            live.extend(l.iter().copied());
+        }
+    }
+    let data = &f.blocks[b];
+    live.extend(data.term.uses());
+    for (inst, _) in data.insts.iter().rev() {
+        at(inst, &live);
+        if let Some(d) = inst.def() {
+            live.remove(&d);
+        }
+        live.extend(inst.uses());
+    }
+    live
+}
+
+/// `x` whose every definition is `x = copy y`, for one `y` that is never written while `x`
+/// is live, holds `y` wherever it is read: its readers read `y`, and the copies die. This is
+/// what is left of an `Option` or a result returned through an inlined call once the joins
+/// are threaded (each path copies the same variable).
+pub fn merge_copied_variables(f: &mut Function) -> bool {
+    // x -> Some(y) while every definition of x seen so far copies y.
+    let mut source: HashMap<Value, Option<Value>> = HashMap::new();
+    for (_, b) in f.blocks.iter() {
+        for (inst, _) in &b.insts {
+            let Some(d) = inst.def() else { continue };
+            let this = match inst {
+                Inst::Copy { src, .. } if *src != d => Some(*src),
+                _ => None,
+            };
+            source
+                .entry(d)
+                .and_modify(|s| {
+                    if *s != this {
+                        *s = None
+                    }
+                })
+                .or_insert(this);
+        }
+    }
+    let candidates: HashMap<Value, Value> = source.into_iter().filter_map(|(x, y)| y.map(|y| (x, y))).collect();
+    if candidates.is_empty() {
+        return false;
+    }
+    let live_in = live_ins(f);
+    let mut bad: HashSet<Value> = HashSet::new();
+    let blocks: Vec<Block> = f.blocks.keys().collect();
+    for &b in &blocks {
+        live_before(f, b, &live_in, |inst, live| {
+            if let Some(d) = inst.def() {
+                for (x, y) in &candidates {
+                    if *y == d && live.contains(x) {
+                        bad.insert(*x);
+                    }
+                }
+            }
+        });
+    }
+    // Replacements that touch one another wait for the next round.
+    let mut taken: HashSet<Value> = HashSet::new();
+    let mut map: HashMap<Value, Value> = HashMap::new();
+    let mut order: Vec<(&Value, &Value)> = candidates.iter().filter(|(x, _)| !bad.contains(x)).collect();
+    order.sort();
+    for (x, y) in order {
+        if taken.contains(x) || taken.contains(y) {
+            continue;
+        }
+        taken.insert(*x);
+        taken.insert(*y);
+        map.insert(*x, *y);
+    }
+    if map.is_empty() {
+        return false;
+    }
+    for (_, b) in f.blocks.iter_mut() {
+        for (inst, _) in b.insts.iter_mut() {
+            inst.map_uses(&|v| map.get(&v).copied().unwrap_or(v));
+        }
+        let mut term = b.term.clone();
+        match &mut term {
+            crate::ir::Term::Branch { a, b: op, .. } => {
+                *a = map.get(a).copied().unwrap_or(*a);
+                if let crate::ir::Operand::Val(v) = op {
+                    *v = map.get(v).copied().unwrap_or(*v);
+                }
+            }
+            crate::ir::Term::Return(crate::ir::Operand::Val(v)) => *v = map.get(v).copied().unwrap_or(*v),
+            _ => {}
+        }
+        b.term = term;
+    }
+    // The copies now write values nobody reads.
+    for (_, b) in f.blocks.iter_mut() {
+        b.insts.retain(|(inst, _)| !matches!(inst, Inst::Copy { dst, .. } if map.contains_key(dst)));
+    }
+    true
+}
+
+/// A second load of the same context field, in a block reached only through the first (or
+/// later in its block) with no helper call between, is a copy of the first: the context is
+/// read-only. `pkt.is_udp()` after `pkt.is_tcp()` reads `ip_protocol` once.
+pub fn reuse_context_loads(f: &mut Function) -> bool {
+    use crate::bpf::Size;
+    let mut preds: HashMap<Block, u32> = HashMap::new();
+    for b in f.blocks.keys() {
+        for s in f.succs(b) {
+            *preds.entry(s).or_insert(0) += 1;
+        }
+    }
+    let mut defs: HashMap<Value, u32> = HashMap::new();
+    for (_, b) in f.blocks.iter() {
+        for (inst, _) in &b.insts {
+            if let Some(d) = inst.def() {
+                *defs.entry(d).or_insert(0) += 1;
+            }
+        }
+    }
+    let single = |v: &Value| defs.get(v) == Some(&1);
+    let mut changed = false;
+    // (block, the loads available at its entry)
+    let mut work: Vec<(Block, HashMap<(i16, Size), Value>)> = vec![(f.entry, HashMap::new())];
+    let mut seen: HashSet<Block> = HashSet::new();
+    while let Some((b, mut avail)) = work.pop() {
+        if !seen.insert(b) {
+            continue;
+        }
+        for (inst, _) in f.blocks[b].insts.iter_mut() {
+            match inst {
+                Inst::LoadCtx { dst, off, size } if single(dst) => {
+                    let key = (*off, *size);
+                    match avail.get(&key) {
+                        Some(first) => {
+                            *inst = Inst::Copy { dst: *dst, src: *first };
+                            changed = true;
+                        }
+                        None => {
+                            avail.insert(key, *dst);
+                        }
+                    }
+                }
+                Inst::Call { .. } => avail.clear(),
+                _ => {}
+            }
+        }
+        for s in f.succs(b) {
+            let carried = if preds.get(&s) == Some(&1) { avail.clone() } else { HashMap::new() };
+            work.push((s, carried));
+        }
+    }
+    changed
+}
