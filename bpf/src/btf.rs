@@ -6,7 +6,8 @@
 //! value types with it (the kernel hands back the BTF a map was created with), the loader
 //! places a verifier rejection at its source line, and `rsteer disasm` interleaves source.
 
-const MAGIC: u16 = 0xEB9F;
+/// The first two bytes of `.BTF` and `.BTF.ext`.
+pub const MAGIC: u16 = 0xEB9F;
 
 pub const KIND_INT: u32 = 1;
 pub const KIND_PTR: u32 = 2;

@@ -103,7 +103,7 @@ pub fn read_log(log: &str) -> (String, Option<u32>, Option<String>, Option<Sourc
         .collect();
     // With no instruction line (a program too large, a bad BTF), the last lines say it.
     let complaint = if complaint.is_empty() {
-        lines.iter().copied().filter(|l| !is_trailer(l)).last().into_iter().collect()
+        lines.iter().copied().rfind(|l| !is_trailer(l)).into_iter().collect()
     } else {
         complaint
     };
