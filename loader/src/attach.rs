@@ -623,6 +623,13 @@ pub(crate) fn program_load_error(program: &str, e: aya::programs::ProgramError, 
             let info = rsteer_bpf::object::read(object).ok();
             return LoadError::Verifier(Box::new(crate::verifier::rejection(program, errno, &log, info.as_ref())));
         }
+        if errno == libc::EPERM {
+            // The call itself was refused: a capability is missing (the hint names them).
+            return LoadError::Kernel {
+                what: format!("loading program `{program}`"),
+                source: io::Error::from_raw_os_error(libc::EPERM),
+            };
+        }
     }
     LoadError::ProgramLoad { program: program.to_string(), message: full_message(&e) }
 }
