@@ -229,7 +229,7 @@ enum Command {
         #[command(subcommand)]
         action: MapAction,
     },
-    /// List a process's reuseport groups and their sockets.
+    /// List a process's reuseport groups and their sockets, and which processes poll each.
     Sockets {
         #[arg(long)]
         pid: i32,

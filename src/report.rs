@@ -179,7 +179,10 @@ impl Reporter {
         let mut d = rsteer_lang::errors::verifier_rejected(r.to_string());
         if let Some(at) = &r.at {
             let line = at.line.max(1) as usize;
-            let on_disk = std::fs::read_to_string(&at.file).ok().filter(|t| t.lines().count() >= line);
+            let on_disk = [at.path.as_deref(), Some(at.file.as_str())]
+                .into_iter()
+                .flatten()
+                .find_map(|f| std::fs::read_to_string(f).ok().filter(|t| t.lines().count() >= line));
             // Not at hand: a file of the recorded line alone, at its line number.
             let text = on_disk.unwrap_or_else(|| format!("{}{}\n", "\n".repeat(line - 1), at.text));
             let start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();

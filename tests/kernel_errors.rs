@@ -48,7 +48,13 @@ fn a_verifier_rejection_is_a_diagnostic_at_the_source_line() {
     assert!(!err.contains("verification time"), "the log only with -v: {err}");
     assert!(!rsteer_loader_state_exists(&name), "a failed load leaves no state");
 
-    // Elsewhere: the line as the object's BTF recorded it; `-v` adds the log.
+    // From elsewhere the file is found through the object's full path for it.
+    let (code, err) = load_in(std::path::Path::new("/"), &["load", obj, "--pid", &pid, "--name", &name]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("11 │     return data[3] & 1;"), "{err}");
+
+    // Gone: the line as the object's BTF recorded it; `-v` adds the log.
+    std::fs::remove_file(dir.path().join("bad.c")).unwrap();
     let (code, err) = load_in(std::path::Path::new("/"), &["load", obj, "--pid", &pid, "--name", &name, "-v"]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains(want), "{err}");

@@ -611,12 +611,7 @@ fn nginx_steers_by_client_port_through_reload_and_binary_upgrade() {
     std::fs::create_dir_all(dir.path().join("logs")).unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let d = dir.path().display().to_string();
-    let conf = format!(
-        "worker_processes 2;\npid {d}/nginx.pid;\nerror_log {d}/logs/error.log;\nevents {{ worker_connections 64; }}\n\
-         http {{\n access_log off;\n client_body_temp_path {d}/body;\n proxy_temp_path {d}/proxy;\n\
-         fastcgi_temp_path {d}/fastcgi;\n uwsgi_temp_path {d}/uwsgi;\n scgi_temp_path {d}/scgi;\n\
-         server {{ listen 127.0.0.1:{port} reuseport;\n location / {{ add_header X-Worker $pid; return 200 \"ok\\n\"; }} }}\n}}\n"
-    );
+    let conf = nginx_conf(&d, port);
     let conf_path = dir.path().join("nginx.conf");
     std::fs::write(&conf_path, conf).unwrap();
     // The full path: a binary upgrade executes argv[0] again, without a PATH search.

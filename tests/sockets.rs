@@ -23,12 +23,7 @@ impl Nginx {
         let dir = TempDir::new("nginx_sockets");
         let d = dir.path().display().to_string();
         std::fs::create_dir_all(dir.path().join("logs")).unwrap();
-        let conf = format!(
-            "worker_processes 2;\npid {d}/nginx.pid;\nerror_log {d}/logs/error.log;\nevents {{ worker_connections 64; }}\n\
-             http {{\n access_log off;\n client_body_temp_path {d}/body;\n proxy_temp_path {d}/proxy;\n\
-             fastcgi_temp_path {d}/fastcgi;\n uwsgi_temp_path {d}/uwsgi;\n scgi_temp_path {d}/scgi;\n\
-             server {{ listen 127.0.0.1:{port} reuseport;\n location / {{ add_header X-Worker $pid; return 200 \"ok\\n\"; }} }}\n}}\n"
-        );
+        let conf = nginx_conf(&d, port);
         let conf_path = dir.path().join("nginx.conf");
         std::fs::write(&conf_path, conf).unwrap();
         let out = Command::new("nginx").args(["-p", &d, "-c", conf_path.to_str().unwrap()]).output().unwrap();

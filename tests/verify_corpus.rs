@@ -14,10 +14,21 @@ use std::path::Path;
 /// `policy` compiles, and (where the kernel can load programs) the verifier accepts it and the
 /// kernel keeps its BTF.
 fn passes_the_verifier(policy: &Path) {
+    verifier_accepts(policy, &[]);
+}
+
+/// The same with verdict counters (`--count`), which add a map and an epilogue to every entry.
+fn passes_the_verifier_counting(policy: &Path) {
+    verifier_accepts(policy, &["--count"]);
+}
+
+fn verifier_accepts(policy: &Path, flags: &[&str]) {
     let kernel = kernel_ready(&["bpftool"]);
     let tmp = TempDir::new("corpus");
     let obj = tmp.path().join("p.o");
-    let (code, _, err) = run(&["compile", policy.to_str().unwrap(), "-o", obj.to_str().unwrap()]);
+    let mut args = vec!["compile", policy.to_str().unwrap(), "-o", obj.to_str().unwrap()];
+    args.extend_from_slice(flags);
+    let (code, _, err) = run(&args);
     assert_eq!(code, 0, "{} does not compile:\n{err}", policy.display());
     if kernel {
         let pin = Pin::new("corpus");
@@ -41,4 +52,14 @@ mod lang_ok {
 
 mod data_ok {
     data_ok_cases!(super::passes_the_verifier);
+}
+
+mod examples_counting {
+    example_cases!(super::passes_the_verifier_counting);
+}
+
+mod lang_ok_counting {
+    file_cases!("lang/tests/ok", "rs", super::passes_the_verifier_counting;
+        cpu_modulo, flow_table, payload_modulo, quic_dcid, short_drop, src_port_modulo,
+    );
 }

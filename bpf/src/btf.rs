@@ -6,7 +6,8 @@
 //! value types with it (the kernel hands back the BTF a map was created with), the loader
 //! places a verifier rejection at its source line, and `rsteer disasm` interleaves source.
 
-const MAGIC: u16 = 0xEB9F;
+/// The first two bytes of `.BTF` and `.BTF.ext`.
+pub const MAGIC: u16 = 0xEB9F;
 
 pub const KIND_INT: u32 = 1;
 pub const KIND_PTR: u32 = 2;
@@ -112,9 +113,15 @@ fn string_at(table: &[u8], off: u32) -> Option<String> {
     Some(String::from_utf8_lossy(&rest[..end]).into_owned())
 }
 
+/// Checks a `.BTF` blob's header: the magic, and type and string sections inside the blob.
+/// (A type of a kind this reader does not know is no error here: newer compilers emit them.)
+pub fn check_header(bytes: &[u8]) -> Result<(), String> {
+    Btf::sections(bytes).map(|_| ())
+}
+
 impl Btf {
-    /// Parses a `.BTF` blob (little endian, as every BPF target writes it).
-    pub fn parse(bytes: &[u8]) -> Result<Btf, String> {
+    /// The type and string sections of a blob, checked against its length.
+    fn sections(bytes: &[u8]) -> Result<(&[u8], &[u8]), String> {
         let err = |what: &str| format!("the BTF {what}");
         if u16_at(bytes, 0) != Some(MAGIC) {
             return Err(err("does not start with the BTF magic 0xeb9f"));
@@ -130,8 +137,14 @@ impl Btf {
                 _ => Err(err(&format!("{what} section runs past the end of the blob"))),
             }
         };
-        let types_bytes = section(type_off, type_len, "type")?;
-        let strings = section(str_off, str_len, "string")?.to_vec();
+        Ok((section(type_off, type_len, "type")?, section(str_off, str_len, "string")?))
+    }
+
+    /// Parses a `.BTF` blob (little endian, as every BPF target writes it).
+    pub fn parse(bytes: &[u8]) -> Result<Btf, String> {
+        let err = |what: &str| format!("the BTF {what}");
+        let (types_bytes, strings) = Btf::sections(bytes)?;
+        let strings = strings.to_vec();
         let mut btf = Btf { types: vec![Type::Void], strings };
         let mut off = 0usize;
         while off < types_bytes.len() {

@@ -43,6 +43,8 @@ pub struct ObjectInfo {
     pub btf: Option<Btf>,
     /// Why `.BTF` or `.BTF.ext` could not be read, when they are there but broken.
     pub btf_error: Option<String>,
+    /// Why `.BTF`'s header does not hold together (the blob cannot be BTF at all).
+    pub btf_header_error: Option<String>,
 }
 
 impl ObjectInfo {
@@ -71,6 +73,7 @@ pub fn read(bytes: &[u8]) -> Result<ObjectInfo, String> {
     let mut info = ObjectInfo::default();
     let mut lines_by_section: Vec<(String, Vec<Line>)> = Vec::new();
     if let Some(raw) = section_data(".BTF")? {
+        info.btf_header_error = btf::check_header(raw).err();
         match Btf::parse(raw) {
             Ok(b) => {
                 if let Some(ext) = section_data(".BTF.ext")? {

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use crate::object::{BtfType, LineInfo, MapSpec, ObjectSpec, ProgramSpec, RawInsn};
 
-pub const BTF_MAGIC: u16 = 0xEB9F;
+pub use rsteer_bpf::btf::MAGIC as BTF_MAGIC;
 pub const BTF_VERSION: u8 = 1;
 
 /// Bytes of a map definition in `.maps`: four pointer-sized members (type, max_entries, key,
@@ -50,19 +50,11 @@ const BTF_EXT_HEADER_LEN: u32 = 32;
 const FUNC_INFO_REC_SIZE: u32 = 8;
 const LINE_INFO_REC_SIZE: u32 = 16;
 
-const KIND_INT: u32 = 1;
-const KIND_PTR: u32 = 2;
-const KIND_ARRAY: u32 = 3;
-const KIND_STRUCT: u32 = 4;
-const KIND_FWD: u32 = 7;
-const KIND_FUNC: u32 = 12;
-const KIND_FUNC_PROTO: u32 = 13;
-const KIND_VAR: u32 = 14;
-const KIND_DATASEC: u32 = 15;
-
-pub const INT_SIGNED: u32 = 1;
-pub const INT_CHAR: u32 = 2;
-pub const INT_BOOL: u32 = 4;
+// The kernel's numbers, written once in `rsteer-bpf` (whose reader decodes what this writes).
+pub use rsteer_bpf::btf::{INT_BOOL, INT_CHAR, INT_SIGNED};
+use rsteer_bpf::btf::{
+    KIND_ARRAY, KIND_DATASEC, KIND_FUNC, KIND_FUNC_PROTO, KIND_FWD, KIND_INT, KIND_PTR, KIND_STRUCT, KIND_VAR,
+};
 
 /// `BTF_FUNC_GLOBAL`: the linkage the kernel expects for a program's entry function.
 pub const FUNC_GLOBAL: u32 = 1;

@@ -259,11 +259,12 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
     Ok(loaded)
 }
 
-/// Refuses an object that is not a BPF ELF object with programs whose BTF holds together,
-/// before aya sees it (aya-obj trusts what it parses).
+/// Refuses an object that is not a BPF ELF object with programs and a BTF header that holds
+/// together, before aya sees it (aya-obj trusts what it parses).
 pub(crate) fn validate(object: &[u8]) -> Result<(), LoadError> {
     let info = rsteer_bpf::object::read(object).map_err(|message| LoadError::Object { message })?;
-    if let Some(e) = info.btf_error {
+    // A type of a kind the reader does not know is left to aya; a broken header is refused.
+    if let Some(e) = info.btf_header_error {
         return Err(LoadError::Object { message: e });
     }
     if info.programs.is_empty() {
@@ -647,6 +648,13 @@ pub(crate) fn program_load_error(program: &str, e: aya::programs::ProgramError, 
             let info = rsteer_bpf::object::read(object).ok();
             return LoadError::Verifier(Box::new(crate::verifier::rejection(program, errno, &log, info.as_ref())));
         }
+        if errno == libc::EPERM {
+            // The call itself was refused: a capability is missing (the hint names them).
+            return LoadError::Kernel {
+                what: format!("loading program `{program}`"),
+                source: io::Error::from_raw_os_error(libc::EPERM),
+            };
+        }
     }
     LoadError::ProgramLoad { program: program.to_string(), message: full_message(&e) }
 }
@@ -661,4 +669,21 @@ pub(crate) fn errno_in_chain(e: &(dyn std::error::Error + 'static)) -> Option<i3
         cur = err.source();
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_in_a_dependency_is_an_object_error() {
+        let e = contain(|| -> Result<(), LoadError> { panic!("index out of range in btf.rs") }).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "cannot parse the BPF object: it does not hold together (index out of range in btf.rs)"
+        );
+        assert_eq!(e.kind(), crate::ErrorKind::Usage);
+        assert!(validate(b"\x7fELF not really").is_err());
+        assert!(matches!(validate(&[]), Err(LoadError::Object { .. })));
+    }
 }

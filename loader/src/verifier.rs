@@ -13,6 +13,9 @@ pub struct SourcePlace {
     pub column: u32,
     /// The line's text, as the object recorded it.
     pub text: String,
+    /// The file's full name in the object's line info, when the log gave only its base name
+    /// (the kernel prints `kbasename`): where to look for the file.
+    pub path: Option<String>,
 }
 
 /// A program the kernel's verifier refused.
@@ -70,7 +73,13 @@ fn source_line(line: &str) -> Option<SourcePlace> {
     let rest = line.strip_prefix("; ")?;
     let (text, at) = rest.rsplit_once(" @ ")?;
     let (file, n) = at.rsplit_once(':')?;
-    Some(SourcePlace { file: file.to_string(), line: n.trim().parse().ok()?, column: 0, text: text.to_string() })
+    Some(SourcePlace {
+        file: file.to_string(),
+        line: n.trim().parse().ok()?,
+        column: 0,
+        text: text.to_string(),
+        path: None,
+    })
 }
 
 /// The error line without the register state the verifier appends (`, R1(id=0,off=3,r=0)`).
@@ -103,7 +112,7 @@ pub fn read_log(log: &str) -> (String, Option<u32>, Option<String>, Option<Sourc
         .collect();
     // With no instruction line (a program too large, a bad BTF), the last lines say it.
     let complaint = if complaint.is_empty() {
-        lines.iter().copied().filter(|l| !is_trailer(l)).last().into_iter().collect()
+        lines.iter().copied().rfind(|l| !is_trailer(l)).into_iter().collect()
     } else {
         complaint
     };
@@ -125,13 +134,23 @@ pub fn rejection(program: &str, errno: i32, log: &str, object: Option<&ObjectInf
     let from_object = || {
         let prog = object?.program(program)?;
         let line = prog.line_of(insn?)?;
-        Some(SourcePlace { file: line.file.clone(), line: line.line, column: line.column, text: line.text.clone() })
+        Some(SourcePlace {
+            file: line.file.clone(),
+            line: line.line,
+            column: line.column,
+            text: line.text.clone(),
+            path: None,
+        })
     };
+    let base = |f: &str| std::path::Path::new(f).file_name().map(|n| n.to_string_lossy().into_owned());
     let at = match place {
-        // The log has no column; the object does.
+        // The log has no column and only the file's base name; the object has both.
         Some(mut p) => {
-            if let Some(o) = from_object().filter(|o| o.file == p.file && o.line == p.line) {
+            if let Some(o) = from_object().filter(|o| o.line == p.line && base(&o.file) == base(&p.file)) {
                 p.column = o.column;
+                if o.file != p.file {
+                    p.path = Some(o.file);
+                }
             }
             Some(p)
         }

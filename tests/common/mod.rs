@@ -273,3 +273,15 @@ pub fn read_ready(reader: &mut impl std::io::BufRead) -> (i32, u16) {
     };
     (field("pid") as i32, field("port") as u16)
 }
+
+/// An nginx configuration under `dir` with two workers serving 127.0.0.1:`port` with
+/// `reuseport`; each answer names its worker in an `X-Worker` header.
+pub fn nginx_conf(dir: &str, port: u16) -> String {
+    let d = dir;
+    format!(
+        "worker_processes 2;\npid {d}/nginx.pid;\nerror_log {d}/logs/error.log;\nevents {{ worker_connections 64; }}\n\
+         http {{\n access_log off;\n client_body_temp_path {d}/body;\n proxy_temp_path {d}/proxy;\n\
+         fastcgi_temp_path {d}/fastcgi;\n uwsgi_temp_path {d}/uwsgi;\n scgi_temp_path {d}/scgi;\n\
+         server {{ listen 127.0.0.1:{port} reuseport;\n location / {{ add_header X-Worker $pid; return 200 \"ok\\n\"; }} }}\n}}\n"
+    )
+}

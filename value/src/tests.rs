@@ -270,3 +270,77 @@ fn prefixes_of_prefix_tables() {
     assert_eq!(Shape::untyped_prefix_key(20), v6);
     assert_eq!(Shape::untyped_prefix_key(6), Shape::Prefix(Box::new(Shape::Bytes(2))));
 }
+
+/// A BTF blob of the given type records (32-bit words) and string table.
+fn btf_blob(types: &[u32], strings: &[u8]) -> rsteer_bpf::btf::Btf {
+    let types: Vec<u8> = types.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let mut b = vec![0x9f, 0xeb, 1, 0];
+    for v in [24u32, 0, types.len() as u32, types.len() as u32, strings.len() as u32] {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    b.extend_from_slice(&types);
+    b.extend_from_slice(strings);
+    rsteer_bpf::btf::Btf::parse(&b).unwrap()
+}
+
+#[test]
+fn shapes_from_btf_are_the_policys() {
+    use rsteer_bpf::btf::{INT_BOOL, INT_SIGNED, KIND_INT, KIND_STRUCT, KIND_TYPEDEF};
+    // 1 u32, 2 u8, 3 bool, 4 i16, 5 `Flow` { proto: u8 @0, port: u32 @4, tag: i16 @8 } (12 B),
+    // 6 typedef flow_t = Flow.
+    let strings = b"\0u32\0u8\0bool\0i16\0Flow\0proto\0port\0tag\0flow_t\0";
+    let types = [
+        1,
+        KIND_INT << 24,
+        4,
+        32, //
+        5,
+        KIND_INT << 24,
+        1,
+        8, //
+        8,
+        KIND_INT << 24,
+        1,
+        (INT_BOOL << 24) | 8, //
+        13,
+        KIND_INT << 24,
+        2,
+        (INT_SIGNED << 24) | 16, //
+        17,
+        (KIND_STRUCT << 24) | 3,
+        12,
+        22,
+        2,
+        0,
+        28,
+        1,
+        32,
+        33,
+        4,
+        64, //
+        37,
+        KIND_TYPEDEF << 24,
+        5,
+    ];
+    let btf = btf_blob(&types, strings);
+    assert_eq!(Shape::from_btf(&btf, 6), Some(shape(Ty::Struct(StructId(0)))));
+    assert_eq!(Shape::from_btf(&btf, 3), Some(Shape::Bool));
+    assert_eq!(Shape::from_btf(&btf, 4), Some(Shape::Int(IntTy::I16)));
+    assert_eq!(Shape::from_btf(&btf, 99), None);
+}
+
+#[test]
+fn update_merges_the_fields_given() {
+    let flow = shape(Ty::Struct(StructId(0)));
+    let base = flow.parse("proto=6,port=443,tag=-1").unwrap();
+    let merged = flow.parse_over("port=80", &base).unwrap();
+    assert_eq!(flow.print(&merged), "proto=6,port=80,tag=-1");
+    let merged = flow.from_json_over(&serde_json::json!({"tag": 7}), &base).unwrap();
+    assert_eq!(flow.print(&merged), "proto=6,port=443,tag=7");
+    // Without a base, a missing field is still an error.
+    assert!(flow.parse("port=80").is_err());
+    // Nested: a struct inside a struct keeps its own unnamed fields.
+    let pair = shape(Ty::Struct(StructId(1)));
+    let base = pair.parse("a={proto=1,port=2,tag=3},ok=true").unwrap();
+    assert_eq!(pair.print(&pair.parse_over("a={port=9}", &base).unwrap()), "a={proto=1,port=9,tag=3},ok=true");
+}
