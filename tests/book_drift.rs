@@ -14,7 +14,8 @@
 //!   23817 is the pid the command prints, ...); the command of a listing marked
 //!   `background` runs on as in a terminal of its own; output must match the listing but for
 //!   numbers the page does not bind (ids, cookies, times), and its exit status must be 0
-//!   unless the listing shows an `error:`. `<!-- test: cleanup COMMAND -->` runs at the end.
+//!   unless the listing shows an `error:`. `<!-- test: background COMMAND -->` starts a
+//!   server the page assumes; `<!-- test: cleanup COMMAND -->` runs at the end.
 //! - Every relative link and `#anchor` in `book/src` resolves, and every `{{#include}}`
 //!   names a file that exists (the built book cannot have a broken link).
 //! - The numbers the prose states for limits are the limits the checker enforces.
@@ -408,6 +409,10 @@ fn walk_page(page: &Path) -> (usize, Vec<String>) {
             let d = d.trim();
             if let Some(cmd) = d.strip_prefix("cleanup ") {
                 w.cleanup.push(w.subst(cmd));
+            } else if let Some(cmd) = d.strip_prefix("background ") {
+                // A server the page assumes is running, started out of the reader's sight.
+                let cmd = w.subst(cmd);
+                w.run(&cmd, true);
             } else if let Some((book, cmd)) = d.split_once(" = ") {
                 // `free-port`, or `free-port R/M` for one congruent to R modulo M.
                 let real = match cmd.trim().strip_prefix("free-port") {
