@@ -163,16 +163,33 @@ fn trim_lines(text: &str) -> Vec<String> {
     v
 }
 
+/// A listing's new body, indented as the listing is: (first line, end line, lines).
+type Rewrite = (usize, usize, Vec<String>);
+
+fn rewrite(lines: &[String], f: &Fence, fresh: Vec<String>) -> Rewrite {
+    let indent: String = lines[f.open].chars().take_while(|c| c.is_whitespace()).collect();
+    let fresh = fresh.into_iter().map(|l| if l.is_empty() { l } else { format!("{indent}{l}") }).collect();
+    (f.open + 1, f.open + 1 + f.body.len(), fresh)
+}
+
+/// Writes `page` with each listing's body replaced, bottom-up so that line numbers above
+/// stay valid.
+fn write_rewrites(page: &Path, mut lines: Vec<String>, rewrites: Vec<Rewrite>) {
+    for (a, b, fresh) in rewrites.into_iter().rev() {
+        lines.splice(a..b, fresh);
+    }
+    std::fs::write(page, lines.join("\n") + "\n").unwrap();
+}
+
 /// Checks (or, blessing, rewrites) every `console,test` listing of one page; returns the
 /// number of commands run and the differences found.
 fn check_page(page: &Path) -> (usize, Vec<String>) {
     let text = std::fs::read_to_string(page).unwrap();
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
     let name = page.file_name().unwrap().to_string_lossy().into_owned();
     let dir = scratch(name.trim_end_matches(".md"));
     let (mut commands, mut diffs) = (0, Vec::new());
-    // Rewrites go bottom-up so that line numbers above stay valid.
-    let mut rewrites: Vec<(usize, usize, Vec<String>)> = Vec::new();
+    let mut rewrites: Vec<Rewrite> = Vec::new();
     for f in fences(&lines) {
         if let Some(file) = &f.file {
             let body = expand_includes(&f.body, page.parent().unwrap());
@@ -209,15 +226,10 @@ fn check_page(page: &Path) -> (usize, Vec<String>) {
             fresh.push(line.clone());
             fresh.extend(got);
         }
-        let indent: String = lines[f.open].chars().take_while(|c| c.is_whitespace()).collect();
-        let fresh = fresh.into_iter().map(|l| if l.is_empty() { l } else { format!("{indent}{l}") }).collect();
-        rewrites.push((f.open + 1, f.open + 1 + f.body.len(), fresh));
+        rewrites.push(rewrite(&lines, &f, fresh));
     }
     if bless() && !diffs.is_empty() {
-        for (a, b, fresh) in rewrites.into_iter().rev() {
-            lines.splice(a..b, fresh);
-        }
-        std::fs::write(page, lines.join("\n") + "\n").unwrap();
+        write_rewrites(page, lines, rewrites);
     }
     (commands, diffs)
 }
@@ -403,7 +415,7 @@ fn walk_page(page: &Path) -> (usize, Vec<String>) {
     let fences = fences(&lines);
     let mut next_fence = 0;
     // Blessing: each listing's new body, from what the commands printed.
-    let mut rewrites: Vec<(usize, usize, Vec<String>)> = Vec::new();
+    let mut rewrites: Vec<Rewrite> = Vec::new();
     for (n, line) in lines.iter().enumerate() {
         if let Some(d) = line.trim().strip_prefix("<!-- test:").and_then(|l| l.strip_suffix("-->")) {
             let d = d.trim();
@@ -483,16 +495,10 @@ fn walk_page(page: &Path) -> (usize, Vec<String>) {
                 }
             }
         }
-        let indent: String = lines[f.open].chars().take_while(|c| c.is_whitespace()).collect();
-        let fresh = fresh.into_iter().map(|l| if l.is_empty() { l } else { format!("{indent}{l}") }).collect();
-        rewrites.push((f.open + 1, f.open + 1 + f.body.len(), fresh));
+        rewrites.push(rewrite(&lines, f, fresh));
     }
     if bless() && (!diffs.is_empty() || bless_all()) {
-        let mut lines = lines;
-        for (a, b, fresh) in rewrites.into_iter().rev() {
-            lines.splice(a..b, fresh);
-        }
-        std::fs::write(page, lines.join("\n") + "\n").unwrap();
+        write_rewrites(page, lines, rewrites);
     }
     (commands, diffs)
 }
@@ -514,17 +520,24 @@ fn every_walkthrough_runs_as_the_book_shows() {
     assert!(commands >= 10, "only {commands} walkthrough commands ran");
 }
 
+/// The lines of a page outside fenced listings, with their 0-based numbers.
+fn prose_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut in_fence = false;
+    text.lines().enumerate().filter(move |(_, line)| {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+            return false;
+        }
+        !in_fence
+    })
+}
+
 /// The id mdBook gives a heading: its text without markup, lower-cased, spaces as `-`,
 /// other punctuation dropped; a repeated id gets `-1`, `-2`, ...
 fn heading_ids(text: &str) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
-    let mut in_fence = false;
-    for line in text.lines() {
-        if line.trim_start().starts_with("```") {
-            in_fence = !in_fence;
-            continue;
-        }
-        if in_fence || !line.starts_with('#') {
+    for (_, line) in prose_lines(text) {
+        if !line.starts_with('#') {
             continue;
         }
         let title = line.trim_start_matches('#').trim();
@@ -562,15 +575,7 @@ fn heading_ids(text: &str) -> Vec<String> {
 /// The targets of the inline links `[text](target)` of a page, outside code.
 fn links(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    let mut in_fence = false;
-    for (n, line) in text.lines().enumerate() {
-        if line.trim_start().starts_with("```") {
-            in_fence = !in_fence;
-            continue;
-        }
-        if in_fence {
-            continue;
-        }
+    for (n, line) in prose_lines(text) {
         // Drop inline code first: `a[i](x)` in code is no link.
         let mut outside = String::new();
         for (k, part) in line.split('`').enumerate() {
