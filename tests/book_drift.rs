@@ -141,6 +141,11 @@ fn scratch(tag: &str) -> tempfile::TempDir {
 /// Runs one listed command line as a reader's shell would, with this build's `rsteer` first
 /// on `PATH`; returns what it printed on standard output and error, in order.
 fn run_line(cmd: &str, cwd: &Path) -> String {
+    run_status(cmd, cwd).1
+}
+
+/// [`run_line`] with the exit status.
+fn run_status(cmd: &str, cwd: &Path) -> (i32, String) {
     let bin = Path::new(env!("CARGO_BIN_EXE_rsteer")).parent().unwrap().to_path_buf();
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
     let out = Command::new("sh")
@@ -152,7 +157,7 @@ fn run_line(cmd: &str, cwd: &Path) -> String {
         .env_remove("RUST_LOG")
         .output()
         .expect("sh runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn trim_lines(text: &str) -> Vec<String> {
@@ -213,11 +218,15 @@ fn check_page(page: &Path) -> (usize, Vec<String>) {
                 k += 1;
             }
             let listed = trim_lines(&f.body[start..k].join("\n"));
-            let got = trim_lines(&run_line(cmd, dir.path()));
+            let (code, out) = run_status(cmd, dir.path());
+            let got = trim_lines(&out);
             commands += 1;
-            if listed != got {
+            // A listing that shows an error must come from a command that failed, and one
+            // that shows none from a command that succeeded.
+            let shows_error = listed.iter().any(|l| l.starts_with("error") || l.contains("FAILED"));
+            if listed != got || (code == 0) == shows_error {
                 diffs.push(format!(
-                    "{name}:{}: `{cmd}` prints\n{}\n-- but the book shows --\n{}",
+                    "{name}:{}: `{cmd}` exits {code} and prints\n{}\n-- but the book shows --\n{}",
                     f.open + start + 1,
                     got.join("\n"),
                     listed.join("\n")
@@ -768,4 +777,31 @@ fn the_examples_table_lists_every_example() {
         }
     }
     assert!(n >= 12, "only {n} examples");
+}
+
+/// The chapters the book promises its readers, by title, in `SUMMARY.md`.
+#[test]
+fn the_book_has_its_chapters() {
+    let summary = std::fs::read_to_string(src().join("SUMMARY.md")).unwrap();
+    for title in [
+        "Getting started",
+        "The language",
+        "Reference",
+        "Packets and headers",
+        "Maps and sockets",
+        "Testing offline",
+        "Steering a running server",
+        "Steering nginx",
+        "QUIC routing",
+        "Restarting without losing flows",
+        "TCP listener migration",
+        "Operating in production",
+        "Embedding rsteer in a Rust server",
+        "Examples",
+        "CLI reference",
+        "How the compiler works",
+        "Error index",
+    ] {
+        assert!(summary.contains(&format!("[{title}")), "SUMMARY.md has no chapter `{title}`");
+    }
 }
