@@ -641,6 +641,17 @@ fn every_link_and_anchor_resolves() {
                 let path = page.parent().unwrap().join(spec.split(':').next().unwrap());
                 if !path.is_file() {
                     broken.push(format!("{name}: {{{{#include {spec}}}}}: no such file"));
+                } else if spec.contains(".rs:") {
+                    // A line range of a source file must still cut it at item boundaries: a
+                    // range that the file's edits shifted shows half an item.
+                    let lines = expand_includes(&[l.trim().to_string()], page.parent().unwrap());
+                    let text = lines.join("\n");
+                    let balanced = text.matches('{').count() == text.matches('}').count();
+                    let trimmed = lines.first().is_some_and(|f| !f.trim().is_empty())
+                        && lines.last().is_some_and(|f| !f.trim().is_empty());
+                    if !balanced || !trimmed {
+                        broken.push(format!("{name}: {{{{#include {spec}}}}} cuts the file mid-item:\n{text}"));
+                    }
                 }
             }
         }
