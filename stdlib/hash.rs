@@ -229,6 +229,8 @@ pub fn siphash(k0: u64, k1: u64, data: [u8; 16], len: u32, c: u32, d: u32) -> u6
         v2: k0 ^ 0x6c79_6765_6e65_7261,
         v3: k1 ^ 0x7465_6462_7974_6573,
     };
+    // The rounds are written out at each use: a helper taking and returning the state,
+    // inlined three times, needs a frame each (712 bytes of stack in `dcid_modulo.rs`).
     // Whole 8-byte words, little-endian.
     let words = n / 8;
     for w in 0..2 {

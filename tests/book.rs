@@ -1,5 +1,6 @@
 //! The book stays true to the code: every diagnostic code is documented, every example is
-//! included, and every CLI verb has a section.
+//! included, and no user-visible text names the project's private notes. (Listings, the CLI
+//! reference, links and walkthroughs: `tests/book_drift.rs`.)
 
 use std::path::PathBuf;
 
@@ -37,41 +38,6 @@ fn every_example_has_a_page() {
             assert!(all.contains(&format!("examples/{name}")), "no book page includes examples/{name}");
         }
     }
-}
-
-#[test]
-fn every_verb_is_in_the_cli_reference() {
-    let cli = book("cli.md");
-    // The verbs are read from the binary's own `--help`, so a new verb without a section fails.
-    let help = std::process::Command::new(env!("CARGO_BIN_EXE_rsteer")).arg("--help").output().expect("rsteer runs");
-    let help = String::from_utf8_lossy(&help.stdout).into_owned();
-    let verbs: Vec<&str> = help
-        .lines()
-        .skip_while(|l| !l.starts_with("Commands:"))
-        .skip(1)
-        .take_while(|l| !l.trim().is_empty())
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|v| *v != "help")
-        .collect();
-    assert!(verbs.len() >= 10, "could not read the verbs from `rsteer --help`:\n{help}");
-    for verb in verbs {
-        assert!(cli.contains(&format!("rsteer {verb}")), "book/src/cli.md lacks `rsteer {verb}`");
-    }
-}
-
-#[test]
-fn the_tutorial_quotes_the_compilers_real_output() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rsteer"))
-        .args(["compile", "examples/payload_mod.rs", "-o", "/dev/null", "--dump", "asm"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("rsteer runs");
-    let listing = String::from_utf8_lossy(&out.stdout).into_owned();
-    let tutorial = book("tutorial-first-policy.md");
-    assert!(
-        tutorial.contains(listing.trim_end()),
-        "the tutorial's `--dump asm` listing is stale: run `python3 book/tools/refresh-listings.py`"
-    );
 }
 
 /// Files of the project's own notes, which a user of rsteer does not have: user-visible text

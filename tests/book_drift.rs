@@ -14,7 +14,8 @@
 //!   23817 is the pid the command prints, ...); the command of a listing marked
 //!   `background` runs on as in a terminal of its own; output must match the listing but for
 //!   numbers the page does not bind (ids, cookies, times), and its exit status must be 0
-//!   unless the listing shows an `error:`. `<!-- test: cleanup COMMAND -->` runs at the end.
+//!   unless the listing shows an `error:`. `<!-- test: background COMMAND -->` starts a
+//!   server the page assumes; `<!-- test: cleanup COMMAND -->` runs at the end.
 //! - Every relative link and `#anchor` in `book/src` resolves, and every `{{#include}}`
 //!   names a file that exists (the built book cannot have a broken link).
 //! - The numbers the prose states for limits are the limits the checker enforces.
@@ -140,6 +141,11 @@ fn scratch(tag: &str) -> tempfile::TempDir {
 /// Runs one listed command line as a reader's shell would, with this build's `rsteer` first
 /// on `PATH`; returns what it printed on standard output and error, in order.
 fn run_line(cmd: &str, cwd: &Path) -> String {
+    run_status(cmd, cwd).1
+}
+
+/// [`run_line`] with the exit status.
+fn run_status(cmd: &str, cwd: &Path) -> (i32, String) {
     let bin = Path::new(env!("CARGO_BIN_EXE_rsteer")).parent().unwrap().to_path_buf();
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
     let out = Command::new("sh")
@@ -151,7 +157,7 @@ fn run_line(cmd: &str, cwd: &Path) -> String {
         .env_remove("RUST_LOG")
         .output()
         .expect("sh runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn trim_lines(text: &str) -> Vec<String> {
@@ -162,16 +168,33 @@ fn trim_lines(text: &str) -> Vec<String> {
     v
 }
 
+/// A listing's new body, indented as the listing is: (first line, end line, lines).
+type Rewrite = (usize, usize, Vec<String>);
+
+fn rewrite(lines: &[String], f: &Fence, fresh: Vec<String>) -> Rewrite {
+    let indent: String = lines[f.open].chars().take_while(|c| c.is_whitespace()).collect();
+    let fresh = fresh.into_iter().map(|l| if l.is_empty() { l } else { format!("{indent}{l}") }).collect();
+    (f.open + 1, f.open + 1 + f.body.len(), fresh)
+}
+
+/// Writes `page` with each listing's body replaced, bottom-up so that line numbers above
+/// stay valid.
+fn write_rewrites(page: &Path, mut lines: Vec<String>, rewrites: Vec<Rewrite>) {
+    for (a, b, fresh) in rewrites.into_iter().rev() {
+        lines.splice(a..b, fresh);
+    }
+    std::fs::write(page, lines.join("\n") + "\n").unwrap();
+}
+
 /// Checks (or, blessing, rewrites) every `console,test` listing of one page; returns the
 /// number of commands run and the differences found.
 fn check_page(page: &Path) -> (usize, Vec<String>) {
     let text = std::fs::read_to_string(page).unwrap();
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
     let name = page.file_name().unwrap().to_string_lossy().into_owned();
     let dir = scratch(name.trim_end_matches(".md"));
     let (mut commands, mut diffs) = (0, Vec::new());
-    // Rewrites go bottom-up so that line numbers above stay valid.
-    let mut rewrites: Vec<(usize, usize, Vec<String>)> = Vec::new();
+    let mut rewrites: Vec<Rewrite> = Vec::new();
     for f in fences(&lines) {
         if let Some(file) = &f.file {
             let body = expand_includes(&f.body, page.parent().unwrap());
@@ -195,11 +218,15 @@ fn check_page(page: &Path) -> (usize, Vec<String>) {
                 k += 1;
             }
             let listed = trim_lines(&f.body[start..k].join("\n"));
-            let got = trim_lines(&run_line(cmd, dir.path()));
+            let (code, out) = run_status(cmd, dir.path());
+            let got = trim_lines(&out);
             commands += 1;
-            if listed != got {
+            // A listing that shows an error must come from a command that failed, and one
+            // that shows none from a command that succeeded.
+            let shows_error = listed.iter().any(|l| l.starts_with("error") || l.contains("FAILED"));
+            if listed != got || (code == 0) == shows_error {
                 diffs.push(format!(
-                    "{name}:{}: `{cmd}` prints\n{}\n-- but the book shows --\n{}",
+                    "{name}:{}: `{cmd}` exits {code} and prints\n{}\n-- but the book shows --\n{}",
                     f.open + start + 1,
                     got.join("\n"),
                     listed.join("\n")
@@ -208,15 +235,10 @@ fn check_page(page: &Path) -> (usize, Vec<String>) {
             fresh.push(line.clone());
             fresh.extend(got);
         }
-        let indent: String = lines[f.open].chars().take_while(|c| c.is_whitespace()).collect();
-        let fresh = fresh.into_iter().map(|l| if l.is_empty() { l } else { format!("{indent}{l}") }).collect();
-        rewrites.push((f.open + 1, f.open + 1 + f.body.len(), fresh));
+        rewrites.push(rewrite(&lines, &f, fresh));
     }
     if bless() && !diffs.is_empty() {
-        for (a, b, fresh) in rewrites.into_iter().rev() {
-            lines.splice(a..b, fresh);
-        }
-        std::fs::write(page, lines.join("\n") + "\n").unwrap();
+        write_rewrites(page, lines, rewrites);
     }
     (commands, diffs)
 }
@@ -402,12 +424,16 @@ fn walk_page(page: &Path) -> (usize, Vec<String>) {
     let fences = fences(&lines);
     let mut next_fence = 0;
     // Blessing: each listing's new body, from what the commands printed.
-    let mut rewrites: Vec<(usize, usize, Vec<String>)> = Vec::new();
+    let mut rewrites: Vec<Rewrite> = Vec::new();
     for (n, line) in lines.iter().enumerate() {
         if let Some(d) = line.trim().strip_prefix("<!-- test:").and_then(|l| l.strip_suffix("-->")) {
             let d = d.trim();
             if let Some(cmd) = d.strip_prefix("cleanup ") {
                 w.cleanup.push(w.subst(cmd));
+            } else if let Some(cmd) = d.strip_prefix("background ") {
+                // A server the page assumes is running, started out of the reader's sight.
+                let cmd = w.subst(cmd);
+                w.run(&cmd, true);
             } else if let Some((book, cmd)) = d.split_once(" = ") {
                 // `free-port`, or `free-port R/M` for one congruent to R modulo M.
                 let real = match cmd.trim().strip_prefix("free-port") {
@@ -478,16 +504,10 @@ fn walk_page(page: &Path) -> (usize, Vec<String>) {
                 }
             }
         }
-        let indent: String = lines[f.open].chars().take_while(|c| c.is_whitespace()).collect();
-        let fresh = fresh.into_iter().map(|l| if l.is_empty() { l } else { format!("{indent}{l}") }).collect();
-        rewrites.push((f.open + 1, f.open + 1 + f.body.len(), fresh));
+        rewrites.push(rewrite(&lines, f, fresh));
     }
     if bless() && (!diffs.is_empty() || bless_all()) {
-        let mut lines = lines;
-        for (a, b, fresh) in rewrites.into_iter().rev() {
-            lines.splice(a..b, fresh);
-        }
-        std::fs::write(page, lines.join("\n") + "\n").unwrap();
+        write_rewrites(page, lines, rewrites);
     }
     (commands, diffs)
 }
@@ -509,17 +529,24 @@ fn every_walkthrough_runs_as_the_book_shows() {
     assert!(commands >= 10, "only {commands} walkthrough commands ran");
 }
 
+/// The lines of a page outside fenced listings, with their 0-based numbers.
+fn prose_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut in_fence = false;
+    text.lines().enumerate().filter(move |(_, line)| {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+            return false;
+        }
+        !in_fence
+    })
+}
+
 /// The id mdBook gives a heading: its text without markup, lower-cased, spaces as `-`,
 /// other punctuation dropped; a repeated id gets `-1`, `-2`, ...
 fn heading_ids(text: &str) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
-    let mut in_fence = false;
-    for line in text.lines() {
-        if line.trim_start().starts_with("```") {
-            in_fence = !in_fence;
-            continue;
-        }
-        if in_fence || !line.starts_with('#') {
+    for (_, line) in prose_lines(text) {
+        if !line.starts_with('#') {
             continue;
         }
         let title = line.trim_start_matches('#').trim();
@@ -557,15 +584,7 @@ fn heading_ids(text: &str) -> Vec<String> {
 /// The targets of the inline links `[text](target)` of a page, outside code.
 fn links(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    let mut in_fence = false;
-    for (n, line) in text.lines().enumerate() {
-        if line.trim_start().starts_with("```") {
-            in_fence = !in_fence;
-            continue;
-        }
-        if in_fence {
-            continue;
-        }
+    for (n, line) in prose_lines(text) {
         // Drop inline code first: `a[i](x)` in code is no link.
         let mut outside = String::new();
         for (k, part) in line.split('`').enumerate() {
@@ -622,6 +641,17 @@ fn every_link_and_anchor_resolves() {
                 let path = page.parent().unwrap().join(spec.split(':').next().unwrap());
                 if !path.is_file() {
                     broken.push(format!("{name}: {{{{#include {spec}}}}}: no such file"));
+                } else if spec.contains(".rs:") {
+                    // A line range of a source file must still cut it at item boundaries: a
+                    // range that the file's edits shifted shows half an item.
+                    let lines = expand_includes(&[l.trim().to_string()], page.parent().unwrap());
+                    let text = lines.join("\n");
+                    let balanced = text.matches('{').count() == text.matches('}').count();
+                    let trimmed = lines.first().is_some_and(|f| !f.trim().is_empty())
+                        && lines.last().is_some_and(|f| !f.trim().is_empty());
+                    if !balanced || !trimmed {
+                        broken.push(format!("{name}: {{{{#include {spec}}}}} cuts the file mid-item:\n{text}"));
+                    }
                 }
             }
         }
@@ -758,4 +788,31 @@ fn the_examples_table_lists_every_example() {
         }
     }
     assert!(n >= 12, "only {n} examples");
+}
+
+/// The chapters the book promises its readers, by title, in `SUMMARY.md`.
+#[test]
+fn the_book_has_its_chapters() {
+    let summary = std::fs::read_to_string(src().join("SUMMARY.md")).unwrap();
+    for title in [
+        "Getting started",
+        "The language",
+        "Reference",
+        "Packets and headers",
+        "Maps and sockets",
+        "Testing offline",
+        "Steering a running server",
+        "Steering nginx",
+        "QUIC routing",
+        "Restarting without losing flows",
+        "TCP listener migration",
+        "Operating in production",
+        "Embedding rsteer in a Rust server",
+        "Examples",
+        "CLI reference",
+        "How the compiler works",
+        "Error index",
+    ] {
+        assert!(summary.contains(&format!("[{title}")), "SUMMARY.md has no chapter `{title}`");
+    }
 }

@@ -9,22 +9,16 @@ mod common;
 use common::*;
 use std::hash::Hasher;
 use std::io::{BufRead, BufReader};
-use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(2);
 const DROPPED: Duration = Duration::from_millis(300);
 
-/// `rsteer load EXAMPLE --pid PID ARGS...` must succeed; returns its stdout.
-fn load(ex: &str, pid: impl ToString, args: &[&str]) -> String {
-    let policy = example(ex);
-    let pid = pid.to_string();
-    let mut all = vec!["load", policy.to_str().unwrap(), "--pid", &pid];
-    all.extend_from_slice(args);
-    let (code, out, err) = run(&all);
-    assert_eq!(code, 0, "rsteer {}:\n{out}\n{err}", all.join(" "));
-    out
+/// `rsteer load examples/EX --pid PID ARGS...` must succeed; returns its stdout.
+fn load_example(ex: &str, pid: impl ToString, args: &[&str]) -> String {
+    load(&example(ex), pid, args)
 }
 
 /// `rsteer map --pid PID ARGS...` must succeed; returns its stdout.
@@ -67,7 +61,7 @@ fn long_header(dcid: &[u8]) -> Vec<u8> {
 fn dcid_modulo_steers_by_the_connection_id() {
     require_kernel!();
     let server = Server::start("udp", 4);
-    load("dcid_modulo.rs", server.pid, &[]);
+    load_example("dcid_modulo.rs", server.pid, &[]);
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     for word in [0u32, 1, 2, 3, 6, 0x0a0b_0c0d, 0xffff_fffe, 0x8000_0001] {
         let got = udp_probe(&client, server.addr(), &short_header(&word.to_be_bytes()), WAIT);
@@ -92,7 +86,7 @@ fn dcid_modulo_steers_by_the_connection_id() {
 fn quic_lb_steers_by_server_id() {
     require_kernel!();
     let server = Server::start("udp", 4);
-    load("quic_lb.rs", server.pid, &[]);
+    load_example("quic_lb.rs", server.pid, &[]);
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     for sid in 0u8..4 {
         let dcid = [0x07, sid, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96];
@@ -134,7 +128,7 @@ fn jump(mut key: u64, buckets: u32) -> u32 {
 fn jump_hash_moves_few_flows_when_a_worker_is_added() {
     require_kernel!();
     let server = Server::start("udp", 5);
-    load("jump_hash.rs", server.pid, &["--const", "WORKERS=5"]);
+    load_example("jump_hash.rs", server.pid, &["--const", "WORKERS=5"]);
     map(server.pid, &["set", "LIVE", "0", "4"]);
     let clients: Vec<UdpSocket> = (0..200).map(|_| UdpSocket::bind("127.0.0.1:0").unwrap()).collect();
     let key = |c: &UdpSocket| {
@@ -169,7 +163,7 @@ fn jump_hash_moves_few_flows_when_a_worker_is_added() {
 fn select_reuseport_runs_the_selftest_cases() {
     require_kernel!();
     let server = Server::start("udp", 4);
-    load("select_reuseport.rs", server.pid, &[]);
+    load_example("select_reuseport.rs", server.pid, &[]);
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     let cmd = |index: u32, pass_on_failure: u32| [index.to_ne_bytes(), pass_on_failure.to_ne_bytes()].concat();
     for round in 0..3 {
@@ -203,7 +197,7 @@ fn dns_query(id: u16, labels: &[&str]) -> Vec<u8> {
 fn dns_zone_routes_listed_zones() {
     require_kernel!();
     let server = Server::start("udp", 4);
-    load("dns_zone.rs", server.pid, &[]);
+    load_example("dns_zone.rs", server.pid, &[]);
     let policy = example("dns_zone.rs");
     let policy = policy.to_str().unwrap();
     map(server.pid, &["--policy", policy, "set", "ZONES", r#"b"api\0\0\0\0\0""#, "2"]);
@@ -228,7 +222,7 @@ fn dns_zone_routes_listed_zones() {
 fn random_spread_spreads_a_heavy_sender() {
     require_kernel!();
     let server = Server::start("udp", 4);
-    load("random_spread.rs", server.pid, &[]);
+    load_example("random_spread.rs", server.pid, &[]);
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     let spread = |n: usize| {
         let mut seen = [0u32; 4];
@@ -252,7 +246,7 @@ fn random_spread_spreads_a_heavy_sender() {
 fn socket_counters_count_what_each_socket_got() {
     require_kernel!();
     let server = Server::start("udp", 4);
-    load("socket_counters.rs", server.pid, &[]);
+    load_example("socket_counters.rs", server.pid, &[]);
     let mut seen = [0u64; 4];
     for _ in 0..120 {
         let client = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -269,20 +263,10 @@ fn socket_counters_count_what_each_socket_got() {
 #[test]
 fn tcp_migrate_moves_a_closed_listeners_queue() {
     require_kernel!();
-    let mut addr = SocketAddr::from(([127, 0, 0, 1], 0));
-    let mut listeners: Vec<TcpListener> = (0..2)
-        .map(|_| {
-            let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-            s.set_reuse_port(true).unwrap();
-            s.bind(&addr.into()).unwrap();
-            s.listen(64).unwrap();
-            addr = s.local_addr().unwrap().as_socket().unwrap();
-            s.into()
-        })
-        .collect();
+    let (mut listeners, addr) = reuseport_listeners(2);
     let me = std::process::id() as i32;
     let name = unique("migrate").replace('_', "-");
-    load("tcp_migrate.rs", me, &["--port", &addr.port().to_string(), "--name", &name, "--const", "WORKERS=2"]);
+    load_example("tcp_migrate.rs", me, &["--port", &addr.port().to_string(), "--name", &name, "--const", "WORKERS=2"]);
     let clients: Vec<TcpStream> = (0..16).map(|_| TcpStream::connect_timeout(&addr, WAIT).unwrap()).collect();
     std::thread::sleep(Duration::from_millis(100));
     let survivor = listeners.remove(0);
@@ -350,7 +334,7 @@ fn generations_keep_sessions_across_a_restart() {
     let (mut old, old_pid, port) = tagged_server(0, "old");
     let to = SocketAddr::from(([127, 0, 0, 1], port));
     let name = unique("gen").replace('_', "-");
-    let out = load("generations.rs", old_pid, &["--name", &name, "--json"]);
+    let out = load_example("generations.rs", old_pid, &["--name", &name, "--json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let cookies: Vec<(u32, u64)> = v["sockets"]
         .as_array()

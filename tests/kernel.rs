@@ -67,16 +67,6 @@ libbpf_cases! {
     libbpf_loads_tenants: "tenants.rs" => "by_tenant",
 }
 
-/// `rsteer load POLICY --pid PID ARGS...` must succeed; returns its stdout.
-fn load(policy: &std::path::Path, pid: impl ToString, args: &[&str]) -> String {
-    let pid = pid.to_string();
-    let mut all = vec!["load", policy.to_str().unwrap(), "--pid", &pid];
-    all.extend_from_slice(args);
-    let (code, out, err) = run(&all);
-    assert_eq!(code, 0, "rsteer {}:\n{out}\n{err}", all.join(" "));
-    out
-}
-
 /// Payload first byte modulo 4: every datagram lands on socket `byte % 4`.
 #[test]
 fn payload_mod_steers_udp() {

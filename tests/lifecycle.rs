@@ -804,17 +804,7 @@ fn netstat(field: &str) -> u64 {
 #[test]
 fn tcp_restart_migrates_pending_connections() {
     require_kernel!();
-    let mut addr = SocketAddr::from(([127, 0, 0, 1], 0));
-    let old: Vec<std::net::TcpListener> = (0..2)
-        .map(|_| {
-            let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-            s.set_reuse_port(true).unwrap();
-            s.bind(&addr.into()).unwrap();
-            s.listen(64).unwrap();
-            addr = s.local_addr().unwrap().as_socket().unwrap();
-            s.into()
-        })
-        .collect();
+    let (old, addr) = reuseport_listeners(2);
     let (name, _guard) = fresh_name("migrate");
     let policy = root().join("tests/data/lifecycle/migrate.rs");
     let me = std::process::id().to_string();

@@ -187,6 +187,24 @@ pub fn unescape(body: &str) -> Result<Vec<u8>, EscapeError> {
     Ok(out)
 }
 
+/// The inverse of [`unescape`]: the text between `b"` and `"` that reads back as `bytes`
+/// (printable ASCII as itself, `\n`, `\r`, `\t`, `\\`, `\"`, and `\xHH` for the rest).
+pub fn escape(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out
+}
+
 /// [`unescape`], with the error said in words (as `rsteer map` reports it).
 pub fn unescape_bytes(body: &str) -> Result<Vec<u8>, String> {
     unescape(body).map_err(|e| match e {
@@ -232,6 +250,13 @@ mod tests {
         assert_eq!(e("0x", IntTy::U32), "`0x` is not an integer: it has no digits");
         assert_eq!(e("-", IntTy::I32), "`-` is not an integer: it has no digits");
         assert_eq!(e("", IntTy::I32), "`` is not an integer: it has no digits");
+    }
+
+    #[test]
+    fn escape_is_the_inverse_of_unescape() {
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(unescape(&escape(&all)).unwrap(), all);
+        assert_eq!(escape(b"\x03a\"\\\n"), "\\x03a\\\"\\\\\\n");
     }
 
     #[test]

@@ -186,7 +186,7 @@ impl<'p> Printer<'p> {
                 _ => format!("{v}{}", self.ty(&e.ty)),
             },
             ExprKind::Bool(b) => b.to_string(),
-            ExprKind::Bytes(b) => format!("b\"{}\"", b.escape_ascii()),
+            ExprKind::Bytes(b) => format!("b\"{}\"", crate::lit::escape(b)),
             ExprKind::ArrayLit(xs) => {
                 let items: Vec<String> = xs.iter().map(|x| self.expr(x, depth)).collect();
                 format!("[{}]", items.join(", "))

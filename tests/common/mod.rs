@@ -89,6 +89,33 @@ pub fn compile(policy: &Path, dir: &Path) -> PathBuf {
     out
 }
 
+/// `rsteer load POLICY --pid PID ARGS...` must succeed; returns its stdout.
+pub fn load(policy: &Path, pid: impl ToString, args: &[&str]) -> String {
+    let pid = pid.to_string();
+    let mut all = vec!["load", policy.to_str().unwrap(), "--pid", &pid];
+    all.extend_from_slice(args);
+    let (code, out, err) = run(&all);
+    assert_eq!(code, 0, "rsteer {}:\n{out}\n{err}", all.join(" "));
+    out
+}
+
+/// `n` TCP listeners of this process in one reuseport group on a free loopback port
+/// (backlog 64), which never accept; and their address.
+pub fn reuseport_listeners(n: usize) -> (Vec<std::net::TcpListener>, SocketAddr) {
+    let mut addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    let listeners = (0..n)
+        .map(|_| {
+            let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+            s.set_reuse_port(true).unwrap();
+            s.bind(&addr.into()).unwrap();
+            s.listen(64).unwrap();
+            addr = s.local_addr().unwrap().as_socket().unwrap();
+            s.into()
+        })
+        .collect();
+    (listeners, addr)
+}
+
 /// The project's test server, as a child process; killed and reaped on drop.
 pub struct Server {
     pub child: Child,

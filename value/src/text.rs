@@ -280,19 +280,7 @@ pub(crate) fn print(shape: &Shape, value: &Value, top: bool, out: &mut String) {
         (_, Value::Array(items)) if shape.is_byte_array() => {
             let bytes: Vec<u8> = items.iter().map(|v| if let Value::Int(b, _) = v { *b as u8 } else { 0 }).collect();
             out.push_str("b\"");
-            for b in bytes {
-                match b {
-                    b'"' => out.push_str("\\\""),
-                    b'\\' => out.push_str("\\\\"),
-                    b'\n' => out.push_str("\\n"),
-                    b'\r' => out.push_str("\\r"),
-                    b'\t' => out.push_str("\\t"),
-                    0x20..=0x7e => out.push(b as char),
-                    _ => {
-                        let _ = write!(out, "\\x{b:02x}");
-                    }
-                }
-            }
+            out.push_str(&lit::escape(&bytes));
             out.push('"');
         }
         (_, Value::Array(items)) => {
