@@ -60,6 +60,6 @@ mod examples_counting {
 
 mod lang_ok_counting {
     file_cases!("lang/tests/ok", "rs", super::passes_the_verifier_counting;
-        cpu_modulo, flow_table, payload_modulo, quic_dcid, short_drop, src_port_modulo,
+        const_tables, cpu_modulo, flow_table, payload_modulo, quic_dcid, short_drop, src_port_modulo,
     );
 }

@@ -508,6 +508,19 @@ pub fn emit(f: &Function) -> Result<MachineCode, Diagnostic> {
     };
     // The context arrives in r1, which the first helper call clobbers: keep it in r6.
     e.push(Insn::mov64_reg(R6, R1));
+    let helper_writes_stack = f.blocks.values().flat_map(|b| &b.insts).any(|(inst, _)| {
+        matches!(inst, Inst::Call { helper, .. }
+            if *helper == rsteer_bpf::helper::SKB_LOAD_BYTES || *helper == rsteer_bpf::helper::SKB_LOAD_BYTES_RELATIVE)
+    });
+    if stack_size > 0 && helper_writes_stack {
+        // Touch the deepest stack word first. Linux 6.18's verifier reports "verifier bug:
+        // stack slot N, total slots 0" and refuses a program when a state it keeps for pruning
+        // was saved before the frame had grown and a later read of a slot written by a helper
+        // (`bpf_skb_load_bytes`) is propagated back to it; a frame of full size from the
+        // first instruction never has that gap.
+        let deepest = -(stack_size.div_ceil(8) as i16 * 8);
+        e.push(Insn::st_imm(Size::DW, FP, deepest, 0));
+    }
     for (i, &b) in order.iter().enumerate() {
         e.block_start[b.as_u32() as usize] = Some(e.out.insns.len());
         let data = &e.f.blocks[b];

@@ -184,7 +184,13 @@ impl<'a> Lowerer<'a> {
             if specs.is_empty() {
                 continue;
             }
+            // The group's bounds check and loads are the first read's source line.
+            let outer = self.span;
+            if let Some(first) = found.iter().find(|f| f.region == region) {
+                self.span = first.expr.span;
+            }
             let vals = self.direct_reads(region, &specs);
+            self.span = outer;
             for f in found.iter().filter(|f| f.region == region) {
                 let i = specs.iter().position(|s| *s == f.spec).expect("every read has a spec");
                 self.prefetched.insert(expr_key(f.expr), vals[i].clone());
@@ -263,8 +269,11 @@ impl<'a> Lowerer<'a> {
                 self.load_direct(base, base_off(r) as i16, r.kind, store);
                 self.push(Inst::Iconst { dst: *flag, imm: 1 });
             }
+            self.jump(join);
+        } else {
+            // Past what a direct read may reach: only the helper path.
+            self.jump(slow);
         }
-        self.jump(join);
         self.switch_to(slow);
         let start = match (region, start_from) {
             (Region::Payload, _) if self.payload_start.is_some() => self.payload_start,
