@@ -214,8 +214,9 @@ pub fn compile_policy(source: &PolicySource, options: &BuildOptions) -> Result<B
 impl Checked {
     /// Generates code for the checked program. On failure, only code generation's own
     /// diagnostics (the check's warnings stay in `self.diagnostics`).
+    /// Runs on a stack of known size, as checking does (`rsteer_lang::stack`).
     pub fn codegen(&self) -> Result<Compiled, Vec<Diagnostic>> {
-        rsteer_codegen::compile(&self.program, &self.db)
+        rsteer_lang::stack::with_stack(|| rsteer_codegen::compile(&self.program, &self.db))
     }
 
     /// Generates code and keeps everything: a [`Built`], or a [`Failed`] holding the check's

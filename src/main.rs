@@ -239,11 +239,17 @@ impl Command {
 }
 
 fn main() -> ExitCode {
+    // Everything runs on a stack of known size, so that no answer depends on `ulimit -s`
+    // (the compiler's passes recurse over the syntax tree, whose depth the parser bounds).
+    ExitCode::from(rsteer_lang::stack::with_stack(run))
+}
+
+fn run() -> u8 {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).format_timestamp(None).init();
     let command = Cli::parse().command;
     let report = Reporter::new(command.format());
     match command.run(&report) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => ExitCode::from(report.failure(failure)),
+        Ok(()) => 0,
+        Err(failure) => report.failure(failure),
     }
 }

@@ -20,8 +20,10 @@ pub mod mapkind;
 pub mod ops;
 pub mod packet;
 pub mod parse;
+pub mod prescan;
 pub mod pretty;
 pub mod span;
+pub mod stack;
 pub mod stdlib;
 mod suggest;
 mod typeck;
@@ -31,8 +33,9 @@ pub use diag::{explain, Diagnostic, Severity};
 pub use span::{FileId, SourceDb, Span};
 
 /// Supplies the text of `mod name;` files. The CLI reads them from disk beside the policy;
-/// tests hand them from memory.
-pub trait ModuleLoader {
+/// tests hand them from memory. `Sync`, because checking runs on a thread of its own
+/// ([`stack::with_stack`]).
+pub trait ModuleLoader: Sync {
     /// The source of module `name` declared in the file called `from` (its name in the
     /// [`SourceDb`]), and the name to record for it; `None` when there is no such file.
     fn load(&self, from: &str, name: &str) -> Option<(String, String)>;
@@ -68,7 +71,14 @@ impl Default for CheckOptions<'_> {
 /// Parses, resolves and type-checks the policy in `main` (already added to `db`; modules and
 /// standard-library files are added to `db` as they are loaded). Returns the program when
 /// there was no error, and every diagnostic (errors and warnings) either way.
+///
+/// It runs on a thread with a stack of known size ([`stack::with_stack`]), so the answer
+/// for a deeply nested policy does not depend on the caller's stack.
 pub fn check(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<hir::Program>, Vec<Diagnostic>) {
+    stack::with_stack(|| check_here(db, main, options))
+}
+
+fn check_here(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<hir::Program>, Vec<Diagnostic>) {
     let (program, mut diags) = check::run(db, main, options);
     match (program, options.target_kernel) {
         (Some(p), Some(target)) => {

@@ -9,6 +9,7 @@ use crate::ast::*;
 use crate::diag::Diagnostic;
 use crate::errors;
 use crate::lit::{self, EscapeError, IntTextError};
+use crate::prescan::{self, Problem, MAX_NESTING};
 use crate::span::{FileId, Span};
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
@@ -20,9 +21,6 @@ use std::sync::OnceLock;
 #[grammar = "grammar.pest"]
 struct LangParser;
 
-/// Bracket nesting beyond this is refused before parsing, so that neither pest nor the
-/// recursive passes after it can run out of stack on hostile input.
-const MAX_NESTING: usize = 32;
 /// Operands and operators in one flat expression beyond this are refused before they are
 /// folded into a tree: with the nesting limit, it bounds every tree's depth (and the
 /// recursion that drops it) to a few thousand.
@@ -64,22 +62,18 @@ fn pratt() -> &'static PrattParser<Rule> {
 /// Parses one source file. Always returns a (possibly partial) file; errors are in the vec.
 pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    if let Some(at) = too_deep(src) {
-        diags.push(
-            errors::too_deep("brackets nested too deeply")
-                .with_primary(
-                    Span::new(file, at, (at + 1).min(src.len())),
-                    format!("more than {MAX_NESTING} levels deep"),
-                )
-                .with_help("move inner parts into `let` bindings or helper functions"),
-        );
-        return (File::default(), diags);
-    }
+    let text = match prescan::prescan(src) {
+        Ok(text) => text,
+        Err(problem) => {
+            diags.push(prescan_error(file, src, problem));
+            return (File::default(), diags);
+        }
+    };
     pest::set_error_detail(true);
     let mut items = Vec::new();
     let mut pos = 0usize;
     while pos <= src.len() {
-        let rest = &src[pos..];
+        let rest = &text[pos..];
         match LangParser::parse(Rule::one_item, rest) {
             Ok(mut pairs) => {
                 let Some(one) = pairs.next() else { break };
@@ -109,9 +103,9 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
                 pos += end;
             }
             Err(e) => {
-                diags.push(syntax_error(file, pos, src, &e));
+                diags.push(syntax_error(file, pos, &text, &e));
                 let at = pos + error_pos(&e);
-                match recovery_point(src, at) {
+                match recovery_point(&text, at) {
                     Some(next) if next > pos => pos = next,
                     _ => break,
                 }
@@ -121,22 +115,32 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
     (File { items }, diags)
 }
 
-/// Position of the first bracket that opens one level too many, if any.
-fn too_deep(src: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, c) in src.char_indices() {
-        match c {
-            '(' | '[' | '{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(i);
-                }
-            }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
+/// The pre-scan's refusal as a diagnostic.
+fn prescan_error(file: FileId, src: &str, problem: Problem) -> Diagnostic {
+    match problem {
+        Problem::UnterminatedComment { at } => errors::syntax("unterminated block comment")
+            .with_primary(Span::new(file, at, (at + 2).min(src.len())), "this `/*` has no matching `*/`")
+            .with_help("block comments nest: every `/*` inside needs its own `*/`"),
+        Problem::TooDeep { at, len, what } => {
+            let span = Span::new(file, at, (at + len).min(src.len()));
+            let (message, help) = match what {
+                "bracket" => ("brackets nested too deeply", "move inner parts into `let` bindings or helper functions"),
+                "if" => (
+                    "`if` nested or chained too deeply",
+                    "a long `else if` chain is a `match`; or split it into helper functions",
+                ),
+                "return" => ("`return` nested too deeply", "a `return` inside a `return` never runs: remove the inner ones"),
+                _ => ("expressions nested too deeply", "move inner parts into `let` bindings or helper functions"),
+            };
+            errors::too_deep(message)
+                .with_primary(span, format!("more than {MAX_NESTING} levels of nesting here"))
+                .with_note(format!(
+                    "brackets and the `if`, `else if`, `match`, `for` and `return` expressions open around a point count \
+                     as levels; the limit is {MAX_NESTING}"
+                ))
+                .with_help(help)
         }
     }
-    None
 }
 
 /// The start of the next line after `at` that begins an item, where parsing resumes.
