@@ -227,6 +227,7 @@ impl Checked {
             Err(errors) => {
                 let mut diagnostics = self.diagnostics;
                 diagnostics.extend(errors);
+                rsteer_lang::diag::sort_by_source(&mut diagnostics);
                 Err(Failed { name: name.to_string(), stage: Stage::Codegen, db: self.db, diagnostics })
             }
         }

@@ -92,6 +92,32 @@ impl Diagnostic {
     }
 }
 
+/// Puts diagnostics in source order: by file (in the order the files were loaded), then by
+/// the start of the primary label; diagnostics without one keep their place at the end.
+/// The sort is stable, so two at one place keep the order they were found in.
+pub fn sort_by_source(diags: &mut [Diagnostic]) {
+    diags.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start)).unwrap_or((usize::MAX, u32::MAX)));
+}
+
+/// At most this many diagnostics are printed; the rest are counted in one line
+/// ([`more_line`]), so that a file of thousands of mistakes prints what a person can read.
+pub const MAX_SHOWN: usize = 50;
+
+/// The line that stands for the diagnostics after the first [`MAX_SHOWN`]: `and 12 more
+/// errors and 1 more warning`, or `None` when all were shown.
+pub fn more_line(diags: &[Diagnostic]) -> Option<String> {
+    let rest = diags.get(MAX_SHOWN..).unwrap_or(&[]);
+    let errors = rest.iter().filter(|d| d.is_error()).count();
+    let warnings = rest.len() - errors;
+    let count = |n: usize, what: &str| format!("{n} more {what}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, 0) => None,
+        (e, 0) => Some(format!("and {}", count(e, "error"))),
+        (0, w) => Some(format!("and {}", count(w, "warning"))),
+        (e, w) => Some(format!("and {} and {}", count(e, "error"), count(w, "warning"))),
+    }
+}
+
 /// Renders diagnostics as plain text (no colour), as snapshot tests and pipes see them.
 pub fn render_plain(db: &SourceDb, diags: &[Diagnostic]) -> String {
     let config = term::Config::default();

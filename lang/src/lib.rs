@@ -80,13 +80,19 @@ pub fn check(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option
 
 fn check_here(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<hir::Program>, Vec<Diagnostic>) {
     let (program, mut diags) = check::run(db, main, options);
-    match (program, options.target_kernel) {
+    let program = match (program, options.target_kernel) {
         (Some(p), Some(target)) => {
             let found = kernel::check_target(&p, target);
             let failed = !found.is_empty();
             diags.extend(found);
-            (if failed { None } else { Some(p) }, diags)
+            if failed {
+                None
+            } else {
+                Some(p)
+            }
         }
-        (program, _) => (program, diags),
-    }
+        (program, _) => program,
+    };
+    diag::sort_by_source(&mut diags);
+    (program, diags)
 }

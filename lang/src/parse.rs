@@ -73,8 +73,7 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut pos = 0usize;
     while pos <= src.len() {
-        let rest = &text[pos..];
-        match LangParser::parse(Rule::one_item, rest) {
+        match parse_item(&text, pos) {
             Ok(mut pairs) => {
                 let Some(one) = pairs.next() else { break };
                 let Some(inner) = one.into_inner().next() else {
@@ -105,7 +104,11 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
             Err(e) => {
                 diags.push(syntax_error(file, pos, &text, &e));
                 let at = pos + error_pos(&e);
-                match recovery_point(&text, at) {
+                // An item that starts where the error is (after a missing `}`) is parsed on
+                // its own; otherwise parsing resumes at the next line that starts an item.
+                let line = text[..at.min(text.len())].rfind('\n').map(|n| n + 1).unwrap_or(0);
+                let here = (line > pos && starts_item(&text[line..])).then_some(line);
+                match here.or_else(|| recovery_point(&text, at)) {
                     Some(next) if next > pos => pos = next,
                     _ => break,
                 }
@@ -143,18 +146,54 @@ fn prescan_error(file: FileId, src: &str, problem: Problem) -> Diagnostic {
     }
 }
 
+/// Parses the item at `pos`. pest builds an error's source line by walking from the end of
+/// its input back to the error, so parsing the whole rest of the file for every item would
+/// make a file of many broken items quadratic: the item is parsed in a window that ends at
+/// the next line starting an item first, and in the whole rest only when that parse ran
+/// into the window's end (an item that really goes on, such as a string literal holding
+/// such a line).
+fn parse_item(text: &str, pos: usize) -> Result<Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    let mut body = pos;
+    loop {
+        body += text[body..].len() - text[body..].trim_start().len();
+        if !text[body..].starts_with("#[") {
+            break;
+        }
+        match text[body..].find('\n') {
+            Some(nl) => body += nl + 1,
+            None => break,
+        }
+    }
+    if let Some(end) = recovery_point(text, body) {
+        let window = &text[pos..end];
+        match LangParser::parse(Rule::one_item, window) {
+            Ok(pairs) if pairs.clone().next().and_then(|one| one.into_inner().next()).is_some_and(|i| i.as_rule() == Rule::item) => {
+                return Ok(pairs)
+            }
+            Err(e) if error_pos(&e) < window.trim_end().len() => return Err(e),
+            _ => {}
+        }
+    }
+    LangParser::parse(Rule::one_item, &text[pos..])
+}
+
 /// The start of the next line after `at` that begins an item, where parsing resumes.
 fn recovery_point(src: &str, at: usize) -> Option<usize> {
-    const STARTS: [&str; 8] = ["fn ", "#[", "const ", "static ", "struct ", "use ", "mod ", "pub "];
     let mut i = at.min(src.len());
     while let Some(nl) = src[i..].find('\n') {
         let line = i + nl + 1;
-        if STARTS.iter().any(|s| src[line..].starts_with(s)) {
+        if starts_item(&src[line..]) {
             return Some(line);
         }
         i = line;
     }
     None
+}
+
+/// Whether a line starts an item (where parsing can resume after an error).
+fn starts_item(line: &str) -> bool {
+    const STARTS: [&str; 8] = ["fn ", "#[", "const ", "static ", "struct ", "use ", "mod ", "pub "];
+    STARTS.iter().any(|s| line.starts_with(s))
 }
 
 fn error_pos(e: &pest::error::Error<Rule>) -> usize {
@@ -258,12 +297,25 @@ fn syntax_error(file: FileId, base: usize, src: &str, e: &pest::error::Error<Rul
         }
     };
     let end = (at + src[at..].chars().next().map(|c| c.len_utf8()).unwrap_or(0)).min(src.len());
+    // A `;` that could end the statement, before a token on a later line (or a `let`): the
+    // statement lacks its `;`, and the place to say so is its end, not the next line.
+    let prev_end = src[..at].trim_end().len();
+    let word_let = src[at..].starts_with("let") && !src[at + 3..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
+    if expected.iter().any(|e| e == "`;`") && prev_end > 0 && (src[prev_end..at].contains('\n') || word_let) {
+        let last = src[..prev_end].chars().next_back().map(|c| c.len_utf8()).unwrap_or(1);
+        return errors::syntax("syntax error: expected `;`")
+            .with_primary(Span::new(file, prev_end - last, prev_end), "expected `;` after this")
+            .with_secondary(Span::new(file, at, end), format!("{found} cannot continue the statement"))
+            .with_help("end the statement with `;`");
+    }
     let label =
         if expected.is_empty() { "unexpected here".to_string() } else { format!("expected {}", join_or(&expected)) };
     let mut d =
         errors::syntax(format!("syntax error: unexpected {found}")).with_primary(Span::new(file, at, end), label);
     if found == "end of file" {
         d = d.with_help("the file ends inside an item: is a `}` or `;` missing?");
+    } else if (at == 0 || src[..at].ends_with('\n')) && starts_item(&src[at..]) {
+        d = d.with_help("an item cannot start inside another one: is a `}` missing above it?");
     }
     d
 }
