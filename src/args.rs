@@ -15,6 +15,9 @@ pub struct CompileArgs {
     /// Refuse features the given Linux version lacks (e.g. `5.14`).
     #[arg(long, value_name = "VERSION")]
     pub target_kernel: Option<String>,
+    /// `-D warnings`: treat every warning as an error (exit 1).
+    #[arg(short = 'D', value_name = "warnings", value_parser = ["warnings"])]
+    pub deny: Vec<String>,
 }
 
 impl CompileArgs {
@@ -36,8 +39,16 @@ impl CompileArgs {
                 })?;
                 Ok((name.trim().to_string(), value.trim().to_string()))
             })
-            .collect::<Result<_, Failure>>()?;
-        Ok(BuildOptions { consts, target_kernel })
+            .collect::<Result<Vec<(String, String)>, Failure>>()?;
+        for (i, (name, _)) in consts.iter().enumerate() {
+            if consts[..i].iter().any(|(n, _)| n == name) {
+                return Err(Failure::usage(
+                    format!("`--const {name}=` is given more than once"),
+                    Some("give each constant one value"),
+                ));
+            }
+        }
+        Ok(BuildOptions { consts, target_kernel, deny_warnings: !self.deny.is_empty() })
     }
 }
 

@@ -108,6 +108,8 @@ pub struct BuildOptions {
     pub consts: Vec<(String, String)>,
     /// Every feature the policy uses must exist in this Linux version; `None` checks nothing.
     pub target_kernel: Option<KernelVersion>,
+    /// `-D warnings`: every warning is an error, and the policy fails to check.
+    pub deny_warnings: bool,
 }
 
 /// A policy that type-checked: its sources, typed program and warnings.
@@ -198,7 +200,13 @@ pub fn check_policy(source: &PolicySource, options: &BuildOptions) -> Result<Che
         modules: source.modules(),
         target_kernel: options.target_kernel,
     };
-    let (program, diagnostics) = rsteer_lang::check(&mut db, main, &check);
+    let (program, mut diagnostics) = rsteer_lang::check(&mut db, main, &check);
+    if options.deny_warnings {
+        for d in diagnostics.iter_mut().filter(|d| !d.is_error()) {
+            d.severity = rsteer_lang::Severity::Error;
+            d.notes.push("`-D warnings` turns this warning into an error".into());
+        }
+    }
     match program {
         Some(program) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(Checked { db, program, diagnostics }),
         _ => Err(Failed { name: source.name.clone(), stage: Stage::Check, db, diagnostics }),

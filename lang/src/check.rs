@@ -11,6 +11,7 @@ use crate::consteval::range_of;
 use crate::diag::Diagnostic;
 use crate::errors;
 use crate::hir::{self, FnKind, FuncId, MapId, MapKind, SteerAttrs, StructId, Ty, Verdict};
+use crate::lint;
 use crate::items::{
     Binding, ConstInfo, ConstState, FnInfo, ItemRef, ItemTable, Items, ModId, Module, MAX_ARRAY_LEN, MAX_CAPACITY,
 };
@@ -99,7 +100,16 @@ pub fn run(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<h
     }
 
     c.check_recursion();
+    if !c.diags.iter().any(|d| d.is_error()) {
+        let used = c.used.take();
+        let warnings = lint::unused(&c.t, &used, &functions);
+        c.diags.extend(warnings);
+    }
     let program = c.finish(functions);
+    let mut diags = std::mem::take(&mut c.diags);
+    let files: Vec<&ast::File> = c.modules.iter().filter(|m| !m.is_std).map(|m| &m.ast).collect();
+    lint::apply_allows(&files, &mut diags);
+    c.diags = diags;
     let failed = c.diags.iter().any(|d| d.is_error());
     let diags = std::mem::take(&mut c.diags);
     (if failed { None } else { Some(program) }, diags)
@@ -271,7 +281,7 @@ impl<'a> Checker<'a> {
                 }
                 ast::ItemKind::Static { name, ty } => {
                     let is_map = item.attrs.iter().any(|a| a.name.name == "map");
-                    for a in &item.attrs {
+                    for a in item.attrs.iter().filter(|a| a.name.name != "allow") {
                         if a.name.name != "map" || !a.args.is_empty() {
                             self.error(
                                 errors::bad_attribute(format!("unknown attribute `{}` on a static", a.name.name))
@@ -335,7 +345,7 @@ impl<'a> Checker<'a> {
     }
 
     fn no_attrs(&mut self, item: &ast::Item) {
-        for a in &item.attrs {
+        for a in item.attrs.iter().filter(|a| a.name.name != "allow") {
             self.error(
                 errors::bad_attribute(format!("unknown attribute `{}` here", a.name.name))
                     .with_primary(a.span, "attributes go on functions (`#[steer]`, `#[test]`) and maps (`#[map]`)"),
@@ -413,6 +423,8 @@ impl<'a> Checker<'a> {
                     }
                     kind = FnKind::Test;
                 }
+                // `#[allow(lint)]` is read by the warnings (`lint.rs`).
+                "allow" => {}
                 other => {
                     let mut d = errors::bad_attribute(format!("unknown attribute `{other}` on a function"))
                         .with_primary(a.span, "not understood");

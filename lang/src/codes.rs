@@ -123,3 +123,33 @@ pub const INTERNAL: &str = "E0899";
 pub const SOCKET_MAPS_SPLIT: &str = "W0001";
 /// Warning: a `match` pattern can never match because earlier arms cover its values.
 pub const UNREACHABLE_PATTERN: &str = "W0003";
+/// Warning: a local variable or parameter is never read.
+pub const UNUSED_VARIABLE: &str = "W0101";
+/// Warning: an imported name is never used.
+pub const UNUSED_IMPORT: &str = "W0102";
+/// Warning: a constant is never used.
+pub const UNUSED_CONST: &str = "W0103";
+/// Warning: a map is never used.
+pub const UNUSED_MAP: &str = "W0104";
+/// Warning: a helper function is never called.
+pub const UNUSED_FUNCTION: &str = "W0105";
+/// Warning: code after an expression that never finishes (`return`, `break`, `continue`) cannot run.
+pub const UNREACHABLE_CODE: &str = "W0106";
+
+/// The lint name of each warning code: what `#[allow(NAME)]` names to silence it. `warnings`
+/// silences them all.
+pub const LINTS: &[(&str, &str)] = &[
+    (SOCKET_MAPS_SPLIT, "socket_maps_split"),
+    (UNREACHABLE_PATTERN, "unreachable_patterns"),
+    (UNUSED_VARIABLE, "unused_variables"),
+    (UNUSED_IMPORT, "unused_imports"),
+    (UNUSED_CONST, "dead_code"),
+    (UNUSED_MAP, "dead_code"),
+    (UNUSED_FUNCTION, "dead_code"),
+    (UNREACHABLE_CODE, "unreachable_code"),
+];
+
+/// The lint name of a warning code (`None` for errors).
+pub fn lint_name(code: &str) -> Option<&'static str> {
+    LINTS.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
+}

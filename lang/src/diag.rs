@@ -373,6 +373,39 @@ socket can be in one `SockArray` only, and not in a `SockArray` and a `SockMap`/
 once, so the loader would refuse it. Use `SockMap` maps instead.",
     ),
     (codes::UNREACHABLE_PATTERN, "Warning: a `match` pattern can never match because earlier arms cover its values."),
+    (
+        codes::UNUSED_VARIABLE,
+        "Warning (`unused_variables`): a local variable or parameter is never read. Remove it, or \
+start its name with `_` (`_port`, or `_` alone for `let _ = e;`) to say that it is unused on \
+purpose; `#[allow(unused_variables)]` on the statement or function silences it too.",
+    ),
+    (
+        codes::UNUSED_IMPORT,
+        "Warning (`unused_imports`): a name brought in with `use` is never used. Remove it from the \
+`use` item, or silence it with `#[allow(unused_imports)]` on the item.",
+    ),
+    (
+        codes::UNUSED_CONST,
+        "Warning (`dead_code`): a constant is never used. Remove it, or silence it with \
+`#[allow(dead_code)]` on the constant. Items marked `pub` in a `mod` file are not reported.",
+    ),
+    (
+        codes::UNUSED_MAP,
+        "Warning (`dead_code`): a `#[map]` is declared but no entry, helper or test uses it, so \
+the object carries a map nothing reads. Remove it, or silence it with `#[allow(dead_code)]`.",
+    ),
+    (
+        codes::UNUSED_FUNCTION,
+        "Warning (`dead_code`): a helper function is never called. Entries (`#[steer]`) and \
+`#[test]` functions are used by definition; a helper needs a caller. Remove it, or silence it \
+with `#[allow(dead_code)]` on the function.",
+    ),
+    (
+        codes::UNREACHABLE_CODE,
+        "Warning (`unreachable_code`): a statement or expression follows one that never finishes \
+(`return`, `break`, `continue`, or an `if`/`match` whose every branch does), so it can never \
+run. Remove it, or silence it with `#[allow(unreachable_code)]`.",
+    ),
 ];
 
 /// The explanation of a diagnostic code, e.g. `explain("E0600")`.

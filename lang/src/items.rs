@@ -84,6 +84,8 @@ pub struct FnInfo {
 #[derive(Default)]
 pub struct ItemTable {
     pub diags: Vec<Diagnostic>,
+    /// The names looked up in each module's scope, for the unused-name warnings.
+    pub used: std::cell::RefCell<crate::lint::Used>,
     pub modules: Vec<Module>,
     /// `std::name` to the module loaded for it.
     pub std_loaded: HashMap<String, ModId>,
@@ -115,6 +117,17 @@ impl ItemTable {
     /// Resolves a path to an item as seen from module `m`. Errors are returned, not reported.
     pub fn lookup_item(&self, m: ModId, path: &ast::Path) -> Result<ItemRef, Diagnostic> {
         let segs = &path.segments;
+        let mut used = self.used.borrow_mut();
+        if let Some(first) = segs.first() {
+            used.insert((m, first.name.clone()));
+        }
+        if let ([first, name], Some((Binding::Module(t), _))) =
+            (segs.as_slice(), segs.first().and_then(|f| self.modules[m].scope.get(&f.name)))
+        {
+            let _ = first;
+            used.insert((*t, name.name.clone()));
+        }
+        drop(used);
         let (module, name) = match segs.as_slice() {
             [one] => match self.modules[m].scope.get(&one.name) {
                 Some((Binding::Item(r), _)) => return Ok(*r),

@@ -15,6 +15,7 @@ pub mod exhaustive;
 pub mod hir;
 mod items;
 pub mod kernel;
+mod lint;
 pub mod lit;
 pub mod mapkind;
 pub mod ops;

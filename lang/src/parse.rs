@@ -71,6 +71,7 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
     };
     pest::set_error_detail(true);
     let mut items = Vec::new();
+    let mut allows = Vec::new();
     let mut pos = 0usize;
     while pos <= src.len() {
         match parse_item(&text, pos) {
@@ -83,8 +84,13 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
                     break; // EOI: only whitespace and comments were left.
                 }
                 let end = inner.as_span().end();
-                let b = Builder { file, base: pos, src, diags: RefCell::new(Vec::new()) };
+                let b = Builder { file, base: pos, src, diags: RefCell::new(Vec::new()), allows: RefCell::default() };
                 if let Some(item) = b.item(inner) {
+                    for a in item.attrs.iter().filter(|a| a.name.name == "allow") {
+                        let lints = a.args.iter().map(|a| a.name.clone()).collect();
+                        allows.push(Allow { scope: item.span, lints });
+                    }
+                    allows.append(&mut b.allows.borrow_mut());
                     if let Some(span) = expr_depth_item(&item) {
                         diags.push(
                             errors::too_deep("expression nested too deeply")
@@ -115,7 +121,7 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
             }
         }
     }
-    (File { items }, diags)
+    (File { items, allows }, diags)
 }
 
 /// The pre-scan's refusal as a diagnostic.
@@ -436,6 +442,7 @@ struct Builder<'s> {
     base: usize,
     src: &'s str,
     diags: RefCell<Vec<Diagnostic>>,
+    allows: RefCell<Vec<Allow>>,
 }
 
 fn is_kw(r: Rule) -> bool {
@@ -561,6 +568,19 @@ impl<'s> Builder<'s> {
         Some(Item { attrs, is_pub, kind: kind?, span, doc })
     }
 
+    /// A statement's attribute: `#[allow(..)]` covers the statement; nothing else is known.
+    fn statement_attr(&self, attr: &Attr, stmt: Span) {
+        if attr.name.name == "allow" {
+            let lints = attr.args.iter().map(|a| a.name.clone()).collect();
+            self.allows.borrow_mut().push(Allow { scope: stmt, lints });
+        } else {
+            self.error(
+                errors::bad_attribute(format!("unknown attribute `{}` on a statement", attr.name.name))
+                    .with_primary(attr.span, "statements take only `#[allow(..)]`"),
+            );
+        }
+    }
+
     fn attr(&self, p: Pair<'_, Rule>) -> Attr {
         let span = self.span(&p);
         let mut name = Ident { name: String::new(), span };
@@ -671,7 +691,12 @@ impl<'s> Builder<'s> {
         for (i, s) in all.into_iter().enumerate() {
             let last = i + 1 == n;
             let sspan = self.span(&s);
-            let Some(inner) = kids(s).into_iter().next() else {
+            let mut parts = kids(s).into_iter().peekable();
+            while let Some(a) = parts.next_if(|p| p.as_rule() == Rule::attr) {
+                let attr = self.attr(a);
+                self.statement_attr(&attr, sspan);
+            }
+            let Some(inner) = parts.next() else {
                 continue;
             };
             match inner.as_rule() {

@@ -36,5 +36,5 @@ file_cases!("tests/diagnostics", "rs", case;
     assignment, bad_literal, comparison_chain, consts, literal_range, loops, map_kind, map_methods, map_sizes,
     migrating, no_entry, non_exhaustive, operators, option_match, parse_error, recursion, several_errors,
     socket_map_warning, steer_signature, test_forms, try_outside_option, type_mismatch, unknown_name,
-    unknown_std_module, wrong_arg_count,
+    unknown_lint, unknown_std_module, warnings, wrong_arg_count,
 );
