@@ -100,12 +100,12 @@ pub fn run(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<h
     }
 
     c.check_recursion();
+    let program = c.finish(functions);
     if !c.diags.iter().any(|d| d.is_error()) {
         let used = c.used.take();
-        let warnings = lint::unused(&c.t, &used, &functions);
+        let warnings = lint::unused(&c.t, &used, &program.functions);
         c.diags.extend(warnings);
     }
-    let program = c.finish(functions);
     let mut diags = std::mem::take(&mut c.diags);
     let files: Vec<&ast::File> = c.modules.iter().filter(|m| !m.is_std).map(|m| &m.ast).collect();
     lint::apply_allows(&files, &mut diags);

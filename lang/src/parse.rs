@@ -311,7 +311,14 @@ fn syntax_error(file: FileId, base: usize, src: &str, e: &pest::error::Error<Rul
         let last = src[..prev_end].chars().next_back().map(|c| c.len_utf8()).unwrap_or(1);
         return errors::syntax("syntax error: expected `;`")
             .with_primary(Span::new(file, prev_end - last, prev_end), "expected `;` after this")
-            .with_secondary(Span::new(file, at, end), format!("{found} cannot continue the statement"))
+            .with_secondary(
+                Span::new(file, at, end),
+                if found == "end of file" {
+                    "the file ends here".to_string()
+                } else {
+                    format!("{found} cannot continue the statement")
+                },
+            )
             .with_help("end the statement with `;`");
     }
     let label =
