@@ -63,7 +63,7 @@ pub struct PolicyArgs {
 
 /// Reads a policy file for the facade; an unreadable file is a usage error.
 pub fn read_policy(path: &Path) -> Result<PolicySource<'static>, Failure> {
-    PolicySource::read(path).map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display()), None))
+    PolicySource::read(path).map_err(|why| Failure::usage(format!("{} {why}", path.display()), None))
 }
 
 /// The flags that pick one reuseport group among a process's sockets.

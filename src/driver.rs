@@ -104,13 +104,18 @@ pub fn compile(
     output: Option<PathBuf>,
     dump: Option<Dump>,
 ) -> Result<(), Failure> {
-    let checked = check_file(report, &args.policy, &args.compile)?;
+    // The check's warnings are shown once, with the build's outcome.
+    let options = args.compile.options()?;
+    let checked = match build::check_policy(&read_policy(&args.policy)?, &options) {
+        Ok(checked) => checked,
+        Err(failed) => return report.built::<Built>(Err(failed)).map(|_| ()),
+    };
     print_hir(report, &checked, dump);
     let built = report.built(checked.compile(&args.policy.display().to_string()))?;
     print_code(report, &built.compiled, dump);
     let out = output.unwrap_or_else(|| args.policy.with_extension("o"));
-    std::fs::write(&out, built.object())
-        .map_err(|e| Failure::system(format!("cannot write {}: {e}", out.display())))?;
+    refuse_overwriting_sources(&out, &built)?;
+    write_atomically(&out, built.object())?;
     let programs = built.compiled.programs.len();
     report.status(format_args!(
         "wrote {} ({programs} program{}, {} instructions, {} bytes)",
@@ -120,6 +125,42 @@ pub fn compile(
         built.object().len()
     ));
     Ok(())
+}
+
+/// The object may not replace a file the policy was read from (the policy itself, as
+/// `rsteer compile x.o` would by default, or one of its `mod` files).
+fn refuse_overwriting_sources(out: &Path, built: &Built) -> Result<(), Failure> {
+    let Ok(target) = out.canonicalize() else {
+        return Ok(()); // A file that does not exist yet is no source.
+    };
+    let db = &built.db;
+    for file in 0..db.len() {
+        let name = db.name(file);
+        if Path::new(name).canonicalize().is_ok_and(|p| p == target) {
+            return Err(Failure::usage(
+                format!("refusing to write the object over {name}, which the policy is read from"),
+                Some("name another output file with `-o`, e.g. `-o policy.o`"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to a new file beside `out` and renames it over `out`, so that a write
+/// that fails leaves `out` as it was.
+fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let cannot = |e: std::io::Error| Failure::system(format!("cannot write {}: {e}", out.display()));
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = out.with_file_name(format!(".{name}.rsteer-{}.tmp", std::process::id()));
+    // A device or pipe (`-o /dev/null`, `-o /dev/stdout`) is written in place: no rename.
+    if out.metadata().is_ok_and(|m| !m.is_file()) {
+        return std::fs::write(out, bytes).map_err(cannot);
+    }
+    std::fs::write(&tmp, bytes).map_err(cannot)?;
+    std::fs::rename(&tmp, out).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        cannot(e)
+    })
 }
 
 /// `rsteer test`: runs the policy's tests in the simulator; exit 1 when one fails.

@@ -212,13 +212,23 @@ impl<'a> Checker<'a> {
 
     fn mod_item(&mut self, m: ModId, name: &ast::Ident) {
         let from = self.db.name(self.modules[m].file).to_string();
-        let Some((src, recorded)) = self.options.modules.load(&from, &name.name) else {
-            self.error(
-                errors::unknown_module(format!("file not found for module `{}`", name.name))
-                    .with_primary(name.span, "no such file")
-                    .with_help(format!("create `{}.rs` beside `{from}`", name.name)),
-            );
-            return;
+        let (src, recorded) = match self.options.modules.load(&from, &name.name) {
+            Ok(found) => found,
+            Err(crate::ModuleError::NotFound) => {
+                self.error(
+                    errors::unknown_module(format!("file not found for module `{}`", name.name))
+                        .with_primary(name.span, "no such file")
+                        .with_help(format!("create `{}.rs` beside `{from}`", name.name)),
+                );
+                return;
+            }
+            Err(crate::ModuleError::Refused(why)) => {
+                self.error(
+                    errors::unknown_module(format!("cannot use module `{}`: {why}", name.name))
+                        .with_primary(name.span, "declared here"),
+                );
+                return;
+            }
         };
         let target = match self.files_loaded.get(&recorded) {
             Some(&t) => t,

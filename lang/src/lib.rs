@@ -38,16 +38,26 @@ pub use span::{FileId, SourceDb, Span};
 /// ([`stack::with_stack`]).
 pub trait ModuleLoader: Sync {
     /// The source of module `name` declared in the file called `from` (its name in the
-    /// [`SourceDb`]), and the name to record for it; `None` when there is no such file.
-    fn load(&self, from: &str, name: &str) -> Option<(String, String)>;
+    /// [`SourceDb`]), and the name to record for it; why not when it cannot be had.
+    fn load(&self, from: &str, name: &str) -> Result<(String, String), ModuleError>;
+}
+
+/// Why a `mod name;` file cannot be had.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ModuleError {
+    /// There is no such file.
+    NotFound,
+    /// There is a file, but it cannot be used: the sentence says why and names it (`m.rs is
+    /// a directory`, `m.rs is not UTF-8: ...`, `both m.rs and m/mod.rs exist`).
+    Refused(String),
 }
 
 /// A loader that knows no modules: `mod x;` is an error.
 pub struct NoModules;
 
 impl ModuleLoader for NoModules {
-    fn load(&self, _from: &str, _name: &str) -> Option<(String, String)> {
-        None
+    fn load(&self, _from: &str, _name: &str) -> Result<(String, String), ModuleError> {
+        Err(ModuleError::NotFound)
     }
 }
 

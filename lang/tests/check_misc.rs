@@ -112,8 +112,9 @@ fn route(pkt: Packet) -> Verdict {
 struct Files(&'static [(&'static str, &'static str)]);
 
 impl ModuleLoader for Files {
-    fn load(&self, _from: &str, name: &str) -> Option<(String, String)> {
-        self.0.iter().find(|(n, _)| *n == name).map(|(n, s)| (s.to_string(), format!("{n}.rs")))
+    fn load(&self, _from: &str, name: &str) -> Result<(String, String), rsteer_lang::ModuleError> {
+        let found = self.0.iter().find(|(n, _)| *n == name);
+        found.map(|(n, s)| (s.to_string(), format!("{n}.rs"))).ok_or(rsteer_lang::ModuleError::NotFound)
     }
 }
 
