@@ -143,11 +143,8 @@ pub fn read_source(path: &Path) -> Result<String, String> {
         return Err(too_large(meta.len()));
     }
     // O_NONBLOCK: should the file have become a FIFO since, opening it does not wait.
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| io_reason(&e))?;
+    let file =
+        std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path).map_err(|e| io_reason(&e))?;
     let mut bytes = Vec::new();
     file.take(MAX_SOURCE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| io_reason(&e))?;
     if bytes.len() as u64 > MAX_SOURCE_BYTES {

@@ -11,10 +11,10 @@ use crate::consteval::range_of;
 use crate::diag::Diagnostic;
 use crate::errors;
 use crate::hir::{self, FnKind, FuncId, MapId, MapKind, SteerAttrs, StructId, Ty, Verdict};
-use crate::lint;
 use crate::items::{
     Binding, ConstInfo, ConstState, FnInfo, ItemRef, ItemTable, Items, ModId, Module, MAX_ARRAY_LEN, MAX_CAPACITY,
 };
+use crate::lint;
 use crate::mapkind::{self, Slot};
 use crate::parse;
 use crate::span::{FileId, SourceDb, Span};

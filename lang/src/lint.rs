@@ -166,7 +166,8 @@ pub fn apply_allows(files: &[&ast::File], diags: &mut Vec<Diagnostic>) {
             let known = l.name == "warnings" || codes::LINTS.iter().any(|(_, n)| *n == l.name);
             if !known {
                 let names: Vec<&str> = codes::LINTS.iter().map(|(_, n)| *n).collect();
-                let mut d = errors::bad_attribute(format!("unknown lint `{}`", l.name)).with_primary(l.span, "no such lint");
+                let mut d =
+                    errors::bad_attribute(format!("unknown lint `{}`", l.name)).with_primary(l.span, "no such lint");
                 if let Some(s) = crate::suggest::did_you_mean(&l.name, names.iter().copied()) {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 }

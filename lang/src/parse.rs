@@ -138,7 +138,9 @@ fn prescan_error(file: FileId, src: &str, problem: Problem) -> Diagnostic {
                     "`if` nested or chained too deeply",
                     "a long `else if` chain is a `match`; or split it into helper functions",
                 ),
-                "return" => ("`return` nested too deeply", "a `return` inside a `return` never runs: remove the inner ones"),
+                "return" => {
+                    ("`return` nested too deeply", "a `return` inside a `return` never runs: remove the inner ones")
+                }
                 _ => ("expressions nested too deeply", "move inner parts into `let` bindings or helper functions"),
             };
             errors::too_deep(message)
@@ -173,7 +175,13 @@ fn parse_item(text: &str, pos: usize) -> Result<Pairs<'_, Rule>, pest::error::Er
     if let Some(end) = recovery_point(text, body) {
         let window = &text[pos..end];
         match LangParser::parse(Rule::one_item, window) {
-            Ok(pairs) if pairs.clone().next().and_then(|one| one.into_inner().next()).is_some_and(|i| i.as_rule() == Rule::item) => {
+            Ok(pairs)
+                if pairs
+                    .clone()
+                    .next()
+                    .and_then(|one| one.into_inner().next())
+                    .is_some_and(|i| i.as_rule() == Rule::item) =>
+            {
                 return Ok(pairs)
             }
             Err(e) if error_pos(&e) < window.trim_end().len() => return Err(e),
@@ -306,7 +314,8 @@ fn syntax_error(file: FileId, base: usize, src: &str, e: &pest::error::Error<Rul
     // A `;` that could end the statement, before a token on a later line (or a `let`): the
     // statement lacks its `;`, and the place to say so is its end, not the next line.
     let prev_end = src[..at].trim_end().len();
-    let word_let = src[at..].starts_with("let") && !src[at + 3..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
+    let word_let =
+        src[at..].starts_with("let") && !src[at + 3..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
     if expected.iter().any(|e| e == "`;`") && prev_end > 0 && (src[prev_end..at].contains('\n') || word_let) {
         let last = src[..prev_end].chars().next_back().map(|c| c.len_utf8()).unwrap_or(1);
         return errors::syntax("syntax error: expected `;`")
