@@ -381,17 +381,55 @@ pub fn sockets(report: &Reporter, pid: i32) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `rsteer explain CODE`.
-pub fn explain(report: &Reporter, code: &str) -> Result<(), Failure> {
-    let code = code.trim().to_ascii_uppercase();
-    match rsteer_lang::diag::explain(&code) {
-        Some(text) => {
-            report.line(format_args!("{code}\n\n{text}"));
-            Ok(())
-        }
-        None => Err(Failure::usage(
-            format!("no such error code `{code}`"),
-            Some("codes look like E0001; `rsteer check` prints them"),
-        )),
+/// `rsteer explain CODE`: the explanation, then the wrong and the fixed example;
+/// `rsteer explain --list`: every code with the first sentence of its explanation.
+pub fn explain(report: &Reporter, code: Option<&str>, list: bool) -> Result<(), Failure> {
+    if list {
+        let rows: Vec<[String; 2]> =
+            rsteer_lang::diag::CODES.iter().map(|(c, text)| [c.to_string(), summary(text)]).collect();
+        report.table(&["code", "meaning"], &rows);
+        return Ok(());
     }
+    let code = code.unwrap_or_default().trim().to_ascii_uppercase();
+    let Some(text) = rsteer_lang::diag::explain(&code) else {
+        return Err(Failure::usage(
+            format!("no such error code `{code}`"),
+            Some("codes look like E0001; `rsteer check` prints them, `rsteer explain --list` lists them"),
+        ));
+    };
+    report.line(format_args!("{code}\n\n{text}"));
+    if rsteer_lang::examples::WITHOUT_EXAMPLE.contains(&code.as_str()) {
+        report.line("\n(No example: it would take a program too long to read, or a compiler bug.)");
+    }
+    if let Some(e) = rsteer_lang::examples::example(&code) {
+        let with = |args: &[&str], modules: &[(&str, &str)]| {
+            let mut s = String::new();
+            if !args.is_empty() {
+                s.push_str(&format!(" (with `{}`)", args.join(" ")));
+            }
+            for (name, _) in modules {
+                s.push_str(&format!(", beside `{name}.rs`"));
+            }
+            s
+        };
+        let modules = |modules: &[(&str, &str)]| {
+            modules.iter().map(|(name, text)| format!("\n// {name}.rs\n{text}")).collect::<String>()
+        };
+        report.line(format_args!(
+            "\nWrong{}:\n\n{}{}\nFixed{}:\n\n{}{}",
+            with(e.wrong_args, e.wrong_modules),
+            e.wrong,
+            modules(e.wrong_modules),
+            with(e.fixed_args, e.fixed_modules),
+            e.fixed,
+            modules(e.fixed_modules)
+        ));
+    }
+    Ok(())
+}
+
+/// The first sentence of an explanation.
+fn summary(text: &str) -> String {
+    let end = text.find(". ").map(|i| i + 1).unwrap_or(text.len());
+    text[..end].to_string()
 }

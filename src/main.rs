@@ -179,8 +179,15 @@ enum Command {
         #[arg(long, default_value_t = 400)]
         count: u32,
     },
-    /// Explain an error code (`rsteer explain E0001`).
-    Explain { code: String },
+    /// Explain a diagnostic code with a wrong and a fixed example (`rsteer explain E0001`);
+    /// `--list` lists every code.
+    Explain {
+        #[arg(required_unless_present = "list")]
+        code: Option<String>,
+        /// List every code with its one-line summary.
+        #[arg(long, conflicts_with = "code")]
+        list: bool,
+    },
 }
 
 impl Command {
@@ -233,7 +240,7 @@ impl Command {
                 mapcmd::run(report, &group, policy.as_deref(), action)
             }
             Command::Demo { count } => demo::run(report, count),
-            Command::Explain { code } => driver::explain(report, &code),
+            Command::Explain { code, list } => driver::explain(report, code.as_deref(), list),
         }
     }
 }

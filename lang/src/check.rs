@@ -13,6 +13,7 @@ use crate::errors;
 use crate::hir::{self, FnKind, FuncId, MapId, MapKind, SteerAttrs, StructId, Ty, Verdict};
 use crate::items::{
     Binding, ConstInfo, ConstState, FnInfo, ItemRef, ItemTable, Items, ModId, Module, MAX_ARRAY_LEN, MAX_CAPACITY,
+    MAX_NAME_LEN,
 };
 use crate::lint;
 use crate::mapkind::{self, Slot};
@@ -336,6 +337,28 @@ impl<'a> Checker<'a> {
                     Some((&decl.name, ItemRef::Fn(id)))
                 }
             };
+            let carried: Vec<(&ast::Ident, &str)> = match (&item.kind, &r) {
+                (ast::ItemKind::Fn(decl), Some((_, ItemRef::Fn(id))))
+                    if matches!(self.fns[id.0 as usize].kind, FnKind::Entry(_)) =>
+                {
+                    vec![(&decl.name, "entry")]
+                }
+                (ast::ItemKind::Static { name, .. }, _) => vec![(name, "map")],
+                (ast::ItemKind::Struct { name, fields }, _) => {
+                    std::iter::once((name, "struct")).chain(fields.iter().map(|(f, _)| (f, "field"))).collect()
+                }
+                _ => vec![],
+            };
+            for (n, what) in carried.into_iter().filter(|(n, _)| n.name.len() > MAX_NAME_LEN) {
+                self.error(
+                    errors::name_too_long(format!("the {what} name `{}…` is {} bytes long", &n.name[..16], n.name.len()))
+                        .with_primary(n.span, format!("longer than {MAX_NAME_LEN} bytes"))
+                        .with_note(format!(
+                            "the object's symbols and BTF carry this name, and the kernel takes at most {MAX_NAME_LEN} bytes"
+                        ))
+                        .with_help("choose a shorter name"),
+                );
+            }
             if let Some((name, r)) = r {
                 if self.modules[m].items.contains_key(&name.name) || self.modules[m].scope.contains_key(&name.name) {
                     let first = self.modules[m].scope.get(&name.name).map(|(_, s)| *s);

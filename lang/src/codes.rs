@@ -32,6 +32,9 @@ pub const UNKNOWN_METHOD: &str = "E0105";
 /// A type name is unknown or misused: the types are the integers, `bool`, arrays `[T; N]`, declared
 /// structs, `Option<T>`, `Packet` and `Verdict`.
 pub const BAD_TYPE_NAME: &str = "E0106";
+/// A name the object file and the kernel's BTF carry (a `#[steer]` entry, a map, a struct or a field of
+/// one) is longer than 127 bytes, the kernel's limit for such names.
+pub const NAME_TOO_LONG: &str = "E0107";
 /// Mismatched types: an expression's type differs from the one its position requires.
 pub const MISMATCHED_TYPES: &str = "E0200";
 /// A function, method or built-in was called with the wrong number of arguments.

@@ -159,8 +159,12 @@ other operand of a binary operator), else `u32`; `let x: u8 = 300;` is an error,
     ),
     (
         codes::TOO_DEEP,
-        "The input nests brackets or operators too deeply for the compiler to process \
-safely. Split the expression with `let` bindings or helper functions.",
+        "The input nests too deeply for the compiler to process safely. Nesting is counted \
+before parsing: every open bracket and every `if`, `else if`, `match`, `for` or `return` \
+whose expression is still open is a level, and more than 128 levels are refused. One \
+expression may also have at most 200 operands and operators, and an expression tree at \
+most 256 levels. Split the expression with `let` bindings or helper functions, and write a \
+long `else if` chain as a `match`.",
     ),
     (
         codes::UNKNOWN_NAME,
@@ -197,6 +201,13 @@ contains`.",
         "A type name is unknown or misused: the types are the integers, `bool`, arrays \
 `[T; N]`, declared structs, `Option<T>`, `Packet` and `Verdict`. Map kinds appear only in \
 `#[map] static` declarations.",
+    ),
+    (
+        codes::NAME_TOO_LONG,
+        "A name that the object file and its BTF carry is too long. The names of `#[steer]` \
+entries, maps, structs and struct fields become symbol and BTF names, and the kernel takes \
+at most 127 bytes for each (`KSYM_NAME_LEN` is 128 with the final NUL). Helper functions, \
+constants and locals are not carried and may be longer. Choose a shorter name.",
     ),
     (
         codes::MISMATCHED_TYPES,

@@ -301,3 +301,8 @@ pub fn unused_function(message: impl Into<String>) -> Diagnostic {
 pub fn unreachable_code(message: impl Into<String>) -> Diagnostic {
     Diagnostic::warning(codes::UNREACHABLE_CODE, message)
 }
+
+/// `E0107`: A name the object and its BTF carry is longer than the kernel allows.
+pub fn name_too_long(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(codes::NAME_TOO_LONG, message)
+}

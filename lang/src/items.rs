@@ -22,6 +22,10 @@ pub type ModId = usize;
 pub const MAX_ARRAY_LEN: u32 = 4096;
 /// The largest map capacity a policy may declare (16 Mi entries).
 pub const MAX_CAPACITY: u32 = 1 << 24;
+/// The longest name of an entry, map, struct or struct field: the object's symbols and BTF
+/// carry these names, and the kernel takes at most 127 bytes (`KSYM_NAME_LEN` is 128 with
+/// the NUL; codegen's BTF writer has the same limit).
+pub const MAX_NAME_LEN: usize = 127;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ItemRef {

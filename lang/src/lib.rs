@@ -11,6 +11,7 @@ pub mod codes;
 pub mod consteval;
 pub mod diag;
 pub mod errors;
+pub mod examples;
 pub mod exhaustive;
 pub mod hir;
 mod items;
@@ -31,6 +32,8 @@ mod typeck;
 pub mod version;
 
 pub use diag::{explain, Diagnostic, Severity};
+/// Limits the checker enforces (and `rsteer explain` names).
+pub use items::{MAX_ARRAY_LEN, MAX_CAPACITY, MAX_NAME_LEN};
 pub use span::{FileId, SourceDb, Span};
 
 /// Supplies the text of `mod name;` files. The CLI reads them from disk beside the policy;

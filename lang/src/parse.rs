@@ -24,9 +24,9 @@ struct LangParser;
 /// Operands and operators in one flat expression beyond this are refused before they are
 /// folded into a tree: with the nesting limit, it bounds every tree's depth (and the
 /// recursion that drops it) to a few thousand.
-const MAX_EXPR_PARTS: usize = 200;
+pub const MAX_EXPR_PARTS: usize = 200;
 /// Expression trees deeper than this are refused for the same reason.
-const MAX_EXPR_DEPTH: usize = 256;
+pub const MAX_EXPR_DEPTH: usize = 256;
 
 /// Operator precedence, lowest first (the book's `ref-expressions.md` lists it).
 fn pratt() -> &'static PrattParser<Rule> {

@@ -120,8 +120,10 @@ impl ModuleLoader for Files {
 
 #[test]
 fn modules_through_the_loader() {
-    let files =
-        Files(&[("util", "pub const N: u32 = 4;\npub fn pick(h: u32) -> u32 { h % N }\nfn private() -> u32 { 1 }\n")]);
+    let files = Files(&[(
+        "util",
+        "pub const N: u32 = 4;\npub fn pick(h: u32) -> u32 { h % N }\n#[allow(dead_code)]\nfn private() -> u32 { 1 }\n",
+    )]);
     let options = CheckOptions { const_overrides: vec![], modules: &files, target_kernel: None };
     let (db, p, d) = run("mod util;\n#[map] static S: SockArray<util::N>;\n#[steer] fn r(pkt: Packet) -> Verdict { select(S, util::pick(pkt.hash)) }\n", &options);
     assert!(d.is_empty(), "{}", diag::render_plain(&db, &d));
@@ -153,7 +155,7 @@ fn const_overrides() {
 #[test]
 fn sockarray_plus_sockmap_warns() {
     let (_, p, d) = run(
-        "#[map] static A: SockArray<4>;\n#[map] static M: SockMap<4>;\n#[steer] fn r(pkt: Packet) -> Verdict { select(M, 0) }\n",
+        "#[map] static A: SockArray<4>;\n#[map] static M: SockMap<4>;\n#[steer] fn r(_pkt: Packet) -> Verdict { select(M, 0) }\n",
         &CheckOptions::default(),
     );
     assert!(p.is_some());
