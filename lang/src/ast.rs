@@ -40,6 +40,8 @@ pub struct File {
     /// Every `#[allow(lint, ..)]` of the file, on an item or a statement: the span it covers
     /// and the lint names it gives (with their spans).
     pub allows: Vec<Allow>,
+    /// The names of items that did not parse: a use of one is no new mistake.
+    pub broken: Vec<Ident>,
 }
 
 /// One `#[allow(..)]`: warnings whose primary label lies in `scope` and whose lint is one

@@ -110,6 +110,17 @@ pub fn run(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<h
     let mut diags = std::mem::take(&mut c.diags);
     let files: Vec<&ast::File> = c.modules.iter().filter(|m| !m.is_std).map(|m| &m.ast).collect();
     lint::apply_allows(&files, &mut diags);
+    // An item that did not parse is reported once, by its syntax error: a name that is not
+    // found because of it is no second mistake.
+    let broken: std::collections::HashSet<&str> =
+        files.iter().flat_map(|f| f.broken.iter().map(|i| i.name.as_str())).collect();
+    if !broken.is_empty() {
+        diags.retain(|d| {
+            let unknown = d.code == crate::codes::UNKNOWN_NAME || d.code == crate::codes::BAD_TYPE_NAME;
+            let name = d.primary_span().map(|s| &c.db.source(s.file)[s.range()]);
+            !(unknown && name.is_some_and(|n| broken.contains(n.rsplit("::").next().unwrap_or(n))))
+        });
+    }
     c.diags = diags;
     let failed = c.diags.iter().any(|d| d.is_error());
     let diags = std::mem::take(&mut c.diags);

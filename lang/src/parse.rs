@@ -62,7 +62,7 @@ fn pratt() -> &'static PrattParser<Rule> {
 /// Parses one source file. Always returns a (possibly partial) file; errors are in the vec.
 pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let text = match prescan::prescan(src) {
+    let mut text = match prescan::prescan(src) {
         Ok(text) => text,
         Err(problem) => {
             diags.push(prescan_error(file, src, problem));
@@ -72,10 +72,14 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
     pest::set_error_detail(true);
     let mut items = Vec::new();
     let mut allows = Vec::new();
+    let mut broken = Vec::new();
+    let mut repairs = 0;
+    let mut repaired: Option<usize> = None;
     let mut pos = 0usize;
     while pos <= src.len() {
         match parse_item(&text, pos) {
             Ok(mut pairs) => {
+                repaired = None;
                 let Some(one) = pairs.next() else { break };
                 let Some(inner) = one.into_inner().next() else {
                     break;
@@ -108,7 +112,44 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
                 pos += end;
             }
             Err(e) => {
-                diags.push(syntax_error(file, pos, &text, &e));
+                if let Some(at) = repaired.take() {
+                    if pos + error_pos(&e) <= at + 1 {
+                        // The `;` put in was not what the item lacked: one error is enough.
+                        text.replace_range(at..at + 1, &src[at..at + 1]);
+                        if let Some(name) = item_name(&text, pos) {
+                            broken.push(Ident {
+                                name: text[name.clone()].to_string(),
+                                span: Span::new(file, name.start, name.end),
+                            });
+                        }
+                        match recovery_point(&text, at) {
+                            Some(next) if next > pos => {
+                                pos = next;
+                                continue;
+                            }
+                            _ => break,
+                        }
+                    }
+                }
+                let d = syntax_error(file, pos, &text, &e);
+                // A missing `;` is certain: put one in (over the whitespace after the
+                // statement, so that no offset moves) and parse the item again, so that the
+                // rest of it is checked and nothing that uses it errs for want of it.
+                let semi = d.message == MISSING_SEMI && repairs < MAX_REPAIRS;
+                let end = d.primary_span().map(|s| s.end as usize).unwrap_or(0);
+                diags.push(d);
+                if semi && text[end..].starts_with(|c: char| c.is_ascii_whitespace()) {
+                    text.replace_range(end..end + 1, ";");
+                    repairs += 1;
+                    repaired = Some(end);
+                    continue;
+                }
+                if let Some(name) = item_name(&text, pos) {
+                    broken.push(Ident {
+                        name: text[name.clone()].to_string(),
+                        span: Span::new(file, name.start, name.end),
+                    });
+                }
                 let at = pos + error_pos(&e);
                 // An item that starts where the error is (after a missing `}`) is parsed on
                 // its own; otherwise parsing resumes at the next line that starts an item.
@@ -121,7 +162,35 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
             }
         }
     }
-    (File { items, allows }, diags)
+    (File { items, allows, broken }, diags)
+}
+
+/// The message of a syntax error that is a missing `;`.
+const MISSING_SEMI: &str = "syntax error: expected `;`";
+/// Missing `;`s put in per file before the parser gives up on repairs.
+const MAX_REPAIRS: usize = 50;
+
+/// The byte range of the name of the item at `pos` (after its attributes, `pub` and
+/// keyword), if it has one.
+fn item_name(text: &str, pos: usize) -> Option<std::ops::Range<usize>> {
+    let mut i = pos;
+    loop {
+        i += text[i..].len() - text[i..].trim_start().len();
+        if text[i..].starts_with("#[") {
+            i += text[i..].find(']')? + 1;
+        } else if let Some(kw) =
+            ["pub ", "fn ", "const ", "static ", "struct "].iter().find(|k| text[i..].starts_with(**k))
+        {
+            i += kw.len();
+            if *kw != "pub " {
+                i += text[i..].len() - text[i..].trim_start().len();
+                let len = text[i..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(text.len() - i);
+                return (len > 0).then_some(i..i + len);
+            }
+        } else {
+            return None;
+        }
+    }
 }
 
 /// The pre-scan's refusal as a diagnostic.
@@ -318,7 +387,7 @@ fn syntax_error(file: FileId, base: usize, src: &str, e: &pest::error::Error<Rul
         src[at..].starts_with("let") && !src[at + 3..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
     if expected.iter().any(|e| e == "`;`") && prev_end > 0 && (src[prev_end..at].contains('\n') || word_let) {
         let last = src[..prev_end].chars().next_back().map(|c| c.len_utf8()).unwrap_or(1);
-        return errors::syntax("syntax error: expected `;`")
+        return errors::syntax(MISSING_SEMI)
             .with_primary(Span::new(file, prev_end - last, prev_end), "expected `;` after this")
             .with_secondary(
                 Span::new(file, at, end),
