@@ -297,3 +297,15 @@ fn deep_nesting_does_not_depend_on_ulimit_s() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("error[E0010]") && err.contains("deep.rs:3:"), "{err}");
 }
+
+#[test]
+fn a_test_packet_on_a_cpu_the_tests_lack_fails_in_words() {
+    let tmp = TempDir::new("cpu");
+    let p = tmp.path().join("cpu.rs");
+    std::fs::write(&p, "#[map]\nstatic S: SockArray<4>;\n#[steer]\nfn route(_pkt: Packet) -> Verdict { select(S, cpu() % 4) }\n#[test]\nfn t() { assert_eq!(route(Packet::udp4().cpu(4294967295)), Verdict::Pass); }\n")
+        .unwrap();
+    let (code, out, err) = run(&["test", p.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("`.cpu(4294967295)` names no CPU: tests run on 8 CPUs, 0 to 7"), "{out}");
+    assert!(!out.contains("compiler bug"), "{out}");
+}
