@@ -11,7 +11,7 @@ static SOCKETS: SockArray<WORKERS>;
 static STEERED: PerCpuArray<u64, 1>;
 
 #[steer]
-fn by_cpu(pkt: Packet) -> Verdict {
+fn by_cpu(_pkt: Packet) -> Verdict {
     let cpu = cpu();
     if try_select(SOCKETS, cpu % WORKERS) {
         STEERED.add(0, 1);

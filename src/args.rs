@@ -18,6 +18,9 @@ pub struct CompileArgs {
     /// Count every verdict (`compile --count`, `load --count`): set by those verbs' own flag.
     #[arg(skip)]
     pub count: bool,
+    /// `-D warnings`: treat every warning as an error (exit 1).
+    #[arg(short = 'D', value_name = "warnings", value_parser = ["warnings"])]
+    pub deny: Vec<String>,
 }
 
 impl CompileArgs {
@@ -39,8 +42,16 @@ impl CompileArgs {
                 })?;
                 Ok((name.trim().to_string(), value.trim().to_string()))
             })
-            .collect::<Result<_, Failure>>()?;
-        Ok(BuildOptions { consts, target_kernel, count: self.count })
+            .collect::<Result<Vec<(String, String)>, Failure>>()?;
+        for (i, (name, _)) in consts.iter().enumerate() {
+            if consts[..i].iter().any(|(n, _)| n == name) {
+                return Err(Failure::usage(
+                    format!("`--const {name}=` is given more than once"),
+                    Some("give each constant one value"),
+                ));
+            }
+        }
+        Ok(BuildOptions { consts, target_kernel, deny_warnings: !self.deny.is_empty(), count: self.count })
     }
 }
 
@@ -55,7 +66,7 @@ pub struct PolicyArgs {
 
 /// Reads a policy file for the facade; an unreadable file is a usage error.
 pub fn read_policy(path: &Path) -> Result<PolicySource<'static>, Failure> {
-    PolicySource::read(path).map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display()), None))
+    PolicySource::read(path).map_err(|why| Failure::usage(format!("{} {why}", path.display()), None))
 }
 
 /// The flags that pick one reuseport group among a process's sockets.

@@ -31,7 +31,7 @@
 
 use rsteer_codegen::Compiled;
 use rsteer_lang::kernel::KernelVersion;
-use rsteer_lang::{hir, CheckOptions, Diagnostic, ModuleLoader, NoModules, SourceDb};
+use rsteer_lang::{hir, CheckOptions, Diagnostic, ModuleError, ModuleLoader, NoModules, SourceDb};
 use std::path::{Path, PathBuf};
 
 /// Where a policy's text comes from, and how its `mod name;` declarations are found.
@@ -55,9 +55,10 @@ impl PolicySource<'static> {
         PolicySource { name: name.into(), text: text.into(), modules: Modules::Loader(&NoModules) }
     }
 
-    /// Reads the policy file at `path`; its `mod` files are read from beside it.
-    pub fn read(path: &Path) -> std::io::Result<Self> {
-        let text = std::fs::read_to_string(path)?;
+    /// Reads the policy file at `path`; its `mod` files are read from beside it. The error
+    /// is a sentence about the file ([`read_source`]).
+    pub fn read(path: &Path) -> Result<Self, String> {
+        let text = read_source(path)?;
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Ok(PolicySource { name: path.display().to_string(), text, modules: Modules::Beside(FsModules { root }) })
     }
@@ -88,15 +89,82 @@ struct FsModules {
 }
 
 impl ModuleLoader for FsModules {
-    fn load(&self, from: &str, name: &str) -> Option<(String, String)> {
+    fn load(&self, from: &str, name: &str) -> Result<(String, String), ModuleError> {
         let dir = Path::new(from).parent().map(Path::to_path_buf).unwrap_or_else(|| self.root.clone());
-        for candidate in [dir.join(format!("{name}.rs")), dir.join(name).join("mod.rs")] {
-            if let Ok(text) = std::fs::read_to_string(&candidate) {
+        let candidates = [dir.join(format!("{name}.rs")), dir.join(name).join("mod.rs")];
+        // A name that exists in any form (a directory, a dangling or looping link) counts.
+        let present: Vec<&PathBuf> = candidates.iter().filter(|c| std::fs::symlink_metadata(c).is_ok()).collect();
+        match present.as_slice() {
+            [] => Err(ModuleError::NotFound),
+            [one] => match read_source(one) {
                 // (source, the name to record for it), as `ModuleLoader` documents.
-                return Some((text, candidate.display().to_string()));
-            }
+                Ok(text) => Ok((text, one.display().to_string())),
+                Err(why) => Err(ModuleError::Refused(format!("{} {why}", one.display()))),
+            },
+            [a, b, ..] => Err(ModuleError::Refused(format!(
+                "both {} and {} exist, so the module is ambiguous; remove one",
+                a.display(),
+                b.display()
+            ))),
         }
+    }
+}
+
+/// The largest policy or module file: source text beyond this is refused before it is read.
+pub const MAX_SOURCE_BYTES: u64 = 1 << 20;
+
+/// Reads a policy or module file. Only a regular file of at most [`MAX_SOURCE_BYTES`] of
+/// UTF-8 is read; anything else is refused at once (a FIFO is opened without blocking and
+/// never read, `/dev/zero` is not a regular file), with the reason as a sentence that
+/// follows the file's name: `is a directory`, `is not UTF-8: ...`.
+pub fn read_source(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
+    let kind = meta.file_type();
+    let not_regular = if kind.is_dir() {
+        Some("a directory")
+    } else if kind.is_fifo() {
+        Some("a FIFO")
+    } else if kind.is_char_device() || kind.is_block_device() {
+        Some("a device")
+    } else if kind.is_socket() {
+        Some("a socket")
+    } else if !kind.is_file() {
+        Some("not a regular file")
+    } else {
         None
+    };
+    if let Some(what) = not_regular {
+        return Err(format!("is {what}; a policy or module must be a regular file"));
+    }
+    let too_large = |n: u64| format!("is {n} bytes; a policy or module is at most {MAX_SOURCE_BYTES} bytes (1 MiB)");
+    if meta.len() > MAX_SOURCE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    // O_NONBLOCK: should the file have become a FIFO since, opening it does not wait.
+    let file =
+        std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path).map_err(|e| io_reason(&e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SOURCE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| io_reason(&e))?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        format!("is not UTF-8: invalid byte 0x{:02x} at byte offset {at} (line {line})", bytes[at])
+    })
+}
+
+/// Why a file could not be opened or read, as the end of a sentence that names it.
+fn io_reason(e: &std::io::Error) -> String {
+    match (e.kind(), e.raw_os_error()) {
+        (std::io::ErrorKind::NotFound, _) => "does not exist".into(),
+        (std::io::ErrorKind::PermissionDenied, _) => "cannot be read: permission denied".into(),
+        (_, Some(libc::ELOOP)) => "is a symbolic link that loops (too many levels of symbolic links)".into(),
+        _ => format!("cannot be read: {e}"),
     }
 }
 
@@ -108,6 +176,8 @@ pub struct BuildOptions {
     pub consts: Vec<(String, String)>,
     /// Every feature the policy uses must exist in this Linux version; `None` checks nothing.
     pub target_kernel: Option<KernelVersion>,
+    /// `-D warnings`: every warning is an error, and the policy fails to check.
+    pub deny_warnings: bool,
     /// Count every verdict in the `rsteer_counts` map (`--count`; read by `rsteer status`).
     pub count: bool,
 }
@@ -207,7 +277,13 @@ pub fn check_policy(source: &PolicySource, options: &BuildOptions) -> Result<Che
         modules: source.modules(),
         target_kernel: options.target_kernel,
     };
-    let (program, diagnostics) = rsteer_lang::check(&mut db, main, &check);
+    let (program, mut diagnostics) = rsteer_lang::check(&mut db, main, &check);
+    if options.deny_warnings {
+        for d in diagnostics.iter_mut().filter(|d| !d.is_error()) {
+            d.severity = rsteer_lang::Severity::Error;
+            d.notes.push("`-D warnings` turns this warning into an error".into());
+        }
+    }
     match program {
         Some(program) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(Checked { db, program, diagnostics }),
         _ => Err(Failed { name: source.name.clone(), stage: Stage::Check, db, diagnostics }),
@@ -223,13 +299,14 @@ pub fn compile_policy(source: &PolicySource, options: &BuildOptions) -> Result<B
 impl Checked {
     /// Generates code for the checked program. On failure, only code generation's own
     /// diagnostics (the check's warnings stay in `self.diagnostics`).
+    /// Runs on a stack of known size, as checking does (`rsteer_lang::stack`).
     pub fn codegen(&self) -> Result<Compiled, Vec<Diagnostic>> {
         self.codegen_with(&rsteer_codegen::Options::default())
     }
 
     /// [`Checked::codegen`] with code generation's options (`--count`).
     pub fn codegen_with(&self, options: &rsteer_codegen::Options) -> Result<Compiled, Vec<Diagnostic>> {
-        rsteer_codegen::compile_with(&self.program, &self.db, options)
+        rsteer_lang::stack::with_stack(|| rsteer_codegen::compile_with(&self.program, &self.db, options))
     }
 
     /// Generates code and keeps everything: a [`Built`], or a [`Failed`] holding the check's
@@ -245,6 +322,7 @@ impl Checked {
             Err(errors) => {
                 let mut diagnostics = self.diagnostics;
                 diagnostics.extend(errors);
+                rsteer_lang::diag::sort_by_source(&mut diagnostics);
                 Err(Failed { name: name.to_string(), stage: Stage::Codegen, db: self.db, diagnostics })
             }
         }
@@ -262,8 +340,9 @@ mod tests {
     struct Table(&'static [(&'static str, &'static str)]);
 
     impl ModuleLoader for Table {
-        fn load(&self, _from: &str, name: &str) -> Option<(String, String)> {
-            self.0.iter().find(|(n, _)| *n == name).map(|(n, text)| (text.to_string(), format!("{n}.rs")))
+        fn load(&self, _from: &str, name: &str) -> Result<(String, String), ModuleError> {
+            let found = self.0.iter().find(|(n, _)| *n == name);
+            found.map(|(n, text)| (text.to_string(), format!("{n}.rs"))).ok_or(ModuleError::NotFound)
         }
     }
 

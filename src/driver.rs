@@ -104,14 +104,19 @@ pub fn compile(
     output: Option<PathBuf>,
     dump: Option<Dump>,
 ) -> Result<(), Failure> {
-    let checked = check_file(report, &args.policy, &args.compile)?;
+    // The check's warnings are shown once, with the build's outcome.
+    let options = args.compile.options()?;
+    let checked = match build::check_policy(&read_policy(&args.policy)?, &options) {
+        Ok(checked) => checked,
+        Err(failed) => return report.built::<Built>(Err(failed)).map(|_| ()),
+    };
     print_hir(report, &checked, dump);
     let built =
         report.built(checked.compile_with(&args.policy.display().to_string(), &args.compile.options()?.codegen()))?;
     print_code(report, &built.compiled, dump);
     let out = output.unwrap_or_else(|| args.policy.with_extension("o"));
-    std::fs::write(&out, built.object())
-        .map_err(|e| Failure::system(format!("cannot write {}: {e}", out.display())))?;
+    refuse_overwriting_sources(&out, &built)?;
+    write_atomically(&out, built.object())?;
     let programs = built.compiled.programs.len();
     report.status(format_args!(
         "wrote {} ({programs} program{}, {} instructions, {} bytes)",
@@ -121,6 +126,42 @@ pub fn compile(
         built.object().len()
     ));
     Ok(())
+}
+
+/// The object may not replace a file the policy was read from (the policy itself, as
+/// `rsteer compile x.o` would by default, or one of its `mod` files).
+fn refuse_overwriting_sources(out: &Path, built: &Built) -> Result<(), Failure> {
+    let Ok(target) = out.canonicalize() else {
+        return Ok(()); // A file that does not exist yet is no source.
+    };
+    let db = &built.db;
+    for file in 0..db.len() {
+        let name = db.name(file);
+        if Path::new(name).canonicalize().is_ok_and(|p| p == target) {
+            return Err(Failure::usage(
+                format!("refusing to write the object over {name}, which the policy is read from"),
+                Some("name another output file with `-o`, e.g. `-o policy.o`"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to a new file beside `out` and renames it over `out`, so that a write
+/// that fails leaves `out` as it was.
+fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let cannot = |e: std::io::Error| Failure::system(format!("cannot write {}: {e}", out.display()));
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = out.with_file_name(format!(".{name}.rsteer-{}.tmp", std::process::id()));
+    // A device or pipe (`-o /dev/null`, `-o /dev/stdout`) is written in place: no rename.
+    if out.metadata().is_ok_and(|m| !m.is_file()) {
+        return std::fs::write(out, bytes).map_err(cannot);
+    }
+    std::fs::write(&tmp, bytes).map_err(cannot)?;
+    std::fs::rename(&tmp, out).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        cannot(e)
+    })
 }
 
 /// `rsteer test`: runs the policy's tests in the simulator; exit 1 when one fails.
@@ -360,17 +401,55 @@ pub fn sockets(report: &Reporter, pid: i32) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `rsteer explain CODE`.
-pub fn explain(report: &Reporter, code: &str) -> Result<(), Failure> {
-    let code = code.trim().to_ascii_uppercase();
-    match rsteer_lang::diag::explain(&code) {
-        Some(text) => {
-            report.line(format_args!("{code}\n\n{text}"));
-            Ok(())
-        }
-        None => Err(Failure::usage(
-            format!("no such error code `{code}`"),
-            Some("codes look like E0001; `rsteer check` prints them"),
-        )),
+/// `rsteer explain CODE`: the explanation, then the wrong and the fixed example;
+/// `rsteer explain --list`: every code with the first sentence of its explanation.
+pub fn explain(report: &Reporter, code: Option<&str>, list: bool) -> Result<(), Failure> {
+    if list {
+        let rows: Vec<[String; 2]> =
+            rsteer_lang::diag::CODES.iter().map(|(c, text)| [c.to_string(), summary(text)]).collect();
+        report.table(&["code", "meaning"], &rows);
+        return Ok(());
     }
+    let code = code.unwrap_or_default().trim().to_ascii_uppercase();
+    let Some(text) = rsteer_lang::diag::explain(&code) else {
+        return Err(Failure::usage(
+            format!("no such error code `{code}`"),
+            Some("codes look like E0001; `rsteer check` prints them, `rsteer explain --list` lists them"),
+        ));
+    };
+    report.line(format_args!("{code}\n\n{text}"));
+    if rsteer_lang::examples::WITHOUT_EXAMPLE.contains(&code.as_str()) {
+        report.line("\n(No example: it would take a program too long to read, or a compiler bug.)");
+    }
+    if let Some(e) = rsteer_lang::examples::example(&code) {
+        let with = |args: &[&str], modules: &[(&str, &str)]| {
+            let mut s = String::new();
+            if !args.is_empty() {
+                s.push_str(&format!(" (with `{}`)", args.join(" ")));
+            }
+            for (name, _) in modules {
+                s.push_str(&format!(", beside `{name}.rs`"));
+            }
+            s
+        };
+        let modules = |modules: &[(&str, &str)]| {
+            modules.iter().map(|(name, text)| format!("\n// {name}.rs\n{text}")).collect::<String>()
+        };
+        report.line(format_args!(
+            "\nWrong{}:\n\n{}{}\nFixed{}:\n\n{}{}",
+            with(e.wrong_args, e.wrong_modules),
+            e.wrong,
+            modules(e.wrong_modules),
+            with(e.fixed_args, e.fixed_modules),
+            e.fixed,
+            modules(e.fixed_modules)
+        ));
+    }
+    Ok(())
+}
+
+/// The first sentence of an explanation.
+fn summary(text: &str) -> String {
+    let end = text.find(". ").map(|i| i + 1).unwrap_or(text.len());
+    text[..end].to_string()
 }

@@ -250,8 +250,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Explain an error code (`rsteer explain E0001`).
-    Explain { code: String },
+    /// Explain a diagnostic code with a wrong and a fixed example (`rsteer explain E0001`);
+    /// `--list` lists every code.
+    Explain {
+        #[arg(required_unless_present = "list")]
+        code: Option<String>,
+        /// List every code with its one-line summary.
+        #[arg(long, conflicts_with = "code")]
+        list: bool,
+    },
 }
 
 impl Command {
@@ -327,18 +334,24 @@ impl Command {
             }
             Command::Demo { count } => demo::run(report, count),
             Command::Disasm { object, .. } => disasm::run(report, &object),
-            Command::Explain { code } => driver::explain(report, &code),
+            Command::Explain { code, list } => driver::explain(report, code.as_deref(), list),
         }
     }
 }
 
 fn main() -> ExitCode {
+    // Everything runs on a stack of known size, so that no answer depends on `ulimit -s`
+    // (the compiler's passes recurse over the syntax tree, whose depth the parser bounds).
+    ExitCode::from(rsteer_lang::stack::with_stack(run))
+}
+
+fn run() -> u8 {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).format_timestamp(None).init();
     let cli = Cli::parse();
     let command = cli.command;
     let report = Reporter::new(command.format()).verbose(cli.verbose);
     match command.run(&report) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => ExitCode::from(report.failure(failure)),
+        Ok(()) => 0,
+        Err(failure) => report.failure(failure),
     }
 }

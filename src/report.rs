@@ -120,14 +120,19 @@ impl Reporter {
         self.text(format_table(header, rows));
     }
 
-    /// Diagnostics on standard error, coloured when it is a terminal.
+    /// Diagnostics on standard error, coloured when it is a terminal: the first
+    /// [`MAX_SHOWN`](rsteer_lang::diag::MAX_SHOWN), then one line counting the rest.
     pub fn diagnostics(&self, db: &SourceDb, diagnostics: &[Diagnostic]) {
         if diagnostics.is_empty() {
             return;
         }
         let choice = if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
         let mut stream = StandardStream::stderr(choice);
-        rsteer_lang::diag::render_to(&mut stream, db, diagnostics);
+        let shown = &diagnostics[..diagnostics.len().min(rsteer_lang::diag::MAX_SHOWN)];
+        rsteer_lang::diag::render_to(&mut stream, db, shown);
+        if let Some(more) = rsteer_lang::diag::more_line(diagnostics) {
+            self.status(more);
+        }
     }
 
     /// Shows a build's outcome: its warnings when it worked; when it did not, every

@@ -168,3 +168,144 @@ fn check_json_gives_scripts_the_diagnostics() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("--json");
     assert_eq!((v["ok"].as_bool(), v["diagnostics"].as_array().map(Vec::len)), (Some(true), Some(0)));
 }
+
+#[test]
+fn hostile_files_are_refused_at_once_in_words() {
+    let tmp = TempDir::new("hostile");
+    let fifo = tmp.path().join("fifo.rs");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let start = std::time::Instant::now();
+    let (code, _, err) = run(&["check", fifo.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is a FIFO") && err.contains("regular file"), "{err}");
+    let (code, _, err) = run(&["check", "/dev/zero"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("/dev/zero is a device"), "{err}");
+    // Neither was read nor waited on (a FIFO with no writer would block for ever).
+    assert!(start.elapsed() < std::time::Duration::from_secs(30));
+    let big = tmp.path().join("big.rs");
+    std::fs::write(&big, " ".repeat(2 << 20)).unwrap();
+    let (code, _, err) = run(&["check", big.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("at most 1048576 bytes (1 MiB)"), "{err}");
+    let bad = tmp.path().join("bad.rs");
+    std::fs::write(&bad, b"fn f() {}\n\xff\n").unwrap();
+    let (code, _, err) = run(&["check", bad.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("invalid byte 0xff at byte offset 10 (line 2)"), "{err}");
+}
+
+#[test]
+fn module_files_that_cannot_be_used_say_why() {
+    let tmp = TempDir::new("hostile_mod");
+    let main = tmp.path().join("main.rs");
+    std::fs::write(
+        &main,
+        "mod m;\n#[map]\nstatic S: SockArray<4>;\n#[steer]\nfn r(_pkt: Packet) -> Verdict { select(S, m::f()) }\n",
+    )
+    .unwrap();
+    let m = tmp.path().join("m.rs");
+    let check = |expect: &str| {
+        let (code, _, err) = run(&["check", main.to_str().unwrap()]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("main.rs:1:5") && err.contains(expect), "expected `{expect}`:\n{err}");
+        assert!(!err.contains("file not found"), "{err}");
+    };
+    std::fs::create_dir(&m).unwrap();
+    check("m.rs is a directory");
+    std::fs::remove_dir(&m).unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("loop.rs"), &m).unwrap();
+    std::os::unix::fs::symlink(&m, tmp.path().join("loop.rs")).unwrap();
+    check("m.rs is a symbolic link that loops");
+    std::fs::remove_file(&m).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &m).unwrap();
+    check("m.rs is a device");
+    std::fs::remove_file(&m).unwrap();
+    assert!(std::process::Command::new("mkfifo").arg(&m).status().unwrap().success());
+    check("m.rs is a FIFO");
+    std::fs::remove_file(&m).unwrap();
+    std::fs::write(&m, b"pub fn f() -> u32 { 1 }\n\xc3(\n").unwrap();
+    check("m.rs is not UTF-8: invalid byte 0xc3 at byte offset 24 (line 2)");
+    std::fs::write(&m, "pub fn f() -> u32 { 1 }\n").unwrap();
+    std::fs::create_dir(tmp.path().join("m")).unwrap();
+    std::fs::write(tmp.path().join("m/mod.rs"), "pub fn f() -> u32 { 2 }\n").unwrap();
+    check("ambiguous");
+}
+
+#[test]
+fn compile_never_writes_over_its_sources() {
+    let tmp = TempDir::new("overwrite");
+    let main = tmp.path().join("main.rs");
+    let text =
+        "mod m;\n#[map]\nstatic S: SockArray<4>;\n#[steer]\nfn r(_pkt: Packet) -> Verdict { select(S, m::f()) }\n";
+    std::fs::write(&main, text).unwrap();
+    std::fs::write(tmp.path().join("m.rs"), "pub fn f() -> u32 { 1 }\n").unwrap();
+    let x_o = tmp.path().join("x.o");
+    std::fs::write(&x_o, text).unwrap();
+    std::fs::write(tmp.path().join("x.rs"), "").unwrap();
+    for args in [
+        vec!["compile", main.to_str().unwrap(), "-o", main.to_str().unwrap()],
+        vec!["compile", main.to_str().unwrap(), "-o", tmp.path().join("m.rs").to_str().unwrap()],
+        vec!["compile", x_o.to_str().unwrap()],
+    ] {
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("refusing to write the object over"), "{err}");
+    }
+    assert_eq!(std::fs::read_to_string(&main).unwrap(), text);
+    assert_eq!(std::fs::read_to_string(&x_o).unwrap(), text);
+    assert_eq!(std::fs::read_to_string(tmp.path().join("m.rs")).unwrap(), "pub fn f() -> u32 { 1 }\n");
+}
+
+#[test]
+fn warnings_exit_0_and_dash_d_warnings_makes_them_errors() {
+    let tmp = TempDir::new("warnings");
+    let p = tmp.path().join("w.rs");
+    std::fs::write(&p, "#[map]\nstatic S: SockArray<4>;\n#[steer]\nfn r(pkt: Packet) -> Verdict {\n    let x = 1u32;\n    select(S, pkt.hash % 4)\n}\n")
+        .unwrap();
+    let path = p.to_str().unwrap();
+    let (code, _, err) = run(&["check", path]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("warning[W0101]: unused variable `x`") && err.contains("w.rs:5:9"), "{err}");
+    for verb in ["check", "compile", "test"] {
+        let (code, _, err) =
+            run(&[verb, path, "-D", "warnings", "-o", "/dev/null"][..if verb == "compile" { 6 } else { 4 }]);
+        assert_eq!(code, 1, "{verb}: {err}");
+        assert!(err.contains("error[W0101]") && err.contains("`-D warnings`"), "{err}");
+    }
+    let (code, out, _) = run(&["check", path, "--json"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"W0101\"") && out.contains("\"warning\""), "{out}");
+    let (code, _, err) = run(&["check", path, "--const", "N=1", "--const", "N=2"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`--const N=` is given more than once"), "{err}");
+}
+
+#[test]
+fn deep_nesting_does_not_depend_on_ulimit_s() {
+    let tmp = TempDir::new("deep");
+    let p = tmp.path().join("deep.rs");
+    let body = format!("    {}Verdict::Pass", "return ".repeat(3000));
+    std::fs::write(&p, format!("#[steer]\nfn route(_pkt: Packet) -> Verdict {{\n{body}\n}}\n")).unwrap();
+    let bin = env!("CARGO_BIN_EXE_rsteer");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -s 1024; exec {bin} check {}", p.display()))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("error[E0010]") && err.contains("deep.rs:3:"), "{err}");
+}
+
+#[test]
+fn a_test_packet_on_a_cpu_the_tests_lack_fails_in_words() {
+    let tmp = TempDir::new("cpu");
+    let p = tmp.path().join("cpu.rs");
+    std::fs::write(&p, "#[map]\nstatic S: SockArray<4>;\n#[steer]\nfn route(_pkt: Packet) -> Verdict { select(S, cpu() % 4) }\n#[test]\nfn t() { assert_eq!(route(Packet::udp4().cpu(4294967295)), Verdict::Pass); }\n")
+        .unwrap();
+    let (code, out, err) = run(&["test", p.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("`.cpu(4294967295)` names no CPU: tests run on 8 CPUs, 0 to 7"), "{out}");
+    assert!(!out.contains("compiler bug"), "{out}");
+}

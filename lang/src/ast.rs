@@ -37,6 +37,19 @@ impl Path {
 #[derive(Clone, Debug, Default)]
 pub struct File {
     pub items: Vec<Item>,
+    /// Every `#[allow(lint, ..)]` of the file, on an item or a statement: the span it covers
+    /// and the lint names it gives (with their spans).
+    pub allows: Vec<Allow>,
+    /// The names of items that did not parse: a use of one is no new mistake.
+    pub broken: Vec<Ident>,
+}
+
+/// One `#[allow(..)]`: warnings whose primary label lies in `scope` and whose lint is one
+/// of `lints` are not reported.
+#[derive(Clone, Debug)]
+pub struct Allow {
+    pub scope: Span,
+    pub lints: Vec<Ident>,
 }
 
 #[derive(Clone, Debug)]

@@ -13,7 +13,9 @@ use crate::errors;
 use crate::hir::{self, FnKind, FuncId, IntTy, MapId, MapKind, SteerAttrs, StructId, Ty, Verdict};
 use crate::items::{
     Binding, ConstInfo, ConstState, FnInfo, ItemRef, ItemTable, Items, ModId, Module, MAX_ARRAY_LEN, MAX_CAPACITY,
+    MAX_NAME_LEN,
 };
+use crate::lint;
 use crate::mapkind::{self, Slot};
 use crate::parse;
 use crate::span::{FileId, SourceDb, Span};
@@ -114,6 +116,26 @@ pub fn run(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<h
 
     c.check_recursion();
     let program = c.finish(functions);
+    if !c.diags.iter().any(|d| d.is_error()) {
+        let used = c.used.take();
+        let warnings = lint::unused(&c.t, &used, &program.functions);
+        c.diags.extend(warnings);
+    }
+    let mut diags = std::mem::take(&mut c.diags);
+    let files: Vec<&ast::File> = c.modules.iter().filter(|m| !m.is_std).map(|m| &m.ast).collect();
+    lint::apply_allows(&files, &mut diags);
+    // An item that did not parse is reported once, by its syntax error: a name that is not
+    // found because of it is no second mistake.
+    let broken: std::collections::HashSet<&str> =
+        files.iter().flat_map(|f| f.broken.iter().map(|i| i.name.as_str())).collect();
+    if !broken.is_empty() {
+        diags.retain(|d| {
+            let unknown = d.code == crate::codes::UNKNOWN_NAME || d.code == crate::codes::BAD_TYPE_NAME;
+            let name = d.primary_span().map(|s| &c.db.source(s.file)[s.range()]);
+            !(unknown && name.is_some_and(|n| broken.contains(n.rsplit("::").next().unwrap_or(n))))
+        });
+    }
+    c.diags = diags;
     let failed = c.diags.iter().any(|d| d.is_error());
     let diags = std::mem::take(&mut c.diags);
     (if failed { None } else { Some(program) }, diags)
@@ -229,13 +251,23 @@ impl<'a> Checker<'a> {
 
     fn mod_item(&mut self, m: ModId, name: &ast::Ident) {
         let from = self.db.name(self.modules[m].file).to_string();
-        let Some((src, recorded)) = self.options.modules.load(&from, &name.name) else {
-            self.error(
-                errors::unknown_module(format!("file not found for module `{}`", name.name))
-                    .with_primary(name.span, "no such file")
-                    .with_help(format!("create `{}.rs` beside `{from}`", name.name)),
-            );
-            return;
+        let (src, recorded) = match self.options.modules.load(&from, &name.name) {
+            Ok(found) => found,
+            Err(crate::ModuleError::NotFound) => {
+                self.error(
+                    errors::unknown_module(format!("file not found for module `{}`", name.name))
+                        .with_primary(name.span, "no such file")
+                        .with_help(format!("create `{}.rs` beside `{from}`", name.name)),
+                );
+                return;
+            }
+            Err(crate::ModuleError::Refused(why)) => {
+                self.error(
+                    errors::unknown_module(format!("cannot use module `{}`: {why}", name.name))
+                        .with_primary(name.span, "declared here"),
+                );
+                return;
+            }
         };
         let target = match self.files_loaded.get(&recorded) {
             Some(&t) => t,
@@ -298,7 +330,7 @@ impl<'a> Checker<'a> {
                 }
                 ast::ItemKind::Static { name, ty } => {
                     let is_map = item.attrs.iter().any(|a| a.name.name == "map");
-                    for a in &item.attrs {
+                    for a in item.attrs.iter().filter(|a| a.name.name != "allow") {
                         if a.name.name != "map" || !a.args.is_empty() {
                             self.error(
                                 errors::bad_attribute(format!("unknown attribute `{}` on a static", a.name.name))
@@ -343,6 +375,28 @@ impl<'a> Checker<'a> {
                     Some((&decl.name, ItemRef::Fn(id)))
                 }
             };
+            let carried: Vec<(&ast::Ident, &str)> = match (&item.kind, &r) {
+                (ast::ItemKind::Fn(decl), Some((_, ItemRef::Fn(id))))
+                    if matches!(self.fns[id.0 as usize].kind, FnKind::Entry(_)) =>
+                {
+                    vec![(&decl.name, "entry")]
+                }
+                (ast::ItemKind::Static { name, .. }, _) => vec![(name, "map")],
+                (ast::ItemKind::Struct { name, fields }, _) => {
+                    std::iter::once((name, "struct")).chain(fields.iter().map(|(f, _)| (f, "field"))).collect()
+                }
+                _ => vec![],
+            };
+            for (n, what) in carried.into_iter().filter(|(n, _)| n.name.len() > MAX_NAME_LEN) {
+                self.error(
+                    errors::name_too_long(format!("the {what} name `{}…` is {} bytes long", &n.name[..16], n.name.len()))
+                        .with_primary(n.span, format!("longer than {MAX_NAME_LEN} bytes"))
+                        .with_note(format!(
+                            "the object's symbols and BTF carry this name, and the kernel takes at most {MAX_NAME_LEN} bytes"
+                        ))
+                        .with_help("choose a shorter name"),
+                );
+            }
             if let Some((name, r)) = r {
                 if self.modules[m].items.contains_key(&name.name) || self.modules[m].scope.contains_key(&name.name) {
                     let first = self.modules[m].scope.get(&name.name).map(|(_, s)| *s);
@@ -362,7 +416,7 @@ impl<'a> Checker<'a> {
     }
 
     fn no_attrs(&mut self, item: &ast::Item) {
-        for a in &item.attrs {
+        for a in item.attrs.iter().filter(|a| a.name.name != "allow") {
             self.error(
                 errors::bad_attribute(format!("unknown attribute `{}` here", a.name.name))
                     .with_primary(a.span, "attributes go on functions (`#[steer]`, `#[test]`) and maps (`#[map]`)"),
@@ -440,6 +494,8 @@ impl<'a> Checker<'a> {
                     }
                     kind = FnKind::Test;
                 }
+                // `#[allow(lint)]` is read by the warnings (`lint.rs`).
+                "allow" => {}
                 other => {
                     let mut d = errors::bad_attribute(format!("unknown attribute `{other}` on a function"))
                         .with_primary(a.span, "not understood");

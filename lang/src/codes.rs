@@ -32,6 +32,9 @@ pub const UNKNOWN_METHOD: &str = "E0105";
 /// A type name is unknown or misused: the types are the integers, `bool`, arrays `[T; N]`, declared
 /// structs, `Option<T>`, `Packet` and `Verdict`.
 pub const BAD_TYPE_NAME: &str = "E0106";
+/// A name the object file and the kernel's BTF carry (a `#[steer]` entry, a map, a struct or a field of
+/// one) is longer than 127 bytes, the kernel's limit for such names.
+pub const NAME_TOO_LONG: &str = "E0107";
 /// Mismatched types: an expression's type differs from the one its position requires.
 pub const MISMATCHED_TYPES: &str = "E0200";
 /// A function, method or built-in was called with the wrong number of arguments.
@@ -128,3 +131,33 @@ pub const VERIFIER_REJECTED: &str = "E0900";
 pub const SOCKET_MAPS_SPLIT: &str = "W0001";
 /// Warning: a `match` pattern can never match because earlier arms cover its values.
 pub const UNREACHABLE_PATTERN: &str = "W0003";
+/// Warning: a local variable or parameter is never read.
+pub const UNUSED_VARIABLE: &str = "W0101";
+/// Warning: an imported name is never used.
+pub const UNUSED_IMPORT: &str = "W0102";
+/// Warning: a constant is never used.
+pub const UNUSED_CONST: &str = "W0103";
+/// Warning: a map is never used.
+pub const UNUSED_MAP: &str = "W0104";
+/// Warning: a helper function is never called.
+pub const UNUSED_FUNCTION: &str = "W0105";
+/// Warning: code after an expression that never finishes (`return`, `break`, `continue`) cannot run.
+pub const UNREACHABLE_CODE: &str = "W0106";
+
+/// The lint name of each warning code: what `#[allow(NAME)]` names to silence it. `warnings`
+/// silences them all.
+pub const LINTS: &[(&str, &str)] = &[
+    (SOCKET_MAPS_SPLIT, "socket_maps_split"),
+    (UNREACHABLE_PATTERN, "unreachable_patterns"),
+    (UNUSED_VARIABLE, "unused_variables"),
+    (UNUSED_IMPORT, "unused_imports"),
+    (UNUSED_CONST, "dead_code"),
+    (UNUSED_MAP, "dead_code"),
+    (UNUSED_FUNCTION, "dead_code"),
+    (UNREACHABLE_CODE, "unreachable_code"),
+];
+
+/// The lint name of a warning code (`None` for errors).
+pub fn lint_name(code: &str) -> Option<&'static str> {
+    LINTS.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
+}

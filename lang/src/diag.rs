@@ -92,6 +92,32 @@ impl Diagnostic {
     }
 }
 
+/// Puts diagnostics in source order: by file (in the order the files were loaded), then by
+/// the start of the primary label; diagnostics without one keep their place at the end.
+/// The sort is stable, so two at one place keep the order they were found in.
+pub fn sort_by_source(diags: &mut [Diagnostic]) {
+    diags.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start)).unwrap_or((usize::MAX, u32::MAX)));
+}
+
+/// At most this many diagnostics are printed; the rest are counted in one line
+/// ([`more_line`]), so that a file of thousands of mistakes prints what a person can read.
+pub const MAX_SHOWN: usize = 50;
+
+/// The line that stands for the diagnostics after the first [`MAX_SHOWN`]: `and 12 more
+/// errors and 1 more warning`, or `None` when all were shown.
+pub fn more_line(diags: &[Diagnostic]) -> Option<String> {
+    let rest = diags.get(MAX_SHOWN..).unwrap_or(&[]);
+    let errors = rest.iter().filter(|d| d.is_error()).count();
+    let warnings = rest.len() - errors;
+    let count = |n: usize, what: &str| format!("{n} more {what}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, 0) => None,
+        (e, 0) => Some(format!("and {}", count(e, "error"))),
+        (0, w) => Some(format!("and {}", count(w, "warning"))),
+        (e, w) => Some(format!("and {} and {}", count(e, "error"), count(w, "warning"))),
+    }
+}
+
 /// Renders diagnostics as plain text (no colour), as snapshot tests and pipes see them.
 pub fn render_plain(db: &SourceDb, diags: &[Diagnostic]) -> String {
     let config = term::Config::default();
@@ -133,8 +159,12 @@ other operand of a binary operator), else `u32`; `let x: u8 = 300;` is an error,
     ),
     (
         codes::TOO_DEEP,
-        "The input nests brackets or operators too deeply for the compiler to process \
-safely. Split the expression with `let` bindings or helper functions.",
+        "The input nests too deeply for the compiler to process safely. Nesting is counted \
+before parsing: every open bracket and every `if`, `else if`, `match`, `for` or `return` \
+whose expression is still open is a level, and more than 128 levels are refused. One \
+expression may also have at most 200 operands and operators, and an expression tree at \
+most 256 levels. Split the expression with `let` bindings or helper functions, and write a \
+long `else if` chain as a `match`.",
     ),
     (
         codes::UNKNOWN_NAME,
@@ -171,6 +201,13 @@ contains`.",
         "A type name is unknown or misused: the types are the integers, `bool`, arrays \
 `[T; N]`, declared structs, `Option<T>`, `Packet` and `Verdict`. Map kinds appear only in \
 `#[map] static` declarations.",
+    ),
+    (
+        codes::NAME_TOO_LONG,
+        "A name that the object file and its BTF carry is too long. The names of `#[steer]` \
+entries, maps, structs and struct fields become symbol and BTF names, and the kernel takes \
+at most 127 bytes for each (`KSYM_NAME_LEN` is 128 with the final NUL). Helper functions, \
+constants and locals are not carried and may be longer. Choose a shorter name.",
     ),
     (
         codes::MISMATCHED_TYPES,
@@ -364,6 +401,39 @@ socket can be in one `SockArray` only, and not in a `SockArray` and a `SockMap`/
 once, so the loader would refuse it. Use `SockMap` maps instead.",
     ),
     (codes::UNREACHABLE_PATTERN, "Warning: a `match` pattern can never match because earlier arms cover its values."),
+    (
+        codes::UNUSED_VARIABLE,
+        "Warning (`unused_variables`): a local variable or parameter is never read. Remove it, or \
+start its name with `_` (`_port`, or `_` alone for `let _ = e;`) to say that it is unused on \
+purpose; `#[allow(unused_variables)]` on the statement or function silences it too.",
+    ),
+    (
+        codes::UNUSED_IMPORT,
+        "Warning (`unused_imports`): a name brought in with `use` is never used. Remove it from the \
+`use` item, or silence it with `#[allow(unused_imports)]` on the item.",
+    ),
+    (
+        codes::UNUSED_CONST,
+        "Warning (`dead_code`): a constant is never used. Remove it, or silence it with \
+`#[allow(dead_code)]` on the constant. Items marked `pub` in a `mod` file are not reported.",
+    ),
+    (
+        codes::UNUSED_MAP,
+        "Warning (`dead_code`): a `#[map]` is declared but no entry, helper or test uses it, so \
+the object carries a map nothing reads. Remove it, or silence it with `#[allow(dead_code)]`.",
+    ),
+    (
+        codes::UNUSED_FUNCTION,
+        "Warning (`dead_code`): a helper function is never called. Entries (`#[steer]`) and \
+`#[test]` functions are used by definition; a helper needs a caller. Remove it, or silence it \
+with `#[allow(dead_code)]` on the function.",
+    ),
+    (
+        codes::UNREACHABLE_CODE,
+        "Warning (`unreachable_code`): a statement or expression follows one that never finishes \
+(`return`, `break`, `continue`, or an `if`/`match` whose every branch does), so it can never \
+run. Remove it, or silence it with `#[allow(unreachable_code)]`.",
+    ),
 ];
 
 /// The explanation of a diagnostic code, e.g. `explain("E0600")`.

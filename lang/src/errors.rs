@@ -282,3 +282,38 @@ pub fn socket_maps_split(message: impl Into<String>) -> Diagnostic {
 pub fn unreachable_pattern(message: impl Into<String>) -> Diagnostic {
     Diagnostic::warning(codes::UNREACHABLE_PATTERN, message)
 }
+
+/// `W0101`: Warning: a local variable or parameter is never read.
+pub fn unused_variable(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::warning(codes::UNUSED_VARIABLE, message)
+}
+
+/// `W0102`: Warning: an imported name is never used.
+pub fn unused_import(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::warning(codes::UNUSED_IMPORT, message)
+}
+
+/// `W0103`: Warning: a constant is never used.
+pub fn unused_const(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::warning(codes::UNUSED_CONST, message)
+}
+
+/// `W0104`: Warning: a map is never used.
+pub fn unused_map(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::warning(codes::UNUSED_MAP, message)
+}
+
+/// `W0105`: Warning: a helper function is never called.
+pub fn unused_function(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::warning(codes::UNUSED_FUNCTION, message)
+}
+
+/// `W0106`: Warning: code that can never run.
+pub fn unreachable_code(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::warning(codes::UNREACHABLE_CODE, message)
+}
+
+/// `E0107`: A name the object and its BTF carry is longer than the kernel allows.
+pub fn name_too_long(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(codes::NAME_TOO_LONG, message)
+}

@@ -22,6 +22,10 @@ pub type ModId = usize;
 pub const MAX_ARRAY_LEN: u32 = 4096;
 /// The largest map capacity a policy may declare (16 Mi entries).
 pub const MAX_CAPACITY: u32 = 1 << 24;
+/// The longest name of an entry, map, struct or struct field: the object's symbols and BTF
+/// carry these names, and the kernel takes at most 127 bytes (`KSYM_NAME_LEN` is 128 with
+/// the NUL; codegen's BTF writer has the same limit).
+pub const MAX_NAME_LEN: usize = 127;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ItemRef {
@@ -85,6 +89,8 @@ pub struct FnInfo {
 #[derive(Default)]
 pub struct ItemTable {
     pub diags: Vec<Diagnostic>,
+    /// The names looked up in each module's scope, for the unused-name warnings.
+    pub used: std::cell::RefCell<crate::lint::Used>,
     pub modules: Vec<Module>,
     /// `std::name` to the module loaded for it.
     pub std_loaded: HashMap<String, ModId>,
@@ -116,6 +122,17 @@ impl ItemTable {
     /// Resolves a path to an item as seen from module `m`. Errors are returned, not reported.
     pub fn lookup_item(&self, m: ModId, path: &ast::Path) -> Result<ItemRef, Diagnostic> {
         let segs = &path.segments;
+        let mut used = self.used.borrow_mut();
+        if let Some(first) = segs.first() {
+            used.insert((m, first.name.clone()));
+        }
+        if let ([first, name], Some((Binding::Module(t), _))) =
+            (segs.as_slice(), segs.first().and_then(|f| self.modules[m].scope.get(&f.name)))
+        {
+            let _ = first;
+            used.insert((*t, name.name.clone()));
+        }
+        drop(used);
         let (module, name) = match segs.as_slice() {
             [one] => match self.modules[m].scope.get(&one.name) {
                 Some((Binding::Item(r), _)) => return Ok(*r),

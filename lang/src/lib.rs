@@ -11,39 +11,56 @@ pub mod codes;
 pub mod consteval;
 pub mod diag;
 pub mod errors;
+pub mod examples;
 pub mod exhaustive;
 pub mod hir;
 mod items;
 pub mod kernel;
+mod lint;
 pub mod lit;
 pub mod mapkind;
 pub mod ops;
 pub mod packet;
 pub mod parse;
+pub mod prescan;
 pub mod pretty;
 pub mod span;
+pub mod stack;
 pub mod stdlib;
 mod suggest;
 mod typeck;
 pub mod version;
 
 pub use diag::{explain, Diagnostic, Severity};
+/// Limits the checker enforces (and `rsteer explain` names).
+pub use items::{MAX_ARRAY_LEN, MAX_CAPACITY, MAX_NAME_LEN};
 pub use span::{FileId, SourceDb, Span};
 
 /// Supplies the text of `mod name;` files. The CLI reads them from disk beside the policy;
-/// tests hand them from memory.
-pub trait ModuleLoader {
+/// tests hand them from memory. `Sync`, because checking runs on a thread of its own
+/// ([`stack::with_stack`]).
+pub trait ModuleLoader: Sync {
     /// The source of module `name` declared in the file called `from` (its name in the
-    /// [`SourceDb`]), and the name to record for it; `None` when there is no such file.
-    fn load(&self, from: &str, name: &str) -> Option<(String, String)>;
+    /// [`SourceDb`]), and the name to record for it; why not when it cannot be had.
+    fn load(&self, from: &str, name: &str) -> Result<(String, String), ModuleError>;
+}
+
+/// Why a `mod name;` file cannot be had.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ModuleError {
+    /// There is no such file.
+    NotFound,
+    /// There is a file, but it cannot be used: the sentence says why and names it (`m.rs is
+    /// a directory`, `m.rs is not UTF-8: ...`, `both m.rs and m/mod.rs exist`).
+    Refused(String),
 }
 
 /// A loader that knows no modules: `mod x;` is an error.
 pub struct NoModules;
 
 impl ModuleLoader for NoModules {
-    fn load(&self, _from: &str, _name: &str) -> Option<(String, String)> {
-        None
+    fn load(&self, _from: &str, _name: &str) -> Result<(String, String), ModuleError> {
+        Err(ModuleError::NotFound)
     }
 }
 
@@ -68,15 +85,28 @@ impl Default for CheckOptions<'_> {
 /// Parses, resolves and type-checks the policy in `main` (already added to `db`; modules and
 /// standard-library files are added to `db` as they are loaded). Returns the program when
 /// there was no error, and every diagnostic (errors and warnings) either way.
+///
+/// It runs on a thread with a stack of known size ([`stack::with_stack`]), so the answer
+/// for a deeply nested policy does not depend on the caller's stack.
 pub fn check(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<hir::Program>, Vec<Diagnostic>) {
+    stack::with_stack(|| check_here(db, main, options))
+}
+
+fn check_here(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<hir::Program>, Vec<Diagnostic>) {
     let (program, mut diags) = check::run(db, main, options);
-    match (program, options.target_kernel) {
+    let program = match (program, options.target_kernel) {
         (Some(p), Some(target)) => {
             let found = kernel::check_target(&p, target);
             let failed = !found.is_empty();
             diags.extend(found);
-            (if failed { None } else { Some(p) }, diags)
+            if failed {
+                None
+            } else {
+                Some(p)
+            }
         }
-        (program, _) => (program, diags),
-    }
+        (program, _) => program,
+    };
+    diag::sort_by_source(&mut diags);
+    (program, diags)
 }

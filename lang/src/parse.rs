@@ -9,6 +9,7 @@ use crate::ast::*;
 use crate::diag::Diagnostic;
 use crate::errors;
 use crate::lit::{self, EscapeError, IntTextError};
+use crate::prescan::{self, Problem, MAX_NESTING};
 use crate::span::{FileId, Span};
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
@@ -20,15 +21,12 @@ use std::sync::OnceLock;
 #[grammar = "grammar.pest"]
 struct LangParser;
 
-/// Bracket nesting beyond this is refused before parsing, so that neither pest nor the
-/// recursive passes after it can run out of stack on hostile input.
-const MAX_NESTING: usize = 32;
 /// Operands and operators in one flat expression beyond this are refused before they are
 /// folded into a tree: with the nesting limit, it bounds every tree's depth (and the
 /// recursion that drops it) to a few thousand.
-const MAX_EXPR_PARTS: usize = 200;
+pub const MAX_EXPR_PARTS: usize = 200;
 /// Expression trees deeper than this are refused for the same reason.
-const MAX_EXPR_DEPTH: usize = 256;
+pub const MAX_EXPR_DEPTH: usize = 256;
 
 /// Operator precedence, lowest first (the book's `ref-expressions.md` lists it).
 fn pratt() -> &'static PrattParser<Rule> {
@@ -64,24 +62,24 @@ fn pratt() -> &'static PrattParser<Rule> {
 /// Parses one source file. Always returns a (possibly partial) file; errors are in the vec.
 pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    if let Some(at) = too_deep(src) {
-        diags.push(
-            errors::too_deep("brackets nested too deeply")
-                .with_primary(
-                    Span::new(file, at, (at + 1).min(src.len())),
-                    format!("more than {MAX_NESTING} levels deep"),
-                )
-                .with_help("move inner parts into `let` bindings or helper functions"),
-        );
-        return (File::default(), diags);
-    }
+    let mut text = match prescan::prescan(src) {
+        Ok(text) => text,
+        Err(problem) => {
+            diags.push(prescan_error(file, src, problem));
+            return (File::default(), diags);
+        }
+    };
     pest::set_error_detail(true);
     let mut items = Vec::new();
+    let mut allows = Vec::new();
+    let mut broken = Vec::new();
+    let mut repairs = 0;
+    let mut repaired: Option<usize> = None;
     let mut pos = 0usize;
     while pos <= src.len() {
-        let rest = &src[pos..];
-        match LangParser::parse(Rule::one_item, rest) {
+        match parse_item(&text, pos) {
             Ok(mut pairs) => {
+                repaired = None;
                 let Some(one) = pairs.next() else { break };
                 let Some(inner) = one.into_inner().next() else {
                     break;
@@ -90,8 +88,13 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
                     break; // EOI: only whitespace and comments were left.
                 }
                 let end = inner.as_span().end();
-                let b = Builder { file, base: pos, src, diags: RefCell::new(Vec::new()) };
+                let b = Builder { file, base: pos, src, diags: RefCell::new(Vec::new()), allows: RefCell::default() };
                 if let Some(item) = b.item(inner) {
+                    for a in item.attrs.iter().filter(|a| a.name.name == "allow") {
+                        let lints = a.args.iter().map(|a| a.name.clone()).collect();
+                        allows.push(Allow { scope: item.span, lints });
+                    }
+                    allows.append(&mut b.allows.borrow_mut());
                     if let Some(span) = expr_depth_item(&item) {
                         diags.push(
                             errors::too_deep("expression nested too deeply")
@@ -109,48 +112,171 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
                 pos += end;
             }
             Err(e) => {
-                diags.push(syntax_error(file, pos, src, &e));
+                if let Some(at) = repaired.take() {
+                    if pos + error_pos(&e) <= at + 1 {
+                        // The `;` put in was not what the item lacked: one error is enough.
+                        text.replace_range(at..at + 1, &src[at..at + 1]);
+                        if let Some(name) = item_name(&text, pos) {
+                            broken.push(Ident {
+                                name: text[name.clone()].to_string(),
+                                span: Span::new(file, name.start, name.end),
+                            });
+                        }
+                        match recovery_point(&text, at) {
+                            Some(next) if next > pos => {
+                                pos = next;
+                                continue;
+                            }
+                            _ => break,
+                        }
+                    }
+                }
+                let d = syntax_error(file, pos, &text, &e);
+                // A missing `;` is certain: put one in (over the whitespace after the
+                // statement, so that no offset moves) and parse the item again, so that the
+                // rest of it is checked and nothing that uses it errs for want of it.
+                let semi = d.message == MISSING_SEMI && repairs < MAX_REPAIRS;
+                let end = d.primary_span().map(|s| s.end as usize).unwrap_or(0);
+                diags.push(d);
+                if semi && text[end..].starts_with(|c: char| c.is_ascii_whitespace()) {
+                    text.replace_range(end..end + 1, ";");
+                    repairs += 1;
+                    repaired = Some(end);
+                    continue;
+                }
+                if let Some(name) = item_name(&text, pos) {
+                    broken.push(Ident {
+                        name: text[name.clone()].to_string(),
+                        span: Span::new(file, name.start, name.end),
+                    });
+                }
                 let at = pos + error_pos(&e);
-                match recovery_point(src, at) {
+                // An item that starts where the error is (after a missing `}`) is parsed on
+                // its own; otherwise parsing resumes at the next line that starts an item.
+                let line = text[..at.min(text.len())].rfind('\n').map(|n| n + 1).unwrap_or(0);
+                let here = (line > pos && starts_item(&text[line..])).then_some(line);
+                match here.or_else(|| recovery_point(&text, at)) {
                     Some(next) if next > pos => pos = next,
                     _ => break,
                 }
             }
         }
     }
-    (File { items }, diags)
+    (File { items, allows, broken }, diags)
 }
 
-/// Position of the first bracket that opens one level too many, if any.
-fn too_deep(src: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, c) in src.char_indices() {
-        match c {
-            '(' | '[' | '{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(i);
-                }
+/// The message of a syntax error that is a missing `;`.
+const MISSING_SEMI: &str = "syntax error: expected `;`";
+/// Missing `;`s put in per file before the parser gives up on repairs.
+const MAX_REPAIRS: usize = 50;
+
+/// The byte range of the name of the item at `pos` (after its attributes, `pub` and
+/// keyword), if it has one.
+fn item_name(text: &str, pos: usize) -> Option<std::ops::Range<usize>> {
+    let mut i = pos;
+    loop {
+        i += text[i..].len() - text[i..].trim_start().len();
+        if text[i..].starts_with("#[") {
+            i += text[i..].find(']')? + 1;
+        } else if let Some(kw) =
+            ["pub ", "fn ", "const ", "static ", "struct "].iter().find(|k| text[i..].starts_with(**k))
+        {
+            i += kw.len();
+            if *kw != "pub " {
+                i += text[i..].len() - text[i..].trim_start().len();
+                let len = text[i..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(text.len() - i);
+                return (len > 0).then_some(i..i + len);
             }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+        } else {
+            return None;
+        }
+    }
+}
+
+/// The pre-scan's refusal as a diagnostic.
+fn prescan_error(file: FileId, src: &str, problem: Problem) -> Diagnostic {
+    match problem {
+        Problem::UnterminatedComment { at } => errors::syntax("unterminated block comment")
+            .with_primary(Span::new(file, at, (at + 2).min(src.len())), "this `/*` has no matching `*/`")
+            .with_help("block comments nest: every `/*` inside needs its own `*/`"),
+        Problem::TooDeep { at, len, what } => {
+            let span = Span::new(file, at, (at + len).min(src.len()));
+            let (message, help) = match what {
+                "bracket" => ("brackets nested too deeply", "move inner parts into `let` bindings or helper functions"),
+                "if" => (
+                    "`if` nested or chained too deeply",
+                    "a long `else if` chain is a `match`; or split it into helper functions",
+                ),
+                "return" => {
+                    ("`return` nested too deeply", "a `return` inside a `return` never runs: remove the inner ones")
+                }
+                _ => ("expressions nested too deeply", "move inner parts into `let` bindings or helper functions"),
+            };
+            errors::too_deep(message)
+                .with_primary(span, format!("more than {MAX_NESTING} levels of nesting here"))
+                .with_note(format!(
+                    "brackets and the `if`, `else if`, `match`, `for` and `return` expressions open around a point count \
+                     as levels; the limit is {MAX_NESTING}"
+                ))
+                .with_help(help)
+        }
+    }
+}
+
+/// Parses the item at `pos`. pest builds an error's source line by walking from the end of
+/// its input back to the error, so parsing the whole rest of the file for every item would
+/// make a file of many broken items quadratic: the item is parsed in a window that ends at
+/// the next line starting an item first, and in the whole rest only when that parse ran
+/// into the window's end (an item that really goes on, such as a string literal holding
+/// such a line).
+fn parse_item(text: &str, pos: usize) -> Result<Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    let mut body = pos;
+    loop {
+        body += text[body..].len() - text[body..].trim_start().len();
+        if !text[body..].starts_with("#[") {
+            break;
+        }
+        match text[body..].find('\n') {
+            Some(nl) => body += nl + 1,
+            None => break,
+        }
+    }
+    if let Some(end) = recovery_point(text, body) {
+        let window = &text[pos..end];
+        match LangParser::parse(Rule::one_item, window) {
+            Ok(pairs)
+                if pairs
+                    .clone()
+                    .next()
+                    .and_then(|one| one.into_inner().next())
+                    .is_some_and(|i| i.as_rule() == Rule::item) =>
+            {
+                return Ok(pairs)
+            }
+            Err(e) if error_pos(&e) < window.trim_end().len() => return Err(e),
             _ => {}
         }
     }
-    None
+    LangParser::parse(Rule::one_item, &text[pos..])
 }
 
 /// The start of the next line after `at` that begins an item, where parsing resumes.
 fn recovery_point(src: &str, at: usize) -> Option<usize> {
-    const STARTS: [&str; 8] = ["fn ", "#[", "const ", "static ", "struct ", "use ", "mod ", "pub "];
     let mut i = at.min(src.len());
     while let Some(nl) = src[i..].find('\n') {
         let line = i + nl + 1;
-        if STARTS.iter().any(|s| src[line..].starts_with(s)) {
+        if starts_item(&src[line..]) {
             return Some(line);
         }
         i = line;
     }
     None
+}
+
+/// Whether a line starts an item (where parsing can resume after an error).
+fn starts_item(line: &str) -> bool {
+    const STARTS: [&str; 8] = ["fn ", "#[", "const ", "static ", "struct ", "use ", "mod ", "pub "];
+    STARTS.iter().any(|s| line.starts_with(s))
 }
 
 fn error_pos(e: &pest::error::Error<Rule>) -> usize {
@@ -254,12 +380,33 @@ fn syntax_error(file: FileId, base: usize, src: &str, e: &pest::error::Error<Rul
         }
     };
     let end = (at + src[at..].chars().next().map(|c| c.len_utf8()).unwrap_or(0)).min(src.len());
+    // A `;` that could end the statement, before a token on a later line (or a `let`): the
+    // statement lacks its `;`, and the place to say so is its end, not the next line.
+    let prev_end = src[..at].trim_end().len();
+    let word_let =
+        src[at..].starts_with("let") && !src[at + 3..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
+    if expected.iter().any(|e| e == "`;`") && prev_end > 0 && (src[prev_end..at].contains('\n') || word_let) {
+        let last = src[..prev_end].chars().next_back().map(|c| c.len_utf8()).unwrap_or(1);
+        return errors::syntax(MISSING_SEMI)
+            .with_primary(Span::new(file, prev_end - last, prev_end), "expected `;` after this")
+            .with_secondary(
+                Span::new(file, at, end),
+                if found == "end of file" {
+                    "the file ends here".to_string()
+                } else {
+                    format!("{found} cannot continue the statement")
+                },
+            )
+            .with_help("end the statement with `;`");
+    }
     let label =
         if expected.is_empty() { "unexpected here".to_string() } else { format!("expected {}", join_or(&expected)) };
     let mut d =
         errors::syntax(format!("syntax error: unexpected {found}")).with_primary(Span::new(file, at, end), label);
     if found == "end of file" {
         d = d.with_help("the file ends inside an item: is a `}` or `;` missing?");
+    } else if (at == 0 || src[..at].ends_with('\n')) && starts_item(&src[at..]) {
+        d = d.with_help("an item cannot start inside another one: is a `}` missing above it?");
     }
     d
 }
@@ -380,6 +527,7 @@ struct Builder<'s> {
     base: usize,
     src: &'s str,
     diags: RefCell<Vec<Diagnostic>>,
+    allows: RefCell<Vec<Allow>>,
 }
 
 fn is_kw(r: Rule) -> bool {
@@ -505,6 +653,19 @@ impl<'s> Builder<'s> {
         Some(Item { attrs, is_pub, kind: kind?, span, doc })
     }
 
+    /// A statement's attribute: `#[allow(..)]` covers the statement; nothing else is known.
+    fn statement_attr(&self, attr: &Attr, stmt: Span) {
+        if attr.name.name == "allow" {
+            let lints = attr.args.iter().map(|a| a.name.clone()).collect();
+            self.allows.borrow_mut().push(Allow { scope: stmt, lints });
+        } else {
+            self.error(
+                errors::bad_attribute(format!("unknown attribute `{}` on a statement", attr.name.name))
+                    .with_primary(attr.span, "statements take only `#[allow(..)]`"),
+            );
+        }
+    }
+
     fn attr(&self, p: Pair<'_, Rule>) -> Attr {
         let span = self.span(&p);
         let mut name = Ident { name: String::new(), span };
@@ -615,7 +776,12 @@ impl<'s> Builder<'s> {
         for (i, s) in all.into_iter().enumerate() {
             let last = i + 1 == n;
             let sspan = self.span(&s);
-            let Some(inner) = kids(s).into_iter().next() else {
+            let mut parts = kids(s).into_iter().peekable();
+            while let Some(a) = parts.next_if(|p| p.as_rule() == Rule::attr) {
+                let attr = self.attr(a);
+                self.statement_attr(&attr, sspan);
+            }
+            let Some(inner) = parts.next() else {
                 continue;
             };
             match inner.as_rule() {

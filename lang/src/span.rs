@@ -62,12 +62,18 @@ impl SourceDb {
     }
 
     /// 1-based line and column of the start of `span`.
+    /// The line is found by binary search in the file's line starts, so locating many
+    /// diagnostics costs no more than rendering them.
     pub fn line_col(&self, span: Span) -> LineCol {
+        use codespan_reporting::files::Files;
         let src = self.source(span.file);
-        let at = (span.start as usize).min(src.len());
-        let before = &src[..at];
-        let line = before.matches('\n').count() as u32 + 1;
-        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let mut at = (span.start as usize).min(src.len());
+        while !src.is_char_boundary(at) {
+            at -= 1;
+        }
+        let index = self.files.line_index(span.file, at).unwrap_or(0);
+        let line = index as u32 + 1;
+        let line_start = self.files.line_range(span.file, index).map(|r| r.start).unwrap_or(0).min(at);
         let column = src[line_start..at].chars().count() as u32 + 1;
         LineCol { line, column }
     }

@@ -112,15 +112,18 @@ fn route(pkt: Packet) -> Verdict {
 struct Files(&'static [(&'static str, &'static str)]);
 
 impl ModuleLoader for Files {
-    fn load(&self, _from: &str, name: &str) -> Option<(String, String)> {
-        self.0.iter().find(|(n, _)| *n == name).map(|(n, s)| (s.to_string(), format!("{n}.rs")))
+    fn load(&self, _from: &str, name: &str) -> Result<(String, String), rsteer_lang::ModuleError> {
+        let found = self.0.iter().find(|(n, _)| *n == name);
+        found.map(|(n, s)| (s.to_string(), format!("{n}.rs"))).ok_or(rsteer_lang::ModuleError::NotFound)
     }
 }
 
 #[test]
 fn modules_through_the_loader() {
-    let files =
-        Files(&[("util", "pub const N: u32 = 4;\npub fn pick(h: u32) -> u32 { h % N }\nfn private() -> u32 { 1 }\n")]);
+    let files = Files(&[(
+        "util",
+        "pub const N: u32 = 4;\npub fn pick(h: u32) -> u32 { h % N }\n#[allow(dead_code)]\nfn private() -> u32 { 1 }\n",
+    )]);
     let options = CheckOptions { const_overrides: vec![], modules: &files, target_kernel: None };
     let (db, p, d) = run("mod util;\n#[map] static S: SockArray<util::N>;\n#[steer] fn r(pkt: Packet) -> Verdict { select(S, util::pick(pkt.hash)) }\n", &options);
     assert!(d.is_empty(), "{}", diag::render_plain(&db, &d));
@@ -180,7 +183,7 @@ fn constant_tables_fold() {
 #[test]
 fn sockarray_plus_sockmap_warns() {
     let (_, p, d) = run(
-        "#[map] static A: SockArray<4>;\n#[map] static M: SockMap<4>;\n#[steer] fn r(pkt: Packet) -> Verdict { select(M, 0) }\n",
+        "#[map] static A: SockArray<4>;\n#[map] static M: SockMap<4>;\n#[steer] fn r(_pkt: Packet) -> Verdict { select(M, 0) }\n",
         &CheckOptions::default(),
     );
     assert!(p.is_some());

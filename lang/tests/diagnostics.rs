@@ -33,9 +33,9 @@ fn case(path: &Path) {
 }
 
 file_cases!("tests/diagnostics", "rs", case;
-    assignment, bad_literal, comparison_chain, consts, literal_range, loops, map_kind, map_methods, map_sizes,
-    migrating, no_entry, non_exhaustive, operators, option_match, parse_error, recursion, several_errors,
+    assignment, bad_literal, comparison_chain, consts, div_assign, literal_range, loops, map_kind, map_methods, map_sizes,
+    migrating, missing_semi, name_too_long, no_entry, non_exhaustive, operators, option_match, parse_error, recursion, several_errors,
     socket_map_warning, steer_signature, test_forms, try_outside_option, type_mismatch, unknown_name,
-    unknown_std_module, wrong_arg_count,
+    unknown_lint, unknown_std_module, warnings, wrong_arg_count,
     array_consts, lpm_trie,
 );

@@ -715,7 +715,17 @@ impl Interp<'_> {
                         };
                     }
                     PacketSet::Hash(x) => p.hash = as_u64(&self.expr(fr, x)?) as u32,
-                    PacketSet::Cpu(x) => p.cpu = as_u64(&self.expr(fr, x)?) as u32,
+                    PacketSet::Cpu(x) => {
+                        let cpu = as_u64(&self.expr(fr, x)?) as u32;
+                        let cpus = self.maps.cpus();
+                        if cpu >= cpus {
+                            return fail(
+                                x.span,
+                                format!("`.cpu({cpu})` names no CPU: tests run on {cpus} CPUs, 0 to {}", cpus - 1),
+                            );
+                        }
+                        p.cpu = cpu;
+                    }
                     PacketSet::Random(x) => p.random = as_u64(&self.expr(fr, x)?) as u32,
                     PacketSet::Now(x) => p.now_ns = as_u64(&self.expr(fr, x)?),
                     PacketSet::BindInany(x) => p.bind_inany = truthy(&self.expr(fr, x)?),

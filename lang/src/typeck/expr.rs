@@ -528,8 +528,16 @@ impl Cx<'_> {
             self.error(d);
             return err(span);
         }
+        self.refuse_zero_divisor(op, &r, sym);
+        let t = if cmp { Ty::Bool } else { operand_ty };
+        mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), t, span)
+    }
+
+    /// `E0503` when `op` is `/` or `%` (written `sym`: `/`, `%=`) and its divisor `r` is a
+    /// constant zero.
+    pub(super) fn refuse_zero_divisor(&mut self, op: BinOp, r: &hir::Expr, sym: &str) {
         if matches!(op, BinOp::Div | BinOp::Rem) && r.ty != Ty::Never {
-            if let Ok(0) = consteval::eval(&r) {
+            if let Ok(0) = consteval::eval(r) {
                 self.error(
                     errors::div_by_zero(format!("this `{sym}` always divides by zero"))
                         .with_primary(r.span, "the divisor is zero")
@@ -539,8 +547,6 @@ impl Cx<'_> {
                 );
             }
         }
-        let t = if cmp { Ty::Bool } else { operand_ty };
-        mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), t, span)
     }
 
     pub(super) fn cast(&mut self, b: &mut Body, x: &ast::Expr, t: &ast::Ident, span: Span) -> hir::Expr {

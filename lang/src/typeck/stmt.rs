@@ -110,6 +110,9 @@ impl Cx<'_> {
             }
             _ => self.expect(b, value, &ty),
         };
+        if let Some(o) = op {
+            self.refuse_zero_divisor(o, &value, &format!("{}=", op_str(o)));
+        }
         Stmt::Assign { place: p, op, value, span }
     }
 

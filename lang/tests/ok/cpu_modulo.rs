@@ -9,7 +9,7 @@ static SOCKETS: SockArray<WORKERS>;
 static COUNTS: PerCpuArray<u64, WORKERS>;
 
 #[steer]
-fn by_cpu(pkt: Packet) -> Verdict {
+fn by_cpu(_pkt: Packet) -> Verdict {
     let w = cpu() % WORKERS;
     COUNTS.add(w, 1);
     select(SOCKETS, w)

@@ -1,0 +1,1573 @@
+//! A wrong and a fixed example for every diagnostic code, as `rsteer explain CODE` shows
+//! them (after the explanation in `diag::CODES`) and the book's error index lists them.
+//! `tests/explain.rs` checks each: the wrong example gives exactly its code, the fixed one
+//! checks (and, for code generation's codes, compiles) without any diagnostic.
+//!
+//! Two codes have none: `E0802` needs a program of more than 32767 instructions, too long
+//! to read, and `E0899` is a compiler bug, which no correct example can show.
+
+use crate::codes;
+
+/// One code's examples, each a whole policy; `*_args` are the flags the example needs
+/// (`--const`, `--target-kernel`) and `*_modules` the `mod` files beside it (name, text).
+pub struct Example {
+    pub code: &'static str,
+    pub wrong: &'static str,
+    pub fixed: &'static str,
+    pub wrong_args: &'static [&'static str],
+    pub fixed_args: &'static [&'static str],
+    pub wrong_modules: &'static [(&'static str, &'static str)],
+    pub fixed_modules: &'static [(&'static str, &'static str)],
+}
+
+/// The codes that have no example, and why (see the module's documentation).
+pub const WITHOUT_EXAMPLE: &[&str] = &[codes::JUMP_OUT_OF_RANGE, codes::INTERNAL];
+
+/// The examples of `code`, if it has them.
+pub fn example(code: &str) -> Option<&'static Example> {
+    EXAMPLES.iter().find(|e| e.code.eq_ignore_ascii_case(code))
+}
+
+/// Every example, in code order.
+pub const EXAMPLES: &[Example] = &[
+    Example {
+        code: codes::SYNTAX,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let x = pkt.hash
+    select(S, x % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let x = pkt.hash;
+    select(S, x % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::MALFORMED_LITERAL,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 0x4g)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 0x4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::LITERAL_OUT_OF_RANGE,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let small: u8 = 300;
+    select(S, (pkt.hash + small as u32) % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let small: u16 = 300;
+    select(S, (pkt.hash + small as u32) % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::TOO_DEEP,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let x = ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((pkt.hash))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))));
+    select(S, x % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let x = pkt.hash;
+    select(S, x % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::UNKNOWN_NAME,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % WORKERS)
+}
+"#,
+        fixed: r#"const WORKERS: u32 = 4;
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % WORKERS)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::DUPLICATE_NAME,
+        wrong: r#"const N: u32 = 4;
+const N: u32 = 8;
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % N)
+}
+"#,
+        fixed: r#"const N: u32 = 4;
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % N)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::UNKNOWN_MODULE,
+        wrong: r#"use std::hashes;
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, hashes::mix32(pkt.hash) % 4)
+}
+"#,
+        fixed: r#"use std::hash;
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, hash::mix32(pkt.hash) % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::PRIVATE_ITEM,
+        wrong: r#"mod pick;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pick::index(pkt.hash))
+}
+"#,
+        fixed: r#"mod pick;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pick::index(pkt.hash))
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[(
+            "pick",
+            r#"fn index(h: u32) -> u32 {
+    h % 4
+}
+"#,
+        )],
+        fixed_modules: &[(
+            "pick",
+            r#"pub fn index(h: u32) -> u32 {
+    h % 4
+}
+"#,
+        )],
+    },
+    Example {
+        code: codes::BAD_FIELD,
+        wrong: r#"struct Key {
+    port: u16,
+}
+
+#[map]
+static SEEN: HashMap<Key, u32, 64>;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    if SEEN.contains(Key { port: pkt.src_port, proto: 17 }) {
+        return Verdict::Drop;
+    }
+    select(S, pkt.hash % 4)
+}
+"#,
+        fixed: r#"struct Key {
+    port: u16,
+}
+
+#[map]
+static SEEN: HashMap<Key, u32, 64>;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    if SEEN.contains(Key { port: pkt.src_port }) {
+        return Verdict::Drop;
+    }
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::UNKNOWN_METHOD,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash.wrapping_plus(3) % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash.wrapping_add(3) % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::BAD_TYPE_NAME,
+        wrong: r#"fn pick(h: u33) -> u32 {
+    h % 4
+}
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pick(pkt.hash))
+}
+"#,
+        fixed: r#"fn pick(h: u32) -> u32 {
+    h % 4
+}
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pick(pkt.hash))
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::NAME_TOO_LONG,
+        wrong: r#"#[map]
+static SOCKETS_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(SOCKETS_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX, pkt.hash % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::MISMATCHED_TYPES,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let port: u16 = pkt.src_port;
+    select(S, port % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let port: u16 = pkt.src_port;
+    select(S, port as u32 % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::WRONG_ARG_COUNT,
+        wrong: r#"fn pick(h: u32, n: u32) -> u32 {
+    h % n
+}
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pick(pkt.hash))
+}
+"#,
+        fixed: r#"fn pick(h: u32, n: u32) -> u32 {
+    h % n
+}
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pick(pkt.hash, 4))
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::MISPLACED_TRY,
+        wrong: r#"fn first(pkt: Packet) -> u8 {
+    pkt.payload.u8(0)?
+}
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, first(pkt) as u32 % 4)
+}
+"#,
+        fixed: r#"fn first(pkt: Packet) -> Option<u8> {
+    Some(pkt.payload.u8(0)?)
+}
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, first(pkt).unwrap_or(0) as u32 % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::BAD_OPERAND,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let flip = -pkt.hash;
+    select(S, flip % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let flip = !pkt.hash;
+    select(S, flip % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::NOT_ASSIGNABLE,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let i = pkt.hash;
+    i = i % 4;
+    select(S, i)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let mut i = pkt.hash;
+    i = i % 4;
+    select(S, i)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::BREAK_OUTSIDE_LOOP,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    if pkt.hash == 0 {
+        break;
+    }
+    select(S, pkt.hash % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    if pkt.hash == 0 {
+        return Verdict::Pass;
+    }
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::LET_ELSE_FALLS_THROUGH,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let Some(b) = pkt.payload.u8(0) else {
+        let _ignored = 0u32;
+    };
+    select(S, b as u32 % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let Some(b) = pkt.payload.u8(0) else {
+        return Verdict::Pass;
+    };
+    select(S, b as u32 % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::BAD_CAST,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let tcp = (pkt.hash as bool);
+    if tcp {
+        return Verdict::Drop;
+    }
+    select(S, pkt.hash % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let tcp = pkt.hash != 0;
+    if tcp {
+        return Verdict::Drop;
+    }
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::NOT_A_VALUE,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let m = S;
+    select(m, pkt.hash % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::CHAINED_COMPARISON,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    if 1 < pkt.hash < 9 {
+        return Verdict::Drop;
+    }
+    select(S, pkt.hash % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    if 1 < pkt.hash && pkt.hash < 9 {
+        return Verdict::Drop;
+    }
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::TEST_ONLY,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    assert!(pkt.len > 0);
+    select(S, pkt.hash % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+
+#[test]
+fn udp_is_steered() {
+    S.fill(4);
+    assert_selected!(route(Packet::udp4().hash(6)), S, 2);
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::BAD_SIGNATURE,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> u32 {
+    pkt.hash % 4
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::NO_ENTRY,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::BAD_ATTRIBUTE,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+#[inline]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::RECURSION,
+        wrong: r#"fn a(x: u32) -> u32 {
+    if x == 0 { 0 } else { b(x - 1) }
+}
+
+fn b(x: u32) -> u32 {
+    a(x)
+}
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, a(pkt.hash % 4))
+}
+"#,
+        fixed: r#"fn a(x: u32) -> u32 {
+    if x == 0 { 0 } else { x - 1 }
+}
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, a(pkt.hash % 4))
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::UNKNOWN_MAP_KIND,
+        wrong: r#"#[map]
+static S: SockArrray<4>;
+
+#[steer]
+fn route(_pkt: Packet) -> Verdict {
+    Verdict::Pass
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::MAP_GENERICS,
+        wrong: r#"#[map]
+static S: SockArray<u32, 4>;
+
+#[steer]
+fn route(_pkt: Packet) -> Verdict {
+    Verdict::Pass
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::BAD_CAPACITY,
+        wrong: r#"#[map]
+static S: SockArray<0>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::UNSUPPORTED_MAP_USE,
+        wrong: r#"#[map]
+static COUNTS: Array<u64, 4>;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    COUNTS.insert(0, 1);
+    select(S, pkt.hash % 4)
+}
+"#,
+        fixed: r#"#[map]
+static COUNTS: Array<u64, 4>;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    COUNTS.add(0, 1);
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::NOT_PLAIN_DATA,
+        wrong: r#"#[map]
+static LAST: Array<Option<u32>, 4>;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    LAST.set(0, Some(pkt.hash));
+    select(S, pkt.hash % 4)
+}
+"#,
+        fixed: r#"#[map]
+static LAST: Array<u32, 4>;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    LAST.set(0, pkt.hash);
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::NOT_CONSTANT,
+        wrong: r#"const MASK: u32 = random();
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, (pkt.hash & MASK) % 4)
+}
+"#,
+        fixed: r#"const MASK: u32 = 0xff;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, (pkt.hash & MASK) % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::CYCLIC_CONSTANT,
+        wrong: r#"const A: u32 = B + 1;
+const B: u32 = A * 2;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, (pkt.hash + A) % 4)
+}
+"#,
+        fixed: r#"const B: u32 = 2;
+const A: u32 = B + 1;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, (pkt.hash + A) % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::BAD_OVERRIDE,
+        wrong: r#"const WORKERS: u32 = 4;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % WORKERS)
+}
+"#,
+        fixed: r#"const WORKERS: u32 = 4;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % WORKERS)
+}
+"#,
+        wrong_args: &["--const", "WORKER=2"],
+        fixed_args: &["--const", "WORKERS=2"],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::DIV_BY_ZERO,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 0)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::INDEX_OUT_OF_BOUNDS,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let weights = [1u32, 2, 3, 4];
+    select(S, (pkt.hash + weights[4]) % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let weights = [1u32, 2, 3, 4];
+    select(S, (pkt.hash + weights[3]) % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::NON_EXHAUSTIVE,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let idx = match pkt.src_port {
+        0..=1023 => 0,
+        1024..=49151 => 1,
+    };
+    select(S, idx)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let idx = match pkt.src_port {
+        0..=1023 => 0,
+        1024..=49151 => 1,
+        _ => 2,
+    };
+    select(S, idx)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::BAD_PATTERN,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let idx = match pkt.src_port {
+        1023..=0 => 0,
+        _ => 1,
+    };
+    select(S, idx)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let idx = match pkt.src_port {
+        0..=1023 => 0,
+        _ => 1,
+    };
+    select(S, idx)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::UNBOUNDED_LOOP,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let mut sum = 0u32;
+    for i in 0..pkt.len {
+        sum += i;
+    }
+    select(S, sum % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let mut sum = 0u32;
+    for i in 0..16 {
+        sum += i;
+    }
+    select(S, (sum + pkt.hash) % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::MIGRATING_WITHOUT_MIGRATE,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    if pkt.migrating {
+        return Verdict::Pass;
+    }
+    select(S, pkt.hash % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer(migrate)]
+fn route(pkt: Packet) -> Verdict {
+    if pkt.migrating {
+        return Verdict::Pass;
+    }
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::NEEDS_NEWER_KERNEL,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, (now_coarse_ns() as u32 ^ pkt.hash) % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, (now_ns() as u32 ^ pkt.hash) % 4)
+}
+"#,
+        wrong_args: &["--target-kernel", "5.10"],
+        fixed_args: &["--target-kernel", "5.10"],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::STACK_TOO_LARGE,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let mut seen = [0u64; 80];
+    seen[pkt.hash % 80] = 1;
+    select(S, (seen[3] as u32 + pkt.hash) % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let mut seen = [0u64; 8];
+    seen[pkt.hash % 8] = 1;
+    select(S, (seen[3] as u32 + pkt.hash) % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::INLINING_TOO_DEEP,
+        wrong: r#"fn f0(x: u32) -> u32 { f1(x) + 1 }
+fn f1(x: u32) -> u32 { f2(x) + 1 }
+fn f2(x: u32) -> u32 { f3(x) + 1 }
+fn f3(x: u32) -> u32 { f4(x) + 1 }
+fn f4(x: u32) -> u32 { f5(x) + 1 }
+fn f5(x: u32) -> u32 { f6(x) + 1 }
+fn f6(x: u32) -> u32 { f7(x) + 1 }
+fn f7(x: u32) -> u32 { f8(x) + 1 }
+fn f8(x: u32) -> u32 { f9(x) + 1 }
+fn f9(x: u32) -> u32 { f10(x) + 1 }
+fn f10(x: u32) -> u32 { f11(x) + 1 }
+fn f11(x: u32) -> u32 { f12(x) + 1 }
+fn f12(x: u32) -> u32 { f13(x) + 1 }
+fn f13(x: u32) -> u32 { f14(x) + 1 }
+fn f14(x: u32) -> u32 { f15(x) + 1 }
+fn f15(x: u32) -> u32 { f16(x) + 1 }
+fn f16(x: u32) -> u32 { f17(x) + 1 }
+fn f17(x: u32) -> u32 { f18(x) + 1 }
+fn f18(x: u32) -> u32 { f19(x) + 1 }
+fn f19(x: u32) -> u32 { f20(x) + 1 }
+fn f20(x: u32) -> u32 { f21(x) + 1 }
+fn f21(x: u32) -> u32 { f22(x) + 1 }
+fn f22(x: u32) -> u32 { f23(x) + 1 }
+fn f23(x: u32) -> u32 { f24(x) + 1 }
+fn f24(x: u32) -> u32 { f25(x) + 1 }
+fn f25(x: u32) -> u32 { f26(x) + 1 }
+fn f26(x: u32) -> u32 { f27(x) + 1 }
+fn f27(x: u32) -> u32 { f28(x) + 1 }
+fn f28(x: u32) -> u32 { f29(x) + 1 }
+fn f29(x: u32) -> u32 { f30(x) + 1 }
+fn f30(x: u32) -> u32 { f31(x) + 1 }
+fn f31(x: u32) -> u32 { f32(x) + 1 }
+fn f32(x: u32) -> u32 { f33(x) + 1 }
+fn f33(x: u32) -> u32 { f34(x) + 1 }
+fn f34(x: u32) -> u32 { f35(x) + 1 }
+fn f35(x: u32) -> u32 { f36(x) + 1 }
+fn f36(x: u32) -> u32 { f37(x) + 1 }
+fn f37(x: u32) -> u32 { f38(x) + 1 }
+fn f38(x: u32) -> u32 { f39(x) + 1 }
+fn f39(x: u32) -> u32 { f40(x) + 1 }
+fn f40(x: u32) -> u32 { f41(x) + 1 }
+fn f41(x: u32) -> u32 { f42(x) + 1 }
+fn f42(x: u32) -> u32 { f43(x) + 1 }
+fn f43(x: u32) -> u32 { f44(x) + 1 }
+fn f44(x: u32) -> u32 { f45(x) + 1 }
+fn f45(x: u32) -> u32 { f46(x) + 1 }
+fn f46(x: u32) -> u32 { f47(x) + 1 }
+fn f47(x: u32) -> u32 { f48(x) + 1 }
+fn f48(x: u32) -> u32 { f49(x) + 1 }
+fn f49(x: u32) -> u32 { f50(x) + 1 }
+fn f50(x: u32) -> u32 { f51(x) + 1 }
+fn f51(x: u32) -> u32 { f52(x) + 1 }
+fn f52(x: u32) -> u32 { f53(x) + 1 }
+fn f53(x: u32) -> u32 { f54(x) + 1 }
+fn f54(x: u32) -> u32 { f55(x) + 1 }
+fn f55(x: u32) -> u32 { f56(x) + 1 }
+fn f56(x: u32) -> u32 { f57(x) + 1 }
+fn f57(x: u32) -> u32 { f58(x) + 1 }
+fn f58(x: u32) -> u32 { f59(x) + 1 }
+fn f59(x: u32) -> u32 { f60(x) + 1 }
+fn f60(x: u32) -> u32 { f61(x) + 1 }
+fn f61(x: u32) -> u32 { f62(x) + 1 }
+fn f62(x: u32) -> u32 { f63(x) + 1 }
+fn f63(x: u32) -> u32 { f64(x) + 1 }
+fn f64(x: u32) -> u32 { f65(x) + 1 }
+fn f65(x: u32) -> u32 { f66(x) + 1 }
+fn f66(x: u32) -> u32 { x }
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, f0(pkt.hash) % 4)
+}
+"#,
+        fixed: r#"fn f0(x: u32) -> u32 {
+    x + 66
+}
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, f0(pkt.hash) % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::VERIFIER_COST,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let mut h = pkt.hash;
+    for i in 0..65536 {
+        for j in 0..64 {
+            h = h * 31 + i + j;
+        }
+    }
+    select(S, h % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let mut h = pkt.hash;
+    for i in 0..64 {
+        h = h * 31 + i;
+    }
+    select(S, h % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::SOCKET_MAPS_SPLIT,
+        wrong: r#"#[map]
+static A: SockArray<4>;
+
+#[map]
+static B: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    if pkt.is_tcp() {
+        return select(A, pkt.hash % 4);
+    }
+    select(B, pkt.hash % 4)
+}
+"#,
+        fixed: r#"#[map]
+static A: SockMap<4>;
+
+#[map]
+static B: SockMap<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    if pkt.is_tcp() {
+        return select(A, pkt.hash % 4);
+    }
+    select(B, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::UNREACHABLE_PATTERN,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let idx = match pkt.src_port {
+        0..=1023 => 0,
+        53 => 1,
+        _ => 2,
+    };
+    select(S, idx)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let idx = match pkt.src_port {
+        53 => 1,
+        0..=1023 => 0,
+        _ => 2,
+    };
+    select(S, idx)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::UNUSED_VARIABLE,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let port = pkt.src_port;
+    select(S, pkt.hash % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    let _port = pkt.src_port;
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::UNUSED_IMPORT,
+        wrong: r#"use std::hash;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::UNUSED_CONST,
+        wrong: r#"const WORKERS: u32 = 4;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        fixed: r#"const WORKERS: u32 = 4;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % WORKERS)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::UNUSED_MAP,
+        wrong: r#"#[map]
+static COUNTS: Array<u64, 4>;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        fixed: r#"#[map]
+static COUNTS: Array<u64, 4>;
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    COUNTS.add(0, 1);
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::UNUSED_FUNCTION,
+        wrong: r#"fn pick(h: u32) -> u32 {
+    h % 4
+}
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        fixed: r#"fn pick(h: u32) -> u32 {
+    h % 4
+}
+
+#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pick(pkt.hash))
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+    Example {
+        code: codes::UNREACHABLE_CODE,
+        wrong: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    return select(S, pkt.hash % 4);
+    Verdict::Drop
+}
+"#,
+        fixed: r#"#[map]
+static S: SockArray<4>;
+
+#[steer]
+fn route(pkt: Packet) -> Verdict {
+    select(S, pkt.hash % 4)
+}
+"#,
+        wrong_args: &[],
+        fixed_args: &[],
+        wrong_modules: &[],
+        fixed_modules: &[],
+    },
+];
