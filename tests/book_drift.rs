@@ -725,12 +725,12 @@ fn limits_in_prose_are_the_limits_the_code_enforces() {
     });
     let array = stated("ref-limits.md", "arrays of at most");
     enforced(dir.path(), "an array of", array, "E0404", |n| format!("{ENTRY}#[map]\nstatic T: Array<[u8; {n}], 1>;\n"));
-    let nesting = stated("ref-limits.md", "brackets nested");
-    enforced(dir.path(), "brackets nested", nesting, "E0010", |n| {
+    let nesting = stated("ref-limits.md", "nesting at most");
+    enforced(dir.path(), "nesting of", nesting, "E0010", |n| {
         format!("{ENTRY}const C: u32 = {}1{};\n", "(".repeat(n as usize), ")".repeat(n as usize))
     });
     assert_eq!(
-        stated("ref-lexical.md", "nested more than"),
+        stated("ref-lexical.md", "nesting deeper than"),
         nesting,
         "ref-lexical.md and ref-limits.md disagree on nesting"
     );
