@@ -557,7 +557,7 @@ def worse_lines(rs):
     return out
 
 
-def report(a, results, started):
+def report(a, results, started, tag):
     kernel = os.uname().release
     clangv = subprocess.run(["clang", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
@@ -601,7 +601,8 @@ def report(a, results, started):
         f.write("\n".join(md) + "\n")
     if a["json"]:
         with open(a["json"], "w") as f:
-            json.dump({"kernel": kernel, "clang": clangv, "commit": commit, "results": results}, f, indent=1)
+            json.dump({"kernel": kernel, "clang": clangv, "commit": commit, "tag": tag, "results": results}, f,
+                      indent=1)
     for group in ("corpus", "growth", "examples"):
         rs = [r for r in results if r["group"] == group]
         if rs:
@@ -654,7 +655,7 @@ def main(argv):
         if kern:
             kern.close()
         shutil.rmtree(tmp, ignore_errors=True)
-    report(a, results, started)
+    report(a, results, started, f"h-bench-{os.getpid()}")
     return 0
 
 
