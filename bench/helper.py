@@ -37,7 +37,8 @@ def bpf(cmd, attr):
     return r, buf
 
 
-def insns(path):
+def insn_count(path):
+    """BPF instruction slots in the program (executable) sections of an ELF object."""
     data = open(path, "rb").read()
     shoff, = struct.unpack_from("<Q", data, 0x28)
     shentsize, shnum, _ = struct.unpack_from("<HHH", data, 0x3A)
@@ -47,7 +48,11 @@ def insns(path):
         _name, sh_type, flags, _addr, _o, size = struct.unpack_from("<IIQQQQ", data, off)
         if sh_type == 1 and flags & 0x4:  # PROGBITS, SHF_EXECINSTR
             total += size // 8
-    print(total)
+    return total
+
+
+def insns(path):
+    print(insn_count(path))
 
 
 def prog_info(what):

@@ -28,7 +28,8 @@ import time
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 sys.path.insert(0, BENCH)
-import helper  # noqa: E402  (bench/helper.py: insns, proginfo)
+import helper  # noqa: E402  (bench/helper.py: insn_count, prog_info)
+from gen_growth import arm_key  # noqa: E402  (the growth series' match keys)
 
 STATS_SYSCTL = "/proc/sys/kernel/bpf_stats_enabled"
 # The project's own examples and their older C baselines (bench/c), kept as a third set.
@@ -121,18 +122,6 @@ def timed(cmd, runs):
         ms.append(m / 1024)
     return {"ms": statistics.median(ts), "cpu_ms": statistics.median(cs), "rss_mib": statistics.median(ms),
             "runs": runs}, ""
-
-
-def insn_count(obj):
-    data = open(obj, "rb").read()
-    shoff, = struct.unpack_from("<Q", data, 0x28)
-    shentsize, shnum, _ = struct.unpack_from("<HHH", data, 0x3A)
-    total = 0
-    for i in range(shnum):
-        _n, sh_type, flags, _a, _o, size = struct.unpack_from("<IIQQQQ", data, shoff + i * shentsize)
-        if sh_type == 1 and flags & 0x4:
-            total += size // 8
-    return total
 
 
 def clang_cmd(src, obj, extra=()):
@@ -306,7 +295,6 @@ def payloads(kind, cookies, sockets):
         elif kind == "cmd":
             out.append(struct.pack("<II", i % sockets, i & 1) + bytes(8))
         elif kind == "arms":  # the growth series' match keys: its 4 first bytes, big-endian
-            from gen_growth import arm_key
             key = arm_key(i * 7) if i % 2 == 0 else r
             out.append(struct.pack(">I", key) + bytes(12))
         else:  # plain: 16 bytes, the first one varies, bit 0x80 clear
@@ -375,8 +363,10 @@ def parse(argv):
         else:
             sys.exit(f"bench/run: unknown argument {k} (see --help)")
     if a["quick"]:
-        a.update(runs=min(a["runs"], 3), packets=min(a["packets"], 3000), conns=min(a["conns"], 100),
-                 reps=1, sets="corpus", only=a["only"] or ",".join(QUICK))
+        explicit = "--sets" in argv or "--only" in argv
+        a.update(runs=min(a["runs"], 3), packets=min(a["packets"], 3000), conns=min(a["conns"], 100), reps=1)
+        if not explicit:
+            a.update(sets="corpus", only=",".join(QUICK))
         if a["out"] is None:
             a["out"] = os.path.join(tempfile.gettempdir(), "rsteer-bench-quick.md")
     a["out"] = a["out"] or os.path.join(BENCH, "results.md")
@@ -395,7 +385,7 @@ def measure_item(it, a, kern, tmp, floors):
             objs[who] = None
             continue
         r[who].update(compile_ms=t["ms"], compile_cpu_ms=t["cpu_ms"], rss_mib=t["rss_mib"], compile_runs=t["runs"],
-                      insns=insn_count(objs[who]), object_bytes=os.path.getsize(objs[who]))
+                      insns=helper.insn_count(objs[who]), object_bytes=os.path.getsize(objs[who]))
     if kern is None:
         return
     for who in ("ours", "clang"):
