@@ -405,6 +405,8 @@ def measure_item(it, a, kern, tmp, floors):
         subprocess.run(clang_cmd(os.path.join(BENCH, "floor.c"), fo, [f"-DWORKERS={it.sockets}"]), check=True)
         floors[it.sockets] = fo
     objs["floor"] = floors[it.sockets]
+    if objs["ours"] and objs["clang"]:
+        agreement(it, a, kern, objs, r)
     samples = {w: [] for w in ("ours", "clang", "floor")}
     for _ in range(a["reps"]):
         for who in ("ours", "clang", "floor"):
@@ -425,6 +427,77 @@ def measure_item(it, a, kern, tmp, floors):
         if s:
             r[who]["ns"] = statistics.median(s)
             r[who]["ns_samples"] = s
+
+
+AGREE_N = 256
+
+
+def agreement(it, a, kern, objs, r):
+    """Whether ours and clang's steer alike: both attached in turn to one group, the same
+    AGREE_N datagrams (or connections), each from its own source port, kept for both runs so
+    that the kernel's hash is the same too; which socket got each one (or none) is read from
+    the test server's report. Sets r["agree"] = [same, total]."""
+    if not kern.start_server(it.proto, it.sockets):
+        return
+    udp = it.proto != "tcp"
+    socks = []
+    try:
+        for _ in range(AGREE_N):
+            # No SO_REUSEADDR here: with it, two UDP sockets may be given the same port.
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if udp else socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        ports = [s.getsockname()[1] for s in socks]
+        seen = {}
+        for who in ("ours", "clang"):
+            got, err = kern.attach(objs[who])
+            if got is None:
+                return
+            name, _, cookies = got
+            out = os.path.join(kern.tmp, "server.out")
+            start = os.path.getsize(out)
+            try:
+                if udp:
+                    data = payloads(it.traffic, cookies, it.sockets)
+                    for i, s in enumerate(socks):
+                        s.sendto(data[i % len(data)], ("127.0.0.1", kern.port))
+                else:
+                    for i, port in enumerate(ports):
+                        socks[i].close()
+                        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                        c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                        c.settimeout(2)
+                        try:
+                            c.bind(("127.0.0.1", port))
+                            c.connect(("127.0.0.1", kern.port))
+                        except OSError:
+                            pass
+                        socks[i] = c
+                time.sleep(0.5)
+            finally:
+                kern.detach(name)
+            with open(out) as f:
+                f.seek(start)
+                text = f.read()
+            got_by = {}
+            for line in text.splitlines():
+                parts = dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
+                if line.startswith(("RECV", "ACCEPT")) and "from" in parts:
+                    got_by[int(parts["from"].rsplit(":", 1)[1])] = parts["sock"]
+            seen[who] = [got_by.get(p) for p in ports]
+        same = sum(1 for x, y in zip(seen["ours"], seen["clang"]) if x == y)
+        r["agree"] = [same, AGREE_N]
+        r["agree_diff"] = [[i, x, y] for i, (x, y) in enumerate(zip(seen["ours"], seen["clang"])) if x != y][:8]
+        if same != AGREE_N:
+            random = "random()" in open(it.rs).read()
+            r["notes"].append(f"ours and clang's steered {AGREE_N - same} of {AGREE_N} "
+                              + ("connections" if not udp else "datagrams") + " differently"
+                              + (" (the policy picks at random)" if random else ""))
+    finally:
+        for s in socks:
+            s.close()
+        kern.stop_server()
 
 
 def run_traffic(it, a, kern, obj, r, who):
@@ -481,7 +554,7 @@ def geomean(vals):
 
 
 HEAD = ["policy", "insns", "÷", "xlated B", "jited B", "verified insns", "compile ms", "cpu ms", "clang÷ours",
-        "peak MiB", "ns/pkt ours / clang / floor", "ours÷clang", "ours÷floor"]
+        "peak MiB", "ns/pkt ours / clang / floor", "ours÷clang", "ours÷floor", "same socket"]
 
 
 def row(r):
@@ -491,7 +564,8 @@ def row(r):
             pair(r, "compile_cpu_ms", "{:.1f}"), ratio(c.get("compile_cpu_ms"), o.get("compile_cpu_ms"), "{:.1f}x"),
             pair(r, "rss_mib", "{:.1f}"),
             f"{num(o.get('ns'), '{:.1f}')} / {num(c.get('ns'), '{:.1f}')} / {num(f.get('ns'), '{:.1f}')}",
-            ratio(o.get("ns"), c.get("ns")), ratio(o.get("ns"), f.get("ns"))]
+            ratio(o.get("ns"), c.get("ns")), ratio(o.get("ns"), f.get("ns")),
+            "-" if "agree" not in r else f"{r['agree'][0]}/{r['agree'][1]}"]
 
 
 def total_row(rs):
@@ -510,7 +584,7 @@ def total_row(rs):
     return ["**total** (ratios: geometric mean)", sp_("insns"), num(g["insns"], "{:.2f}"), sp_("xlated"),
             sp_("jited"), sp_("verified_insns"), sp_("compile_ms", "{:.1f}"), sp_("compile_cpu_ms", "{:.1f}"),
             num(sp, "{:.1f}x"), "",
-            "", num(g["ns"], "{:.2f}"), num(fl, "{:.2f}")]
+            "", num(g["ns"], "{:.2f}"), num(fl, "{:.2f}"), ""]
 
 
 def md_table(rows):

@@ -1,7 +1,7 @@
 //! `bench/run` works: a `--quick` smoke run on two corpus policies with the debug binaries.
 //! No figure is compared with anything (a benchmark has no pass or fail); what is checked is
-//! that the run fills every column for ours, clang's and the floor, writes its table, and
-//! leaves nothing behind in the kernel.
+//! that the run fills every column for ours, clang's and the floor, finds ours and the C twin
+//! steering alike, writes its table, and leaves nothing behind in the kernel.
 
 #[macro_use]
 mod common;
@@ -41,6 +41,9 @@ fn quick_run_measures_two_policies_and_cleans_up() {
                 assert!(num(r, who, key) > 0.0, "{who}.{key} of {r}");
             }
         }
+        // The two policies are deterministic: ours and clang's twin send every datagram of the
+        // agreement check to the same socket.
+        assert_eq!(r["agree"], serde_json::json!([256, 256]), "ours and clang's disagree: {r}");
         for who in ["ours", "clang", "floor"] {
             assert!(num(r, who, "ns") > 0.0 && num(r, who, "run_cnt") > 0.0, "{who} ns of {r}");
         }
