@@ -490,10 +490,12 @@ def agreement(it, a, kern, objs, r):
         r["agree"] = [same, AGREE_N]
         r["agree_diff"] = [[i, x, y] for i, (x, y) in enumerate(zip(seen["ours"], seen["clang"])) if x != y][:8]
         if same != AGREE_N:
-            random = "random()" in open(it.rs).read()
+            src = open(it.rs).read()
+            why = (" (expected: the policy picks at random)" if "random()" in src else
+                   " (expected: the policy steers by the CPU, which differs between the two runs)"
+                   if "cpu()" in src else "")
             r["notes"].append(f"ours and clang's steered {AGREE_N - same} of {AGREE_N} "
-                              + ("connections" if not udp else "datagrams") + " differently"
-                              + (" (the policy picks at random)" if random else ""))
+                              + ("connections" if not udp else "datagrams") + " differently" + why)
     finally:
         for s in socks:
             s.close()
