@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Small helpers for bench/run (standard library only).
+"""Small helpers for bench/run and bench/runner.py (standard library only).
 
   helper.py insns OBJ            BPF instruction slots in OBJ's program sections
                                  (executable sections with code; ld_imm64 counts 2)
@@ -37,7 +37,8 @@ def bpf(cmd, attr):
     return r, buf
 
 
-def insns(path):
+def insn_count(path):
+    """BPF instruction slots in the program (executable) sections of an ELF object."""
     data = open(path, "rb").read()
     shoff, = struct.unpack_from("<Q", data, 0x28)
     shentsize, shnum, _ = struct.unpack_from("<HHH", data, 0x3A)
@@ -47,10 +48,16 @@ def insns(path):
         _name, sh_type, flags, _addr, _o, size = struct.unpack_from("<IIQQQQ", data, off)
         if sh_type == 1 and flags & 0x4:  # PROGBITS, SHF_EXECINSTR
             total += size // 8
-    print(total)
+    return total
 
 
-def proginfo(what):
+def insns(path):
+    print(insn_count(path))
+
+
+def prog_info(what):
+    """{xlated, jited, verified_insns, run_time_ns, run_cnt} of a pinned program (a path) or
+    a program id."""
     if what.isdigit():
         fd, _ = bpf(BPF_PROG_GET_FD_BY_ID, struct.pack("<I", int(what)) + bytes(124))
     else:
@@ -64,10 +71,14 @@ def proginfo(what):
         jited, xlated = struct.unpack_from("<II", raw, 16)
         run_time_ns, run_cnt = struct.unpack_from("<QQ", raw, 192)
         verified, = struct.unpack_from("<I", raw, 216)
-        print(json.dumps({"xlated": xlated, "jited": jited, "verified_insns": verified,
-                          "run_time_ns": run_time_ns, "run_cnt": run_cnt}))
+        return {"xlated": xlated, "jited": jited, "verified_insns": verified,
+                "run_time_ns": run_time_ns, "run_cnt": run_cnt}
     finally:
         os.close(fd)
+
+
+def proginfo(what):
+    print(json.dumps(prog_info(what)))
 
 
 def send(port, n):
