@@ -480,6 +480,23 @@ fn walk_place(p: &Place, f: &mut dyn FnMut(&Expr)) {
 /// Calls `f` on `e` and every expression inside it (not into called functions).
 pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     f(e);
+    children(e, &mut |c| match c {
+        Child::Expr(x) => walk_expr(x, f),
+        Child::Block(b) => walk_block(b, f),
+    });
+}
+
+/// A direct sub-node of an expression: an expression, or a block (whose statements the
+/// caller walks as it needs).
+#[derive(Clone, Copy)]
+pub enum Child<'e> {
+    Expr(&'e Expr),
+    Block(&'e Block),
+}
+
+/// Calls `f` on each direct sub-expression and sub-block of `e`, in source order: the one
+/// place that knows the shape of every expression kind, for every walker.
+pub fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(Child<'e>)) {
     match &e.kind {
         ExprKind::Int(_)
         | ExprKind::Bool(_)
@@ -493,14 +510,14 @@ pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
         | ExprKind::TestPacket { .. }
         | ExprKind::Return(None) => {}
         ExprKind::ArrayLit(xs) | ExprKind::StructLit(_, xs) | ExprKind::Call { args: xs, .. } => {
-            xs.iter().for_each(|x| walk_expr(x, f))
+            xs.iter().for_each(|x| f(Child::Expr(x)))
         }
-        ExprKind::Assert { args, .. } => args.iter().for_each(|x| walk_expr(x, f)),
+        ExprKind::Assert { args, .. } => args.iter().for_each(|x| f(Child::Expr(x))),
         ExprKind::MapPrefix { key, len, value, .. } => {
-            walk_expr(key, f);
-            walk_expr(len, f);
+            f(Child::Expr(key));
+            f(Child::Expr(len));
             if let Some(v) = value {
-                walk_expr(v, f);
+                f(Child::Expr(v));
             }
         }
         ExprKind::Unary(_, x)
@@ -517,7 +534,7 @@ pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
         | ExprKind::MapContains { key: x, .. }
         | ExprKind::Select { key: x, .. }
         | ExprKind::MapFill { count: x, .. }
-        | ExprKind::RunEntry { packet: x, .. } => walk_expr(x, f),
+        | ExprKind::RunEntry { packet: x, .. } => f(Child::Expr(x)),
         ExprKind::Binary(_, a, b)
         | ExprKind::UnwrapOr(a, b)
         | ExprKind::Index(a, b)
@@ -525,42 +542,42 @@ pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
         | ExprKind::MapInsert { key: a, value: b, .. }
         | ExprKind::MapAdd { key: a, delta: b, .. }
         | ExprKind::RegionRead { packet: a, offset: b, .. } => {
-            walk_expr(a, f);
-            walk_expr(b, f);
+            f(Child::Expr(a));
+            f(Child::Expr(b));
         }
-        ExprKind::Block(b) => walk_block(b, f),
+        ExprKind::Block(b) => f(Child::Block(b)),
         ExprKind::If { cond, then, els } => {
-            walk_expr(cond, f);
-            walk_block(then, f);
+            f(Child::Expr(cond));
+            f(Child::Block(then));
             if let Some(x) = els {
-                walk_expr(x, f);
+                f(Child::Expr(x));
             }
         }
         ExprKind::IfLet { scrutinee, then, els, .. } => {
-            walk_expr(scrutinee, f);
-            walk_block(then, f);
+            f(Child::Expr(scrutinee));
+            f(Child::Block(then));
             if let Some(x) = els {
-                walk_expr(x, f);
+                f(Child::Expr(x));
             }
         }
         ExprKind::Match { scrutinee, arms } => {
-            walk_expr(scrutinee, f);
-            arms.iter().for_each(|a| walk_expr(&a.body, f));
+            f(Child::Expr(scrutinee));
+            arms.iter().for_each(|a| f(Child::Expr(&a.body)));
         }
         ExprKind::For { start, end, body, .. } => {
-            walk_expr(start, f);
-            walk_expr(end, f);
-            walk_block(body, f);
+            f(Child::Expr(start));
+            f(Child::Expr(end));
+            f(Child::Block(body));
         }
         ExprKind::PacketSet { packet, set } => {
-            walk_expr(packet, f);
+            f(Child::Expr(packet));
             match set {
                 PacketSet::Payload(x)
                 | PacketSet::Hash(x)
                 | PacketSet::Cpu(x)
                 | PacketSet::Random(x)
                 | PacketSet::Now(x)
-                | PacketSet::BindInany(x) => walk_expr(x, f),
+                | PacketSet::BindInany(x) => f(Child::Expr(x)),
                 PacketSet::Src(_) | PacketSet::Dst(_) | PacketSet::Migrating => {}
             }
         }

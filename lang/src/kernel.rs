@@ -139,57 +139,9 @@ impl Walk<'_> {
 
     /// Walks the sub-expressions of the kinds that need nothing themselves.
     fn children(&mut self, e: &Expr) {
-        match &e.kind {
-            ExprKind::ArrayLit(xs) | ExprKind::StructLit(_, xs) => xs.iter().for_each(|x| self.expr(x)),
-            ExprKind::Unary(_, x)
-            | ExprKind::Cast(x)
-            | ExprKind::Some(x)
-            | ExprKind::IsSome(x)
-            | ExprKind::IsNone(x)
-            | ExprKind::Field(x, _)
-            | ExprKind::Try { operand: x, .. } => self.expr(x),
-            ExprKind::Return(Some(x)) => self.expr(x),
-            ExprKind::UnwrapOr(a, b) | ExprKind::Index(a, b) => {
-                self.expr(a);
-                self.expr(b);
-            }
-            ExprKind::Block(b) => self.block(b),
-            ExprKind::If { cond, then, els } => {
-                self.expr(cond);
-                self.block(then);
-                if let Some(x) = els {
-                    self.expr(x);
-                }
-            }
-            ExprKind::IfLet { scrutinee, then, els, .. } => {
-                self.expr(scrutinee);
-                self.block(then);
-                if let Some(x) = els {
-                    self.expr(x);
-                }
-            }
-            ExprKind::Match { scrutinee, arms } => {
-                self.expr(scrutinee);
-                for a in arms {
-                    self.expr(&a.body);
-                }
-            }
-            ExprKind::RegionRead { packet, offset, .. } => {
-                self.expr(packet);
-                self.expr(offset);
-            }
-            ExprKind::MapGet { key, .. } | ExprKind::MapRemove { key, .. } | ExprKind::MapContains { key, .. } => {
-                self.expr(key)
-            }
-            ExprKind::MapSet { key, value, .. } | ExprKind::MapInsert { key, value, .. } => {
-                self.expr(key);
-                self.expr(value);
-            }
-            ExprKind::MapAdd { key, delta, .. } => {
-                self.expr(key);
-                self.expr(delta);
-            }
-            _ => {}
-        }
+        crate::hir::children(e, &mut |c| match c {
+            crate::hir::Child::Expr(x) => self.expr(x),
+            crate::hir::Child::Block(b) => self.block(b),
+        });
     }
 }
