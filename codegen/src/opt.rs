@@ -14,7 +14,7 @@ mod mem;
 mod vars;
 pub use bits::simplify_bits;
 pub use mem::{merge_stores, remove_dead_stores, remove_unread_slots};
-pub use vars::{merge_copied_variables, reuse_context_loads};
+pub use vars::{merge_copied_variables, reuse_context_loads, thread_context_tests};
 
 /// An optimiser pass: rewrites the function in place and says whether it changed anything.
 pub type Pass = fn(&mut Function) -> bool;
@@ -37,6 +37,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("remove_dead_stores", remove_dead_stores),
     ("merge_copied_variables", merge_copied_variables),
     ("reuse_context_loads", reuse_context_loads),
+    ("thread_context_tests", thread_context_tests),
 ];
 
 /// The pass called `name` in [`PASSES`].
@@ -262,7 +263,7 @@ fn eval_alu(op: AluOp, a: u64, b: u64) -> Option<u64> {
     eval::alu(Width::W64, op, 0, a, b)
 }
 
-fn eval_cond(op: crate::bpf::JmpOp, a: u64, b: u64) -> Option<bool> {
+pub(crate) fn eval_cond(op: crate::bpf::JmpOp, a: u64, b: u64) -> Option<bool> {
     eval::jump(Width::W64, op, a, b)
 }
 
