@@ -151,7 +151,8 @@ pub fn reuse_context_loads(f: &mut Function) -> bool {
     let single = |v: &Value| defs.get(v) == Some(&1);
     let mut changed = false;
     // (block, the loads available at its entry)
-    let mut work: Vec<(Block, HashMap<(i16, Size), Value>)> = vec![(f.entry, HashMap::new())];
+    type Avail = HashMap<(i16, Size), Value>;
+    let mut work: Vec<(Block, Avail)> = vec![(f.entry, HashMap::new())];
     let mut seen: HashSet<Block> = HashSet::new();
     while let Some((b, mut avail)) = work.pop() {
         if !seen.insert(b) {
