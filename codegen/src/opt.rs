@@ -231,6 +231,32 @@ fn propagate(f: &mut Function) -> bool {
             }
         }
     }
+    // Extensions and byte swaps of constants too (`to_be` on a 32-bit ALU, as emitted).
+    for (_, b) in f.blocks.iter_mut() {
+        for (inst, _) in b.insts.iter_mut() {
+            let folded = match inst {
+                Inst::Normalize { dst, src, bits, signed } => konst(*src).map(|x| {
+                    let b = *bits as u32;
+                    let v = if b >= 64 {
+                        x
+                    } else if *signed {
+                        eval::sign_extend(x & ((1u64 << b) - 1), b)
+                    } else {
+                        x & ((1u64 << b) - 1)
+                    };
+                    (*dst, v)
+                }),
+                Inst::Bswap { dst, src, bits } => konst(*src)
+                    .and_then(|x| eval::byte_swap(Width::W32, true, *bits as i32, x))
+                    .map(|v| (*dst, v)),
+                _ => None,
+            };
+            if let Some((dst, imm)) = folded {
+                *inst = Inst::Iconst { dst, imm };
+                changed = true;
+            }
+        }
+    }
     // Arithmetic on two constants is done now.
     for (_, b) in f.blocks.iter_mut() {
         for (inst, _) in b.insts.iter_mut() {
