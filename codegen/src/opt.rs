@@ -246,9 +246,9 @@ fn propagate(f: &mut Function) -> bool {
                     };
                     (*dst, v)
                 }),
-                Inst::Bswap { dst, src, bits } => konst(*src)
-                    .and_then(|x| eval::byte_swap(Width::W32, true, *bits as i32, x))
-                    .map(|v| (*dst, v)),
+                Inst::Bswap { dst, src, bits } => {
+                    konst(*src).and_then(|x| eval::byte_swap(Width::W32, true, *bits as i32, x)).map(|v| (*dst, v))
+                }
                 _ => None,
             };
             if let Some((dst, imm)) = folded {
