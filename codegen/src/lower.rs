@@ -49,6 +49,9 @@ struct Frame {
     /// Where `return` goes, and where its value is kept; `None` for the entry itself.
     ret: Option<(Block, Store)>,
     ret_ty: Ty,
+    /// Loop variables of `for` loops with constant bounds, with their end: below it in the
+    /// body.
+    bounded: HashMap<LocalId, u64>,
 }
 
 struct LoopCtx {
@@ -235,7 +238,7 @@ pub fn lower_entry_counting(
         let sel = l.iconst(u64::from(crate::counts::PASS));
         l.counting = Some(crate::counts::Counting { plan: plan.clone(), sel });
     }
-    l.frames.push(Frame { locals: HashMap::new(), ret: None, ret_ty: func.ret.clone() });
+    l.frames.push(Frame { locals: HashMap::new(), ret: None, ret_ty: func.ret.clone(), bounded: HashMap::new() });
     l.payload_start_at_entry(entry);
     let body = l.block(&func.body);
     l.span = func.body.span;
@@ -684,20 +687,48 @@ impl<'a> Lowerer<'a> {
                 let (slot, off, ptr) = self.place_addr(base)?;
                 let Ty::Array(elem, n) = ty else { return None };
                 let (esize, _) = layout(self.prog, &elem);
+                let known = self.index_below(idx, n);
                 let i = self.expr(idx);
                 let i = self.scalar(i);
-                let p = self.indexed_ptr(slot, off, ptr, i, esize, n);
+                let p = self.indexed_ptr(slot, off, ptr, i, esize, n, known);
                 Some((slot, 0, Some(p)))
             }
         }
     }
 
-    /// Bounds-checks `i < n` (out of range: fallback) and returns `base + i * esize`.
-    fn indexed_ptr(&mut self, slot: Slot, off: u32, ptr: Option<Value>, i: Value, esize: u32, n: u32) -> Value {
-        let ok = self.new_block();
-        let fb = self.fallback_block();
-        self.branch(JmpOp::Jlt, i, Operand::Imm(n as i64), ok, fb);
-        self.switch_to(ok);
+    /// Whether index `idx` is a loop variable whose constant bounds keep it below `n`.
+    fn index_below(&self, idx: &hir::Expr, n: u32) -> bool {
+        let local = match &idx.kind {
+            ExprKind::Local(l) => Some(*l),
+            ExprKind::Cast(x) => match x.kind {
+                ExprKind::Local(l) => Some(l),
+                _ => None,
+            },
+            _ => None,
+        };
+        let frame = self.frames.last();
+        local.and_then(|l| frame.and_then(|f| f.bounded.get(&l))).is_some_and(|&end| end <= n as u64)
+    }
+
+    /// Bounds-checks `i < n` (out of range: fallback; not when `known`) and returns
+    /// `base + i * esize`.
+    #[allow(clippy::too_many_arguments)]
+    fn indexed_ptr(
+        &mut self,
+        slot: Slot,
+        off: u32,
+        ptr: Option<Value>,
+        i: Value,
+        esize: u32,
+        n: u32,
+        known: bool,
+    ) -> Value {
+        if !known {
+            let ok = self.new_block();
+            let fb = self.fallback_block();
+            self.branch(JmpOp::Jlt, i, Operand::Imm(n as i64), ok, fb);
+            self.switch_to(ok);
+        }
         let base = match ptr {
             Some(p) => p,
             None => {
@@ -963,9 +994,13 @@ impl<'a> Lowerer<'a> {
                 let vstore = Store::Scalar(self.new_value());
                 self.write_store(&vstore, &Val::Scalar(i), &ty);
                 self.frame().locals.insert(*var, vstore);
+                if let (ExprKind::Int(_), ExprKind::Int(hi), false) = (&start.kind, &end.kind, is_signed(&ty)) {
+                    self.frame().bounded.insert(*var, *hi);
+                }
                 self.loops.push(LoopCtx { brk: exit, cont: latch });
                 self.block(body);
                 self.loops.pop();
+                self.frame().bounded.remove(var);
                 self.jump(latch);
                 self.switch_to(latch);
                 // `i < end` held, and `end` fits the type, so `i + 1` needs no normalising.
@@ -1277,9 +1312,10 @@ impl<'a> Lowerer<'a> {
                         return self.load_from_mem(slot, off + c as u32 * esize, &elem);
                     }
                 }
+                let known = self.index_below(idx, *n);
                 let iv = self.expr(idx);
                 let iv = self.scalar(iv);
-                let p = self.indexed_ptr(slot, off, None, iv, esize, *n);
+                let p = self.indexed_ptr(slot, off, None, iv, esize, *n, known);
                 if is_scalar(&elem) {
                     let dst = self.new_value();
                     self.push(Inst::PtrLoad { dst, ptr: p, off: 0, size: scalar_size(&elem) });
@@ -1582,7 +1618,12 @@ impl<'a> Lowerer<'a> {
         }
         let ret_block = self.new_block();
         let ret_store = self.new_store(ty, &format!("{} result", callee.name));
-        self.frames.push(Frame { locals, ret: Some((ret_block, ret_store.clone())), ret_ty: callee.ret.clone() });
+        self.frames.push(Frame {
+            locals,
+            ret: Some((ret_block, ret_store.clone())),
+            ret_ty: callee.ret.clone(),
+            bounded: HashMap::new(),
+        });
         self.func_stack.push(func);
         self.inline_depth += 1;
         let saved_loops = std::mem::take(&mut self.loops);

@@ -14,7 +14,7 @@ mod mem;
 mod vars;
 pub use bits::simplify_bits;
 pub use mem::{merge_stores, remove_dead_stores, remove_unread_slots};
-pub use vars::{merge_copied_variables, reuse_context_loads};
+pub use vars::{merge_copied_variables, reuse_context_loads, thread_context_tests};
 
 /// An optimiser pass: rewrites the function in place and says whether it changed anything.
 pub type Pass = fn(&mut Function) -> bool;
@@ -37,6 +37,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("remove_dead_stores", remove_dead_stores),
     ("merge_copied_variables", merge_copied_variables),
     ("reuse_context_loads", reuse_context_loads),
+    ("thread_context_tests", thread_context_tests),
 ];
 
 /// The pass called `name` in [`PASSES`].
@@ -230,6 +231,32 @@ fn propagate(f: &mut Function) -> bool {
             }
         }
     }
+    // Extensions and byte swaps of constants too (`to_be` on a 32-bit ALU, as emitted).
+    for (_, b) in f.blocks.iter_mut() {
+        for (inst, _) in b.insts.iter_mut() {
+            let folded = match inst {
+                Inst::Normalize { dst, src, bits, signed } => konst(*src).map(|x| {
+                    let b = *bits as u32;
+                    let v = if b >= 64 {
+                        x
+                    } else if *signed {
+                        eval::sign_extend(x & ((1u64 << b) - 1), b)
+                    } else {
+                        x & ((1u64 << b) - 1)
+                    };
+                    (*dst, v)
+                }),
+                Inst::Bswap { dst, src, bits } => {
+                    konst(*src).and_then(|x| eval::byte_swap(Width::W32, true, *bits as i32, x)).map(|v| (*dst, v))
+                }
+                _ => None,
+            };
+            if let Some((dst, imm)) = folded {
+                *inst = Inst::Iconst { dst, imm };
+                changed = true;
+            }
+        }
+    }
     // Arithmetic on two constants is done now.
     for (_, b) in f.blocks.iter_mut() {
         for (inst, _) in b.insts.iter_mut() {
@@ -262,7 +289,7 @@ fn eval_alu(op: AluOp, a: u64, b: u64) -> Option<u64> {
     eval::alu(Width::W64, op, 0, a, b)
 }
 
-fn eval_cond(op: crate::bpf::JmpOp, a: u64, b: u64) -> Option<bool> {
+pub(crate) fn eval_cond(op: crate::bpf::JmpOp, a: u64, b: u64) -> Option<bool> {
     eval::jump(Width::W64, op, a, b)
 }
 

@@ -174,12 +174,27 @@ pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
         is_arg[class[v]] |= call_arg[v];
     }
     let segs = class_segments(f, order, &live_in, &live_out, &class);
-    // Classes holding a call's result: r0 first, where the call leaves it.
+    // Classes holding a call's result: r0 first, where the call leaves it. Classes related by
+    // a copy or a one-operand operation: the other's register next, so the move may go.
     let mut from_call = vec![false; n];
+    let mut related: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (_, data) in f.blocks.iter() {
         for (inst, _) in &data.insts {
-            if let Inst::Call { dst: Some(d), .. } = inst {
-                from_call[class[d.as_u32() as usize]] = true;
+            let src = match inst {
+                Inst::Call { dst: Some(d), .. } => {
+                    from_call[class[d.as_u32() as usize]] = true;
+                    None
+                }
+                Inst::Copy { src, .. } | Inst::Normalize { src, .. } | Inst::Bswap { src, .. } => Some(*src),
+                Inst::Neg { a, .. } | Inst::Alu { a, .. } => Some(*a),
+                _ => None,
+            };
+            if let (Some(a), Some(d)) = (src, inst.def()) {
+                let (ca, cd) = (class[a.as_u32() as usize], class[d.as_u32() as usize]);
+                if ca != cd {
+                    related[ca].push(cd);
+                    related[cd].push(ca);
+                }
             }
         }
     }
@@ -208,8 +223,15 @@ pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
         // Call-free values take r3–r5 and r0 first, to leave the callee-saved registers to the
         // rest.
         let first = from_call[v].then_some(RESULT);
-        let pick =
-            first.into_iter().chain(regs.iter().copied()).find(|&r| allowed(r) && fits(&reg_segs[r as usize], mine));
+        let hinted = related[v].iter().filter_map(|&c| match locs[c] {
+            Some(Loc::Reg(r)) => Some(r),
+            _ => None,
+        });
+        let pick = first
+            .into_iter()
+            .chain(hinted)
+            .chain(regs.iter().copied())
+            .find(|&r| allowed(r) && fits(&reg_segs[r as usize], mine));
         let loc = match pick {
             Some(r) => {
                 add_segments(&mut reg_segs[r as usize], mine);

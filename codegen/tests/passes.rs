@@ -87,6 +87,8 @@ file_cases!("tests/passes", "ir", run;
     simplify_bits_drops_shift_and_xor,
     simplify_bits_extension_of_variable,
     simplify_bits_keeps_read_bits,
+    thread_context_tests_keeps_unknown,
+    thread_context_tests_knows_the_family,
     thread_jumps_keeps_nonempty_blocks,
     thread_jumps_skips_empty_blocks,
     thread_known_branches_copies_small_join,

@@ -54,6 +54,15 @@ fn l4_field(field: PacketField) -> Option<ReadSpec> {
     }
 }
 
+/// The smallest L4 header (UDP's 8 bytes, a TCP header has at least 20).
+const L4_HEADER_MIN: u64 = 8;
+
+/// Whether a read at a known offset may lie outside the linear part of a real packet: not
+/// when it is inside the smallest L4 header, which the kernel always pulls in.
+fn needs_helper(region: Region, off: u64, kind: ReadKind) -> bool {
+    !(region == Region::L4 && off.saturating_add(kind.size() as u64) <= L4_HEADER_MIN)
+}
+
 /// The reads of `e` that run whenever `e` runs, in evaluation order: the scan stops at
 /// conditional code (branches of `if` and `match`, loop bodies, the right of `&&`/`||`, the
 /// default of `unwrap_or`) and at nested blocks, which group their own reads.
@@ -64,7 +73,7 @@ fn scan_reads<'e>(e: &'e hir::Expr, out: &mut Vec<Found<'e>>) {
             if let ExprKind::Int(off) = offset.kind {
                 out.push(Found {
                     region: *region,
-                    spec: ReadSpec { kind: *kind, off: ReadOff::Known(off), helper: true },
+                    spec: ReadSpec { kind: *kind, off: ReadOff::Known(off), helper: needs_helper(*region, off, *kind) },
                     expr: e,
                 });
             }
@@ -225,7 +234,8 @@ impl<'a> Lowerer<'a> {
             Some(c) => ReadOff::Known(c),
             None => ReadOff::Runtime(off),
         };
-        self.direct_reads(region, &[ReadSpec { kind, off, helper: true }]).remove(0)
+        let helper = known.is_none_or(|c| needs_helper(region, c, kind));
+        self.direct_reads(region, &[ReadSpec { kind, off, helper }]).remove(0)
     }
 
     /// Reads `reads` of `region` (several only at known offsets) with one bounds check on the

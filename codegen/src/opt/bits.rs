@@ -283,6 +283,13 @@ pub fn simplify_bits(f: &mut Function) -> bool {
                     {
                         new = Inst::Copy { dst: *dst, src: *a };
                     }
+                    // A mask that does not fit an immediate, of a value of at most 32 bits:
+                    // only its low 32 bits matter, and sign-extended they fit.
+                    Inst::Alu { a, op: AluOp::And, b: Operand::Imm(m), signed: false, .. }
+                        if width[a.as_u32() as usize] <= 32 && (*m < i32::MIN as i64 || *m > i32::MAX as i64) =>
+                    {
+                        *m = *m as u32 as i32 as i64;
+                    }
                     _ => {}
                 }
                 if let Some(k) = read_bits(&new, dst_want) {

@@ -53,9 +53,8 @@ pub fn merge_stores(f: &mut Function) -> bool {
 /// The fewest aligned constant stores that write `bytes` (offset → byte) of `slot`.
 fn wide_stores(slot: Slot, bytes: &BTreeMap<u32, u8>) -> Vec<Inst> {
     let mut out = Vec::new();
-    let mut offs = bytes.keys().copied().peekable();
     let mut done: HashSet<u32> = HashSet::new();
-    while let Some(o) = offs.next() {
+    for o in bytes.keys().copied() {
         if done.contains(&o) {
             continue;
         }

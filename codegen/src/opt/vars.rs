@@ -151,7 +151,8 @@ pub fn reuse_context_loads(f: &mut Function) -> bool {
     let single = |v: &Value| defs.get(v) == Some(&1);
     let mut changed = false;
     // (block, the loads available at its entry)
-    let mut work: Vec<(Block, HashMap<(i16, Size), Value>)> = vec![(f.entry, HashMap::new())];
+    type Avail = HashMap<(i16, Size), Value>;
+    let mut work: Vec<(Block, Avail)> = vec![(f.entry, HashMap::new())];
     let mut seen: HashSet<Block> = HashSet::new();
     while let Some((b, mut avail)) = work.pop() {
         if !seen.insert(b) {
@@ -178,6 +179,116 @@ pub fn reuse_context_loads(f: &mut Function) -> bool {
         for s in f.succs(b) {
             let carried = if preds.get(&s) == Some(&1) { avail.clone() } else { HashMap::new() };
             work.push((s, carried));
+        }
+    }
+    changed
+}
+
+/// What a path knows about a context field after testing it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fact {
+    Is(u64),
+    IsNot(u64),
+}
+
+/// A branch on a context field that a test earlier on the only path to it decided is a
+/// jump: after `pkt.is_ipv4()` held, `pkt.dst_ip4`'s own IPv4 test is known. The context
+/// does not change while the program runs, so the facts hold across helper calls.
+pub fn thread_context_tests(f: &mut Function) -> bool {
+    use crate::bpf::{JmpOp, Size};
+    use crate::ir::{Operand, Term};
+    type Facts = HashMap<(i16, Size), Fact>;
+    let order = f.reverse_postorder();
+    let mut preds: HashMap<Block, Vec<Block>> = HashMap::new();
+    for &b in &order {
+        for s in f.succs(b) {
+            preds.entry(s).or_default().push(b);
+        }
+    }
+    let mut defs: HashMap<Value, u32> = HashMap::new();
+    for (_, b) in f.blocks.iter() {
+        for (inst, _) in &b.insts {
+            if let Some(d) = inst.def() {
+                *defs.entry(d).or_insert(0) += 1;
+            }
+        }
+    }
+    let mut changed = false;
+    // The facts on each edge; a block knows what all its incoming edges know (an edge not
+    // seen yet, a loop's back edge, knows nothing).
+    let mut on_edge: HashMap<(Block, Block), Facts> = HashMap::new();
+    for &b in &order {
+        let facts: Facts = if b == f.entry {
+            HashMap::new()
+        } else {
+            let ps = preds.get(&b).cloned().unwrap_or_default();
+            let mut it = ps.iter().map(|p| on_edge.get(&(*p, b)));
+            match it.next().flatten() {
+                Some(first) => {
+                    let mut acc = first.clone();
+                    for other in it {
+                        match other {
+                            Some(o) => acc.retain(|k, v| o.get(k) == Some(v)),
+                            None => acc.clear(),
+                        }
+                    }
+                    acc
+                }
+                None => HashMap::new(),
+            }
+        };
+        // The context field the branch tests, when its operand was loaded in this block.
+        let tested = match f.blocks[b].term {
+            Term::Branch { a, b: Operand::Imm(c), op, then, els } if defs.get(&a) == Some(&1) => {
+                f.blocks[b].insts.iter().rev().find(|(i, _)| i.def() == Some(a)).and_then(|(i, _)| match i {
+                    Inst::LoadCtx { off, size, .. } => Some(((*off, *size), op, c as u64, then, els)),
+                    _ => None,
+                })
+            }
+            _ => None,
+        };
+        let mut edge_facts: Vec<(Block, Facts)> = Vec::new();
+        match tested {
+            Some((key, op, c, then, els)) => {
+                let known = match (facts.get(&key), op) {
+                    (Some(Fact::Is(x)), _) => crate::opt::eval_cond(op, *x, c),
+                    (Some(Fact::IsNot(x)), JmpOp::Jeq) if *x == c => Some(false),
+                    (Some(Fact::IsNot(x)), JmpOp::Jne) if *x == c => Some(true),
+                    _ => None,
+                };
+                if let Some(taken) = known {
+                    let to = if taken { then } else { els };
+                    f.blocks[b].term = Term::Jump(to);
+                    changed = true;
+                    edge_facts.push((to, facts.clone()));
+                } else {
+                    let (on_then, on_else) = match op {
+                        JmpOp::Jeq => (Some(Fact::Is(c)), Some(Fact::IsNot(c))),
+                        JmpOp::Jne => (Some(Fact::IsNot(c)), Some(Fact::Is(c))),
+                        _ => (None, None),
+                    };
+                    for (to, fact) in [(then, on_then), (els, on_else)] {
+                        let mut fs = facts.clone();
+                        match fact {
+                            Some(x) => {
+                                fs.insert(key, x);
+                            }
+                            None => {
+                                fs.remove(&key);
+                            }
+                        }
+                        edge_facts.push((to, fs));
+                    }
+                }
+            }
+            None => {
+                for s in f.succs(b) {
+                    edge_facts.push((s, facts.clone()));
+                }
+            }
+        }
+        for (s, fs) in edge_facts {
+            on_edge.insert((b, s), fs);
         }
     }
     changed
