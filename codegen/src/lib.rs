@@ -10,6 +10,7 @@ pub mod elf;
 pub mod emit;
 pub mod ir;
 pub mod ir_parse;
+pub mod liveness;
 pub mod lower;
 pub mod object;
 pub mod opt;
