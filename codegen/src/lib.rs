@@ -6,6 +6,7 @@
 pub mod abi;
 pub mod bpf;
 pub mod btf;
+pub mod decision;
 pub mod elf;
 pub mod emit;
 pub mod ir;

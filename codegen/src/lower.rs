@@ -1298,44 +1298,89 @@ impl<'a> Lowerer<'a> {
         r
     }
 
+    /// A `match` as a decision tree (`decision.rs`): arms whose bodies are the same literal
+    /// share one body, their intervals merge, and the tests are a binary search.
     fn lower_match(&mut self, e: &hir::Expr, scrutinee: &hir::Expr, arms: &[hir::Arm]) -> Val {
         let s = self.expr(scrutinee);
         let s = self.scalar(s);
-        let signed = is_signed(&scrutinee.ty);
+        let (Ty::Int(int), false) = (&scrutinee.ty, arms.is_empty()) else {
+            // The checker accepts integers only, with at least one arm.
+            return Val::Never;
+        };
+        let int = *int;
+        let (min, max) = rsteer_lang::consteval::range_of(int);
+        let value = |bits: u64| -> i128 {
+            let raw = extend(bits, &scrutinee.ty);
+            if int.signed() {
+                raw as i64 as i128
+            } else {
+                raw as i128
+            }
+        };
+        // Arm `i` is decided by arm `canon[i]`: the first arm with the same literal body.
+        let mut first_with: HashMap<(u8, u64), usize> = HashMap::new();
+        let canon: Vec<usize> = arms
+            .iter()
+            .enumerate()
+            .map(|(i, arm)| {
+                let key = match &arm.body.kind {
+                    ExprKind::Int(v) => Some((0, *v)),
+                    ExprKind::Bool(b) => Some((1, *b as u64)),
+                    ExprKind::Verdict(v) => Some((2, matches!(v, hir::Verdict::Pass) as u64)),
+                    _ => None,
+                };
+                match key {
+                    Some(k) => *first_with.entry(k).or_insert(i),
+                    None => i,
+                }
+            })
+            .collect();
+        let intervals: Vec<Vec<(i128, i128)>> = arms
+            .iter()
+            .map(|arm| {
+                arm.patterns
+                    .iter()
+                    .map(|p| match p {
+                        Pattern::Wild => (min, max),
+                        Pattern::Int(v) => (value(*v), value(*v)),
+                        Pattern::Range(lo, hi) => (value(*lo), value(*hi)),
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut segments = crate::decision::partition(&intervals, min, max);
+        for seg in &mut segments {
+            seg.arm = canon[seg.arm];
+        }
+        segments.dedup_by(|b, a| {
+            let join = a.arm == b.arm && a.hi + 1 == b.lo;
+            if join {
+                a.hi = b.hi;
+            }
+            join
+        });
+        let (root, tests) = crate::decision::plan(&segments);
         let store = self.new_store(&e.ty, "match result");
         let join = self.new_block();
-        let bodies: Vec<Block> = arms.iter().map(|_| self.new_block()).collect();
-        for (i, arm) in arms.iter().enumerate() {
-            for pat in &arm.patterns {
-                match pat {
-                    Pattern::Wild => {
-                        self.jump(bodies[i]);
-                    }
-                    Pattern::Int(v) => {
-                        let next = self.new_block();
-                        let v = extend(*v, &scrutinee.ty) as i64;
-                        self.branch(JmpOp::Jeq, s, Operand::Imm(v), bodies[i], next);
-                        self.switch_to(next);
-                    }
-                    Pattern::Range(lo, hi) => {
-                        let (lt, le) = if signed { (JmpOp::Jslt, JmpOp::Jsle) } else { (JmpOp::Jlt, JmpOp::Jle) };
-                        let next = self.new_block();
-                        let upper = self.new_block();
-                        let (lo, hi) = (extend(*lo, &scrutinee.ty) as i64, extend(*hi, &scrutinee.ty) as i64);
-                        self.branch(lt, s, Operand::Imm(lo), next, upper);
-                        self.switch_to(upper);
-                        self.branch(le, s, Operand::Imm(hi), bodies[i], next);
-                        self.switch_to(next);
-                    }
-                }
-            }
-        }
-        // The checker proved the match exhaustive: no value reaches here.
-        if let Some(last) = bodies.last() {
-            self.jump(*last);
+        let mut bodies: Vec<Option<Block>> = vec![None; arms.len()];
+        let test_blocks: Vec<Block> = tests.iter().map(|_| self.new_block()).collect();
+        let mut target = |t: crate::decision::Target, this: &mut Self| match t {
+            crate::decision::Target::Test(i) => test_blocks[i],
+            crate::decision::Target::Arm(a) => *bodies[a].get_or_insert_with(|| this.new_block()),
+        };
+        let first = target(root, self);
+        self.jump(first);
+        let lt = if int.signed() { JmpOp::Jslt } else { JmpOp::Jlt };
+        for (i, t) in tests.iter().enumerate() {
+            self.switch_to(test_blocks[i]);
+            let (yes, no) = (target(t.yes, self), target(t.no, self));
+            let op = if t.less { lt } else { JmpOp::Jeq };
+            // The register holds the value's bits as `extend` gives them.
+            self.branch(op, s, Operand::Imm(t.value as i64), yes, no);
         }
         for (i, arm) in arms.iter().enumerate() {
-            self.switch_to(bodies[i]);
+            let Some(body) = bodies[i] else { continue };
+            self.switch_to(body);
             self.span = arm.span;
             let v = self.expr(&arm.body);
             self.write_store(&store, &v, &e.ty);
