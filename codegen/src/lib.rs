@@ -6,6 +6,7 @@
 pub mod abi;
 pub mod bpf;
 pub mod btf;
+pub mod budget;
 pub mod decision;
 pub mod elf;
 pub mod emit;
@@ -91,6 +92,7 @@ pub fn map_specs(prog: &Program) -> Vec<MapSpec> {
 
 /// Lowers one entry to IR (for `--dump ir` and tests).
 pub fn lower_entry(prog: &Program, entry: hir::FuncId) -> Result<ir::Function, Vec<Diagnostic>> {
+    budget::check_entry(prog, entry).map_err(|d| vec![d])?;
     lower::lower_entry(prog, entry)
 }
 
@@ -105,6 +107,10 @@ pub fn compile(prog: &Program, db: &SourceDb) -> Result<Compiled, Vec<Diagnostic
             hir::FnKind::Entry(a) if a.migrate => rsteer_bpf::SECTION_MIGRATE,
             _ => rsteer_bpf::SECTION_SELECT,
         };
+        if let Err(d) = budget::check_entry(prog, entry) {
+            diags.push(d);
+            continue;
+        }
         let irf = match lower::lower_entry(prog, entry) {
             Ok(mut f) => {
                 opt::optimize(&mut f);
