@@ -759,6 +759,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             ExprKind::Block(b) => self.block(b),
+            ExprKind::If { cond, then, els: None } if self.branch_free_if(cond, then) => Val::Unit,
             ExprKind::If { cond, then, els } => {
                 let store = self.new_store(&e.ty, "if result");
                 let tb = self.new_block();
@@ -1296,6 +1297,81 @@ impl<'a> Lowerer<'a> {
         self.jump(done);
         self.switch_to(done);
         r
+    }
+
+    /// `if a CMP b { x op= k }` (`op` one of `+ - | ^`, `k` a literal or a local, `x` a scalar
+    /// local) without a branch: `x op= k * (a CMP b)`, the comparison computed with a
+    /// subtraction's sign. The verifier then walks one path instead of two, which matters
+    /// when `x` later is a map key it tracks exactly: 15 such `if`s are 2^15 paths, a
+    /// 1000-round loop with one of them is a million. Returns false (emitting nothing) when
+    /// the statement has another shape.
+    fn branch_free_if(&mut self, cond: &hir::Expr, then: &hir::Block) -> bool {
+        let ([Stmt::Assign { place: Place::Local(x), op: Some(op), value, span }], None) =
+            (then.stmts.as_slice(), &then.tail)
+        else {
+            return false;
+        };
+        let ExprKind::Binary(cmp, a, b) = &cond.kind else { return false };
+        let narrow = |t: &Ty| matches!(t, Ty::Int(i) if i.bits() <= 32);
+        let shape_ok = matches!(op, BinOp::Add | BinOp::Sub | BinOp::BitOr | BinOp::BitXor)
+            && matches!(value.kind, ExprKind::Int(_) | ExprKind::Local(_))
+            && matches!(self.frames.last().and_then(|f| f.locals.get(x)), Some(Store::Scalar(_)))
+            && match cmp {
+                BinOp::Eq | BinOp::Ne => matches!(a.ty, Ty::Int(_)),
+                // `a - b` keeps the order's sign only while both fit in 63 bits.
+                BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => narrow(&a.ty),
+                _ => false,
+            };
+        if !shape_ok {
+            return false;
+        }
+        let (av, bv) = (self.expr(a), self.expr(b));
+        let (av, bv) = (self.scalar(av), self.scalar(bv));
+        self.span = cond.span;
+        // bit = 1 when the condition holds, else 0.
+        let bit = match cmp {
+            BinOp::Eq | BinOp::Ne => {
+                // x != 0 exactly when x or -x has its sign bit set.
+                let x = self.alu(AluOp::Xor, av, Operand::Val(bv));
+                let neg = self.new_value();
+                self.push(Inst::Neg { dst: neg, a: x });
+                let either = self.alu(AluOp::Or, x, Operand::Val(neg));
+                let ne = self.alu(AluOp::Rsh, either, Operand::Imm(63));
+                if *cmp == BinOp::Eq {
+                    self.alu(AluOp::Xor, ne, Operand::Imm(1))
+                } else {
+                    ne
+                }
+            }
+            _ => {
+                // a < b exactly when a - b is negative; a <= b is !(b < a).
+                let (l, r, negate) = match cmp {
+                    BinOp::Lt => (av, bv, false),
+                    BinOp::Gt => (bv, av, false),
+                    BinOp::Ge => (av, bv, true),
+                    _ => (bv, av, true),
+                };
+                let d = self.alu(AluOp::Sub, l, Operand::Val(r));
+                let lt = self.alu(AluOp::Rsh, d, Operand::Imm(63));
+                if negate {
+                    self.alu(AluOp::Xor, lt, Operand::Imm(1))
+                } else {
+                    lt
+                }
+            }
+        };
+        self.span = *span;
+        let k = self.expr(value);
+        let k = self.scalar(k);
+        // `k * bit`, not `k & -bit`: the verifier keeps `[0, 1] * k` as one range, where it
+        // splits a negated mask into its two values (two paths again).
+        let masked = self.alu(AluOp::Mul, bit, Operand::Val(k));
+        let place = Place::Local(*x);
+        let cur = self.read_place(&place);
+        let ty = self.place_ty(&place);
+        let v = self.binary_values(*op, cur, Val::Scalar(masked), &ty, &value.ty);
+        self.write_place(&place, &v);
+        true
     }
 
     /// A `match` as a decision tree (`decision.rs`): arms whose bodies are the same literal
