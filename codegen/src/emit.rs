@@ -329,41 +329,60 @@ impl Emitter<'_> {
 }
 
 /// How many instructions the kernel verifier may walk, at most, before it gives up.
-pub const VERIFIER_LIMIT: u64 = 1_000_000;
+pub const VERIFIER_LIMIT: u64 = crate::cost::VERIFIER_LIMIT;
 
-/// Refuses a program whose loops would make the verifier walk more than 80% of its limit.
-///
-/// The verifier follows a bounded loop round by round, so each instruction counts once per
-/// possible run: its block's weight, the product of the enclosing loops' trip bounds. The
-/// sum is an estimate (branches inside a round can add paths, pruning can remove some); on
-/// straight-line loop bodies it runs about a quarter above what the kernel counts, so the
-/// budget keeps a margin without refusing what the kernel would take.
+/// Refuses a program the verifier would give up on, by the estimate of `cost.rs`: more than
+/// 80% of its instruction limit walked, or more than its 8192 branches pending at once.
 fn check_verifier_cost(f: &Function, order: &[Block], starts: &[Option<usize>], end: usize) -> Result<(), Diagnostic> {
-    let mut total = 0u64;
-    let mut per_loop = vec![0u64; f.loops.len()];
-    for (i, &b) in order.iter().enumerate() {
-        let Some(start) = starts[b.as_u32() as usize] else { continue };
-        let next = order[i + 1..].iter().find_map(|n| starts[n.as_u32() as usize]).unwrap_or(end);
-        let cost = (next - start) as u64 * f.blocks[b].weight;
-        total = total.saturating_add(cost);
-        if let Some(l) = f.blocks[b].in_loop {
-            per_loop[l as usize] = per_loop[l as usize].saturating_add(cost);
+    let mut lens = vec![0u64; order.len()];
+    let mut next = end;
+    for (i, &b) in order.iter().enumerate().rev() {
+        if let Some(start) = starts[b.as_u32() as usize] {
+            lens[i] = (next - start) as u64;
+            next = start;
         }
     }
-    if total <= VERIFIER_LIMIT / 10 * 8 {
-        return Ok(());
+    let cost = crate::cost::estimate(f, order, &lens);
+    let total = cost.walk;
+    let heaviest =
+        cost.per_loop.iter().enumerate().filter(|(_, c)| **c > 0).max_by_key(|(_, c)| **c).map(|(i, _)| f.loops[i]);
+    if total > crate::cost::WALK_BUDGET {
+        let shown =
+            if total == u64::MAX { "more than 18446744073709551615".to_string() } else { format!("about {total}") };
+        let d = rsteer_lang::errors::verifier_cost(format!(
+            "`{}` would make the kernel verifier walk {shown} instructions",
+            f.name
+        ))
+        .with_note(format!("the verifier follows every round of a bounded loop and every path whose values differ, and gives up after {VERIFIER_LIMIT}"));
+        let widest = cost.widest.filter(|(_, n)| *n > 64).map(|(b, n)| (f.blocks[b].term_span, n));
+        return Err(match (heaviest, widest) {
+            (Some(span), _) => d
+                .with_primary(span, "this loop runs too many rounds for the verifier")
+                .with_help("loop fewer times (nested loops multiply), or move work out of the loop body"),
+            (None, Some((span, n))) => d
+                .with_primary(span, format!("about {n} paths with different values meet here"))
+                .with_help("write `if c { x += k }` forms (they compile without a branch), or keep fewer values apart across branches"),
+            (None, None) => d
+                .with_primary(f.span, "this program is too long for the verifier")
+                .with_help("split the work between entries"),
+        });
     }
-    let heaviest = per_loop.iter().enumerate().max_by_key(|(_, c)| **c).map(|(i, _)| f.loops[i]);
-    let d = rsteer_lang::errors::verifier_cost(format!(
-        "`{}` would make the kernel verifier walk about {total} instructions",
-        f.name
-    ))
-    .with_note(format!("the verifier follows every round of a bounded loop and gives up after {VERIFIER_LIMIT}"))
-    .with_help("loop fewer times (nested loops multiply), or move work out of the loop body");
-    Err(match heaviest {
-        Some(span) => d.with_primary(span, "this loop runs too many rounds for the verifier"),
-        None => d.with_primary(f.span, "this program is too long for the verifier"),
-    })
+    if cost.pending > crate::cost::PENDING_LIMIT {
+        let d = rsteer_lang::errors::verifier_cost(format!(
+            "`{}` would leave about {} branches pending in the kernel verifier at once",
+            f.name, cost.pending
+        ))
+        .with_note(format!(
+            "the verifier keeps a state for each branch it has not followed yet, at most {}",
+            crate::cost::PENDING_LIMIT
+        ))
+        .with_help("test many values with one `match` (a decision tree), not a chain of `if`s");
+        return Err(match heaviest {
+            Some(span) => d.with_primary(span, "this loop's branches pile up"),
+            None => d.with_primary(f.span, "this program's branches pile up"),
+        });
+    }
+    Ok(())
 }
 
 /// The frame offset of every slot, and the lowest offset used.

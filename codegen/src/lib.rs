@@ -7,6 +7,7 @@ pub mod abi;
 pub mod bpf;
 pub mod btf;
 pub mod budget;
+pub mod cost;
 pub mod decision;
 pub mod elf;
 pub mod emit;

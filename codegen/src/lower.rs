@@ -154,7 +154,10 @@ pub fn lower_entry(prog: &Program, entry: FuncId) -> Result<Function, Vec<Diagno
         hir::FnKind::Entry(attrs) => attrs.fallback,
         _ => hir::Verdict::Pass,
     };
-    let f = Function::new(&func.name, func.name_span);
+    let mut f = Function::new(&func.name, func.name_span);
+    f.exact_key_maps = (0..prog.maps.len() as u32)
+        .filter(|&m| matches!(prog.maps[m as usize].kind, hir::MapKind::Array | hir::MapKind::PerCpuArray))
+        .collect();
     let cur = f.entry;
     let mut l = Lowerer {
         prog,
