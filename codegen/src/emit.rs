@@ -432,12 +432,16 @@ fn layout_slots(f: &Function, order: &[Block]) -> (Vec<i32>, i32) {
         block_pos[b.as_u32() as usize] = (first, pos);
     }
     // Back edges: a successor laid out at or before its predecessor.
+    let mut at = vec![usize::MAX; f.blocks.len()];
+    for (i, b) in order.iter().enumerate() {
+        at[b.as_u32() as usize] = i;
+    }
     let mut loops = Vec::new();
-    for &b in order {
+    for (i, &b) in order.iter().enumerate() {
         for s in f.succs(b) {
             let (hs, _) = block_pos[s.as_u32() as usize];
             let (_, be) = block_pos[b.as_u32() as usize];
-            if hs <= be && order.iter().position(|x| *x == s) <= order.iter().position(|x| *x == b) {
+            if hs <= be && at[s.as_u32() as usize] <= i {
                 loops.push((hs, be));
             }
         }
