@@ -330,11 +330,17 @@ would blow up the program; flatten it.",
     ),
     (
         codes::VERIFIER_COST,
-        "The policy's loops would make the kernel verifier walk too many instructions. The \
-verifier follows a bounded loop round by round, so every instruction of a loop body counts \
-once per round, and nested loops multiply. rsteer estimates the count after code generation \
-and refuses programs above 800,000 (the kernel gives up at 1,000,000). Loop fewer rounds, \
-break early, or move work out of the loop body.",
+        "The kernel verifier would give up on the program. It walks every path from the \
+entry, stopping a path only where it meets a state it has already proven, and gives up \
+after 1,000,000 instructions or with more than 8192 branches pending at once. rsteer \
+estimates both after code generation: a bounded loop counts once per round (nested loops \
+multiply); paths that give a value the verifier tracks exactly (a constant that becomes an \
+`Array` key or an index) different values stay apart after they join, so 16 such `if`s are \
+65,536 paths, and a loop that does it multiplies them every round; each branch leaves one \
+state pending. It refuses above 800,000 instructions or 8192 pending branches, at the loop \
+or the join that costs most. Loop fewer rounds; write `if c { x += k }` (`-=`, `|=`, `^=`), \
+which compiles without a branch; test many values with one `match` (a decision tree) rather \
+than a chain of `if`s.",
     ),
     (
         codes::INLINE_BUDGET,
