@@ -99,10 +99,23 @@ fn fifteen_ifs_building_a_map_key_load_and_sixteen_branchy_ones_are_refused() {
 #[test]
 fn more_branches_pending_than_the_verifier_keeps_are_refused() {
     refused(
-        "if_chain",
-        &hostile::if_chain(9000),
+        "bit_tests",
+        &hostile::bit_tests(9000),
         "E0804",
         &["would leave about 9000 branches pending", "at most 8192", "`match`"],
+    );
+    loads("bit_tests_8000", &hostile::bit_tests(8000));
+}
+
+#[test]
+fn a_chain_of_equality_tests_is_refused_when_its_paths_are_too_long() {
+    // Each path that `h == K` narrows walks the rest of the chain: about n²/2 tests.
+    loads("if_chain_1000", &hostile::if_chain(1000));
+    refused(
+        "if_chain_3000",
+        &hostile::if_chain(3000),
+        "E0804",
+        &["one `if` after another", "gives up after 1000000", "`match`"],
     );
 }
 

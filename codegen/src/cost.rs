@@ -41,6 +41,8 @@ pub struct Cost {
     pub pending: u64,
     /// The block with the most states (where paths multiply), and its count.
     pub widest: Option<(Block, u64)>,
+    /// Of `walk`, what paths narrowed to a constant by `==` tests walk on their own.
+    pub chained: u64,
 }
 
 /// `lens[i]`: the instructions emitted for `order[i]`.
@@ -161,6 +163,8 @@ pub fn estimate(f: &Function, order: &[Block], lens: &[u64]) -> Cost {
             cost.widest = Some((order[i], states[i]));
         }
     }
+    cost.chained = constant_paths(f, order, &pos, lens, &live.live_in);
+    cost.walk = cost.chained;
     for (i, &b) in order.iter().enumerate() {
         let data = &f.blocks[b];
         let mut s = states[i];
@@ -230,6 +234,64 @@ fn exact_values(f: &Function) -> Vec<bool> {
         }
     }
     exact
+}
+
+/// What the paths that a branch narrows to a constant walk on their own: after
+/// `if h == K`, the verifier knows `h` is `K` on one side, so that state cannot be pruned
+/// against the others while `h` lives, and it walks on, deciding each later test of `h`, until
+/// `h` dies. A chain of n such tests costs about n²/2 blocks: charge each branch the longest
+/// walk from its constant side through blocks where the value is live.
+fn constant_paths(f: &Function, order: &[Block], pos: &[usize], lens: &[u64], live_in: &[Vec<Value>]) -> u64 {
+    use crate::bpf::JmpOp;
+    // The constant side of each branch `v == K` / `v != K`, by value.
+    let mut by_value: std::collections::BTreeMap<Value, Vec<(usize, usize)>> = Default::default();
+    for (i, &b) in order.iter().enumerate() {
+        if let Term::Branch { op, a, b: crate::ir::Operand::Imm(_), then, els } = &f.blocks[b].term {
+            let side = match op {
+                JmpOp::Jeq => *then,
+                JmpOp::Jne => *els,
+                _ => continue,
+            };
+            let p = pos[side.as_u32() as usize];
+            if p != usize::MAX && p > i {
+                by_value.entry(*a).or_default().push((i, p));
+            }
+        }
+    }
+    let mut total = 0u64;
+    let mut walk = vec![0u64; order.len()];
+    for (v, branches) in by_value {
+        // Only a value tested again is decided again; one test costs what its block costs.
+        if branches.len() < 2 {
+            continue;
+        }
+        // The longest walk from each block while `v` is live, from the last block up.
+        let (lo, _) = branches[0];
+        for i in (lo..order.len()).rev() {
+            walk[i] = 0;
+            if live_in[i].binary_search(&v).is_err() {
+                continue;
+            }
+            // A later test of `v` against a constant is decided: the walk takes its `!=` side.
+            let succs = match &f.blocks[order[i]].term {
+                Term::Branch { op: JmpOp::Jeq, a, b: crate::ir::Operand::Imm(_), els, .. } if *a == v => vec![*els],
+                Term::Branch { op: JmpOp::Jne, a, b: crate::ir::Operand::Imm(_), then, .. } if *a == v => vec![*then],
+                _ => f.succs(order[i]),
+            };
+            let next = succs
+                .into_iter()
+                .map(|s| pos[s.as_u32() as usize])
+                .filter(|&p| p != usize::MAX && p > i)
+                .map(|p| walk[p])
+                .max()
+                .unwrap_or(0);
+            walk[i] = lens[i].saturating_add(next);
+        }
+        for (b, side) in branches {
+            total = total.saturating_add(walk[side].saturating_mul(f.blocks[order[b]].weight));
+        }
+    }
+    total
 }
 
 /// The values computed from constants only (every definition a constant, or arithmetic and

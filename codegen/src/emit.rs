@@ -355,7 +355,11 @@ fn check_verifier_cost(f: &Function, order: &[Block], starts: &[Option<usize>], 
         ))
         .with_note(format!("the verifier follows every round of a bounded loop and every path whose values differ, and gives up after {VERIFIER_LIMIT}"));
         let widest = cost.widest.filter(|(_, n)| *n > 64).map(|(b, n)| (f.blocks[b].term_span, n));
+        let chained = cost.chained > total / 2;
         return Err(match (heaviest, widest) {
+            (None, None) if chained => d
+                .with_primary(f.span, "this program tests one value against many constants, one `if` after another")
+                .with_help("test many values with one `match` (a decision tree), not a chain of `if`s"),
             (Some(span), _) => d
                 .with_primary(span, "this loop runs too many rounds for the verifier")
                 .with_help("loop fewer times (nested loops multiply), or move work out of the loop body"),

@@ -463,13 +463,25 @@ pub mod hostile {
         s
     }
 
-    /// `n` sequential `if h == K { s = s * 3; }`: n branches pending at once.
+    /// `n` sequential `if h == K { s = s * 3; }`: each state narrowed to one `K` walks the rest.
     pub fn if_chain(n: u32) -> String {
         let mut s = format!(
             "{HEAD}\n#[steer]\nfn route(pkt: Packet) -> Verdict {{\n    let h = pkt.hash;\n    let mut s: u32 = 1;\n"
         );
         for i in 0..n {
             s.push_str(&format!("    if h == {} {{ s = s * 3; }}\n", i * 3));
+        }
+        s.push_str("    select(SOCKETS, s % 4)\n}\n");
+        s
+    }
+
+    /// `n` sequential tests of bits of the hash, each a branch of its own: n branches pending.
+    pub fn bit_tests(n: u32) -> String {
+        let mut s = format!(
+            "{HEAD}\n#[steer]\nfn route(pkt: Packet) -> Verdict {{\n    let h = pkt.hash;\n    let mut s: u32 = 1;\n"
+        );
+        for i in 0..n {
+            s.push_str(&format!("    if (h >> {}) & 1 == 1 {{ s = s * 3; }}\n", i % 32));
         }
         s.push_str("    select(SOCKETS, s % 4)\n}\n");
         s
