@@ -30,7 +30,7 @@ fn pass_times(src: &str) -> Vec<(String, u64)> {
     let mut best: Vec<(String, u64)> = Vec::new();
     for _ in 0..3 {
         let mut times: Vec<(String, u64)> = Vec::new();
-        let mut time = |name: &str, t0: u64, times: &mut Vec<(String, u64)>| {
+        let time = |name: &str, t0: u64, times: &mut Vec<(String, u64)>| {
             let now = thread_cpu_ns();
             match times.iter_mut().find(|(n, _)| n == name) {
                 Some((_, t)) => *t += now - t0,

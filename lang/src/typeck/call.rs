@@ -78,13 +78,12 @@ impl Cx<'_> {
                 );
                 return err(span);
             }
-            Some(Err(d)) => {
-                if single.is_none() {
-                    self.drain_args(b, args);
-                    self.error(d);
-                    return err(span);
-                }
+            Some(Err(d)) if single.is_none() => {
+                self.drain_args(b, args);
+                self.error(d);
+                return err(span);
             }
+            Some(Err(_)) => {}
         }
         let name = single.unwrap_or_default();
         if let Some(row) = crate::builtins::lookup(&name) {
