@@ -54,6 +54,8 @@ fn refused(name: &str, src: &str, code: &str, words: &[&str]) -> String {
     for w in words {
         assert!(err.contains(w), "{name}: the message should say {w:?}:\n{err}");
     }
+    let (exit, _, _) = run(&["compile", path.to_str().unwrap(), "-o", tmp.path().join("x.o").to_str().unwrap()]);
+    assert_eq!(exit, 1, "{name}: compile should refuse it too");
     err
 }
 

@@ -143,7 +143,7 @@ fn check_inlined_size(prog: &Program, entry: FuncId, table: &BTreeMap<FuncId, Fn
     ))
     .with_note(format!("the heaviest call chain ({} calls deep): {shown}", chain.len() - 1))
     .with_note("every call is inlined, so a function that calls another twice doubles it at each level")
-    .with_help("compute a shared value once and pass it on (`let y = f(x); g(y) + g(y)` calls `g` twice, `let z = g(y); z + z` once)");
+    .with_help("compute a value once and reuse it: `let y = g(x); y + y` inlines `g` once, `g(x) + g(x)` twice");
     Err(match first_call {
         Some(span) => d.with_primary(span, "this call inlines too much"),
         None => d.with_primary(prog.functions[entry.0 as usize].span, "this entry is too large"),
