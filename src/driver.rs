@@ -50,11 +50,14 @@ fn print_code(report: &Reporter, compiled: &rsteer_codegen::Compiled, dump: Opti
     }
 }
 
-/// The `--dump` of `check`: the HIR, or (running code generation too) the IR or assembly.
+/// The `--dump` of `check`: the HIR, the IR or the assembly. Code generation always runs, so
+/// that `check` refuses what `compile` would (the stack, the verifier's cost, the inlining
+/// budget, the maps per program): a policy that checks is one the kernel loads.
 fn dump_checked(report: &Reporter, checked: &Checked, dump: Option<Dump>) -> Result<(), Vec<Diagnostic>> {
     print_hir(report, checked, dump);
+    let compiled = checked.codegen()?;
     if matches!(dump, Some(Dump::Ir) | Some(Dump::Asm)) {
-        print_code(report, &checked.codegen()?, dump);
+        print_code(report, &compiled, dump);
     }
     Ok(())
 }

@@ -62,5 +62,5 @@ mod examples {
 }
 
 mod bad {
-    file_cases!("tests/data/bad", "rs", super::golden_codegen_diagnostics; nested_loops, too_long_loop);
+    file_cases!("tests/data/bad", "rs", super::golden_codegen_diagnostics; exponential_inlining, nested_loops, too_long_loop, too_many_maps);
 }

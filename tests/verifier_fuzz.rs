@@ -8,7 +8,10 @@
 //!   `lang/tests/ok/`, `sim/tests/policies/` and the standard library, each token deleted,
 //!   duplicated, swapped with its neighbour, replaced or preceded by another;
 //! - **generated well-typed programs** (a seeded random walk over the core language:
-//!   tests/common/policy_gen.rs), which must also compile.
+//!   tests/common/policy_gen.rs), which must also compile;
+//! - **hostile shapes** at random sizes (long matches, loops with branches, `if`s building a
+//!   map key, call chains, `==` chains: `policy_gen::hostile`), each refused by `check` with
+//!   a resource limit (`E08xx`) or compiled and loaded: "`check` passes ⇒ the kernel loads it".
 //!
 //! The three run in parallel, each for its share (15%, 50%, 35%) of `RSTEER_FUZZ_SECONDS`
 //! (default 45, so about 25 seconds of wall time in CI); `RSTEER_FUZZ_SECONDS=600 cargo test
@@ -20,7 +23,7 @@ mod common;
 mod policy_gen;
 
 use common::*;
-use policy_gen::{Gen, Mode, Rng};
+use policy_gen::{hostile, Gen, Mode, Rng};
 use rsteer::build::{compile_policy, BuildOptions, PolicySource};
 use std::path::Path;
 use std::sync::mpsc;
@@ -403,4 +406,63 @@ fn generated_policies_compile_and_pass_the_verifier() {
         }
     }
     counts.report("generated programs", start.elapsed());
+}
+
+// ----- hostile shapes ----------------------------------------------------------------------
+
+/// One of the hostile shapes at a size picked by `rng`.
+fn hostile_policy(rng: &mut Rng) -> String {
+    match rng.below(5) {
+        0 => {
+            let n = 1 + rng.below(3000) as u32;
+            if rng.chance(50) {
+                hostile::match_arms(n, |i| format!("{}", i % 4))
+            } else {
+                hostile::match_arms(n, |i| format!("{i} * pkt.len"))
+            }
+        }
+        1 => {
+            let rounds = 1 + rng.below(2000) as u32;
+            hostile::loop_with_branch(rounds, if rng.chance(50) { "s += 1;" } else { "s = s + 1;" })
+        }
+        2 => {
+            let n = 1 + rng.below(16) as u32;
+            let branchy = rng.chance(50);
+            hostile::key_bits(n, |b| if branchy { format!("key = key | {b};") } else { format!("key |= {b};") })
+        }
+        3 => hostile::exponential_inlining(1 + rng.below(24) as u32),
+        _ => hostile::if_chain(1 + rng.below(10_000) as u32),
+    }
+}
+
+#[test]
+fn hostile_shapes_are_refused_at_the_source_or_load() {
+    let kernel = kernel_ready(&[]);
+    let (start, budget) = (Instant::now(), seconds(15));
+    let mut counts = Counts::default();
+    let mut refused = 0u64;
+    let seed0 = seed();
+    let mut case = 0u64;
+    while start.elapsed() < budget || case < 4 {
+        let seed = seed0.wrapping_add(case).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        case += 1;
+        let src = hostile_policy(&mut Rng(seed));
+        let fail = |e: String| -> ! { panic!("seed {seed:#x}: {e}\n--- policy ---\n{src}") };
+        match compile_guarded("hostile.rs", &src).unwrap_or_else(|e| fail(e)) {
+            Answer::Refused => {
+                let diags = compile_policy(&PolicySource::text("hostile.rs", src.clone()), &BuildOptions::default())
+                    .err()
+                    .map(|f| f.diagnostics)
+                    .unwrap_or_default();
+                if let Some(d) = diags.iter().find(|d| d.is_error() && !d.code.starts_with("E08")) {
+                    fail(format!("refused with {} ({}), not a resource limit", d.code, d.message))
+                }
+                refused += 1;
+                counts.cases += 1;
+            }
+            answer => counts.answer(answer, kernel).unwrap_or_else(|e| fail(e)),
+        }
+    }
+    println!("hostile shapes: {refused} refused at the source with a resource limit");
+    counts.report("hostile shapes", start.elapsed());
 }

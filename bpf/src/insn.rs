@@ -279,6 +279,10 @@ impl Insn {
     pub fn ja(off: i16) -> Insn {
         Insn { code: BPF_JMP | JmpOp::Ja as u8, dst: 0, src: 0, off, imm: 0 }
     }
+    /// `gotol`: an unconditional jump with a 32-bit offset in `imm` (BPF v4, Linux 6.4).
+    pub fn gotol(imm: i32) -> Insn {
+        Insn { code: BPF_JMP32 | JmpOp::Ja as u8, dst: 0, src: 0, off: 0, imm }
+    }
     /// A call of helper `helper` (see [`crate::helper`]).
     pub fn call(helper: i32) -> Insn {
         Insn { code: BPF_JMP | JmpOp::Call as u8, dst: 0, src: 0, off: 0, imm: helper }

@@ -111,6 +111,9 @@ pub fn disasm_one(insn: Insn, next: Option<Insn>, map_name: Option<&str>) -> Str
                     None => format!("call #{}", insn.imm),
                 };
             }
+            if op == JmpOp::Ja as u8 && class == BPF_JMP32 {
+                return format!("gotol {:+}", insn.imm);
+            }
             if op == JmpOp::Ja as u8 {
                 return format!("goto {:+}", insn.off);
             }

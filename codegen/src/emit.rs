@@ -4,6 +4,7 @@ use crate::bpf::{AluOp, Insn, Size, FP, R0, R1, R2, R6};
 use crate::ir::{Arg, Block, Function, Inst, Operand, Slot, Term, Value};
 use crate::regalloc::{allocate, Loc};
 use rsteer_lang::{Diagnostic, Span};
+use std::collections::HashSet;
 
 /// The kernel's stack limit for one BPF frame.
 pub const STACK_LIMIT: u32 = rsteer_bpf::STACK_SIZE;
@@ -26,9 +27,20 @@ struct Emitter<'a> {
     spill_base: i32,
     out: MachineCode,
     span: Span,
-    /// (instruction index, target block) of jumps to patch.
-    fixups: Vec<(usize, Block)>,
+    /// (instruction index, target block, whether a `gotol`) of jumps to patch.
+    fixups: Vec<(usize, Block, bool)>,
     block_start: Vec<Option<usize>>,
+    /// The block being emitted.
+    cur: Block,
+    /// Edges (from, to) too long for a 16-bit jump offset: they jump with `gotol`.
+    long: &'a HashSet<(Block, Block)>,
+}
+
+/// The second operand of a conditional jump.
+#[derive(Clone, Copy)]
+enum JmpRhs {
+    Imm(i32),
+    Reg(u8),
 }
 
 fn fits_i32(v: i64) -> bool {
@@ -263,8 +275,25 @@ impl Emitter<'_> {
 
     fn jump_to(&mut self, target: Block) {
         let at = self.out.insns.len();
-        self.push(Insn::ja(0));
-        self.fixups.push((at, target));
+        let long = self.long.contains(&(self.cur, target));
+        self.push(if long { Insn::gotol(0) } else { Insn::ja(0) });
+        self.fixups.push((at, target, long));
+    }
+
+    /// `if ra op rhs goto target`; a long edge becomes the inverted test over a `gotol`.
+    fn cond_jump(&mut self, op: crate::bpf::JmpOp, ra: u8, rhs: JmpRhs, target: Block) {
+        let mk = |op, off| match rhs {
+            JmpRhs::Imm(i) => Insn::jmp_imm(op, ra, i, off),
+            JmpRhs::Reg(r) => Insn::jmp_reg(op, ra, r, off),
+        };
+        if self.long.contains(&(self.cur, target)) {
+            self.push(mk(op.invert(), 1));
+            self.jump_to(target);
+        } else {
+            let at = self.out.insns.len();
+            self.push(mk(op, 0));
+            self.fixups.push((at, target, false));
+        }
     }
 
     fn term(&mut self, term: &Term, next: Option<Block>) {
@@ -284,31 +313,15 @@ impl Emitter<'_> {
                 let (op, taken, fall) =
                     if Some(*then) == next { (op.invert(), *els, *then) } else { (*op, *then, *els) };
                 let ra = self.read_reg(*a, R1);
-                let at = self.out.insns.len();
-                match b {
-                    Operand::Imm(i) if fits_i32(*i) => self.push(Insn::jmp_imm(op, ra, *i as i32, 0)),
+                let rhs = match b {
+                    Operand::Imm(i) if fits_i32(*i) => JmpRhs::Imm(*i as i32),
                     Operand::Imm(i) => {
                         self.load_imm(R2, *i);
-                        let at = self.out.insns.len();
-                        self.push(Insn::jmp_reg(op, ra, R2, 0));
-                        self.fixups.push((at, taken));
-                        if Some(fall) != next {
-                            self.jump_to(fall);
-                        }
-                        return;
+                        JmpRhs::Reg(R2)
                     }
-                    Operand::Val(bv) => {
-                        let rb = self.read_reg(*bv, R2);
-                        let at = self.out.insns.len();
-                        self.push(Insn::jmp_reg(op, ra, rb, 0));
-                        self.fixups.push((at, taken));
-                        if Some(fall) != next {
-                            self.jump_to(fall);
-                        }
-                        return;
-                    }
-                }
-                self.fixups.push((at, taken));
+                    Operand::Val(bv) => JmpRhs::Reg(self.read_reg(*bv, R2)),
+                };
+                self.cond_jump(op, ra, rhs, taken);
                 if Some(fall) != next {
                     self.jump_to(fall);
                 }
@@ -325,41 +338,64 @@ impl Emitter<'_> {
 }
 
 /// How many instructions the kernel verifier may walk, at most, before it gives up.
-pub const VERIFIER_LIMIT: u64 = 1_000_000;
+pub const VERIFIER_LIMIT: u64 = crate::cost::VERIFIER_LIMIT;
 
-/// Refuses a program whose loops would make the verifier walk more than 80% of its limit.
-///
-/// The verifier follows a bounded loop round by round, so each instruction counts once per
-/// possible run: its block's weight, the product of the enclosing loops' trip bounds. The
-/// sum is an estimate (branches inside a round can add paths, pruning can remove some); on
-/// straight-line loop bodies it runs about a quarter above what the kernel counts, so the
-/// budget keeps a margin without refusing what the kernel would take.
+/// Refuses a program the verifier would give up on, by the estimate of `cost.rs`: more than
+/// 80% of its instruction limit walked, or more than its 8192 branches pending at once.
 fn check_verifier_cost(f: &Function, order: &[Block], starts: &[Option<usize>], end: usize) -> Result<(), Diagnostic> {
-    let mut total = 0u64;
-    let mut per_loop = vec![0u64; f.loops.len()];
-    for (i, &b) in order.iter().enumerate() {
-        let Some(start) = starts[b.as_u32() as usize] else { continue };
-        let next = order[i + 1..].iter().find_map(|n| starts[n.as_u32() as usize]).unwrap_or(end);
-        let cost = (next - start) as u64 * f.blocks[b].weight;
-        total = total.saturating_add(cost);
-        if let Some(l) = f.blocks[b].in_loop {
-            per_loop[l as usize] = per_loop[l as usize].saturating_add(cost);
+    let mut lens = vec![0u64; order.len()];
+    let mut next = end;
+    for (i, &b) in order.iter().enumerate().rev() {
+        if let Some(start) = starts[b.as_u32() as usize] {
+            lens[i] = (next - start) as u64;
+            next = start;
         }
     }
-    if total <= VERIFIER_LIMIT / 10 * 8 {
-        return Ok(());
+    let cost = crate::cost::estimate(f, order, &lens);
+    let total = cost.walk;
+    let heaviest =
+        cost.per_loop.iter().enumerate().filter(|(_, c)| **c > 0).max_by_key(|(_, c)| **c).map(|(i, _)| f.loops[i]);
+    if total > crate::cost::WALK_BUDGET {
+        let shown =
+            if total == u64::MAX { "more than 18446744073709551615".to_string() } else { format!("about {total}") };
+        let d = rsteer_lang::errors::verifier_cost(format!(
+            "`{}` would make the kernel verifier walk {shown} instructions",
+            f.name
+        ))
+        .with_note(format!("the verifier follows every round of a bounded loop and every path whose values differ, and gives up after {VERIFIER_LIMIT}"));
+        let widest = cost.widest.filter(|(_, n)| *n > 64).map(|(b, n)| (f.blocks[b].term_span, n));
+        let chained = cost.chained > total / 2;
+        return Err(match (heaviest, widest) {
+            (None, None) if chained => d
+                .with_primary(f.span, "this program tests one value against many constants, one `if` after another")
+                .with_help("test many values with one `match` (a decision tree), not a chain of `if`s"),
+            (Some(span), _) => d
+                .with_primary(span, "this loop runs too many rounds for the verifier")
+                .with_help("loop fewer times (nested loops multiply), or move work out of the loop body"),
+            (None, Some((span, n))) => d
+                .with_primary(span, format!("about {n} paths with different values meet here"))
+                .with_help("write `if c { x += k }` forms (they compile without a branch), or keep fewer values apart across branches"),
+            (None, None) => d
+                .with_primary(f.span, "this program is too long for the verifier")
+                .with_help("split the work between entries"),
+        });
     }
-    let heaviest = per_loop.iter().enumerate().max_by_key(|(_, c)| **c).map(|(i, _)| f.loops[i]);
-    let d = rsteer_lang::errors::verifier_cost(format!(
-        "`{}` would make the kernel verifier walk about {total} instructions",
-        f.name
-    ))
-    .with_note(format!("the verifier follows every round of a bounded loop and gives up after {VERIFIER_LIMIT}"))
-    .with_help("loop fewer times (nested loops multiply), or move work out of the loop body");
-    Err(match heaviest {
-        Some(span) => d.with_primary(span, "this loop runs too many rounds for the verifier"),
-        None => d.with_primary(f.span, "this program is too long for the verifier"),
-    })
+    if cost.pending > crate::cost::PENDING_LIMIT {
+        let d = rsteer_lang::errors::verifier_cost(format!(
+            "`{}` would leave about {} branches pending in the kernel verifier at once",
+            f.name, cost.pending
+        ))
+        .with_note(format!(
+            "the verifier keeps a state for each branch it has not followed yet, at most {}",
+            crate::cost::PENDING_LIMIT
+        ))
+        .with_help("test many values with one `match` (a decision tree), not a chain of `if`s");
+        return Err(match heaviest {
+            Some(span) => d.with_primary(span, "this loop's branches pile up"),
+            None => d.with_primary(f.span, "this program's branches pile up"),
+        });
+    }
+    Ok(())
 }
 
 /// The frame offset of every slot, and the lowest offset used.
@@ -409,12 +445,16 @@ fn layout_slots(f: &Function, order: &[Block]) -> (Vec<i32>, i32) {
         block_pos[b.as_u32() as usize] = (first, pos);
     }
     // Back edges: a successor laid out at or before its predecessor.
+    let mut at = vec![usize::MAX; f.blocks.len()];
+    for (i, b) in order.iter().enumerate() {
+        at[b.as_u32() as usize] = i;
+    }
     let mut loops = Vec::new();
-    for &b in order {
+    for (i, &b) in order.iter().enumerate() {
         for s in f.succs(b) {
             let (hs, _) = block_pos[s.as_u32() as usize];
             let (_, be) = block_pos[b.as_u32() as usize];
-            if hs <= be && order.iter().position(|x| *x == s) <= order.iter().position(|x| *x == b) {
+            if hs <= be && at[s.as_u32() as usize] <= i {
                 loops.push((hs, be));
             }
         }
@@ -496,15 +536,46 @@ pub fn emit(f: &Function) -> Result<MachineCode, Diagnostic> {
         .with_primary(f.span, "this function's frame is too large")
         .with_help("use fewer or smaller arrays and locals, or split work across maps"));
     }
+    // Jumps whose target lies beyond a 16-bit offset become `gotol`s; that makes the code
+    // longer, so emit again until every remaining short jump reaches.
+    let mut long: HashSet<(Block, Block)> = HashSet::new();
+    loop {
+        let (code, too_far) = emit_with(f, &order, &alloc, &slot_off, spill_base, stack_size, &long)?;
+        if too_far.is_empty() {
+            return Ok(code);
+        }
+        long.extend(too_far);
+    }
+}
+
+/// The most instructions the verifier turns one `sk_reuseport_md` load into.
+const KERNEL_CTX_EXPANSION: i64 = 4;
+
+/// Jumps longer than this become `gotol`s once any jump is out of 16-bit reach.
+const LONG_MARGIN: i64 = 24_000;
+
+/// One emission with the edges in `long` as `gotol`s: the code, and the short edges that did
+/// not reach (none when the code is final).
+fn emit_with(
+    f: &Function,
+    order: &[Block],
+    alloc: &crate::regalloc::Allocation,
+    slot_off: &[i32],
+    spill_base: i32,
+    stack_size: u32,
+    long: &HashSet<(Block, Block)>,
+) -> Result<(MachineCode, Vec<(Block, Block)>), Diagnostic> {
     let mut e = Emitter {
         f,
-        locs: alloc.locs,
-        slot_off,
+        locs: alloc.locs.clone(),
+        slot_off: slot_off.to_vec(),
         spill_base,
         out: MachineCode { stack_size, ..Default::default() },
         span: f.span,
         fixups: vec![],
         block_start: vec![None; f.blocks.len()],
+        cur: f.entry,
+        long,
     };
     // The context arrives in r1, which the first helper call clobbers: keep it in r6.
     e.push(Insn::mov64_reg(R6, R1));
@@ -521,7 +592,10 @@ pub fn emit(f: &Function) -> Result<MachineCode, Diagnostic> {
         let deepest = -(stack_size.div_ceil(8) as i16 * 8);
         e.push(Insn::st_imm(Size::DW, FP, deepest, 0));
     }
+    // The block each instruction belongs to, to name a jump's edge.
+    let mut owner: Vec<Block> = vec![f.entry];
     for (i, &b) in order.iter().enumerate() {
+        e.cur = b;
         e.block_start[b.as_u32() as usize] = Some(e.out.insns.len());
         let data = &e.f.blocks[b];
         for (inst, span) in &data.insts {
@@ -531,16 +605,34 @@ pub fn emit(f: &Function) -> Result<MachineCode, Diagnostic> {
         e.span = data.term_span;
         let next = order.get(i + 1).copied();
         e.term(&data.term, next);
+        owner.resize(e.out.insns.len(), b);
     }
-    check_verifier_cost(f, &order, &e.block_start, e.out.insns.len())?;
-    for (at, target) in std::mem::take(&mut e.fixups) {
-        let dest = e.block_start[target.as_u32() as usize].unwrap_or(at + 1);
-        let off = dest as i64 - (at as i64 + 1);
-        if off < i16::MIN as i64 || off > i16::MAX as i64 {
-            return Err(rsteer_lang::errors::jump_out_of_range(format!("`{}` is too large for a BPF jump", f.name))
-                .with_primary(f.span, "this function compiles to too many instructions"));
+    check_verifier_cost(f, order, &e.block_start, e.out.insns.len())?;
+    let fixups = std::mem::take(&mut e.fixups);
+    let reach = |off: i64, limit: i64| -> bool { (-limit - 1..=limit).contains(&off) };
+    let dest = |at: usize, target: Block| e.block_start[target.as_u32() as usize].unwrap_or(at + 1);
+    let offset = |at: usize, target: Block| dest(at, target) as i64 - (at as i64 + 1);
+    // The verifier rewrites each context load into up to KERNEL_CTX_EXPANSION instructions
+    // and refuses a jump whose offset then leaves 16 bits: measure distances as it will.
+    let mut grown = vec![0i64; e.out.insns.len() + 1];
+    for (i, insn) in e.out.insns.iter().enumerate() {
+        let ctx_load = insn.class() == crate::bpf::BPF_LDX && insn.src == R6;
+        grown[i + 1] = grown[i] + if ctx_load { KERNEL_CTX_EXPANSION } else { 1 };
+    }
+    let offset_grown = |at: usize, target: Block| grown[dest(at, target)] - grown[at + 1];
+    if fixups.iter().any(|&(at, t, long)| !long && !reach(offset_grown(at, t), i16::MAX as i64)) {
+        // Every edge near the limit becomes long at once, so that the code the new `gotol`s
+        // add rarely pushes another edge over and the emission settles in one more round.
+        let near = |&&(at, t, long): &&(usize, Block, bool)| !long && !reach(offset_grown(at, t), LONG_MARGIN);
+        return Ok((e.out, fixups.iter().filter(near).map(|&(at, t, _)| (owner[at], t)).collect()));
+    }
+    for (at, target, long) in fixups {
+        let off = offset(at, target);
+        if long {
+            e.out.insns[at].imm = off as i32;
+        } else {
+            e.out.insns[at].off = off as i16;
         }
-        e.out.insns[at].off = off as i16;
     }
-    Ok(e.out)
+    Ok((e.out, vec![]))
 }

@@ -129,6 +129,9 @@ pub struct Function {
     pub span: Span,
     /// The spans of the outermost `for` loops, for diagnostics about verifier cost.
     pub loops: Vec<Span>,
+    /// The maps (by object number) whose keys the verifier tracks exactly (`Array`,
+    /// `PerCpuArray`: it resolves their lookups by a constant key), for the cost model.
+    pub exact_key_maps: Vec<u32>,
 }
 
 impl Function {
@@ -136,7 +139,16 @@ impl Function {
         let mut blocks = PrimaryMap::new();
         let entry =
             blocks.push(BlockData { insts: vec![], term: Term::None, term_span: span, weight: 1, in_loop: None });
-        Function { name: name.to_string(), blocks, slots: PrimaryMap::new(), num_values: 0, entry, span, loops: vec![] }
+        Function {
+            name: name.to_string(),
+            blocks,
+            slots: PrimaryMap::new(),
+            num_values: 0,
+            entry,
+            span,
+            loops: vec![],
+            exact_key_maps: vec![],
+        }
     }
 
     pub fn new_value(&mut self) -> Value {

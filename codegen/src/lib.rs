@@ -6,11 +6,15 @@
 pub mod abi;
 pub mod bpf;
 pub mod btf;
+pub mod budget;
+pub mod cost;
 pub mod counts;
+pub mod decision;
 pub mod elf;
 pub mod emit;
 pub mod ir;
 pub mod ir_parse;
+pub mod liveness;
 pub mod lower;
 pub mod object;
 pub mod opt;
@@ -110,6 +114,7 @@ pub fn map_specs(prog: &Program) -> Vec<MapSpec> {
 
 /// Lowers one entry to IR (for `--dump ir` and tests).
 pub fn lower_entry(prog: &Program, entry: hir::FuncId) -> Result<ir::Function, Vec<Diagnostic>> {
+    budget::check_entry(prog, entry).map_err(|d| vec![d])?;
     lower::lower_entry(prog, entry)
 }
 
@@ -141,6 +146,10 @@ pub fn compile_with(prog: &Program, db: &SourceDb, options: &Options) -> Result<
             hir::FnKind::Entry(a) if a.migrate => rsteer_bpf::SECTION_MIGRATE,
             _ => rsteer_bpf::SECTION_SELECT,
         };
+        if let Err(d) = budget::check_entry(prog, entry) {
+            diags.push(d);
+            continue;
+        }
         let irf = match lower::lower_entry_counting(prog, entry, plan) {
             Ok(mut f) => {
                 opt::optimize(&mut f);

@@ -212,7 +212,10 @@ pub fn lower_entry_counting(
         hir::FnKind::Entry(attrs) => attrs.fallback,
         _ => hir::Verdict::Pass,
     };
-    let f = Function::new(&func.name, func.name_span);
+    let mut f = Function::new(&func.name, func.name_span);
+    f.exact_key_maps = (0..prog.maps.len() as u32)
+        .filter(|&m| matches!(prog.maps[m as usize].kind, hir::MapKind::Array | hir::MapKind::PerCpuArray))
+        .collect();
     let cur = f.entry;
     let mut l = Lowerer {
         prog,
@@ -915,6 +918,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             ExprKind::Block(b) => self.block(b),
+            ExprKind::If { cond, then, els: None } if self.branch_free_if(cond, then) => Val::Unit,
             ExprKind::If { cond, then, els } => {
                 let store = self.new_store(&e.ty, "if result");
                 let tb = self.new_block();
@@ -1522,44 +1526,164 @@ impl<'a> Lowerer<'a> {
         r
     }
 
+    /// `if a CMP b { x op= k }` (`op` one of `+ - | ^`, `k` a literal or a local, `x` a scalar
+    /// local) without a branch: `x op= k * (a CMP b)`, the comparison computed with a
+    /// subtraction's sign. The verifier then walks one path instead of two, which matters
+    /// when `x` later is a map key it tracks exactly: 15 such `if`s are 2^15 paths, a
+    /// 1000-round loop with one of them is a million. Returns false (emitting nothing) when
+    /// the statement has another shape.
+    fn branch_free_if(&mut self, cond: &hir::Expr, then: &hir::Block) -> bool {
+        let ([Stmt::Assign { place: Place::Local(x), op: Some(op), value, span }], None) =
+            (then.stmts.as_slice(), &then.tail)
+        else {
+            return false;
+        };
+        let ExprKind::Binary(cmp, a, b) = &cond.kind else { return false };
+        let narrow = |t: &Ty| matches!(t, Ty::Int(i) if i.bits() <= 32);
+        let shape_ok = matches!(op, BinOp::Add | BinOp::Sub | BinOp::BitOr | BinOp::BitXor)
+            && matches!(value.kind, ExprKind::Int(_) | ExprKind::Local(_))
+            && matches!(self.frames.last().and_then(|f| f.locals.get(x)), Some(Store::Scalar(_)))
+            && match cmp {
+                BinOp::Eq | BinOp::Ne => matches!(a.ty, Ty::Int(_)),
+                // `a - b` keeps the order's sign only while both fit in 63 bits.
+                BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => narrow(&a.ty),
+                _ => false,
+            };
+        if !shape_ok {
+            return false;
+        }
+        let (av, bv) = (self.expr(a), self.expr(b));
+        let (av, bv) = (self.scalar(av), self.scalar(bv));
+        self.span = cond.span;
+        // bit = 1 when the condition holds, else 0.
+        let bit = match cmp {
+            BinOp::Eq | BinOp::Ne => {
+                // x != 0 exactly when x or -x has its sign bit set.
+                let x = self.alu(AluOp::Xor, av, Operand::Val(bv));
+                let neg = self.new_value();
+                self.push(Inst::Neg { dst: neg, a: x });
+                let either = self.alu(AluOp::Or, x, Operand::Val(neg));
+                let ne = self.alu(AluOp::Rsh, either, Operand::Imm(63));
+                if *cmp == BinOp::Eq {
+                    self.alu(AluOp::Xor, ne, Operand::Imm(1))
+                } else {
+                    ne
+                }
+            }
+            _ => {
+                // a < b exactly when a - b is negative; a <= b is !(b < a).
+                let (l, r, negate) = match cmp {
+                    BinOp::Lt => (av, bv, false),
+                    BinOp::Gt => (bv, av, false),
+                    BinOp::Ge => (av, bv, true),
+                    _ => (bv, av, true),
+                };
+                let d = self.alu(AluOp::Sub, l, Operand::Val(r));
+                let lt = self.alu(AluOp::Rsh, d, Operand::Imm(63));
+                if negate {
+                    self.alu(AluOp::Xor, lt, Operand::Imm(1))
+                } else {
+                    lt
+                }
+            }
+        };
+        self.span = *span;
+        let k = self.expr(value);
+        let k = self.scalar(k);
+        // `k * bit`, not `k & -bit`: the verifier keeps `[0, 1] * k` as one range, where it
+        // splits a negated mask into its two values (two paths again).
+        let masked = self.alu(AluOp::Mul, bit, Operand::Val(k));
+        let place = Place::Local(*x);
+        let cur = self.read_place(&place);
+        let ty = self.place_ty(&place);
+        let v = self.binary_values(*op, cur, Val::Scalar(masked), &ty, &value.ty);
+        self.write_place(&place, &v);
+        true
+    }
+
+    /// A `match` as a decision tree (`decision.rs`): arms whose bodies are the same literal
+    /// share one body, their intervals merge, and the tests are a binary search.
     fn lower_match(&mut self, e: &hir::Expr, scrutinee: &hir::Expr, arms: &[hir::Arm]) -> Val {
         let s = self.expr(scrutinee);
         let s = self.scalar(s);
-        let signed = is_signed(&scrutinee.ty);
+        let (Ty::Int(int), false) = (&scrutinee.ty, arms.is_empty()) else {
+            // The checker accepts integers only, with at least one arm.
+            return Val::Never;
+        };
+        let int = *int;
+        let (min, max) = rsteer_lang::consteval::range_of(int);
+        let value = |bits: u64| -> i128 {
+            let raw = extend(bits, &scrutinee.ty);
+            if int.signed() {
+                raw as i64 as i128
+            } else {
+                raw as i128
+            }
+        };
+        // Arm `i` is decided by arm `canon[i]`: the first arm with the same literal body.
+        let mut first_with: HashMap<(u8, u64), usize> = HashMap::new();
+        let canon: Vec<usize> = arms
+            .iter()
+            .enumerate()
+            .map(|(i, arm)| {
+                let key = match &arm.body.kind {
+                    ExprKind::Int(v) => Some((0, *v)),
+                    ExprKind::Bool(b) => Some((1, *b as u64)),
+                    ExprKind::Verdict(v) => Some((2, matches!(v, hir::Verdict::Pass) as u64)),
+                    _ => None,
+                };
+                match key {
+                    Some(k) => *first_with.entry(k).or_insert(i),
+                    None => i,
+                }
+            })
+            .collect();
+        let intervals: Vec<Vec<(i128, i128)>> = arms
+            .iter()
+            .map(|arm| {
+                arm.patterns
+                    .iter()
+                    .map(|p| match p {
+                        Pattern::Wild => (min, max),
+                        Pattern::Int(v) => (value(*v), value(*v)),
+                        Pattern::Range(lo, hi) => (value(*lo), value(*hi)),
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut segments = crate::decision::partition(&intervals, min, max);
+        for seg in &mut segments {
+            seg.arm = canon[seg.arm];
+        }
+        segments.dedup_by(|b, a| {
+            let join = a.arm == b.arm && a.hi + 1 == b.lo;
+            if join {
+                a.hi = b.hi;
+            }
+            join
+        });
+        let (root, tests) = crate::decision::plan(&segments);
         let store = self.new_store(&e.ty, "match result");
         let join = self.new_block();
-        let bodies: Vec<Block> = arms.iter().map(|_| self.new_block()).collect();
-        for (i, arm) in arms.iter().enumerate() {
-            for pat in &arm.patterns {
-                match pat {
-                    Pattern::Wild => {
-                        self.jump(bodies[i]);
-                    }
-                    Pattern::Int(v) => {
-                        let next = self.new_block();
-                        let v = extend(*v, &scrutinee.ty) as i64;
-                        self.branch(JmpOp::Jeq, s, Operand::Imm(v), bodies[i], next);
-                        self.switch_to(next);
-                    }
-                    Pattern::Range(lo, hi) => {
-                        let (lt, le) = if signed { (JmpOp::Jslt, JmpOp::Jsle) } else { (JmpOp::Jlt, JmpOp::Jle) };
-                        let next = self.new_block();
-                        let upper = self.new_block();
-                        let (lo, hi) = (extend(*lo, &scrutinee.ty) as i64, extend(*hi, &scrutinee.ty) as i64);
-                        self.branch(lt, s, Operand::Imm(lo), next, upper);
-                        self.switch_to(upper);
-                        self.branch(le, s, Operand::Imm(hi), bodies[i], next);
-                        self.switch_to(next);
-                    }
-                }
-            }
-        }
-        // The checker proved the match exhaustive: no value reaches here.
-        if let Some(last) = bodies.last() {
-            self.jump(*last);
+        let mut bodies: Vec<Option<Block>> = vec![None; arms.len()];
+        let test_blocks: Vec<Block> = tests.iter().map(|_| self.new_block()).collect();
+        let mut target = |t: crate::decision::Target, this: &mut Self| match t {
+            crate::decision::Target::Test(i) => test_blocks[i],
+            crate::decision::Target::Arm(a) => *bodies[a].get_or_insert_with(|| this.new_block()),
+        };
+        let first = target(root, self);
+        self.jump(first);
+        let lt = if int.signed() { JmpOp::Jslt } else { JmpOp::Jlt };
+        for (i, t) in tests.iter().enumerate() {
+            self.switch_to(test_blocks[i]);
+            let (yes, no) = (target(t.yes, self), target(t.no, self));
+            let op = if t.less { lt } else { JmpOp::Jeq };
+            // The register holds the value's bits as `extend` gives them.
+            self.branch(op, s, Operand::Imm(t.value as i64), yes, no);
         }
         for (i, arm) in arms.iter().enumerate() {
-            self.switch_to(bodies[i]);
+            let Some(body) = bodies[i] else { continue };
+            self.switch_to(body);
             self.span = arm.span;
             let v = self.expr(&arm.body);
             self.write_store(&store, &v, &e.ty);

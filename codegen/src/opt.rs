@@ -501,38 +501,10 @@ fn merge_blocks(f: &mut Function) -> bool {
 fn remove_dead_defs(f: &mut Function) -> bool {
     use std::collections::HashSet;
     let blocks: Vec<crate::ir::Block> = f.blocks.keys().collect();
-    let mut live_in: HashMap<crate::ir::Block, HashSet<Value>> = HashMap::new();
-    let live_out = |f: &Function, b: crate::ir::Block, live_in: &HashMap<crate::ir::Block, HashSet<Value>>| {
-        let mut out = HashSet::new();
-        for s in f.succs(b) {
-            if let Some(l) = live_in.get(&s) {
-                out.extend(l.iter().copied());
-            }
-        }
-        out
-    };
-    let mut again = true;
-    while again {
-        again = false;
-        for &b in blocks.iter().rev() {
-            let mut live = live_out(f, b, &live_in);
-            let data = &f.blocks[b];
-            live.extend(data.term.uses());
-            for (inst, _) in data.insts.iter().rev() {
-                if let Some(d) = inst.def() {
-                    live.remove(&d);
-                }
-                live.extend(inst.uses());
-            }
-            if live_in.get(&b) != Some(&live) {
-                live_in.insert(b, live);
-                again = true;
-            }
-        }
-    }
+    let live_outs = crate::liveness::liveness(f, &blocks).live_out;
     let mut changed = false;
-    for &b in &blocks {
-        let mut live = live_out(f, b, &live_in);
+    for (&b, out) in blocks.iter().zip(live_outs) {
+        let mut live: HashSet<Value> = out.into_iter().collect();
         let data = &mut f.blocks[b];
         live.extend(data.term.uses());
         let mut keep = vec![true; data.insts.len()];
@@ -634,28 +606,41 @@ fn retarget_defs(f: &mut Function) -> bool {
         }
     }
     let mut changed = false;
+    // One forward walk per block: where each value was last written, and where it was last
+    // written or read, by position in the rewritten list.
+    let mut last_def: HashMap<Value, usize> = HashMap::new();
+    let mut last_touch: HashMap<Value, usize> = HashMap::new();
     for (_, b) in f.blocks.iter_mut() {
-        let mut j = 0;
-        while j < b.insts.len() {
-            if let (Inst::Copy { dst: x, src: t }, _) = &b.insts[j] {
-                let (x, t) = (*x, *t);
+        last_def.clear();
+        last_touch.clear();
+        let mut out: Vec<(Inst, rsteer_lang::Span)> = Vec::with_capacity(b.insts.len());
+        for (inst, span) in std::mem::take(&mut b.insts) {
+            if let Inst::Copy { dst: x, src: t } = inst {
                 let single = defs[t.as_u32() as usize] == 1 && uses[t.as_u32() as usize] == 1 && x != t;
-                let def_at = if single { b.insts[..j].iter().rposition(|(i, _)| i.def() == Some(t)) } else { None };
-                if let Some(i) = def_at {
-                    let clear =
-                        b.insts[i + 1..j].iter().all(|(inst, _)| inst.def() != Some(x) && !inst.uses().contains(&x));
-                    if clear {
-                        if let Some(d) = b.insts[i].0.def_mut() {
-                            *d = x;
-                            b.insts.remove(j);
-                            changed = true;
-                            continue;
-                        }
+                let def_at = if single { last_def.get(&t).copied() } else { None };
+                // Nothing after the definition reads or writes `x` (the definition may read it).
+                if let Some(i) = def_at.filter(|&i| last_touch.get(&x).is_none_or(|&p| p <= i)) {
+                    if let Some(d) = out[i].0.def_mut() {
+                        *d = x;
+                        last_def.remove(&t);
+                        last_def.insert(x, i);
+                        last_touch.insert(x, i);
+                        changed = true;
+                        continue;
                     }
                 }
             }
-            j += 1;
+            let at = out.len();
+            for u in inst.uses() {
+                last_touch.insert(u, at);
+            }
+            if let Some(d) = inst.def() {
+                last_def.insert(d, at);
+                last_touch.insert(d, at);
+            }
+            out.push((inst, span));
         }
+        b.insts = out;
     }
     changed
 }

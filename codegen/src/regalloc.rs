@@ -1,4 +1,4 @@
-//! Register allocation: liveness over the CFG, then linear scan without splitting.
+//! Register allocation: liveness over the CFG (`liveness.rs`), then linear scan without splitting.
 //!
 //! Each [`Value`] gets one location for its whole life: one of the callee-saved registers
 //! r7–r9 (they survive helper calls, which clobber r0–r5; r6 holds the context), one of
@@ -38,94 +38,10 @@ pub struct Allocation {
     pub spill_slots: u32,
 }
 
-struct BitSet(Vec<u64>);
-
-impl BitSet {
-    fn new(n: usize) -> BitSet {
-        BitSet(vec![0; n.div_ceil(64)])
-    }
-    fn insert(&mut self, i: usize) {
-        self.0[i / 64] |= 1 << (i % 64);
-    }
-    fn contains(&self, i: usize) -> bool {
-        self.0[i / 64] & (1 << (i % 64)) != 0
-    }
-    /// `self |= other`; returns whether anything changed.
-    fn union(&mut self, other: &BitSet) -> bool {
-        let mut changed = false;
-        for (a, b) in self.0.iter_mut().zip(&other.0) {
-            let n = *a | *b;
-            changed |= n != *a;
-            *a = n;
-        }
-        changed
-    }
-    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.0
-            .iter()
-            .enumerate()
-            .flat_map(|(w, bits)| (0..64).filter(move |b| bits & (1 << b) != 0).map(move |b| w * 64 + b))
-    }
-}
-
-/// Live-in sets per block, for the blocks in `order`.
-fn liveness(f: &Function, order: &[Block]) -> (Vec<BitSet>, Vec<BitSet>) {
-    let n = f.num_values as usize;
-    let index = |b: Block| order.iter().position(|x| *x == b);
-    let mut gen = Vec::new();
-    let mut kill = Vec::new();
-    for &b in order {
-        let mut g = BitSet::new(n);
-        let mut k = BitSet::new(n);
-        let data = &f.blocks[b];
-        for (inst, _) in &data.insts {
-            for u in inst.uses() {
-                if !k.contains(u.as_u32() as usize) {
-                    g.insert(u.as_u32() as usize);
-                }
-            }
-            if let Some(d) = inst.def() {
-                k.insert(d.as_u32() as usize);
-            }
-        }
-        for u in data.term.uses() {
-            if !k.contains(u.as_u32() as usize) {
-                g.insert(u.as_u32() as usize);
-            }
-        }
-        gen.push(g);
-        kill.push(k);
-    }
-    let succs: Vec<Vec<usize>> = order.iter().map(|b| f.succs(*b).into_iter().filter_map(index).collect()).collect();
-    let mut live_in: Vec<BitSet> = (0..order.len()).map(|_| BitSet::new(n)).collect();
-    let mut live_out: Vec<BitSet> = (0..order.len()).map(|_| BitSet::new(n)).collect();
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for i in (0..order.len()).rev() {
-            let mut out = BitSet::new(n);
-            for &s in &succs[i] {
-                out.union(&live_in[s]);
-            }
-            // in = gen ∪ (out − kill)
-            let mut inn = BitSet::new(n);
-            for v in out.iter() {
-                if !kill[i].contains(v) {
-                    inn.insert(v);
-                }
-            }
-            inn.union(&gen[i]);
-            changed |= live_in[i].union(&inn);
-            live_out[i].union(&out);
-        }
-    }
-    (live_in, live_out)
-}
-
 /// Allocates every value used in the blocks of `order` (the layout order).
 pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
     let n = f.num_values as usize;
-    let (live_in, live_out) = liveness(f, order);
+    let crate::liveness::Liveness { live_in, live_out } = crate::liveness::liveness(f, order);
     let mut start = vec![u32::MAX; n];
     let mut end = vec![0u32; n];
     let mut touch = |v: usize, p: u32| {
@@ -137,8 +53,8 @@ pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
     let mut calls: Vec<u32> = Vec::new();
     for (i, &b) in order.iter().enumerate() {
         let block_start = pos;
-        for v in live_in[i].iter() {
-            touch(v, block_start);
+        for v in &live_in[i] {
+            touch(v.as_u32() as usize, block_start);
         }
         let data = &f.blocks[b];
         for (inst, _) in &data.insts {
@@ -157,8 +73,8 @@ pub fn allocate(f: &Function, order: &[Block]) -> Allocation {
         for u in data.term.uses() {
             touch(u.as_u32() as usize, pos);
         }
-        for v in live_out[i].iter() {
-            touch(v, pos);
+        for v in &live_out[i] {
+            touch(v.as_u32() as usize, pos);
         }
         pos += 1;
     }
@@ -285,8 +201,8 @@ fn add_segments(taken: &mut Vec<(u32, u32)>, mine: &[(u32, u32)]) {
 fn class_segments(
     f: &Function,
     order: &[Block],
-    live_in: &[BitSet],
-    live_out: &[BitSet],
+    live_in: &[Vec<crate::ir::Value>],
+    live_out: &[Vec<crate::ir::Value>],
     class: &[usize],
 ) -> Vec<Vec<(u32, u32)>> {
     let n = class.len();
@@ -300,7 +216,7 @@ fn class_segments(
             let e = span.entry(v).or_insert((p, p));
             e.1 = e.1.max(p);
         };
-        for v in live_in[i].iter() {
+        for v in live_in[i].iter().map(|v| v.as_u32() as usize) {
             touch(&mut span, v, bs);
         }
         let data = &f.blocks[b];
@@ -317,7 +233,7 @@ fn class_segments(
         for u in data.term.uses() {
             touch(&mut span, u.as_u32() as usize, pos);
         }
-        for v in live_out[i].iter() {
+        for v in live_out[i].iter().map(|v| v.as_u32() as usize) {
             touch(&mut span, v, pos);
         }
         pos += 1;
@@ -342,7 +258,7 @@ fn class_segments(
 
 /// For each value: whether it is live right after some helper call (other than the value the
 /// call defines), and whether it is some call's argument.
-fn call_liveness(f: &Function, order: &[Block], live_out: &[BitSet]) -> (Vec<bool>, Vec<bool>) {
+fn call_liveness(f: &Function, order: &[Block], live_out: &[Vec<crate::ir::Value>]) -> (Vec<bool>, Vec<bool>) {
     let n = f.num_values as usize;
     let mut after = vec![false; n];
     let mut arg = vec![false; n];
@@ -351,7 +267,7 @@ fn call_liveness(f: &Function, order: &[Block], live_out: &[BitSet]) -> (Vec<boo
         if !data.insts.iter().any(|(inst, _)| matches!(inst, Inst::Call { .. })) {
             continue;
         }
-        let mut live: std::collections::HashSet<usize> = live_out[i].iter().collect();
+        let mut live: std::collections::HashSet<usize> = live_out[i].iter().map(|v| v.as_u32() as usize).collect();
         live.extend(data.term.uses().iter().map(|v| v.as_u32() as usize));
         for (inst, _) in data.insts.iter().rev() {
             if let Some(d) = inst.def() {

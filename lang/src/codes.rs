@@ -123,6 +123,10 @@ pub const JUMP_OUT_OF_RANGE: &str = "E0802";
 pub const INLINING_TOO_DEEP: &str = "E0803";
 /// The policy's loops would make the kernel verifier walk too many instructions.
 pub const VERIFIER_COST: &str = "E0804";
+/// Inlining every call would make an entry larger than the compiler's budget.
+pub const INLINE_BUDGET: &str = "E0805";
+/// One entry uses more maps than the kernel allows in one program (64).
+pub const TOO_MANY_MAPS: &str = "E0806";
 /// An internal error while writing the ELF object.
 pub const INTERNAL: &str = "E0899";
 /// The kernel's verifier rejected a program at load time.

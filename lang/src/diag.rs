@@ -363,8 +363,9 @@ buffers all count. Use smaller arrays, fewer large locals, or keep state in a ma
     ),
     (
         codes::JUMP_OUT_OF_RANGE,
-        "An entry compiles to so many instructions that a jump cannot reach its target (BPF \
-jumps span at most 32767 instructions). Split the work, or use smaller loops.",
+        "An entry compiles to so many instructions that a jump cannot reach its target. BPF \
+jumps span at most 32767 instructions; rsteer makes longer ones `gotol` jumps (Linux 6.4), so \
+this is only reported when no encoding reaches. Split the work, or use smaller loops.",
     ),
     (
         codes::INLINING_TOO_DEEP,
@@ -373,11 +374,31 @@ would blow up the program; flatten it.",
     ),
     (
         codes::VERIFIER_COST,
-        "The policy's loops would make the kernel verifier walk too many instructions. The \
-verifier follows a bounded loop round by round, so every instruction of a loop body counts \
-once per round, and nested loops multiply. rsteer estimates the count after code generation \
-and refuses programs above 800,000 (the kernel gives up at 1,000,000). Loop fewer rounds, \
-break early, or move work out of the loop body.",
+        "The kernel verifier would give up on the program. It walks every path from the \
+entry, stopping a path only where it meets a state it has already proven, and gives up \
+after 1,000,000 instructions or with more than 8192 branches pending at once. rsteer \
+estimates both after code generation: a bounded loop counts once per round (nested loops \
+multiply); paths that give a value the verifier tracks exactly (a constant that becomes an \
+`Array` key or an index) different values stay apart after they join, so 16 such `if`s are \
+65,536 paths, and a loop that does it multiplies them every round; each branch leaves one \
+state pending. It refuses above 800,000 instructions or 8192 pending branches, at the loop \
+or the join that costs most. Loop fewer rounds; write `if c { x += k }` (`-=`, `|=`, `^=`), \
+which compiles without a branch; test many values with one `match` (a decision tree) rather \
+than a chain of `if`s.",
+    ),
+    (
+        codes::INLINE_BUDGET,
+        "Inlining every call would make an entry larger than the budget of 1,000,000 \
+expressions. Every helper function is inlined at each call, so a function that calls another \
+twice doubles it at each level: 25 levels of `a(x) + a(x ^ 1)` are 33 million copies. The \
+diagnostic names the heaviest call chain. Compute a value once and reuse it, or call in a \
+`for` loop (a loop body is compiled once).",
+    ),
+    (
+        codes::TOO_MANY_MAPS,
+        "One entry uses more maps than the kernel allows one program: 64, counting every map \
+the entry and the functions it calls read, write or select from. Merge maps of one kind into \
+one with a wider key, or split the work between entries.",
     ),
     (
         codes::INTERNAL,

@@ -263,6 +263,16 @@ pub fn verifier_cost(message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(codes::VERIFIER_COST, message)
 }
 
+/// `E0805`: Inlining every call would make an entry larger than the compiler's budget.
+pub fn inline_budget(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(codes::INLINE_BUDGET, message)
+}
+
+/// `E0806`: One entry uses more maps than the kernel allows in one program.
+pub fn too_many_maps(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(codes::TOO_MANY_MAPS, message)
+}
+
 /// `E0899`: An internal error while writing the ELF object.
 pub fn internal(message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(codes::INTERNAL, message)

@@ -6,30 +6,37 @@
 
 use crate::consteval::range_of;
 use crate::hir::IntTy;
+use std::collections::BTreeMap;
 
-/// A set of disjoint, sorted inclusive intervals.
+/// A set of disjoint, non-adjacent inclusive intervals, keyed by their start: adding and
+/// testing an interval are logarithmic, so a match of n arms is checked in O(n log n).
 #[derive(Clone, Debug, Default)]
 pub struct Coverage {
-    intervals: Vec<(i128, i128)>,
+    intervals: BTreeMap<i128, i128>,
 }
 
 impl Coverage {
     /// Whether `lo..=hi` is already wholly covered.
     pub fn covers(&self, lo: i128, hi: i128) -> bool {
-        self.intervals.iter().any(|&(a, b)| a <= lo && hi <= b)
+        self.intervals.range(..=lo).next_back().is_some_and(|(_, &b)| hi <= b)
     }
 
     pub fn add(&mut self, lo: i128, hi: i128) {
-        self.intervals.push((lo, hi));
-        self.intervals.sort();
-        let mut merged: Vec<(i128, i128)> = Vec::with_capacity(self.intervals.len());
-        for &(a, b) in &self.intervals {
-            match merged.last_mut() {
-                Some(last) if a <= last.1.saturating_add(1) => last.1 = last.1.max(b),
-                _ => merged.push((a, b)),
+        let (mut lo, mut hi) = (lo, hi);
+        // An interval starting at or before `lo` that reaches it (or touches it) absorbs it.
+        if let Some((&a, &b)) = self.intervals.range(..=lo).next_back() {
+            if b.saturating_add(1) >= lo {
+                lo = a;
+                hi = hi.max(b);
+                self.intervals.remove(&a);
             }
         }
-        self.intervals = merged;
+        // Intervals starting inside `lo..=hi + 1` merge into it.
+        while let Some((&a, &b)) = self.intervals.range(lo..=hi.saturating_add(1)).next() {
+            hi = hi.max(b);
+            self.intervals.remove(&a);
+        }
+        self.intervals.insert(lo, hi);
     }
 
     /// The values of `ty` not covered, as inclusive intervals.
@@ -37,7 +44,7 @@ impl Coverage {
         let (min, max) = range_of(ty);
         let mut gaps = Vec::new();
         let mut next = min;
-        for &(a, b) in &self.intervals {
+        for (&a, &b) in &self.intervals {
             if b < next {
                 continue;
             }

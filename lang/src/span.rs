@@ -3,7 +3,7 @@
 //! The language crate does no IO of its own: the caller hands it source text, and every
 //! later stage (codegen, loader, CLI) refers back to that text through [`FileId`] and [`Span`].
 
-use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::files::{Files, SimpleFiles};
 
 /// Index of a source file in a [`SourceDb`].
 pub type FileId = usize;
@@ -61,9 +61,8 @@ impl SourceDb {
         self.files.get(file).map(|f| f.source().as_str()).unwrap_or("")
     }
 
-    /// 1-based line and column of the start of `span`.
-    /// The line is found by binary search in the file's line starts, so locating many
-    /// diagnostics costs no more than rendering them.
+    /// 1-based line and column of the start of `span`: a binary search in the file's line
+    /// starts (kept by `SimpleFiles`), so a lookup per instruction stays linear overall.
     pub fn line_col(&self, span: Span) -> LineCol {
         use codespan_reporting::files::Files;
         let src = self.source(span.file);
@@ -72,15 +71,22 @@ impl SourceDb {
             at -= 1;
         }
         let index = self.files.line_index(span.file, at).unwrap_or(0);
-        let line = index as u32 + 1;
         let line_start = self.files.line_range(span.file, index).map(|r| r.start).unwrap_or(0).min(at);
         let column = src[line_start..at].chars().count() as u32 + 1;
-        LineCol { line, column }
+        LineCol { line: index as u32 + 1, column }
     }
 
     /// The text of the 1-based `line` of `file`, without its newline.
     pub fn line_text(&self, file: FileId, line: u32) -> &str {
-        self.source(file).lines().nth(line.saturating_sub(1) as usize).unwrap_or("")
+        let Some(index) = (line as usize).checked_sub(1) else { return "" };
+        match self.files.line_range(file, index) {
+            Ok(r) => {
+                let text = &self.source(file)[r];
+                let text = text.strip_suffix('\n').unwrap_or(text);
+                text.strip_suffix('\r').unwrap_or(text)
+            }
+            Err(_) => "",
+        }
     }
 
     pub fn len(&self) -> usize {

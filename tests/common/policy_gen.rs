@@ -396,3 +396,148 @@ impl Gen {
         out
     }
 }
+
+/// Hostile shapes for the verifier and the compiler's budgets (tests/verifier_limits.rs and
+/// tests/growth.rs): each is either refused at the source or compiles to an object the kernel
+/// loads.
+pub mod hostile {
+    const HEAD: &str = "#[map]\nstatic SOCKETS: SockArray<4>;\n";
+
+    /// A `match` of `n` arms on `pkt.hash` (plus `_`), `arm_body(i)` the value of arm `i`.
+    pub fn match_arms(n: u32, arm_body: impl Fn(u32) -> String) -> String {
+        let mut s =
+            format!("{HEAD}\n#[steer]\nfn route(pkt: Packet) -> Verdict {{\n    let k: u32 = match pkt.hash {{\n");
+        for i in 0..n {
+            s.push_str(&format!("        {} => {},\n", i * 3, arm_body(i)));
+        }
+        s.push_str("        _ => 0,\n    };\n    select(SOCKETS, k % 4)\n}\n");
+        s
+    }
+
+    /// `fn a_k(x) { a_k+1(x) + a_k+1(x ^ 1) }`, `levels` deep: 2^levels copies when inlined.
+    pub fn exponential_inlining(levels: u32) -> String {
+        let mut s = format!("{HEAD}\n");
+        for k in 0..levels {
+            s.push_str(&format!("fn a{k}(x: u32) -> u32 {{ a{}(x) + a{}(x ^ 1) }}\n", k + 1, k + 1));
+        }
+        s.push_str(&format!("fn a{levels}(x: u32) -> u32 {{ x * 3 }}\n"));
+        s.push_str("\n#[steer]\nfn route(pkt: Packet) -> Verdict {\n    select(SOCKETS, a0(pkt.hash) % 4)\n}\n");
+        s
+    }
+
+    /// One entry that reads `n` `Array` maps (and selects from SOCKETS: n + 1 maps).
+    pub fn maps_used(n: u32) -> String {
+        let mut s = String::from(HEAD);
+        for i in 0..n {
+            s.push_str(&format!("#[map]\nstatic M{i}: Array<u32, 4>;\n"));
+        }
+        s.push_str("\n#[steer]\nfn route(pkt: Packet) -> Verdict {\n    let mut k: u32 = 0;\n");
+        for i in 0..n {
+            s.push_str(&format!("    k = k + M{i}.get(k % 4).unwrap_or(0);\n"));
+        }
+        s.push_str("    select(SOCKETS, k % 4)\n}\n");
+        s
+    }
+
+    /// A `rounds`-round loop with one branch on a payload byte, its count an `Array` key;
+    /// `step` is the branch's statement on `s` (`s += 1;` or `s = s + 1;`).
+    pub fn loop_with_branch(rounds: u32, step: &str) -> String {
+        format!(
+            "{HEAD}#[map]\nstatic COUNTS: Array<u32, 1024>;\n\n#[steer]\nfn route(pkt: Packet) -> Verdict {{\n    \
+             let b = pkt.payload.u8(0)?;\n    let mut s: u32 = 0;\n    for i in 0..{rounds} {{\n        \
+             if b > (i as u8) {{\n            {step}\n        }}\n    }}\n    \
+             select(SOCKETS, COUNTS.get(s).unwrap_or(0) % 4)\n}}\n"
+        )
+    }
+
+    /// `n` sequential `if`s on payload bytes, each setting a distinct bit of an `Array` key
+    /// with `set(bit)` (`key |= B;` or `key = key | B;`): 2^n paths when each is a branch.
+    pub fn key_bits(n: u32, set: impl Fn(u32) -> String) -> String {
+        let mut s = format!(
+            "{HEAD}#[map]\nstatic TABLE: Array<u32, 65536>;\n\n#[steer]\nfn route(pkt: Packet) -> Verdict {{\n    let mut key: u32 = 0;\n"
+        );
+        for i in 0..n {
+            s.push_str(&format!("    if pkt.payload.u8({i})? > 127 {{ {} }}\n", set(1 << i)));
+        }
+        s.push_str("    select(SOCKETS, TABLE.get(key).unwrap_or(0) % 4)\n}\n");
+        s
+    }
+
+    /// `n` sequential `if h == K { s = s * 3; }`: each state narrowed to one `K` walks the rest.
+    pub fn if_chain(n: u32) -> String {
+        let mut s = format!(
+            "{HEAD}\n#[steer]\nfn route(pkt: Packet) -> Verdict {{\n    let h = pkt.hash;\n    let mut s: u32 = 1;\n"
+        );
+        for i in 0..n {
+            s.push_str(&format!("    if h == {} {{ s = s * 3; }}\n", i * 3));
+        }
+        s.push_str("    select(SOCKETS, s % 4)\n}\n");
+        s
+    }
+
+    /// `n` sequential tests of bits of the hash, each a branch of its own: n branches pending.
+    pub fn bit_tests(n: u32) -> String {
+        let mut s = format!(
+            "{HEAD}\n#[steer]\nfn route(pkt: Packet) -> Verdict {{\n    let h = pkt.hash;\n    let mut s: u32 = 1;\n"
+        );
+        for i in 0..n {
+            s.push_str(&format!("    if (h >> {}) & 1 == 1 {{ s = s * 3; }}\n", i % 32));
+        }
+        s.push_str("    select(SOCKETS, s % 4)\n}\n");
+        s
+    }
+
+    /// `n` straight-line statements on one value.
+    pub fn straight(n: u32) -> String {
+        let mut s = format!("{HEAD}\n#[steer]\nfn route(pkt: Packet) -> Verdict {{\n    let mut h: u32 = pkt.hash;\n");
+        for i in 0..n {
+            let line = match i % 4 {
+                0 => format!("h = h * 31 + {};", i * 7 + 1),
+                1 => format!("h = h ^ (h >> 7) ^ {};", i * 7 + 1),
+                2 => format!("h = (h << 3) + h + {};", i * 7 + 1),
+                _ => format!("h = h + (h % {});", i % 13 + 2),
+            };
+            s.push_str(&format!("    {line}\n"));
+        }
+        s.push_str("    select(SOCKETS, h % 4)\n}\n");
+        s
+    }
+
+    /// `n` small functions, every `n / 50`th called from the entry.
+    pub fn functions(n: u32) -> String {
+        let mut s = format!("{HEAD}\n");
+        for i in 0..n {
+            s.push_str(&format!("fn f{i}(x: u32) -> u32 {{ x * {} + {i} }}\n", i % 7 + 2));
+        }
+        s.push_str("\n#[steer]\nfn route(pkt: Packet) -> Verdict {\n    let mut h: u32 = pkt.hash;\n");
+        for i in (0..n).step_by((n as usize / 50).max(1)) {
+            s.push_str(&format!("    h = f{i}(h);\n"));
+        }
+        s.push_str("    select(SOCKETS, h % 4)\n}\n");
+        s
+    }
+
+    /// `n` entries.
+    pub fn entries(n: u32) -> String {
+        let mut s = String::from(HEAD);
+        for i in 0..n {
+            s.push_str(&format!(
+                "#[steer]\nfn route{i}(pkt: Packet) -> Verdict {{\n    select(SOCKETS, (pkt.hash + {i}) % 4)\n}}\n"
+            ));
+        }
+        s
+    }
+
+    /// `n` constants, the last one used.
+    pub fn constants(n: u32) -> String {
+        let mut s = String::from(HEAD);
+        for i in 0..n {
+            s.push_str(&format!("const C{i}: u32 = {i} * 3 + 1;\n"));
+        }
+        s.push_str(&format!(
+            "#[steer]\nfn route(pkt: Packet) -> Verdict {{\n    select(SOCKETS, (pkt.hash + C{}) % 4)\n}}\n",
+            n - 1
+        ));
+        s
+    }
+}

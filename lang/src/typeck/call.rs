@@ -59,9 +59,18 @@ impl Cx<'_> {
                 return err(span);
             }
         }
-        match self.lookup_item(b.module, path) {
-            Ok(ItemRef::Fn(f)) => return self.call_fn(b, f, args, span),
-            Ok(_) => {
+        // A single name no item of the module has is a built-in (or unknown, reported below):
+        // skip the lookup, whose error would rank every item of the module by edit distance
+        // for a "did you mean" nobody reads (quadratic in a policy with many calls).
+        let is_item = match &single {
+            Some(name) => self.modules[b.module].scope.contains_key(name),
+            None => true,
+        };
+        let found = if is_item { Some(self.lookup_item(b.module, path)) } else { None };
+        match found {
+            None => {}
+            Some(Ok(ItemRef::Fn(f))) => return self.call_fn(b, f, args, span),
+            Some(Ok(_)) => {
                 self.drain_args(b, args);
                 self.error(
                     errors::not_a_value(format!("`{}` is not a function", path.text()))
@@ -69,13 +78,12 @@ impl Cx<'_> {
                 );
                 return err(span);
             }
-            Err(d) => {
-                if single.is_none() {
-                    self.drain_args(b, args);
-                    self.error(d);
-                    return err(span);
-                }
+            Some(Err(d)) if single.is_none() => {
+                self.drain_args(b, args);
+                self.error(d);
+                return err(span);
             }
+            Some(Err(_)) => {}
         }
         let name = single.unwrap_or_default();
         if let Some(row) = crate::builtins::lookup(&name) {
