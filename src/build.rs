@@ -111,7 +111,7 @@ impl ModuleLoader for FsModules {
 }
 
 /// The largest policy or module file: source text beyond this is refused before it is read.
-pub const MAX_SOURCE_BYTES: u64 = 1 << 20;
+pub const MAX_SOURCE_BYTES: u64 = 4 << 20;
 
 /// Reads a policy or module file. Only a regular file of at most [`MAX_SOURCE_BYTES`] of
 /// UTF-8 is read; anything else is refused at once (a FIFO is opened without blocking and
@@ -138,7 +138,7 @@ pub fn read_source(path: &Path) -> Result<String, String> {
     if let Some(what) = not_regular {
         return Err(format!("is {what}; a policy or module must be a regular file"));
     }
-    let too_large = |n: u64| format!("is {n} bytes; a policy or module is at most {MAX_SOURCE_BYTES} bytes (1 MiB)");
+    let too_large = |n: u64| format!("is {n} bytes; a policy or module is at most {MAX_SOURCE_BYTES} bytes (4 MiB)");
     if meta.len() > MAX_SOURCE_BYTES {
         return Err(too_large(meta.len()));
     }

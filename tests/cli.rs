@@ -184,10 +184,10 @@ fn hostile_files_are_refused_at_once_in_words() {
     // Neither was read nor waited on (a FIFO with no writer would block for ever).
     assert!(start.elapsed() < std::time::Duration::from_secs(30));
     let big = tmp.path().join("big.rs");
-    std::fs::write(&big, " ".repeat(2 << 20)).unwrap();
+    std::fs::write(&big, " ".repeat(5 << 20)).unwrap();
     let (code, _, err) = run(&["check", big.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("at most 1048576 bytes (1 MiB)"), "{err}");
+    assert!(err.contains("at most 4194304 bytes (4 MiB)"), "{err}");
     let bad = tmp.path().join("bad.rs");
     std::fs::write(&bad, b"fn f() {}\n\xff\n").unwrap();
     let (code, _, err) = run(&["check", bad.to_str().unwrap()]);

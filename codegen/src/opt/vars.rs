@@ -5,20 +5,11 @@ use std::collections::{HashMap, HashSet};
 
 /// The values live into each block (liveness over the CFG).
 pub(super) fn live_ins(f: &Function) -> HashMap<Block, HashSet<Value>> {
+    // Value by value (`crate::liveness`): a fixed point over blocks would take a round per
+    // block of a long chain, quadratic in the policy.
     let blocks: Vec<Block> = f.blocks.keys().collect();
-    let mut live_in: HashMap<Block, HashSet<Value>> = HashMap::new();
-    let mut again = true;
-    while again {
-        again = false;
-        for &b in blocks.iter().rev() {
-            let live = live_before(f, b, &live_in, |_, _| {});
-            if live_in.get(&b) != Some(&live) {
-                live_in.insert(b, live);
-                again = true;
-            }
-        }
-    }
-    live_in
+    let live = crate::liveness::liveness(f, &blocks);
+    blocks.into_iter().zip(live.live_in).map(|(b, vs)| (b, vs.into_iter().collect())).collect()
 }
 
 /// Walks block `b` backwards from its live-out set; `at(inst, live_after)` sees each
@@ -75,31 +66,38 @@ pub fn merge_copied_variables(f: &mut Function) -> bool {
     if candidates.is_empty() {
         return false;
     }
+    // The candidates by the value they copy, so each definition looks at its own only.
+    let mut by_source: HashMap<Value, HashSet<Value>> = HashMap::new();
+    for (x, y) in &candidates {
+        by_source.entry(*y).or_default().insert(*x);
+    }
     let live_in = live_ins(f);
     let mut bad: HashSet<Value> = HashSet::new();
     let blocks: Vec<Block> = f.blocks.keys().collect();
     for &b in &blocks {
         live_before(f, b, &live_in, |inst, live| {
-            if let Some(d) = inst.def() {
-                for (x, y) in &candidates {
-                    if *y == d && live.contains(x) {
-                        bad.insert(*x);
-                    }
+            if let Some(xs) = inst.def().and_then(|d| by_source.get(&d)) {
+                // The copies of `d` live here: walk the smaller of the two sets (a variable
+                // written many times may have thousands of copies, and few live at once).
+                if xs.len() <= live.len() {
+                    bad.extend(xs.iter().filter(|x| live.contains(x)));
+                } else {
+                    bad.extend(live.iter().filter(|x| xs.contains(x)));
                 }
             }
         });
     }
-    // Replacements that touch one another wait for the next round.
-    let mut taken: HashSet<Value> = HashSet::new();
+    // A chain (x copies y, which is itself replaced) waits for the next round; many copies of
+    // one source go in one round, or a round per copy would make the pass quadratic.
+    let mut sources: HashSet<Value> = HashSet::new();
     let mut map: HashMap<Value, Value> = HashMap::new();
     let mut order: Vec<(&Value, &Value)> = candidates.iter().filter(|(x, _)| !bad.contains(x)).collect();
     order.sort();
     for (x, y) in order {
-        if taken.contains(x) || taken.contains(y) {
+        if sources.contains(x) || map.contains_key(y) {
             continue;
         }
-        taken.insert(*x);
-        taken.insert(*y);
+        sources.insert(*y);
         map.insert(*x, *y);
     }
     if map.is_empty() {
