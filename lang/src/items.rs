@@ -84,13 +84,17 @@ pub struct FnInfo {
     pub span: Span,
 }
 
+/// The names looked up in each module's scope (an item or import of module `m` named
+/// `name` is used when `(m, name)` is here).
+pub type Used = std::collections::HashSet<(ModId, String)>;
+
 /// Everything known about the program's items. The item pass builds it; the body checker
 /// reads it (and records calls and diagnostics in it).
 #[derive(Default)]
 pub struct ItemTable {
     pub diags: Vec<Diagnostic>,
     /// The names looked up in each module's scope, for the unused-name warnings.
-    pub used: std::cell::RefCell<crate::lint::Used>,
+    pub used: std::cell::RefCell<Used>,
     pub modules: Vec<Module>,
     /// `std::name` to the module loaded for it.
     pub std_loaded: HashMap<String, ModId>,

@@ -13,11 +13,8 @@ use crate::errors;
 use crate::hir::{self, ExprKind, Stmt, Ty};
 use crate::items::{ItemTable, ModId};
 use crate::span::Span;
-use std::collections::HashSet;
 
-/// The names looked up in each module's scope (an item or import of module `m` named
-/// `name` is used when `(m, name)` is here).
-pub type Used = HashSet<(ModId, String)>;
+pub use crate::items::Used;
 
 /// The warnings for unused names and unreachable code.
 pub fn unused(t: &ItemTable, used: &Used, functions: &[hir::Function]) -> Vec<Diagnostic> {

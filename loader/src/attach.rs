@@ -250,7 +250,7 @@ pub fn load(object: &[u8], group: &Group, opts: &LoadOptions) -> Result<Loaded, 
     let loaded = contain(|| load_checked(object, group, opts))?;
     // A target that exited while we loaded leaves only our copies of its sockets: the load
     // did not take, whatever the kernel said.
-    if let Some(pid) = crate::lifecycle::first_exited(group) {
+    if let Some(pid) = crate::discover::first_exited(group) {
         if !opts.replace {
             let _ = detach(group);
         }

@@ -244,6 +244,19 @@ pub fn select_group(groups: Vec<Group>, port: Option<u16>, protocol: Option<Prot
     }
 }
 
+/// Whether process `pid` still holds the socket `inode` at descriptor `fd`.
+pub fn holds(pid: i32, fd: i32, inode: u64) -> bool {
+    std::fs::read_link(format!("/proc/{pid}/fd/{fd}"))
+        .ok()
+        .and_then(|l| l.to_str().map(|s| s == format!("socket:[{inode}]")))
+        .unwrap_or(false)
+}
+
+/// Which pids in `group` no longer hold the socket we took from them.
+pub(crate) fn first_exited(group: &Group) -> Option<i32> {
+    group.sockets.iter().find(|s| !holds(s.pid, s.target_fd, s.inode)).map(|s| s.pid)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,7 @@ use aya::{
     EbpfLoader,
 };
 
+use crate::discover::{first_exited, holds};
 use crate::{
     attach::{errno_in_chain, update_retrying_busy, PROG_TYPE_SK_REUSEPORT},
     error::full_message,
@@ -154,14 +155,6 @@ fn socket_uid(fd: &OwnedFd) -> Option<u32> {
     file.metadata().ok().map(|m| m.uid())
 }
 
-/// Whether process `pid` still holds the socket `inode` at descriptor `fd`.
-pub fn holds(pid: i32, fd: i32, inode: u64) -> bool {
-    std::fs::read_link(format!("/proc/{pid}/fd/{fd}"))
-        .ok()
-        .and_then(|l| l.to_str().map(|s| s == format!("socket:[{inode}]")))
-        .unwrap_or(false)
-}
-
 /// The sockets of `pids` in the reuseport group `protocol` `local`: ordered by the order of
 /// `pids`, then by fd; a socket open in several processes counts once (by inode), under the
 /// first pid that has it. A pid with no socket in that group is refused, saying why.
@@ -287,11 +280,6 @@ fn pin_program_and_maps(name: &str, program_id: u32, maps: &[RecordMap]) -> Resu
         state::pin_replacing(fd.as_fd(), &state::map_pin(name, &m.name))?;
     }
     Ok(())
-}
-
-/// Which pids in `group` no longer hold the socket we took from them.
-pub(crate) fn first_exited(group: &Group) -> Option<i32> {
-    group.sockets.iter().find(|s| !holds(s.pid, s.target_fd, s.inode)).map(|s| s.pid)
 }
 
 fn unique_pids(sockets: &[TakenSocket]) -> Vec<i32> {
