@@ -348,7 +348,13 @@ pub fn run(report: &Reporter, target: Target<'_>, options: Options<'_>, action: 
             let m = find(&name)?;
             let (ks, _, _) = shapes(m, policy, options.addr)?;
             let k = read_key(&key, m, &ks)?;
-            if m.delete(&k)? {
+            let deleted = m.delete(&k)?;
+            if json {
+                report.line(format_args!(
+                    "{}",
+                    serde_json::json!({ "key": ks.to_json(&ks.decode(&k)), "deleted": deleted })
+                ));
+            } else if deleted {
                 report.line(format_args!("deleted {}[{key}]", m.name));
             } else {
                 report.line(format_args!("{}[{key}] was not there", m.name));

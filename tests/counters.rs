@@ -124,3 +124,34 @@ fn top_once_shows_the_live_rates() {
     let (code, _, err) = run(&["top", "no-such-load-h-ops", "--once"]);
     assert_eq!(code, 3, "{err}");
 }
+
+/// A `SockHash` selection counts at the index of the socket whose cookie it selected:
+/// `examples/quic_cookie.rs`, connection IDs that carry each socket's cookie.
+#[test]
+fn sockhash_selections_count_by_socket() {
+    require_kernel!();
+    let server = Server::start("udp", 4);
+    let name = unique("qcount").replace('_', "-");
+    let _guard = Named(name.clone());
+    let policy = example("quic_cookie.rs");
+    let pid = server.pid.to_string();
+    let (code, out, err) =
+        run(&["load", policy.to_str().unwrap(), "--pid", &pid, "--name", &name, "--count", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let mut want = [0u64; 4];
+    for (n, row) in v["sockets"].as_array().unwrap().iter().enumerate() {
+        let index = row["index"].as_u64().unwrap() as usize;
+        let mut short = vec![0x40u8];
+        short.extend_from_slice(&row["cookie"].as_u64().unwrap().to_le_bytes());
+        for _ in 0..=n {
+            assert_eq!(udp_probe(&client, server.addr(), &short, Duration::from_secs(2)), Some(index as u32));
+            want[index] += 1;
+        }
+    }
+    let c = counts(&name);
+    assert_eq!(c["selected"]["BY_COOKIE"], serde_json::json!(want), "{c}");
+    assert_eq!(c["selected"]["BY_INDEX"], serde_json::json!([0, 0, 0, 0]), "{c}");
+    assert_eq!((c["packets"].as_u64(), c["pass"].as_u64()), (Some(want.iter().sum()), Some(0)), "{c}");
+}

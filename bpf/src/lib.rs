@@ -39,3 +39,7 @@ pub const SK_DROP: u32 = 0;
 /// fields count the verdicts (`pass`, `drop`, and one `[u64; N]` per socket map), described
 /// in the map's BTF.
 pub const COUNTS_MAP: &str = "rsteer_counts";
+
+/// The map `--count` adds beside [`COUNTS_MAP`] to a policy with a `SockHash`: a hash map of
+/// socket cookie to the number of packets its selections sent there.
+pub const COOKIES_MAP: &str = "rsteer_cookies";

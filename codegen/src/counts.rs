@@ -5,6 +5,8 @@
 //! `rsteer_counts { pass: u64, drop: u64, MAP: [u64; N], ... }` with one array per socket map
 //! (one counter per index; a `SockHash`, keyed by cookie, has one counter for all its
 //! selections). The layout is in the map's BTF, so a reader needs nothing but the live map.
+//! A policy with a `SockHash` also gets `rsteer_cookies`, a `HashMap<u64, u64>` counting its
+//! selections per socket cookie, which a reader turns into indices with the load's record.
 //!
 //! The program keeps the last successful selection in a value (`2 + the map's first counter +
 //! the index`, 0 for none) and every `return` goes through one epilogue: a drop counts as
@@ -26,6 +28,8 @@ pub const STRUCT_NAME: &str = "rsteer_counts";
 pub const PASS: u32 = 0;
 /// Counter 1: dropped.
 pub const DROP: u32 = 1;
+/// The per-cookie counters of `SockHash` selections.
+pub const COOKIES_MAP: &str = rsteer_bpf::COOKIES_MAP;
 
 /// Where each socket map's counters are.
 #[derive(Clone, Debug)]
@@ -37,12 +41,14 @@ pub struct CountPlan {
     pub slots: HashMap<u32, (u32, bool)>,
     /// Counters in all.
     pub total: u32,
+    /// The per-cookie counters' map (a policy with a `SockHash`).
+    pub cookies: Option<u32>,
 }
 
 /// `prog` with the counters' struct and map added, and where its counters are. A program
 /// that declares a map of that name already is left alone (`None`).
 pub fn instrument(prog: &Program) -> Option<(Program, CountPlan)> {
-    if prog.maps.iter().any(|m| m.name == MAP_NAME) {
+    if prog.maps.iter().any(|m| m.name == MAP_NAME || m.name == COOKIES_MAP) {
         return None;
     }
     let mut p = prog.clone();
@@ -72,13 +78,29 @@ pub fn instrument(prog: &Program) -> Option<(Program, CountPlan)> {
         span,
         doc: "Verdict counters (`--count`).".into(),
     });
-    Some((p, CountPlan { map, slots, total: next }))
+    let hashed: u32 = prog.maps.iter().filter(|m| m.kind == MapKind::SockHash).map(|m| m.capacity).sum();
+    let cookies = (hashed > 0).then(|| {
+        p.maps.push(MapDecl {
+            name: COOKIES_MAP.into(),
+            kind: MapKind::HashMap,
+            key: Ty::U64,
+            value: Ty::U64,
+            capacity: hashed.max(1),
+            span,
+            doc: "SockHash selections per socket cookie (`--count`).".into(),
+        });
+        map + 1
+    });
+    Some((p, CountPlan { map, slots, total: next, cookies }))
 }
 
-/// The lowering's part: the value that holds the last selection.
+/// The lowering's part: the values that hold the last selection.
 pub struct Counting {
     pub plan: CountPlan,
     pub sel: Value,
+    /// The cookie of the last selection when it was from a `SockHash`, else 0 (with
+    /// `plan.cookies` only).
+    pub cookie: Option<Value>,
 }
 
 /// Sends every `return` of `f` through one epilogue that counts the verdict.
@@ -144,5 +166,49 @@ pub fn count_returns(f: &mut Function, c: &Counting) {
     push(f, inc, Inst::Alu { dst: n1, op: AluOp::Add, a: n, b: Operand::Imm(1), signed: false });
     push(f, inc, Inst::PtrStore { ptr: at, off: 0, src: n1, size: Size::DW });
     f.blocks[inc].term = Term::Jump(ret);
+    if let (Some(map), Some(cookie)) = (c.plan.cookies, c.cookie) {
+        // A pass whose last selection was from a SockHash: one more for its cookie.
+        let by_cookie = f.new_block(span);
+        let counted = f.new_block(span);
+        let found = f.new_block(span);
+        let insert = f.new_block(span);
+        f.blocks[inc].term = Term::Branch { op: JmpOp::Jeq, a: cookie, b: Operand::Imm(0), then: ret, els: by_cookie };
+        let key = f.new_slot(8, "cookie key");
+        let one_slot = f.new_slot(8, "cookie count");
+        push(f, by_cookie, Inst::StackStore { slot: key, off: 0, src: Operand::Val(cookie), size: Size::DW });
+        let p = f.new_value();
+        push(
+            f,
+            by_cookie,
+            Inst::Call {
+                dst: Some(p),
+                helper: helper::MAP_LOOKUP_ELEM,
+                args: vec![Arg::Map(map), Arg::StackAddr(key, 0)],
+            },
+        );
+        f.blocks[by_cookie].term = Term::Branch { op: JmpOp::Jeq, a: p, b: Operand::Imm(0), then: insert, els: found };
+        let one = f.new_value();
+        push(f, found, Inst::Iconst { dst: one, imm: 1 });
+        push(f, found, Inst::AtomicAdd { ptr: p, off: 0, src: one, size: Size::DW });
+        f.blocks[found].term = Term::Jump(counted);
+        push(f, insert, Inst::StackStore { slot: one_slot, off: 0, src: Operand::Imm(1), size: Size::DW });
+        let r = f.new_value();
+        push(
+            f,
+            insert,
+            Inst::Call {
+                dst: Some(r),
+                helper: helper::MAP_UPDATE_ELEM,
+                args: vec![
+                    Arg::Map(map),
+                    Arg::StackAddr(key, 0),
+                    Arg::StackAddr(one_slot, 0),
+                    Arg::Imm(rsteer_bpf::map::BPF_NOEXIST as i64),
+                ],
+            },
+        );
+        f.blocks[insert].term = Term::Jump(counted);
+        f.blocks[counted].term = Term::Jump(ret);
+    }
     f.blocks[ret].term = Term::Return(Operand::Val(verdict));
 }

@@ -239,7 +239,8 @@ pub fn lower_entry_counting(
     };
     if let Some(plan) = count {
         let sel = l.iconst(u64::from(crate::counts::PASS));
-        l.counting = Some(crate::counts::Counting { plan: plan.clone(), sel });
+        let cookie = plan.cookies.map(|_| l.iconst(0));
+        l.counting = Some(crate::counts::Counting { plan: plan.clone(), sel, cookie });
     }
     l.frames.push(Frame { locals: HashMap::new(), ret: None, ret_ty: func.ret.clone(), bounded: HashMap::new() });
     l.payload_start_at_entry(entry);
@@ -351,11 +352,17 @@ impl<'a> Lowerer<'a> {
     fn count_selection(&mut self, map: u32, key: Option<Value>, r: Value) {
         let Some(c) = &self.counting else { return };
         let Some(&(base, by_index)) = c.plan.slots.get(&map) else { return };
-        let sel = c.sel;
+        let (sel, cookie) = (c.sel, c.cookie);
         let ok = self.new_block();
         let join = self.new_block();
         self.branch(JmpOp::Jeq, r, Operand::Imm(0), ok, join);
         self.switch_to(ok);
+        // The last selection wins: a SockHash's cookie, or none.
+        match (cookie, key.filter(|_| !by_index)) {
+            (Some(c), Some(k)) => self.push(Inst::Copy { dst: c, src: k }),
+            (Some(c), None) => self.push(Inst::Iconst { dst: c, imm: 0 }),
+            _ => {}
+        }
         match key.filter(|_| by_index) {
             Some(k) => {
                 self.push(Inst::Alu { dst: sel, op: AluOp::Add, a: k, b: Operand::Imm(i64::from(base)), signed: false })

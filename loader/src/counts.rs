@@ -53,10 +53,44 @@ pub fn read(map: &AttachedMap) -> Result<Option<Counts>, LoadError> {
 }
 
 /// The counts of the named load `name`: `None` when it was not compiled with `--count`.
+/// Each socket map's counts cover the indices the load's sockets have (and any index counted
+/// beyond them); a `SockHash`'s selections, counted by cookie, are put at the index of the
+/// socket whose cookie it is.
 pub fn of_load(name: &str) -> Result<Option<Counts>, LoadError> {
     let record = crate::state::read_record(name)?;
     if !record.maps.iter().any(|m| m.name == rsteer_bpf::COUNTS_MAP) {
         return Ok(None);
     }
-    read(&crate::maps::named_map(name, rsteer_bpf::COUNTS_MAP)?)
+    let Some(mut counts) = read(&crate::maps::named_map(name, rsteer_bpf::COUNTS_MAP)?)? else { return Ok(None) };
+    let sockets = record.sockets.iter().map(|s| s.index as usize + 1).max().unwrap_or(0);
+    let by_cookie = if record.maps.iter().any(|m| m.name == rsteer_bpf::COOKIES_MAP) {
+        let map = crate::maps::named_map(name, rsteer_bpf::COOKIES_MAP)?;
+        let mut per_index = vec![0u64; sockets];
+        for (k, v) in map.entries(1 << 20)? {
+            let cookie = u64::from_le_bytes(k.get(..8).and_then(|b| b.try_into().ok()).unwrap_or([0; 8]));
+            let n: u64 = map
+                .copies(&v)
+                .iter()
+                .map(|c| u64::from_le_bytes(c.get(..8).and_then(|b| b.try_into().ok()).unwrap_or([0; 8])))
+                .fold(0, u64::saturating_add);
+            // The newest generation's socket of that cookie.
+            if let Some(s) = record.sockets.iter().filter(|s| s.cookie == cookie).max_by_key(|s| s.generation) {
+                per_index[s.index as usize] += n;
+            }
+        }
+        Some(per_index)
+    } else {
+        None
+    };
+    for (map, v) in &mut counts.selected {
+        let kind = record.maps.iter().find(|m| &m.name == map).map(|m| m.kind.as_str());
+        match (kind, &by_cookie) {
+            (Some("sockhash"), Some(per_index)) => *v = per_index.clone(),
+            _ => {
+                let used = v.iter().rposition(|n| *n > 0).map_or(0, |i| i + 1);
+                v.truncate(sockets.max(used));
+            }
+        }
+    }
+    Ok(Some(counts))
 }
