@@ -131,7 +131,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// A scratch directory shaped like the repository for the commands a reader runs.
 fn scratch(tag: &str) -> tempfile::TempDir {
-    let dir = tempfile::Builder::new().prefix(&format!("rsteer-book-{tag}-")).tempdir().unwrap();
+    let dir = tempfile::Builder::new().prefix(&format!("rsteer-book-{}-{tag}-", std::process::id())).tempdir().unwrap();
     for sub in ["examples", "stdlib", "tests/data"] {
         copy_dir(&root().join(sub), &dir.path().join(sub));
     }
@@ -521,6 +521,20 @@ fn every_walkthrough_runs_as_the_book_shows() {
         commands += n;
         diffs.extend(d);
     }
+    // Every load a walkthrough made was detached: none left behind, not even a gone one.
+    let status = run_line("rsteer status --json", &root());
+    let loads: serde_json::Value = serde_json::from_str(&status).unwrap_or_else(|e| panic!("{e}: {status}"));
+    let left: Vec<&str> = loads
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|l| l["policy"].as_str().is_some_and(|p| p.contains(&format!("rsteer-book-{}-", std::process::id()))))
+        .filter_map(|l| l["name"].as_str())
+        .collect();
+    for name in &left {
+        let _ = run_line(&format!("rsteer detach {name}"), &root());
+    }
+    assert!(left.is_empty(), "walkthroughs left loads behind (add a `<!-- test: cleanup ... -->`): {left:?}");
     assert!(
         diffs.is_empty() || bless(),
         "walkthroughs differ from what the commands do (RSTEER_BLESS=1 rewrites them from a run):\n\n{}",
