@@ -830,7 +830,7 @@ fn tcp_restart_migrates_pending_connections() {
     ]));
     std::thread::spawn(move || for _ in reader.lines().map_while(Result::ok) {});
     let new_pid = ready_field(&ready, "pid");
-    let (code, out, err) = run(&["join", &name, "--pid", &new_pid]);
+    let (code, out, err) = run(&["join", &name, "--pid", new_pid]);
     assert_eq!(code, 0, "{out}{err}");
 
     drop(old); // the old generation closes its listeners with 8 connections pending
@@ -866,7 +866,7 @@ fn join_refuses_a_process_of_another_network_namespace() {
     );
     let (mut other, ready, _) = spawn_ready(Command::new("unshare").args(["-n", "sh", "-c", &script]));
     let pid = ready_field(&ready, "pid");
-    let (code, _, err) = run(&["join", &name, "--pid", &pid]);
+    let (code, _, err) = run(&["join", &name, "--pid", pid]);
     let _ = other.kill();
     let _ = other.wait();
     assert_eq!(code, 2, "{err}");
