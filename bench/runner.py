@@ -29,6 +29,7 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 sys.path.insert(0, BENCH)
 import helper  # noqa: E402  (bench/helper.py: insn_count, prog_info)
+import gen_growth  # noqa: E402  (writes the growth series)
 from gen_growth import arm_key  # noqa: E402  (the growth series' match keys)
 
 STATS_SYSCTL = "/proc/sys/kernel/bpf_stats_enabled"
@@ -73,6 +74,8 @@ def corpus_items():
 
 
 def growth_items():
+    # The series is generated, not kept: written afresh (deterministically) on every run.
+    gen_growth.main(["--out", os.path.join(BENCH, "growth")])
     items = []
     for shape in ("stmts", "arms"):
         for n in (50, 500, 5000):
