@@ -444,7 +444,7 @@ pub fn explain(report: &Reporter, code: Option<&str>, list: bool) -> Result<(), 
             e.wrong,
             modules(e.wrong_modules),
             with(e.fixed_args, e.fixed_modules),
-            e.fixed,
+            e.fixed(),
             modules(e.fixed_modules)
         ));
     }

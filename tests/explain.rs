@@ -67,7 +67,7 @@ fn wrong_examples_give_exactly_their_code_and_fixed_ones_none() {
         let (wrong, shown) = diagnostics(e, e.wrong, e.wrong_args, e.wrong_modules);
         assert!(!wrong.is_empty(), "{}: the wrong example checks", e.code);
         assert!(wrong.iter().all(|d| d.code == e.code), "{}: the wrong example gives\n{shown}", e.code);
-        let (fixed, shown) = diagnostics(e, e.fixed, e.fixed_args, e.fixed_modules);
+        let (fixed, shown) = diagnostics(e, &e.fixed(), e.fixed_args, e.fixed_modules);
         assert!(fixed.is_empty(), "{}: the fixed example gives\n{shown}", e.code);
     }
 }
@@ -92,7 +92,7 @@ fn explain_prints_both_examples_and_list_names_every_code() {
     assert_eq!(code, 0, "{err}");
     let e = rsteer_lang::examples::example("E0503").unwrap();
     assert!(
-        out.contains("Wrong:") && out.contains(e.wrong) && out.contains("Fixed:") && out.contains(e.fixed),
+        out.contains("Wrong:") && out.contains(e.wrong) && out.contains("Fixed:") && out.contains(&e.fixed()),
         "{out}"
     );
     let (code, out, _) = common::run(&["explain", "--list"]);

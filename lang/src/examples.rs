@@ -15,7 +15,9 @@ use crate::codes;
 pub struct Example {
     pub code: &'static str,
     pub wrong: &'static str,
-    pub fixed: &'static str,
+    /// The fixed example is the wrong one with these edits, in order: each replaces the first
+    /// occurrence of its first text with its second (so the fix reads as the change it is).
+    pub fix: &'static [(&'static str, &'static str)],
     pub wrong_args: &'static [&'static str],
     pub fixed_args: &'static [&'static str],
     pub wrong_modules: &'static [(&'static str, &'static str)],
@@ -24,6 +26,19 @@ pub struct Example {
 
 /// The codes that have no example, and why (see the module's documentation).
 pub const WITHOUT_EXAMPLE: &[&str] = &[codes::JUMP_OUT_OF_RANGE, codes::INTERNAL, codes::VERIFIER_REJECTED];
+
+impl Example {
+    /// The fixed example: [`Example::wrong`] with [`Example::fix`] applied.
+    pub fn fixed(&self) -> String {
+        let mut text = self.wrong.to_string();
+        for (from, to) in self.fix {
+            let at =
+                text.find(from).unwrap_or_else(|| panic!("{}: the fix's {from:?} is not in the example", self.code));
+            text.replace_range(at..at + from.len(), to);
+        }
+        text
+    }
+}
 
 /// The examples of `code`, if it has them.
 pub fn example(code: &str) -> Option<&'static Example> {
@@ -43,15 +58,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, x % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let x = pkt.hash;
-    select(S, x % 4)
-}
-"#,
+        fix: &[
+            ("    let x = pkt.hash\n", "    let x = pkt.hash;\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -67,14 +76,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 0x4g)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pkt.hash % 0x4)
-}
-"#,
+        fix: &[
+            ("    select(S, pkt.hash % 0x4g)\n", "    select(S, pkt.hash % 0x4)\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -91,15 +95,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, (pkt.hash + small as u32) % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let small: u16 = 300;
-    select(S, (pkt.hash + small as u32) % 4)
-}
-"#,
+        fix: &[
+            ("    let small: u8 = 300;\n", "    let small: u16 = 300;\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -116,15 +114,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, x % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let x = pkt.hash;
-    select(S, x % 4)
-}
-"#,
+        fix: &[
+            ("    let x = ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((pkt.hash))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))));\n", "    let x = pkt.hash;\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -140,15 +132,11 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % WORKERS)
 }
 "#,
-        fixed: r#"const WORKERS: u32 = 4;
+        fix: &[
+            ("#[map]\n", r#"const WORKERS: u32 = 4;
 #[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pkt.hash % WORKERS)
-}
-"#,
+"#),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -166,15 +154,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % N)
 }
 "#,
-        fixed: r#"const N: u32 = 4;
-#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pkt.hash % N)
-}
-"#,
+        fix: &[
+            ("const N: u32 = 8;\n", ""),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -191,15 +173,10 @@ fn route(pkt: Packet) -> Verdict {
     select(S, hashes::mix32(pkt.hash) % 4)
 }
 "#,
-        fixed: r#"use std::hash;
-#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, hash::mix32(pkt.hash) % 4)
-}
-"#,
+        fix: &[
+            ("use std::hashes;\n", "use std::hash;\n"),
+            ("    select(S, hashes::mix32(pkt.hash) % 4)\n", "    select(S, hash::mix32(pkt.hash) % 4)\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -217,16 +194,8 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pick::index(pkt.hash))
 }
 "#,
-        fixed: r#"mod pick;
-
-#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pick::index(pkt.hash))
-}
-"#,
+        fix: &[
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[(
@@ -264,24 +233,11 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
 }
 "#,
-        fixed: r#"struct Key {
-    port: u16,
-}
-
-#[map]
-static SEEN: HashMap<Key, u32, 64>;
-
-#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    if SEEN.contains(Key { port: pkt.src_port }) {
-        return Verdict::Drop;
-    }
-    select(S, pkt.hash % 4)
-}
-"#,
+        fix: &[
+            (r#"    if SEEN.contains(Key { port: pkt.src_port, proto: 17 }) {
+"#, r#"    if SEEN.contains(Key { port: pkt.src_port }) {
+"#),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -297,14 +253,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash.wrapping_plus(3) % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pkt.hash.wrapping_add(3) % 4)
-}
-"#,
+        fix: &[
+            ("    select(S, pkt.hash.wrapping_plus(3) % 4)\n", "    select(S, pkt.hash.wrapping_add(3) % 4)\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -324,18 +275,11 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pick(pkt.hash))
 }
 "#,
-        fixed: r#"fn pick(h: u32) -> u32 {
-    h % 4
-}
-
-#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pick(pkt.hash))
-}
-"#,
+        fix: &[
+            (r#"fn pick(h: u33) -> u32 {
+"#, r#"fn pick(h: u32) -> u32 {
+"#),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -351,14 +295,10 @@ fn route(pkt: Packet) -> Verdict {
     select(SOCKETS_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX, pkt.hash % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pkt.hash % 4)
-}
-"#,
+        fix: &[
+            ("static SOCKETS_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX: SockArray<4>;\n", "static S: SockArray<4>;\n"),
+            ("    select(SOCKETS_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX, pkt.hash % 4)\n", "    select(S, pkt.hash % 4)\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -375,15 +315,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, port % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let port: u16 = pkt.src_port;
-    select(S, port as u32 % 4)
-}
-"#,
+        fix: &[
+            ("    select(S, port % 4)\n", "    select(S, port as u32 % 4)\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -403,18 +337,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pick(pkt.hash))
 }
 "#,
-        fixed: r#"fn pick(h: u32, n: u32) -> u32 {
-    h % n
-}
-
-#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pick(pkt.hash, 4))
-}
-"#,
+        fix: &[
+            ("    select(S, pick(pkt.hash))\n", "    select(S, pick(pkt.hash, 4))\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -434,18 +359,14 @@ fn route(pkt: Packet) -> Verdict {
     select(S, first(pkt) as u32 % 4)
 }
 "#,
-        fixed: r#"fn first(pkt: Packet) -> Option<u8> {
+        fix: &[
+            (r#"fn first(pkt: Packet) -> u8 {
+    pkt.payload.u8(0)?
+"#, r#"fn first(pkt: Packet) -> Option<u8> {
     Some(pkt.payload.u8(0)?)
-}
-
-#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, first(pkt).unwrap_or(0) as u32 % 4)
-}
-"#,
+"#),
+            ("    select(S, first(pkt) as u32 % 4)\n", "    select(S, first(pkt).unwrap_or(0) as u32 % 4)\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -462,15 +383,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, flip % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let flip = !pkt.hash;
-    select(S, flip % 4)
-}
-"#,
+        fix: &[
+            ("    let flip = -pkt.hash;\n", "    let flip = !pkt.hash;\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -488,16 +403,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, i)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let mut i = pkt.hash;
-    i = i % 4;
-    select(S, i)
-}
-"#,
+        fix: &[
+            ("    let i = pkt.hash;\n", "    let mut i = pkt.hash;\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -516,17 +424,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    if pkt.hash == 0 {
-        return Verdict::Pass;
-    }
-    select(S, pkt.hash % 4)
-}
-"#,
+        fix: &[
+            ("        break;\n", "        return Verdict::Pass;\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -545,17 +445,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, b as u32 % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let Some(b) = pkt.payload.u8(0) else {
-        return Verdict::Pass;
-    };
-    select(S, b as u32 % 4)
-}
-"#,
+        fix: &[
+            ("        let _ignored = 0u32;\n", "        return Verdict::Pass;\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -575,18 +467,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let tcp = pkt.hash != 0;
-    if tcp {
-        return Verdict::Drop;
-    }
-    select(S, pkt.hash % 4)
-}
-"#,
+        fix: &[
+            ("    let tcp = (pkt.hash as bool);\n", "    let tcp = pkt.hash != 0;\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -603,14 +486,11 @@ fn route(pkt: Packet) -> Verdict {
     select(m, pkt.hash % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pkt.hash % 4)
-}
-"#,
+        fix: &[
+            (r#"    let m = S;
+    select(m, pkt.hash % 4)
+"#, "    select(S, pkt.hash % 4)\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -629,17 +509,11 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    if 1 < pkt.hash && pkt.hash < 9 {
-        return Verdict::Drop;
-    }
-    select(S, pkt.hash % 4)
-}
-"#,
+        fix: &[
+            (r#"    if 1 < pkt.hash < 9 {
+"#, r#"    if 1 < pkt.hash && pkt.hash < 9 {
+"#),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -656,20 +530,17 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pkt.hash % 4)
-}
+        fix: &[
+            ("    assert!(pkt.len > 0);\n", ""),
+            ("}\n", r#"}
 
 #[test]
 fn udp_is_steered() {
     S.fill(4);
     assert_selected!(route(Packet::udp4().hash(6)), S, 2);
 }
-"#,
+"#),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -685,14 +556,13 @@ fn route(pkt: Packet) -> u32 {
     pkt.hash % 4
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
+        fix: &[
+            (r#"fn route(pkt: Packet) -> u32 {
+    pkt.hash % 4
+"#, r#"fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
-}
-"#,
+"#),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -707,14 +577,12 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
+        fix: &[
+            (r#"fn route(pkt: Packet) -> Verdict {
+"#, r#"#[steer]
 fn route(pkt: Packet) -> Verdict {
-    select(S, pkt.hash % 4)
-}
-"#,
+"#),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -731,14 +599,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pkt.hash % 4)
-}
-"#,
+        fix: &[
+            ("#[inline]\n", ""),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -762,18 +625,15 @@ fn route(pkt: Packet) -> Verdict {
     select(S, a(pkt.hash % 4))
 }
 "#,
-        fixed: r#"fn a(x: u32) -> u32 {
-    if x == 0 { 0 } else { x - 1 }
+        fix: &[
+            (r#"    if x == 0 { 0 } else { b(x - 1) }
 }
 
-#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, a(pkt.hash % 4))
-}
-"#,
+fn b(x: u32) -> u32 {
+    a(x)
+"#, r#"    if x == 0 { 0 } else { x - 1 }
+"#),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -789,14 +649,14 @@ fn route(_pkt: Packet) -> Verdict {
     Verdict::Pass
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
+        fix: &[
+            ("static S: SockArrray<4>;\n", "static S: SockArray<4>;\n"),
+            (r#"fn route(_pkt: Packet) -> Verdict {
+    Verdict::Pass
+"#, r#"fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
-}
-"#,
+"#),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -812,14 +672,14 @@ fn route(_pkt: Packet) -> Verdict {
     Verdict::Pass
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
+        fix: &[
+            ("static S: SockArray<u32, 4>;\n", "static S: SockArray<4>;\n"),
+            (r#"fn route(_pkt: Packet) -> Verdict {
+    Verdict::Pass
+"#, r#"fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
-}
-"#,
+"#),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -835,14 +695,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pkt.hash % 4)
-}
-"#,
+        fix: &[
+            ("static S: SockArray<0>;\n", "static S: SockArray<4>;\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -862,18 +717,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
 }
 "#,
-        fixed: r#"#[map]
-static COUNTS: Array<u64, 4>;
-
-#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    COUNTS.add(0, 1);
-    select(S, pkt.hash % 4)
-}
-"#,
+        fix: &[
+            ("    COUNTS.insert(0, 1);\n", "    COUNTS.add(0, 1);\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -893,18 +739,10 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
 }
 "#,
-        fixed: r#"#[map]
-static LAST: Array<u32, 4>;
-
-#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    LAST.set(0, pkt.hash);
-    select(S, pkt.hash % 4)
-}
-"#,
+        fix: &[
+            ("static LAST: Array<Option<u32>, 4>;\n", "static LAST: Array<u32, 4>;\n"),
+            ("    LAST.set(0, Some(pkt.hash));\n", "    LAST.set(0, pkt.hash);\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -923,17 +761,10 @@ fn route(pkt: Packet) -> Verdict {
     select(S, NETS.get(pkt.src_port).unwrap_or(0))
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[map]
-static NETS: LpmTrie<u32, u32, 64>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, NETS.get(pkt.src_ip4).unwrap_or(0))
-}
-"#,
+        fix: &[
+            ("static NETS: LpmTrie<u16, u32, 64>;\n", "static NETS: LpmTrie<u32, u32, 64>;\n"),
+            ("    select(S, NETS.get(pkt.src_port).unwrap_or(0))\n", "    select(S, NETS.get(pkt.src_ip4).unwrap_or(0))\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -951,16 +782,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, (pkt.hash & MASK) % 4)
 }
 "#,
-        fixed: r#"const MASK: u32 = 0xff;
-
-#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, (pkt.hash & MASK) % 4)
-}
-"#,
+        fix: &[
+            ("const MASK: u32 = random();\n", "const MASK: u32 = 0xff;\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -979,17 +803,12 @@ fn route(pkt: Packet) -> Verdict {
     select(S, (pkt.hash + A) % 4)
 }
 "#,
-        fixed: r#"const B: u32 = 2;
+        fix: &[
+            ("const A: u32 = B + 1;\n", r#"const B: u32 = 2;
 const A: u32 = B + 1;
-
-#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, (pkt.hash + A) % 4)
-}
-"#,
+"#),
+            ("const B: u32 = A * 2;\n", ""),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1007,16 +826,8 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % WORKERS)
 }
 "#,
-        fixed: r#"const WORKERS: u32 = 4;
-
-#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pkt.hash % WORKERS)
-}
-"#,
+        fix: &[
+        ],
         wrong_args: &["--const", "WORKER=2"],
         fixed_args: &["--const", "WORKERS=2"],
         wrong_modules: &[],
@@ -1032,14 +843,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 0)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pkt.hash % 4)
-}
-"#,
+        fix: &[
+            ("    select(S, pkt.hash % 0)\n", "    select(S, pkt.hash % 4)\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1056,15 +862,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, (pkt.hash + weights[4]) % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let weights = [1u32, 2, 3, 4];
-    select(S, (pkt.hash + weights[3]) % 4)
-}
-"#,
+        fix: &[
+            ("    select(S, (pkt.hash + weights[4]) % 4)\n", "    select(S, (pkt.hash + weights[3]) % 4)\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1084,19 +884,11 @@ fn route(pkt: Packet) -> Verdict {
     select(S, idx)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let idx = match pkt.src_port {
-        0..=1023 => 0,
-        1024..=49151 => 1,
-        _ => 2,
+        fix: &[
+            ("    };\n", r#"        _ => 2,
     };
-    select(S, idx)
-}
-"#,
+"#),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1116,18 +908,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, idx)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let idx = match pkt.src_port {
-        0..=1023 => 0,
-        _ => 1,
-    };
-    select(S, idx)
-}
-"#,
+        fix: &[
+            ("        1023..=0 => 0,\n", "        0..=1023 => 0,\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1147,18 +930,12 @@ fn route(pkt: Packet) -> Verdict {
     select(S, sum % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let mut sum = 0u32;
-    for i in 0..16 {
-        sum += i;
-    }
-    select(S, (sum + pkt.hash) % 4)
-}
-"#,
+        fix: &[
+            (r#"    for i in 0..pkt.len {
+"#, r#"    for i in 0..16 {
+"#),
+            ("    select(S, sum % 4)\n", "    select(S, (sum + pkt.hash) % 4)\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1177,17 +954,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer(migrate)]
-fn route(pkt: Packet) -> Verdict {
-    if pkt.migrating {
-        return Verdict::Pass;
-    }
-    select(S, pkt.hash % 4)
-}
-"#,
+        fix: &[
+            ("#[steer]\n", "#[steer(migrate)]\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1203,14 +972,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, (now_coarse_ns() as u32 ^ pkt.hash) % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, (now_ns() as u32 ^ pkt.hash) % 4)
-}
-"#,
+        fix: &[
+            ("    select(S, (now_coarse_ns() as u32 ^ pkt.hash) % 4)\n", "    select(S, (now_ns() as u32 ^ pkt.hash) % 4)\n"),
+        ],
         wrong_args: &["--target-kernel", "5.10"],
         fixed_args: &["--target-kernel", "5.10"],
         wrong_modules: &[],
@@ -1228,16 +992,13 @@ fn route(pkt: Packet) -> Verdict {
     select(S, (seen[3] as u32 + pkt.hash) % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let mut seen = [0u64; 8];
+        fix: &[
+            (r#"    let mut seen = [0u64; 80];
+    seen[pkt.hash % 80] = 1;
+"#, r#"    let mut seen = [0u64; 8];
     seen[pkt.hash % 8] = 1;
-    select(S, (seen[3] as u32 + pkt.hash) % 4)
-}
-"#,
+"#),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1321,18 +1082,79 @@ fn route(pkt: Packet) -> Verdict {
     select(S, f0(pkt.hash) % 4)
 }
 "#,
-        fixed: r#"fn f0(x: u32) -> u32 {
+        fix: &[
+            (r#"fn f0(x: u32) -> u32 { f1(x) + 1 }
+fn f1(x: u32) -> u32 { f2(x) + 1 }
+fn f2(x: u32) -> u32 { f3(x) + 1 }
+fn f3(x: u32) -> u32 { f4(x) + 1 }
+fn f4(x: u32) -> u32 { f5(x) + 1 }
+fn f5(x: u32) -> u32 { f6(x) + 1 }
+fn f6(x: u32) -> u32 { f7(x) + 1 }
+fn f7(x: u32) -> u32 { f8(x) + 1 }
+fn f8(x: u32) -> u32 { f9(x) + 1 }
+fn f9(x: u32) -> u32 { f10(x) + 1 }
+fn f10(x: u32) -> u32 { f11(x) + 1 }
+fn f11(x: u32) -> u32 { f12(x) + 1 }
+fn f12(x: u32) -> u32 { f13(x) + 1 }
+fn f13(x: u32) -> u32 { f14(x) + 1 }
+fn f14(x: u32) -> u32 { f15(x) + 1 }
+fn f15(x: u32) -> u32 { f16(x) + 1 }
+fn f16(x: u32) -> u32 { f17(x) + 1 }
+fn f17(x: u32) -> u32 { f18(x) + 1 }
+fn f18(x: u32) -> u32 { f19(x) + 1 }
+fn f19(x: u32) -> u32 { f20(x) + 1 }
+fn f20(x: u32) -> u32 { f21(x) + 1 }
+fn f21(x: u32) -> u32 { f22(x) + 1 }
+fn f22(x: u32) -> u32 { f23(x) + 1 }
+fn f23(x: u32) -> u32 { f24(x) + 1 }
+fn f24(x: u32) -> u32 { f25(x) + 1 }
+fn f25(x: u32) -> u32 { f26(x) + 1 }
+fn f26(x: u32) -> u32 { f27(x) + 1 }
+fn f27(x: u32) -> u32 { f28(x) + 1 }
+fn f28(x: u32) -> u32 { f29(x) + 1 }
+fn f29(x: u32) -> u32 { f30(x) + 1 }
+fn f30(x: u32) -> u32 { f31(x) + 1 }
+fn f31(x: u32) -> u32 { f32(x) + 1 }
+fn f32(x: u32) -> u32 { f33(x) + 1 }
+fn f33(x: u32) -> u32 { f34(x) + 1 }
+fn f34(x: u32) -> u32 { f35(x) + 1 }
+fn f35(x: u32) -> u32 { f36(x) + 1 }
+fn f36(x: u32) -> u32 { f37(x) + 1 }
+fn f37(x: u32) -> u32 { f38(x) + 1 }
+fn f38(x: u32) -> u32 { f39(x) + 1 }
+fn f39(x: u32) -> u32 { f40(x) + 1 }
+fn f40(x: u32) -> u32 { f41(x) + 1 }
+fn f41(x: u32) -> u32 { f42(x) + 1 }
+fn f42(x: u32) -> u32 { f43(x) + 1 }
+fn f43(x: u32) -> u32 { f44(x) + 1 }
+fn f44(x: u32) -> u32 { f45(x) + 1 }
+fn f45(x: u32) -> u32 { f46(x) + 1 }
+fn f46(x: u32) -> u32 { f47(x) + 1 }
+fn f47(x: u32) -> u32 { f48(x) + 1 }
+fn f48(x: u32) -> u32 { f49(x) + 1 }
+fn f49(x: u32) -> u32 { f50(x) + 1 }
+fn f50(x: u32) -> u32 { f51(x) + 1 }
+fn f51(x: u32) -> u32 { f52(x) + 1 }
+fn f52(x: u32) -> u32 { f53(x) + 1 }
+fn f53(x: u32) -> u32 { f54(x) + 1 }
+fn f54(x: u32) -> u32 { f55(x) + 1 }
+fn f55(x: u32) -> u32 { f56(x) + 1 }
+fn f56(x: u32) -> u32 { f57(x) + 1 }
+fn f57(x: u32) -> u32 { f58(x) + 1 }
+fn f58(x: u32) -> u32 { f59(x) + 1 }
+fn f59(x: u32) -> u32 { f60(x) + 1 }
+fn f60(x: u32) -> u32 { f61(x) + 1 }
+fn f61(x: u32) -> u32 { f62(x) + 1 }
+fn f62(x: u32) -> u32 { f63(x) + 1 }
+fn f63(x: u32) -> u32 { f64(x) + 1 }
+fn f64(x: u32) -> u32 { f65(x) + 1 }
+fn f65(x: u32) -> u32 { f66(x) + 1 }
+fn f66(x: u32) -> u32 { x }
+"#, r#"fn f0(x: u32) -> u32 {
     x + 66
 }
-
-#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, f0(pkt.hash) % 4)
-}
-"#,
+"#),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1354,18 +1176,15 @@ fn route(pkt: Packet) -> Verdict {
     select(S, h % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let mut h = pkt.hash;
-    for i in 0..64 {
+        fix: &[
+            (r#"    for i in 0..65536 {
+        for j in 0..64 {
+            h = h * 31 + i + j;
+        }
+"#, r#"    for i in 0..64 {
         h = h * 31 + i;
-    }
-    select(S, h % 4)
-}
-"#,
+"#),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1403,21 +1222,38 @@ fn route(pkt: Packet) -> Verdict {
     select(S, a0(pkt.hash) % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-fn step(x: u32) -> u32 { x + 1 }
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    // Each round does what one level of the call tree did, once.
+        fix: &[
+            (r#"fn a20(x: u32) -> u32 { x + 1 }
+fn a19(x: u32) -> u32 { a20(x) + a20(x ^ 1) }
+fn a18(x: u32) -> u32 { a19(x) + a19(x ^ 1) }
+fn a17(x: u32) -> u32 { a18(x) + a18(x ^ 1) }
+fn a16(x: u32) -> u32 { a17(x) + a17(x ^ 1) }
+fn a15(x: u32) -> u32 { a16(x) + a16(x ^ 1) }
+fn a14(x: u32) -> u32 { a15(x) + a15(x ^ 1) }
+fn a13(x: u32) -> u32 { a14(x) + a14(x ^ 1) }
+fn a12(x: u32) -> u32 { a13(x) + a13(x ^ 1) }
+fn a11(x: u32) -> u32 { a12(x) + a12(x ^ 1) }
+fn a10(x: u32) -> u32 { a11(x) + a11(x ^ 1) }
+fn a9(x: u32) -> u32 { a10(x) + a10(x ^ 1) }
+fn a8(x: u32) -> u32 { a9(x) + a9(x ^ 1) }
+fn a7(x: u32) -> u32 { a8(x) + a8(x ^ 1) }
+fn a6(x: u32) -> u32 { a7(x) + a7(x ^ 1) }
+fn a5(x: u32) -> u32 { a6(x) + a6(x ^ 1) }
+fn a4(x: u32) -> u32 { a5(x) + a5(x ^ 1) }
+fn a3(x: u32) -> u32 { a4(x) + a4(x ^ 1) }
+fn a2(x: u32) -> u32 { a3(x) + a3(x ^ 1) }
+fn a1(x: u32) -> u32 { a2(x) + a2(x ^ 1) }
+fn a0(x: u32) -> u32 { a1(x) + a1(x ^ 1) }
+"#, r#"fn step(x: u32) -> u32 { x + 1 }
+"#),
+            ("    select(S, a0(pkt.hash) % 4)\n", r#"    // Each round does what one level of the call tree did, once.
     let mut h = pkt.hash;
     for _i in 0..20 {
         h = step(h) + step(h ^ 1);
     }
     select(S, h % 4)
-}
-"#,
+"#),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1565,22 +1401,146 @@ fn route(pkt: Packet) -> Verdict {
     select(SOCKETS, k % 4)
 }
 "#,
-        fixed: r#"#[map]
-static SOCKETS: SockArray<4>;
-
-// One table of 65 rows of 4 instead of 65 tables.
+        fix: &[
+            (r#"#[map] static M0: Array<u32, 4>;
+#[map] static M1: Array<u32, 4>;
+#[map] static M2: Array<u32, 4>;
+#[map] static M3: Array<u32, 4>;
+#[map] static M4: Array<u32, 4>;
+#[map] static M5: Array<u32, 4>;
+#[map] static M6: Array<u32, 4>;
+#[map] static M7: Array<u32, 4>;
+#[map] static M8: Array<u32, 4>;
+#[map] static M9: Array<u32, 4>;
+#[map] static M10: Array<u32, 4>;
+#[map] static M11: Array<u32, 4>;
+#[map] static M12: Array<u32, 4>;
+#[map] static M13: Array<u32, 4>;
+#[map] static M14: Array<u32, 4>;
+#[map] static M15: Array<u32, 4>;
+#[map] static M16: Array<u32, 4>;
+#[map] static M17: Array<u32, 4>;
+#[map] static M18: Array<u32, 4>;
+#[map] static M19: Array<u32, 4>;
+#[map] static M20: Array<u32, 4>;
+#[map] static M21: Array<u32, 4>;
+#[map] static M22: Array<u32, 4>;
+#[map] static M23: Array<u32, 4>;
+#[map] static M24: Array<u32, 4>;
+#[map] static M25: Array<u32, 4>;
+#[map] static M26: Array<u32, 4>;
+#[map] static M27: Array<u32, 4>;
+#[map] static M28: Array<u32, 4>;
+#[map] static M29: Array<u32, 4>;
+#[map] static M30: Array<u32, 4>;
+#[map] static M31: Array<u32, 4>;
+#[map] static M32: Array<u32, 4>;
+#[map] static M33: Array<u32, 4>;
+#[map] static M34: Array<u32, 4>;
+#[map] static M35: Array<u32, 4>;
+#[map] static M36: Array<u32, 4>;
+#[map] static M37: Array<u32, 4>;
+#[map] static M38: Array<u32, 4>;
+#[map] static M39: Array<u32, 4>;
+#[map] static M40: Array<u32, 4>;
+#[map] static M41: Array<u32, 4>;
+#[map] static M42: Array<u32, 4>;
+#[map] static M43: Array<u32, 4>;
+#[map] static M44: Array<u32, 4>;
+#[map] static M45: Array<u32, 4>;
+#[map] static M46: Array<u32, 4>;
+#[map] static M47: Array<u32, 4>;
+#[map] static M48: Array<u32, 4>;
+#[map] static M49: Array<u32, 4>;
+#[map] static M50: Array<u32, 4>;
+#[map] static M51: Array<u32, 4>;
+#[map] static M52: Array<u32, 4>;
+#[map] static M53: Array<u32, 4>;
+#[map] static M54: Array<u32, 4>;
+#[map] static M55: Array<u32, 4>;
+#[map] static M56: Array<u32, 4>;
+#[map] static M57: Array<u32, 4>;
+#[map] static M58: Array<u32, 4>;
+#[map] static M59: Array<u32, 4>;
+#[map] static M60: Array<u32, 4>;
+#[map] static M61: Array<u32, 4>;
+#[map] static M62: Array<u32, 4>;
+#[map] static M63: Array<u32, 4>;
+#[map] static M64: Array<u32, 4>;
+"#, r#"// One table of 65 rows of 4 instead of 65 tables.
 #[map]
 static M: Array<u32, 260>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let mut k = pkt.hash;
-    for i in 0..65 {
+"#),
+            (r#"    k = k + M0.get(k % 4).unwrap_or(0);
+    k = k + M1.get(k % 4).unwrap_or(0);
+    k = k + M2.get(k % 4).unwrap_or(0);
+    k = k + M3.get(k % 4).unwrap_or(0);
+    k = k + M4.get(k % 4).unwrap_or(0);
+    k = k + M5.get(k % 4).unwrap_or(0);
+    k = k + M6.get(k % 4).unwrap_or(0);
+    k = k + M7.get(k % 4).unwrap_or(0);
+    k = k + M8.get(k % 4).unwrap_or(0);
+    k = k + M9.get(k % 4).unwrap_or(0);
+    k = k + M10.get(k % 4).unwrap_or(0);
+    k = k + M11.get(k % 4).unwrap_or(0);
+    k = k + M12.get(k % 4).unwrap_or(0);
+    k = k + M13.get(k % 4).unwrap_or(0);
+    k = k + M14.get(k % 4).unwrap_or(0);
+    k = k + M15.get(k % 4).unwrap_or(0);
+    k = k + M16.get(k % 4).unwrap_or(0);
+    k = k + M17.get(k % 4).unwrap_or(0);
+    k = k + M18.get(k % 4).unwrap_or(0);
+    k = k + M19.get(k % 4).unwrap_or(0);
+    k = k + M20.get(k % 4).unwrap_or(0);
+    k = k + M21.get(k % 4).unwrap_or(0);
+    k = k + M22.get(k % 4).unwrap_or(0);
+    k = k + M23.get(k % 4).unwrap_or(0);
+    k = k + M24.get(k % 4).unwrap_or(0);
+    k = k + M25.get(k % 4).unwrap_or(0);
+    k = k + M26.get(k % 4).unwrap_or(0);
+    k = k + M27.get(k % 4).unwrap_or(0);
+    k = k + M28.get(k % 4).unwrap_or(0);
+    k = k + M29.get(k % 4).unwrap_or(0);
+    k = k + M30.get(k % 4).unwrap_or(0);
+    k = k + M31.get(k % 4).unwrap_or(0);
+    k = k + M32.get(k % 4).unwrap_or(0);
+    k = k + M33.get(k % 4).unwrap_or(0);
+    k = k + M34.get(k % 4).unwrap_or(0);
+    k = k + M35.get(k % 4).unwrap_or(0);
+    k = k + M36.get(k % 4).unwrap_or(0);
+    k = k + M37.get(k % 4).unwrap_or(0);
+    k = k + M38.get(k % 4).unwrap_or(0);
+    k = k + M39.get(k % 4).unwrap_or(0);
+    k = k + M40.get(k % 4).unwrap_or(0);
+    k = k + M41.get(k % 4).unwrap_or(0);
+    k = k + M42.get(k % 4).unwrap_or(0);
+    k = k + M43.get(k % 4).unwrap_or(0);
+    k = k + M44.get(k % 4).unwrap_or(0);
+    k = k + M45.get(k % 4).unwrap_or(0);
+    k = k + M46.get(k % 4).unwrap_or(0);
+    k = k + M47.get(k % 4).unwrap_or(0);
+    k = k + M48.get(k % 4).unwrap_or(0);
+    k = k + M49.get(k % 4).unwrap_or(0);
+    k = k + M50.get(k % 4).unwrap_or(0);
+    k = k + M51.get(k % 4).unwrap_or(0);
+    k = k + M52.get(k % 4).unwrap_or(0);
+    k = k + M53.get(k % 4).unwrap_or(0);
+    k = k + M54.get(k % 4).unwrap_or(0);
+    k = k + M55.get(k % 4).unwrap_or(0);
+    k = k + M56.get(k % 4).unwrap_or(0);
+    k = k + M57.get(k % 4).unwrap_or(0);
+    k = k + M58.get(k % 4).unwrap_or(0);
+    k = k + M59.get(k % 4).unwrap_or(0);
+    k = k + M60.get(k % 4).unwrap_or(0);
+    k = k + M61.get(k % 4).unwrap_or(0);
+    k = k + M62.get(k % 4).unwrap_or(0);
+    k = k + M63.get(k % 4).unwrap_or(0);
+    k = k + M64.get(k % 4).unwrap_or(0);
+"#, r#"    for i in 0..65 {
         k = k + M.get(i * 4 + k % 4).unwrap_or(0);
     }
-    select(SOCKETS, k % 4)
-}
-"#,
+"#),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1602,20 +1562,10 @@ fn route(pkt: Packet) -> Verdict {
     select(B, pkt.hash % 4)
 }
 "#,
-        fixed: r#"#[map]
-static A: SockMap<4>;
-
-#[map]
-static B: SockMap<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    if pkt.is_tcp() {
-        return select(A, pkt.hash % 4);
-    }
-    select(B, pkt.hash % 4)
-}
-"#,
+        fix: &[
+            ("static A: SockArray<4>;\n", "static A: SockMap<4>;\n"),
+            ("static B: SockArray<4>;\n", "static B: SockMap<4>;\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1636,19 +1586,14 @@ fn route(pkt: Packet) -> Verdict {
     select(S, idx)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let idx = match pkt.src_port {
-        53 => 1,
+        fix: &[
+            ("        0..=1023 => 0,\n", r#"        53 => 1,
         0..=1023 => 0,
+"#),
+            (r#"        53 => 1,
         _ => 2,
-    };
-    select(S, idx)
-}
-"#,
+"#, "        _ => 2,\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1665,15 +1610,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    let _port = pkt.src_port;
-    select(S, pkt.hash % 4)
-}
-"#,
+        fix: &[
+            ("    let port = pkt.src_port;\n", "    let _port = pkt.src_port;\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1691,14 +1630,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pkt.hash % 4)
-}
-"#,
+        fix: &[
+            ("use std::hash;\n\n", ""),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1716,16 +1650,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
 }
 "#,
-        fixed: r#"const WORKERS: u32 = 4;
-
-#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pkt.hash % WORKERS)
-}
-"#,
+        fix: &[
+            ("    select(S, pkt.hash % 4)\n", "    select(S, pkt.hash % WORKERS)\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1744,18 +1671,11 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
 }
 "#,
-        fixed: r#"#[map]
-static COUNTS: Array<u64, 4>;
-
-#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    COUNTS.add(0, 1);
+        fix: &[
+            ("    select(S, pkt.hash % 4)\n", r#"    COUNTS.add(0, 1);
     select(S, pkt.hash % 4)
-}
-"#,
+"#),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1775,18 +1695,9 @@ fn route(pkt: Packet) -> Verdict {
     select(S, pkt.hash % 4)
 }
 "#,
-        fixed: r#"fn pick(h: u32) -> u32 {
-    h % 4
-}
-
-#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pick(pkt.hash))
-}
-"#,
+        fix: &[
+            ("    select(S, pkt.hash % 4)\n", "    select(S, pick(pkt.hash))\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
@@ -1803,14 +1714,11 @@ fn route(pkt: Packet) -> Verdict {
     Verdict::Drop
 }
 "#,
-        fixed: r#"#[map]
-static S: SockArray<4>;
-
-#[steer]
-fn route(pkt: Packet) -> Verdict {
-    select(S, pkt.hash % 4)
-}
-"#,
+        fix: &[
+            (r#"    return select(S, pkt.hash % 4);
+    Verdict::Drop
+"#, "    select(S, pkt.hash % 4)\n"),
+        ],
         wrong_args: &[],
         fixed_args: &[],
         wrong_modules: &[],
