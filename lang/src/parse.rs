@@ -69,7 +69,6 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
             return (File::default(), diags);
         }
     };
-    pest::set_error_detail(true);
     let mut items = Vec::new();
     let mut allows = Vec::new();
     let mut broken = Vec::new();
@@ -229,7 +228,23 @@ fn prescan_error(file: FileId, src: &str, problem: Problem) -> Diagnostic {
 /// the next line starting an item first, and in the whole rest only when that parse ran
 /// into the window's end (an item that really goes on, such as a string literal holding
 /// such a line).
+/// Parses the item at `pos`. Pest's record of what it tried (which makes its error messages
+/// say what was expected) costs about as much as the parse itself, so the first attempt runs
+/// without it and only an item that fails is parsed again with it.
 fn parse_item(text: &str, pos: usize) -> Result<Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    pest::set_error_detail(false);
+    match parse_item_once(text, pos) {
+        Ok(pairs) => Ok(pairs),
+        Err(_) => {
+            pest::set_error_detail(true);
+            let again = parse_item_once(text, pos);
+            pest::set_error_detail(false);
+            again
+        }
+    }
+}
+
+fn parse_item_once(text: &str, pos: usize) -> Result<Pairs<'_, Rule>, pest::error::Error<Rule>> {
     let mut body = pos;
     loop {
         body += text[body..].len() - text[body..].trim_start().len();
