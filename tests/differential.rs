@@ -88,6 +88,11 @@ fn show(d: Option<Delivery>) -> String {
     }
 }
 
+/// The simulator's and the kernel's outcome of one datagram, for a mismatch's line.
+fn outcomes(sim: Delivery, kernel: Option<u32>) -> String {
+    format!("simulator {}, kernel {}", show(Some(sim)), show(kernel.map(Delivery::Socket)))
+}
+
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect::<Vec<_>>().join(" ")
 }
@@ -111,6 +116,41 @@ fn agrees(sim: Delivery, kernel: Option<u32>) -> bool {
         (Delivery::Socket(i), Some(k)) => i == k,
         (Delivery::HashPick, Some(k)) => k < SOCKETS,
         _ => false,
+    }
+}
+
+/// A hand-written policy compiled for the simulator, with its socket array filled, and
+/// loaded onto a 4-socket UDP test server when the kernel can take it.
+struct Rig {
+    prog: CompiledProgram,
+    maps: Maps,
+    server: Option<Server>,
+    /// The server's address (a stand-in for the simulator without a kernel).
+    server_addr: SocketAddr,
+    _tmp: TempDir,
+}
+
+impl Rig {
+    /// `label` names the case when the kernel half is skipped; `tag` its scratch directory.
+    fn new(label: &str, tag: &str, src: &str) -> Rig {
+        let (prog, specs) = compile_for_sim(src).unwrap();
+        let kernel = kernel_ready(&[]);
+        if !kernel {
+            eprintln!("{label}: running the simulator only");
+        }
+        let tmp = TempDir::new(tag);
+        let server = kernel.then(|| Server::start("udp", SOCKETS));
+        if let Some(s) = &server {
+            let path = tmp.path().join(format!("{tag}.rs"));
+            std::fs::write(&path, src).unwrap();
+            let (code, out, err) = run(&["load", path.to_str().unwrap(), "--pid", &s.pid.to_string()]);
+            assert_eq!(code, 0, "load failed:\n{out}{err}");
+        }
+        let server_addr =
+            server.as_ref().map(Server::addr).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 40_000)));
+        let mut maps = Maps::new(&specs);
+        maps.fill_sockets("SOCKETS", SOCKETS).unwrap();
+        Rig { prog, maps, server, server_addr, _tmp: tmp }
     }
 }
 
@@ -259,39 +299,25 @@ fn simulator_agrees_with_the_kernel_on_generated_policies() {
     );
 }
 
+/// A policy whose entry `route` (`body`) drops what it cannot read, over the 4 sockets
+/// `SOCKETS` (`N` of them).
+fn dropping_policy(body: &str) -> String {
+    format!("\nconst N: u32 = 4;\n#[map]\nstatic SOCKETS: SockArray<N>;\n#[steer(fallback = Drop)]\nfn route(pkt: Packet) -> Verdict {{\n{body}}}\n")
+}
+
 /// The packet's bytes as the kernel's helpers see them: a policy exposes two bits of any IP
 /// or UDP header byte through the selected socket (payload `[offset, shift, ...]`), and every
 /// bit pair must match the simulator's packet model (DF, TTL, lengths, the UDP checksum field).
 #[test]
 fn header_bytes_match_the_kernel() {
-    let src = r#"
-const N: u32 = 4;
-#[map]
-static SOCKETS: SockArray<N>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    let at = pkt.payload.u8(0)? as u32;
+    let src = &dropping_policy(
+        r#"    let at = pkt.payload.u8(0)? as u32;
     let shift = pkt.payload.u8(1)?;
     let b = if at >= 100 { pkt.l4.u8(at - 100)? } else { pkt.net.u8(at)? };
     select(SOCKETS, ((b >> shift) & 3) as u32)
-}
-"#;
-    let (prog, specs) = compile_for_sim(src).unwrap();
-    let kernel = kernel_ready(&[]);
-    if !kernel {
-        eprintln!("header bytes: running the simulator only");
-    }
-    let tmp = TempDir::new("hdr");
-    let server = kernel.then(|| Server::start("udp", SOCKETS));
-    if let Some(s) = &server {
-        let path = tmp.path().join("hdr.rs");
-        std::fs::write(&path, src).unwrap();
-        let (code, out, err) = run(&["load", path.to_str().unwrap(), "--pid", &s.pid.to_string()]);
-        assert_eq!(code, 0, "load failed:\n{out}{err}");
-    }
-    let server_addr = server.as_ref().map(Server::addr).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 40_000)));
-    let mut maps = Maps::new(&specs);
-    maps.fill_sockets("SOCKETS", SOCKETS).unwrap();
+"#,
+    );
+    let Rig { prog, mut maps, server, server_addr, _tmp } = Rig::new("header bytes", "hdr", src);
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = client.local_addr().unwrap().port();
     let mut mismatches = Vec::new();
@@ -309,10 +335,9 @@ fn route(pkt: Packet) -> Verdict {
                 let got = udp_probe(&client, s.addr(), &payload, Duration::from_secs(1));
                 if !agrees(sim, got) {
                     mismatches.push(format!(
-                        "byte {at} bits {shift}..{}: simulator {}, kernel {}; simulated header [{}]",
+                        "byte {at} bits {shift}..{}: {}; simulated header [{}]",
                         shift + 2,
-                        show(Some(sim)),
-                        show(got.map(Delivery::Socket)),
+                        outcomes(sim, got),
                         hex(&pkt.net_bytes()[..28])
                     ));
                 }
@@ -373,34 +398,14 @@ fn simulator_runs_every_generated_policy() {
 /// the simulated run takes the helper path exactly when a read lies past the linear part.
 #[test]
 fn linear_and_paged_reads_match_the_kernel() {
-    let src = r#"
-const N: u32 = 4;
-#[map]
-static SOCKETS: SockArray<N>;
-#[steer(fallback = Drop)]
-fn route(pkt: Packet) -> Verdict {
-    let a = pkt.payload.u8(1)?;
+    let src = &dropping_policy(
+        r#"    let a = pkt.payload.u8(1)?;
     let b = pkt.payload.be16(6).unwrap_or(3);
     let c = pkt.l4.u8(12).unwrap_or(5);
     select(SOCKETS, ((a as u32) + (b as u32) + (c as u32) * 3 + (pkt.src_port as u32)) % N)
-}
-"#;
-    let (prog, specs) = compile_for_sim(src).unwrap();
-    let kernel = kernel_ready(&[]);
-    if !kernel {
-        eprintln!("linear and paged reads: running the simulator only");
-    }
-    let tmp = TempDir::new("linear");
-    let server = kernel.then(|| Server::start("udp", SOCKETS));
-    if let Some(s) = &server {
-        let path = tmp.path().join("linear.rs");
-        std::fs::write(&path, src).unwrap();
-        let (code, out, err) = run(&["load", path.to_str().unwrap(), "--pid", &s.pid.to_string()]);
-        assert_eq!(code, 0, "load failed:\n{out}{err}");
-    }
-    let server_addr = server.as_ref().map(Server::addr).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 40_000)));
-    let mut maps = Maps::new(&specs);
-    maps.fill_sockets("SOCKETS", SOCKETS).unwrap();
+"#,
+    );
+    let Rig { prog, mut maps, server, server_addr, _tmp } = Rig::new("linear and paged reads", "linear", src);
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = client.local_addr().unwrap().port();
     let mut mismatches = Vec::new();
@@ -420,10 +425,9 @@ fn route(pkt: Packet) -> Verdict {
                 let got = udp_probe_split(&client, s.addr(), &payload, split, Duration::from_secs(1));
                 if !agrees(sim, got) {
                     mismatches.push(format!(
-                        "payload ({len} bytes) [{}] split {split:?}: simulator {}, kernel {}",
+                        "payload ({len} bytes) [{}] split {split:?}: {}",
                         hex(&payload),
-                        show(Some(sim)),
-                        show(got.map(Delivery::Socket))
+                        outcomes(sim, got)
                     ));
                 }
             }
@@ -449,22 +453,7 @@ fn route(pkt: Packet) -> Verdict {
     select(SOCKETS, NETS.get(pkt.src_ip4).unwrap_or(3))
 }
 "#;
-    let (prog, specs) = compile_for_sim(src).unwrap();
-    let kernel = kernel_ready(&[]);
-    if !kernel {
-        eprintln!("lpm trie: running the simulator only");
-    }
-    let tmp = TempDir::new("lpm");
-    let server = kernel.then(|| Server::start("udp", SOCKETS));
-    if let Some(s) = &server {
-        let path = tmp.path().join("lpm.rs");
-        std::fs::write(&path, src).unwrap();
-        let (code, out, err) = run(&["load", path.to_str().unwrap(), "--pid", &s.pid.to_string()]);
-        assert_eq!(code, 0, "load failed:\n{out}{err}");
-    }
-    let server_addr = server.as_ref().map(Server::addr).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 40_000)));
-    let mut maps = Maps::new(&specs);
-    maps.fill_sockets("SOCKETS", SOCKETS).unwrap();
+    let Rig { prog, mut maps, server, server_addr, _tmp } = Rig::new("lpm trie", "lpm", src);
     let mut rng = Rng(0x1b_7a1e);
     // Few second and third octets, so that prefixes nest and sources share them; sources
     // under 127.3/16 are in no prefix.
@@ -501,11 +490,7 @@ fn route(pkt: Packet) -> Verdict {
         if let Some(s) = &server {
             let got = udp_probe(&client, s.addr(), b"lpm", Duration::from_secs(1));
             if !agrees(sim, got) {
-                mismatches.push(format!(
-                    "from {from}: simulator {}, kernel {}",
-                    show(Some(sim)),
-                    show(got.map(Delivery::Socket))
-                ));
+                mismatches.push(format!("from {from}: {}", outcomes(sim, got)));
             }
         }
     }
