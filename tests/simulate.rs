@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn pcap(name: &str) -> PathBuf {
     root().join("tests/data/pcap").join(name)
@@ -102,6 +102,22 @@ fn simulate_json(args: &[&str]) -> Value {
     serde_json::from_str(lines[0]).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
 
+/// `rsteer simulate POLICY --pcap CAPTURE ARGS... --json`, the one JSON distribution.
+fn simulate_capture(policy: &Path, capture: &str, args: &[&str]) -> Value {
+    let capture = pcap(capture);
+    let mut all = vec![policy.to_str().unwrap(), "--pcap", capture.to_str().unwrap()];
+    all.extend_from_slice(args);
+    simulate_json(&all)
+}
+
+/// On every shipped capture, `policy` puts the packets where `rule` says (4 sockets).
+fn distribution_on_every_capture(policy: &Path, rule: impl Fn(&Seen) -> Option<usize> + Copy) {
+    for name in CAPTURES {
+        let (_, seen) = read_pcap(name);
+        assert_eq!(simulate_capture(policy, name, &[]), expected(&seen, 4, rule), "{name}");
+    }
+}
+
 const CAPTURES: [&str; 5] = ["lo.pcap", "any_sll.pcap", "any_sll2.pcap", "raw.pcap", "null.pcap"];
 
 #[test]
@@ -116,13 +132,7 @@ fn the_shipped_captures_hold_udp_over_both_families_and_tcp_syns() {
 
 #[test]
 fn first_byte_distribution_is_exact_on_every_link_type() {
-    let policy = example("payload_mod.rs");
-    for name in CAPTURES {
-        let (_, seen) = read_pcap(name);
-        let want = expected(&seen, 4, |p| p.payload.first().map(|b| *b as usize % 4));
-        let got = simulate_json(&[policy.to_str().unwrap(), "--pcap", pcap(name).to_str().unwrap()]);
-        assert_eq!(got, want, "{name}");
-    }
+    distribution_on_every_capture(&example("payload_mod.rs"), |p| p.payload.first().map(|b| *b as usize % 4));
 }
 
 #[test]
@@ -131,8 +141,7 @@ fn pcapng_gives_the_same_distribution_as_the_pcap_it_was_converted_from() {
     let (_, seen) = read_pcap("any_sll2.pcap");
     let want = expected(&seen, 4, |p| Some(p.src_port as usize % 4));
     for name in ["any_sll2.pcap", "any_sll2.pcapng"] {
-        let got = simulate_json(&[policy.to_str().unwrap(), "--pcap", pcap(name).to_str().unwrap()]);
-        assert_eq!(got, want, "{name}");
+        assert_eq!(simulate_capture(&policy, name, &[]), want, "{name}");
     }
 }
 
@@ -142,17 +151,15 @@ fn the_program_reads_the_packets_real_header_bytes() {
     let policy = root().join("tests/data/simulate/wire_bytes.rs");
     for name in CAPTURES {
         let (_, seen) = read_pcap(name);
-        let want = expected(&seen, 4, |p| {
-            Some(match (p.tcp, p.v6) {
-                (true, _) => (p.l4[12] >> 4) as usize % 4,
-                (false, false) => p.hops as usize % 4,
-                (false, true) => p.hops as usize % 4 + 1,
-            })
-        });
         assert!(seen.iter().any(|p| p.tcp && p.l4[12] >> 4 == 10), "{name}: SYNs with options");
-        let got = simulate_json(&[policy.to_str().unwrap(), "--pcap", pcap(name).to_str().unwrap()]);
-        assert_eq!(got, want, "{name}");
     }
+    distribution_on_every_capture(&policy, |p| {
+        Some(match (p.tcp, p.v6) {
+            (true, _) => (p.l4[12] >> 4) as usize % 4,
+            (false, false) => p.hops as usize % 4,
+            (false, true) => p.hops as usize % 4 + 1,
+        })
+    });
 }
 
 #[test]
@@ -160,7 +167,7 @@ fn fewer_sockets_send_the_rest_to_the_fallback() {
     let policy = example("src_port_mod.rs");
     let (_, seen) = read_pcap("lo.pcap");
     let want = expected(&seen, 3, |p| Some(p.src_port as usize % 4));
-    let got = simulate_json(&[policy.to_str().unwrap(), "--pcap", pcap("lo.pcap").to_str().unwrap(), "--sockets", "3"]);
+    let got = simulate_capture(&policy, "lo.pcap", &["--sockets", "3"]);
     assert_eq!(got, want);
 }
 
@@ -181,19 +188,7 @@ fn set_preloads_a_table() {
     };
     let want = expected(&seen, 4, rule);
     let (a, b) = (a.to_string(), b.to_string());
-    let got = simulate_json(&[
-        policy.to_str().unwrap(),
-        "--pcap",
-        pcap("lo.pcap").to_str().unwrap(),
-        "--set",
-        "OVERRIDES",
-        &a,
-        "3",
-        "--set",
-        "OVERRIDES",
-        &b,
-        "0x6",
-    ]);
+    let got = simulate_capture(&policy, "lo.pcap", &["--set", "OVERRIDES", &a, "3", "--set", "OVERRIDES", &b, "0x6"]);
     assert_eq!(got, want);
 }
 
