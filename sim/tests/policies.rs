@@ -95,8 +95,8 @@ fn policy_file(path: &std::path::Path) {
 }
 
 file_cases!("tests/policies", "rs", policy_file;
-    addresses_v4_and_v6, array_add_set_and_struct_values, branch_free_if_matches_the_branchy_one, context_fields, drop_after_a_selection_drops, instruction_limit, hash_map_insert_get_remove_and_full, len_hash_and_ports, later_selection_replaces_earlier_and_failed_keeps_it,
-    spill_slot_reuse_codegen_bug, lru_map_evicts_the_least_recently_used, net_region_reads_the_ip_header,
+    addresses_v4_and_v6, array_add_set_and_struct_values, branch_free_if_matches_the_branchy_one, context_fields, drop_after_a_selection_drops, instruction_limit, hash_maps, later_selection_replaces_earlier_and_failed_keeps_it,
+    net_region_reads_the_ip_header,
     runtime_index_out_of_range_takes_the_fallback, signed_and_narrow_arithmetic, stdlib_hashes_match_rust, tcp_payload_starts_after_doff,
     address_constants_match_their_notation, constant_tables_index_compare_and_pass, lpm_trie_longest_prefix_wins,
 );

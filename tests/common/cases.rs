@@ -67,7 +67,7 @@ macro_rules! example_cases {
 macro_rules! data_ok_cases {
     ($run:path) => {
         file_cases!("tests/data/ok", "rs", $run;
-            array_len, byte_classes, fields_tcp, fields_udp, int_methods, jhash_vectors, long_loop, more_idioms,
+            array_len, byte_classes, fields_tcp, fields_udp, int_methods, jhash_vectors, long_loop,
             payload_reads, rust_idioms, stdlib_all, weighted, tables_and_prefixes,
         );
     };

@@ -1,5 +1,8 @@
 //! Forms a Rust user writes without thinking: `match` on an `Option`, block arms without
-//! commas, `return` without a semicolon, `pub fn`, suffixed literals.
+//! commas, `return` without a semicolon, `pub fn`, suffixed literals (entry `route`); and
+//! more habits: `let _ = ...`, shadowing, nested block comments, `else if` after an early
+//! `return`, `return` as the last statement (entry `habits`).
+/* a block comment /* nested */ still a comment */
 
 const N: u32 = 4;
 const MASK: u32 = N - 1;
@@ -9,6 +12,9 @@ static SOCKETS: SockArray<N>;
 
 #[map]
 static HITS: PerCpuArray<u64, 4>;
+
+#[map]
+static COUNT: Array<u64, 1>;
 
 pub fn pick(x: u32) -> u32 {
     return x & MASK;
@@ -46,4 +52,31 @@ fn t() {
     assert_eq!(route(Packet::udp4()), Verdict::Pass);
     assert_selected!(route(Packet::udp4().payload(b"\x05")), SOCKETS, 3);
     assert_eq!(route(Packet::udp4().payload(b"\x0b")), Verdict::Drop);
+}
+
+#[steer]
+fn habits(pkt: Packet) -> Verdict {
+    let _ = COUNT.get(0);
+    let x = pkt.len;
+    let x = x + 1;
+    let arr = [1u32, 2, 3, 4];
+    let i = (x % 4) as u32;
+    let v = arr[i];
+    let ok = !pkt.is_tcp() && (pkt.is_ipv4() || pkt.is_ipv6());
+    if !ok {
+        return Verdict::Pass;
+    } else if v > 100 {
+        return Verdict::Drop;
+    }
+    COUNT.add(0, 1);
+    return select(SOCKETS, v - 1);
+}
+
+#[test]
+fn counts_and_steers() {
+    SOCKETS.fill(4);
+    // An empty UDP datagram: len 8, x 9, index 1, arr[1] == 2, socket 1.
+    assert_selected!(habits(Packet::udp4()), SOCKETS, 1);
+    assert_eq!(COUNT.get(0), Some(1));
+    assert_eq!(habits(Packet::tcp4()), Verdict::Pass);
 }
