@@ -286,33 +286,11 @@ impl LoadError {
             NoSuchLoad { .. } | ProcessExited { .. } | GroupGone { .. } => ErrorKind::NotFound,
             // EACCES from the verifier is a rejection, not a permission problem.
             Verifier(_) => ErrorKind::System,
-            State { source, .. } => {
-                if is_permission(source) {
-                    ErrorKind::Permission
-                } else {
-                    ErrorKind::System
-                }
-            }
-            Discovery { source, .. }
-            | MapUpdate { source, .. }
-            | MapLookup { source, .. }
-            | MapWrite { source, .. }
-            | Attach { source, .. }
-            | Detach { source, .. }
-            | Kernel { source, .. } => {
-                if is_permission(source) {
-                    ErrorKind::Permission
-                } else {
-                    ErrorKind::System
-                }
-            }
             ProgramLoad { message, .. } => {
-                if message.contains("Operation not permitted") || message.contains("Permission denied") {
-                    ErrorKind::Permission
-                } else {
-                    ErrorKind::System
-                }
+                permission_if(message.contains("Operation not permitted") || message.contains("Permission denied"))
             }
+            // The rest carry the I/O error behind them (`io_source` lists them).
+            _ => permission_if(self.io_source().is_some_and(is_permission)),
         }
     }
 
@@ -406,6 +384,15 @@ impl LoadError {
             | Kernel { source, .. } => Some(source),
             _ => None,
         }
+    }
+}
+
+/// A permission problem when `permission`, else a system error.
+fn permission_if(permission: bool) -> ErrorKind {
+    if permission {
+        ErrorKind::Permission
+    } else {
+        ErrorKind::System
     }
 }
 

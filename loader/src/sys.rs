@@ -20,10 +20,28 @@ const BPF_MAP_DELETE_ELEM: libc::c_long = 3;
 /// `BPF_ANY`: create or replace.
 pub(crate) use rsteer_bpf::map::BPF_ANY;
 
-fn fd_from_ret(ret: libc::c_long) -> io::Result<OwnedFd> {
-    if ret < 0 {
-        return Err(io::Error::last_os_error());
+/// `bpf(cmd, attr, sizeof attr)`: its return value, a descriptor, 0 or -1 (then `errno`).
+///
+/// # Safety
+///
+/// `attr` must be a valid, initialised `bpf_attr` prefix for `cmd`, and every pointer in it
+/// valid, for the duration of the call, for what `cmd` makes the kernel read or write.
+unsafe fn bpf<A>(cmd: libc::c_long, attr: &A) -> libc::c_long {
+    // SAFETY: the caller's contract; the size passed is `attr`'s own.
+    unsafe { libc::syscall(libc::SYS_bpf, cmd, attr as *const A, std::mem::size_of::<A>() as libc::c_long) }
+}
+
+/// A system call's return value that says only success (0 or more) or failure (`errno`).
+fn check_ret(ret: impl Into<libc::c_long>) -> io::Result<()> {
+    if ret.into() < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
     }
+}
+
+fn fd_from_ret(ret: libc::c_long) -> io::Result<OwnedFd> {
+    check_ret(ret)?;
     // SAFETY: the kernel just returned this descriptor to us and nothing else
     // owns it, so wrapping it in an OwnedFd (which closes it once) is sound.
     Ok(unsafe { OwnedFd::from_raw_fd(ret as RawFd) })
@@ -62,19 +80,8 @@ fn bpf_map_elem(cmd: libc::c_long, attr: &MapElemAttr) -> io::Result<()> {
     // SAFETY: `attr` is a valid, initialised bpf_attr prefix of the size we
     // pass; the pointers inside it were set by our callers from live slices
     // whose lengths they checked against the map's key and value sizes.
-    let ret = unsafe {
-        libc::syscall(
-            libc::SYS_bpf,
-            cmd,
-            attr as *const MapElemAttr,
-            std::mem::size_of::<MapElemAttr>() as libc::c_long,
-        )
-    };
-    if ret < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(())
-    }
+    let ret = unsafe { bpf(cmd, attr) };
+    check_ret(ret)
 }
 
 /// `BPF_MAP_UPDATE_ELEM`. `key` and `value` must have the map's key and value
@@ -132,11 +139,7 @@ fn setsockopt_int(sock: BorrowedFd<'_>, option: libc::c_int, value: libc::c_int)
             std::mem::size_of::<libc::c_int>() as libc::socklen_t,
         )
     };
-    if ret < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(())
-    }
+    check_ret(ret)
 }
 
 /// `SO_ATTACH_REUSEPORT_EBPF`: attaches (or atomically replaces) the group's
@@ -189,19 +192,8 @@ pub(crate) fn obj_pin(fd: BorrowedFd<'_>, path: &std::path::Path) -> io::Result<
     let attr = ObjAttr { pathname: c.as_ptr() as u64, bpf_fd: fd.as_raw_fd() as u32, file_flags: 0 };
     // SAFETY: `attr` is a valid bpf_attr prefix of the size we pass, and its pathname points
     // at a NUL-terminated string (`c`) that outlives the call; the kernel only reads it.
-    let ret = unsafe {
-        libc::syscall(
-            libc::SYS_bpf,
-            BPF_OBJ_PIN,
-            &attr as *const ObjAttr,
-            std::mem::size_of::<ObjAttr>() as libc::c_long,
-        )
-    };
-    if ret < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(())
-    }
+    let ret = unsafe { bpf(BPF_OBJ_PIN, &attr) };
+    check_ret(ret)
 }
 
 /// `BPF_OBJ_GET`: a descriptor of the program or map pinned at `path`.
@@ -209,14 +201,7 @@ pub(crate) fn obj_get(path: &std::path::Path) -> io::Result<OwnedFd> {
     let c = path_cstring(path)?;
     let attr = ObjAttr { pathname: c.as_ptr() as u64, ..Default::default() };
     // SAFETY: as in `obj_pin`: a valid attr whose string outlives the call.
-    let ret = unsafe {
-        libc::syscall(
-            libc::SYS_bpf,
-            BPF_OBJ_GET,
-            &attr as *const ObjAttr,
-            std::mem::size_of::<ObjAttr>() as libc::c_long,
-        )
-    };
+    let ret = unsafe { bpf(BPF_OBJ_GET, &attr) };
     fd_from_ret(ret)
 }
 
@@ -234,14 +219,7 @@ pub(crate) fn map_create(
     }
     // SAFETY: `attr` is a valid, initialised bpf_attr prefix of the size we pass; the
     // kernel only reads it.
-    let ret = unsafe {
-        libc::syscall(
-            libc::SYS_bpf,
-            BPF_MAP_CREATE,
-            &attr as *const MapCreateAttr,
-            std::mem::size_of::<MapCreateAttr>() as libc::c_long,
-        )
-    };
+    let ret = unsafe { bpf(BPF_MAP_CREATE, &attr) };
     fd_from_ret(ret)
 }
 
@@ -252,11 +230,7 @@ pub(crate) fn mount_bpffs(path: &std::path::Path) -> io::Result<()> {
     // SAFETY: every pointer is a NUL-terminated string that outlives the call, and the data
     // pointer is NULL, which mount(2) accepts; the kernel only reads them.
     let ret = unsafe { libc::mount(fstype.as_ptr(), target.as_ptr(), fstype.as_ptr(), 0, std::ptr::null()) };
-    if ret < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(())
-    }
+    check_ret(ret)
 }
 
 /// `flock(fd, LOCK_EX)`: waits for an exclusive lock, released when the file closes.
@@ -292,19 +266,8 @@ fn obj_info(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<()> {
     let attr = InfoAttr { bpf_fd: fd.as_raw_fd() as u32, info_len: buf.len() as u32, info: buf.as_mut_ptr() as u64 };
     // SAFETY: `attr` is a valid bpf_attr prefix of the size we pass; `info` points at `buf`,
     // live for the call, and `info_len` is its length, which the kernel never writes past.
-    let ret = unsafe {
-        libc::syscall(
-            libc::SYS_bpf,
-            BPF_OBJ_GET_INFO_BY_FD,
-            &attr as *const InfoAttr,
-            std::mem::size_of::<InfoAttr>() as libc::c_long,
-        )
-    };
-    if ret < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(())
-    }
+    let ret = unsafe { bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) };
+    check_ret(ret)
 }
 
 /// What `struct bpf_map_info` says of a map.
@@ -346,14 +309,7 @@ pub(crate) fn btf_by_id(btf_id: u32) -> io::Result<Vec<u8>> {
     let attr = InfoAttr { bpf_fd: btf_id, ..Default::default() };
     // SAFETY: `attr` is a valid bpf_attr prefix (btf_id, next_id, open_flags) of the size we
     // pass; the kernel only reads it.
-    let ret = unsafe {
-        libc::syscall(
-            libc::SYS_bpf,
-            BPF_BTF_GET_FD_BY_ID,
-            &attr as *const InfoAttr,
-            std::mem::size_of::<InfoAttr>() as libc::c_long,
-        )
-    };
+    let ret = unsafe { bpf(BPF_BTF_GET_FD_BY_ID, &attr) };
     let fd = fd_from_ret(ret)?;
     // struct bpf_btf_info: u64 btf, u32 btf_size, u32 id, u64 name, u32 name_len, u32 kernel_btf.
     let mut info = [0u8; 32];

@@ -31,6 +31,19 @@ impl Cx<'_> {
         }
     }
 
+    /// Gives up on a call that already failed: its arguments are checked for their own
+    /// errors ([`Self::drain_args`]) and an error expression stands for it.
+    pub(super) fn give_up(&mut self, b: &mut Body, args: &[ast::Expr], span: Span) -> hir::Expr {
+        self.drain_args(b, args);
+        err(span)
+    }
+
+    /// [`Self::give_up`] after reporting why, `d`.
+    pub(super) fn refuse(&mut self, b: &mut Body, args: &[ast::Expr], d: Diagnostic, span: Span) -> hir::Expr {
+        self.error(d);
+        self.give_up(b, args, span)
+    }
+
     pub(super) fn call(
         &mut self,
         b: &mut Body,
@@ -41,9 +54,12 @@ impl Cx<'_> {
     ) -> hir::Expr {
         let A::Path(path) = &callee.kind else {
             self.expr(b, callee, None);
-            self.drain_args(b, args);
-            self.error(errors::not_a_value("only functions can be called").with_primary(callee.span, "not a function"));
-            return err(span);
+            return self.refuse(
+                b,
+                args,
+                errors::not_a_value("only functions can be called").with_primary(callee.span, "not a function"),
+                span,
+            );
         };
         if path.segments.first().is_some_and(|s| s.name == "Packet") && b.in_test() {
             return self.test_packet(b, path, args, span);
@@ -51,12 +67,13 @@ impl Cx<'_> {
         let single = path.single().map(|s| s.name.clone());
         if let Some(name) = &single {
             if b.lookup(name).is_some() {
-                self.drain_args(b, args);
-                self.error(
+                return self.refuse(
+                    b,
+                    args,
                     errors::not_a_value(format!("`{name}` is a variable, not a function"))
                         .with_primary(callee.span, "not a function"),
+                    span,
                 );
-                return err(span);
             }
         }
         // A single name no item of the module has is a built-in (or unknown, reported below):
@@ -71,17 +88,16 @@ impl Cx<'_> {
             None => {}
             Some(Ok(ItemRef::Fn(f))) => return self.call_fn(b, f, args, span),
             Some(Ok(_)) => {
-                self.drain_args(b, args);
-                self.error(
+                return self.refuse(
+                    b,
+                    args,
                     errors::not_a_value(format!("`{}` is not a function", path.text()))
                         .with_primary(callee.span, "not a function"),
+                    span,
                 );
-                return err(span);
             }
             Some(Err(d)) if single.is_none() => {
-                self.drain_args(b, args);
-                self.error(d);
-                return err(span);
+                return self.refuse(b, args, d, span);
             }
             Some(Err(_)) => {}
         }
@@ -89,8 +105,7 @@ impl Cx<'_> {
         if let Some(row) = crate::builtins::lookup(&name) {
             let (bi, t) = (row.builtin, row.ret.ty());
             if !self.arity(&format!("`{name}`"), args, row.params.len(), span) {
-                self.drain_args(b, args);
-                return err(span);
+                return self.give_up(b, args, span);
             }
             return mk(ExprKind::Builtin(bi), t, span);
         }
@@ -98,8 +113,7 @@ impl Cx<'_> {
             "select" | "try_select" => self.select(b, &name, args, span),
             "Some" => {
                 if !self.arity("`Some`", args, 1, span) {
-                    self.drain_args(b, args);
-                    return err(span);
+                    return self.give_up(b, args, span);
                 }
                 let inner_exp = match exp {
                     Some(Ty::Option(t)) => Some((**t).clone()),
@@ -134,15 +148,13 @@ impl Cx<'_> {
         if b.in_test() && matches!(info.kind, FnKind::Entry(_)) {
             // A test runs an entry in the simulator; the value is the run's outcome.
             if !self.arity(&format!("entry `{name}`"), args, 1, span) {
-                self.drain_args(b, args);
-                return err(span);
+                return self.give_up(b, args, span);
             }
             let packet = self.expect(b, &args[0], &Ty::Packet);
             return mk(ExprKind::RunEntry { func: f, packet: Box::new(packet) }, Ty::Verdict, span);
         }
         if !self.arity(&format!("function `{name}`"), args, params.len(), span) {
-            self.drain_args(b, args);
-            return err(span);
+            return self.give_up(b, args, span);
         }
         let mut out = Vec::new();
         for (a, (_, _, t)) in args.iter().zip(&params) {
@@ -179,8 +191,7 @@ impl Cx<'_> {
         let is_try = name == "try_select";
         let ret = if is_try { Ty::Bool } else { Ty::Verdict };
         if !self.arity(&format!("`{name}`"), args, 2, span) {
-            self.drain_args(b, args);
-            return err(span);
+            return self.give_up(b, args, span);
         }
         let Some(m) = self.map_of(b, &args[0]) else {
             let first = self.expr(b, &args[0], None);

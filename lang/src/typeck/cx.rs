@@ -25,6 +25,33 @@ impl<'t> Cx<'t> {
         Cx { items }
     }
 
+    /// Reports a value of type `ty` at `at` where it cannot stand: `message` makes the
+    /// diagnostic from the type's name, labelled "this is `T`" at `at`, with `help`.
+    pub(super) fn wrong_type(
+        &mut self,
+        ty: &Ty,
+        at: Span,
+        message: impl FnOnce(&str) -> Diagnostic,
+        help: impl Into<String>,
+    ) {
+        let tn = self.ty_name(ty);
+        let d = message(&tn).with_primary(at, format!("this is `{tn}`")).with_help(help);
+        self.error(d);
+    }
+
+    /// A block that must give no value (`label` says why, at its tail) but gives one.
+    pub(super) fn expect_unit_block(&mut self, bl: &Block, label: &str, help: &str) {
+        if !compatible(&bl.ty, &Ty::Unit) {
+            let tn = self.ty_name(&bl.ty);
+            let at = bl.tail.as_ref().map(|t| t.span).unwrap_or(bl.span);
+            self.error(
+                crate::errors::mismatched_types(format!("mismatched types: expected `()`, found `{tn}`"))
+                    .with_primary(at, label)
+                    .with_help(help),
+            );
+        }
+    }
+
     pub(super) fn resolve_ty(&mut self, m: ModId, t: &ast::Type) -> Ty {
         self.items.resolve_ty(m, t)
     }

@@ -230,15 +230,11 @@ impl Cx<'_> {
     ) -> hir::Expr {
         match els {
             None => {
-                if !compatible(&then_b.ty, &Ty::Unit) {
-                    let tn = self.ty_name(&then_b.ty);
-                    let at = then_b.tail.as_ref().map(|t| t.span).unwrap_or(then_b.span);
-                    self.error(
-                        errors::mismatched_types(format!("mismatched types: expected `()`, found `{tn}`"))
-                            .with_primary(at, "an `if` without `else` gives no value")
-                            .with_help("add an `else` branch, or end this one with `;`"),
-                    );
-                }
+                self.expect_unit_block(
+                    &then_b,
+                    "an `if` without `else` gives no value",
+                    "add an `else` branch, or end this one with `;`",
+                );
                 mk(build(then_b, None), Ty::Unit, span)
             }
             Some(els) => {
@@ -359,30 +355,29 @@ impl Cx<'_> {
                 Some(v) => hir::Expr { span, ..v },
                 None => err(span),
             },
-            Ok(ItemRef::Map(m)) => {
-                let name = self.maps[m.0 as usize].name.clone();
+            Ok(item @ (ItemRef::Map(_) | ItemRef::Fn(_) | ItemRef::Struct(_))) => {
+                // An item that names no value: what it is, its label and how to use it.
+                let (what, label, help) = match item {
+                    ItemRef::Map(m) => {
+                        let name = &self.maps[m.0 as usize].name;
+                        (
+                            format!("map `{name}`"),
+                            "a map",
+                            format!("read it with `{name}.get(key)`, or pick a socket with `select({name}, key)`"),
+                        )
+                    }
+                    ItemRef::Fn(f) => {
+                        let name = &self.fns[f.0 as usize].name;
+                        (format!("function `{name}`"), "a function", format!("call it: `{name}(...)`"))
+                    }
+                    ItemRef::Struct(s) => {
+                        let name = &self.structs[s.0 as usize].name;
+                        (format!("struct `{name}`"), "a type", format!("build one: `{name} {{ field: value, .. }}`"))
+                    }
+                    _ => unreachable!("matched above"),
+                };
                 self.error(
-                    errors::not_a_value(format!("map `{name}` is not a value")).with_primary(span, "a map").with_help(
-                        format!("read it with `{name}.get(key)`, or pick a socket with `select({name}, key)`"),
-                    ),
-                );
-                err(span)
-            }
-            Ok(ItemRef::Fn(f)) => {
-                let name = self.fns[f.0 as usize].name.clone();
-                self.error(
-                    errors::not_a_value(format!("function `{name}` is not a value"))
-                        .with_primary(span, "a function")
-                        .with_help(format!("call it: `{name}(...)`")),
-                );
-                err(span)
-            }
-            Ok(ItemRef::Struct(s)) => {
-                let name = self.structs[s.0 as usize].name.clone();
-                self.error(
-                    errors::not_a_value(format!("struct `{name}` is not a value"))
-                        .with_primary(span, "a type")
-                        .with_help(format!("build one: `{name} {{ field: value, .. }}`")),
+                    errors::not_a_value(format!("{what} is not a value")).with_primary(span, label).with_help(help),
                 );
                 err(span)
             }
@@ -418,7 +413,6 @@ impl Cx<'_> {
             _ => false,
         };
         if !ok {
-            let tn = self.ty_name(&v.ty);
             let (sym, help) = match op {
                 UnOp::Neg => (
                     "-",
@@ -426,10 +420,12 @@ impl Cx<'_> {
                 ),
                 UnOp::Not => ("!", "`!` is logical on `bool` and bitwise on integers"),
             };
-            self.error(
-                errors::bad_operand(format!("cannot apply unary `{sym}` to `{tn}`"))
-                    .with_primary(x.span, format!("this is `{tn}`"))
-                    .with_help(help),
+            let ty = v.ty.clone();
+            self.wrong_type(
+                &ty,
+                x.span,
+                |tn| errors::bad_operand(format!("cannot apply unary `{sym}` to `{tn}`")),
+                help,
             );
             return err(span);
         }
@@ -441,11 +437,13 @@ impl Cx<'_> {
         match &e.ty {
             Ty::Int(_) | Ty::Never => true,
             other => {
-                let tn = self.ty_name(other);
-                self.error(
-                    errors::bad_operand(format!("cannot apply `{op}` to `{tn}`"))
-                        .with_primary(e.span, format!("this is `{tn}`"))
-                        .with_help(format!("`{op}` works on integers")),
+                let other = other.clone();
+                let help = format!("`{op}` works on integers");
+                self.wrong_type(
+                    &other,
+                    e.span,
+                    |tn| errors::bad_operand(format!("cannot apply `{op}` to `{tn}`")),
+                    help,
                 );
                 false
             }
@@ -700,11 +698,12 @@ impl Cx<'_> {
             Ty::Option(t) => (**t).clone(),
             Ty::Never => return err(span),
             other => {
-                let tn = self.ty_name(other);
-                self.error(
-                    errors::misplaced_try(format!("`?` applies to an `Option`, not `{tn}`"))
-                        .with_primary(v.span, format!("this is `{tn}`"))
-                        .with_help("only packet reads, map lookups and functions returning `Option` can be `None`"),
+                let other = other.clone();
+                self.wrong_type(
+                    &other,
+                    v.span,
+                    |tn| errors::misplaced_try(format!("`?` applies to an `Option`, not `{tn}`")),
+                    "only packet reads, map lookups and functions returning `Option` can be `None`",
                 );
                 return err(span);
             }

@@ -70,15 +70,7 @@ impl Cx<'_> {
         let bl = self.block(b, body, Some(&Ty::Unit));
         b.loops -= 1;
         b.scopes.pop();
-        if !compatible(&bl.ty, &Ty::Unit) {
-            let tn = self.ty_name(&bl.ty);
-            let at = bl.tail.as_ref().map(|t| t.span).unwrap_or(bl.span);
-            self.error(
-                errors::mismatched_types(format!("mismatched types: expected `()`, found `{tn}`"))
-                    .with_primary(at, "a loop body gives no value")
-                    .with_help("end the expression with `;`"),
-            );
-        }
+        self.expect_unit_block(&bl, "a loop body gives no value", "end the expression with `;`");
         mk(ExprKind::For { var: v, start: Box::new(s), end: Box::new(e), max_trips, body: bl }, Ty::Unit, span)
     }
 }

@@ -24,8 +24,7 @@ impl Cx<'_> {
                 match be.ty {
                     Ty::Packet => return self.region_read(b, be, r, method, generics, args, span),
                     Ty::Never => {
-                        self.drain_args(b, args);
-                        return err(span);
+                        return self.give_up(b, args, span);
                     }
                     _ => {}
                 }
@@ -41,10 +40,7 @@ impl Cx<'_> {
             }
         };
         match r.ty.clone() {
-            Ty::Never => {
-                self.drain_args(b, args);
-                err(span)
-            }
+            Ty::Never => self.give_up(b, args, span),
             Ty::Packet => {
                 if let Some(row) = packet_table::lookup(&method.name, Access::Method) {
                     let pf = row.field;
@@ -57,14 +53,12 @@ impl Cx<'_> {
                     return self.packet_setter(b, r, method, args, span);
                 }
                 self.unknown_method(&Ty::Packet, method, packet_table::names(Access::Method).collect());
-                self.drain_args(b, args);
-                err(span)
+                self.give_up(b, args, span)
             }
             Ty::Option(inner) => match method.name.as_str() {
                 "unwrap_or" => {
                     if !self.arity("`unwrap_or`", args, 1, span) {
-                        self.drain_args(b, args);
-                        return err(span);
+                        return self.give_up(b, args, span);
                     }
                     let d = self.expect(b, &args[0], &inner);
                     let t = if *inner == Ty::Never { d.ty.clone() } else { (*inner).clone() };
@@ -83,8 +77,7 @@ impl Cx<'_> {
                 }
                 _ => {
                     self.unknown_method(&r.ty, method, vec!["unwrap_or", "is_some", "is_none"]);
-                    self.drain_args(b, args);
-                    err(span)
+                    self.give_up(b, args, span)
                 }
             },
             Ty::Int(t) => self.int_method(b, r, t, method, args, span),
@@ -97,8 +90,7 @@ impl Cx<'_> {
             }
             other => {
                 self.unknown_method(&other, method, vec![]);
-                self.drain_args(b, args);
-                err(span)
+                self.give_up(b, args, span)
             }
         }
     }
@@ -119,12 +111,10 @@ impl Cx<'_> {
         const METHODS: [&str; 5] = ["wrapping_add", "wrapping_sub", "wrapping_mul", "min", "max"];
         if !METHODS.contains(&name) {
             self.unknown_method(&ty, method, METHODS.to_vec());
-            self.drain_args(b, args);
-            return err(span);
+            return self.give_up(b, args, span);
         }
         if !self.arity(&format!("`{name}`"), args, 1, span) {
-            self.drain_args(b, args);
-            return err(span);
+            return self.give_up(b, args, span);
         }
         let x = self.expect(b, &args[0], &ty);
         let op = match name {
@@ -211,8 +201,7 @@ impl Cx<'_> {
                             errors::not_plain_data("`bytes::<0>` reads nothing").with_primary(method.span, "length 0"),
                         );
                     }
-                    self.drain_args(b, args);
-                    return err(span);
+                    return self.give_up(b, args, span);
                 }
                 Some(n) if n > 256 => {
                     self.error(
@@ -220,8 +209,7 @@ impl Cx<'_> {
                             .with_primary(method.span, "at most 256 bytes in one read")
                             .with_help("BPF programs have 512 bytes of stack"),
                     );
-                    self.drain_args(b, args);
-                    return err(span);
+                    return self.give_up(b, args, span);
                 }
                 Some(n) => ReadKind::Bytes(n),
             }
@@ -248,14 +236,12 @@ impl Cx<'_> {
                         ),
                     };
                     self.error(d);
-                    self.drain_args(b, args);
-                    return err(span);
+                    return self.give_up(b, args, span);
                 }
             }
         };
         if !self.arity(&format!("`{}`", method.name), args, 1, span) {
-            self.drain_args(b, args);
-            return err(span);
+            return self.give_up(b, args, span);
         }
         let off = self.expr(b, &args[0], None);
         match &off.ty {
@@ -290,8 +276,9 @@ impl Cx<'_> {
         let name = method.name.as_str();
         if b.in_test() && name == "fill" {
             if !decl.kind.is_socket_map() {
-                self.drain_args(b, args);
-                self.error(
+                return self.refuse(
+                    b,
+                    args,
                     errors::unknown_method(format!(
                         "`fill` works on socket maps; `{}` is a `{}`",
                         decl.name,
@@ -299,12 +286,11 @@ impl Cx<'_> {
                     ))
                     .with_primary(method.span, "not a socket map")
                     .with_help("fill other maps with `set` or `insert`"),
+                    span,
                 );
-                return err(span);
             }
             if !self.arity("`fill`", args, 1, span) {
-                self.drain_args(b, args);
-                return err(span);
+                return self.give_up(b, args, span);
             }
             let count = self.expect(b, &args[0], &Ty::U32);
             return mk(ExprKind::MapFill { map: m, count: Box::new(count) }, Ty::Unit, span);
@@ -323,8 +309,7 @@ impl Cx<'_> {
                 }
             };
             self.error(d);
-            self.drain_args(b, args);
-            return err(span);
+            return self.give_up(b, args, span);
         }
         let kind_ok = decl.kind.info().methods.contains(&name);
         if !kind_ok {
@@ -356,16 +341,14 @@ impl Cx<'_> {
                 .with_primary(method.span, format!("not a method of `{}`", decl.kind.name()))
                 .with_help(help),
             );
-            self.drain_args(b, args);
-            return err(span);
+            return self.give_up(b, args, span);
         }
         let n = match name {
             "get" | "remove" | "contains" => 1,
             _ => 2,
         };
         if !self.arity(&format!("`{}.{name}`", decl.name), args, n, span) {
-            self.drain_args(b, args);
-            return err(span);
+            return self.give_up(b, args, span);
         }
         let key = Box::new(self.expect(b, &args[0], &decl.key));
         match name {
@@ -413,8 +396,9 @@ impl Cx<'_> {
         let decl = self.maps[m.0 as usize].clone();
         let name = method.name.as_str();
         if !decl.kind.info().prefix_key {
-            self.drain_args(b, args);
-            self.error(
+            return self.refuse(
+                b,
+                args,
                 errors::unsupported_map_use(format!(
                     "`{name}` is for `LpmTrie` maps; `{}` is {} `{}`",
                     decl.name,
@@ -422,25 +406,20 @@ impl Cx<'_> {
                     decl.kind.name()
                 ))
                 .with_primary(method.span, "not a prefix table"),
+                span,
             );
-            return err(span);
         }
         if !b.in_test() {
-            self.drain_args(b, args);
-            self.error(
-                errors::test_only(format!("`{}.{name}` can only be used in a `#[test]`", decl.name))
+            return self.refuse(b, args, errors::test_only(format!("`{}.{name}` can only be used in a `#[test]`", decl.name))
                     .with_primary(method.span, "test-only")
                     .with_help(format!(
                         "a program only reads a prefix table (`{0}.get(addr)`); fill it with `rsteer map set {0} 10.1.0.0/16 VALUE`",
                         decl.name
-                    )),
-            );
-            return err(span);
+                    )), span);
         }
         let insert = name == "insert_prefix";
         if !self.arity(&format!("`{}.{name}`", decl.name), args, if insert { 3 } else { 2 }, span) {
-            self.drain_args(b, args);
-            return err(span);
+            return self.give_up(b, args, span);
         }
         let key = Box::new(self.expect(b, &args[0], &decl.key));
         let len = Box::new(self.expect(b, &args[1], &Ty::U32));

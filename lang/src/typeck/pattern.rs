@@ -24,11 +24,12 @@ impl Cx<'_> {
             Ty::Int(t) => Some(*t),
             Ty::Never => None,
             other => {
-                let tn = self.ty_name(other);
-                self.error(
-                    errors::bad_pattern(format!("`match` works on integers, not `{tn}`"))
-                        .with_primary(scrutinee.span, format!("this is `{tn}`"))
-                        .with_help("use `if`/`else` for other types"),
+                let other = other.clone();
+                self.wrong_type(
+                    &other,
+                    scrutinee.span,
+                    |tn| errors::bad_pattern(format!("`match` works on integers, not `{tn}`")),
+                    "use `if`/`else` for other types",
                 );
                 None
             }

@@ -91,11 +91,11 @@ impl Cx<'_> {
         };
         let op_ok = match op {
             Some(op) if !matches!(ty, Ty::Int(_) | Ty::Never) => {
-                let tn = self.ty_name(&ty);
-                self.error(
-                    errors::bad_operand(format!("cannot apply `{}=` to `{tn}`", op_str(op)))
-                        .with_primary(place.span, format!("this is `{tn}`"))
-                        .with_help("compound assignment works on integers"),
+                self.wrong_type(
+                    &ty,
+                    place.span,
+                    |tn| errors::bad_operand(format!("cannot apply `{}=` to `{tn}`", op_str(op))),
+                    "compound assignment works on integers",
                 );
                 false
             }

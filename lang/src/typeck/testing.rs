@@ -38,8 +38,7 @@ impl Cx<'_> {
             }
         };
         if path.segments.len() != 2 || !self.arity(&format!("`Packet::{ctor}`"), args, 0, span) {
-            self.drain_args(b, args);
-            return err(span);
+            return self.give_up(b, args, span);
         }
         mk(ExprKind::TestPacket { tcp, v6 }, Ty::Packet, span)
     }
@@ -69,8 +68,7 @@ impl Cx<'_> {
         }
         let want = if name == "migrating" { 0 } else { 1 };
         if !self.arity(&format!("`{name}`"), args, want, span) {
-            self.drain_args(b, args);
-            return err(span);
+            return self.give_up(b, args, span);
         }
         let set = match name {
             "src" | "dst" => {
@@ -104,11 +102,14 @@ impl Cx<'_> {
                     Ty::Array(elem, _) if **elem == Ty::U8 => {}
                     Ty::Never => return err(span),
                     other => {
-                        let tn = self.ty_name(other);
-                        self.error(
-                            errors::mismatched_types(format!("mismatched types: expected `[u8; N]`, found `{tn}`"))
-                                .with_primary(e.span, format!("this is `{tn}`"))
-                                .with_help("a payload is a byte string such as b\"\\x40\\x07\" or a `[u8; N]`"),
+                        let other = other.clone();
+                        self.wrong_type(
+                            &other,
+                            e.span,
+                            |tn| {
+                                errors::mismatched_types(format!("mismatched types: expected `[u8; N]`, found `{tn}`"))
+                            },
+                            "a payload is a byte string such as b\"\\x40\\x07\" or a `[u8; N]`",
                         );
                         return err(span);
                     }
@@ -150,16 +151,14 @@ impl Cx<'_> {
         match n {
             "assert" => {
                 if !self.arity("`assert!`", args, 1, span) {
-                    self.drain_args(b, args);
-                    return err(span);
+                    return self.give_up(b, args, span);
                 }
                 let c = self.expect(b, &args[0], &Ty::Bool);
                 mk(ExprKind::Assert { kind: AssertKind::True, args: vec![c], map: None }, Ty::Unit, span)
             }
             "assert_eq" | "assert_ne" => {
                 if !self.arity(&format!("`{n}!`"), args, 2, span) {
-                    self.drain_args(b, args);
-                    return err(span);
+                    return self.give_up(b, args, span);
                 }
                 let l = self.expr(b, &args[0], None);
                 let r = if l.ty == Ty::Never { self.expr(b, &args[1], None) } else { self.expect(b, &args[1], &l.ty) };
@@ -168,8 +167,7 @@ impl Cx<'_> {
             }
             _ => {
                 if !self.arity("`assert_selected!`", args, 3, span) {
-                    self.drain_args(b, args);
-                    return err(span);
+                    return self.give_up(b, args, span);
                 }
                 let run = self.expect(b, &args[0], &Ty::Verdict);
                 let Some(m) = self.map_of(b, &args[1]) else {
