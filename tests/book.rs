@@ -2,6 +2,8 @@
 //! included, and no user-visible text names the project's private notes. (Listings, the CLI
 //! reference, links and walkthroughs: `tests/book_drift.rs`.)
 
+mod common;
+
 use std::path::PathBuf;
 
 fn book(page: &str) -> String {
@@ -63,15 +65,7 @@ fn check_help(path: &mut Vec<String>, seen: &mut usize) {
     let help = rsteer_stdout(&args);
     assert_names_no_private_notes(&format!("`rsteer {}`", args.join(" ")), &help);
     *seen += 1;
-    let subcommands: Vec<String> = help
-        .lines()
-        .skip_while(|l| !l.starts_with("Commands:"))
-        .skip(1)
-        .take_while(|l| l.starts_with("  "))
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|c| *c != "help")
-        .map(str::to_string)
-        .collect();
+    let subcommands: Vec<String> = common::help_commands(&help).into_iter().map(str::to_string).collect();
     for sub in subcommands {
         path.push(sub);
         check_help(path, seen);

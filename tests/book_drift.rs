@@ -761,14 +761,7 @@ fn limits_in_prose_are_the_limits_the_code_enforces() {
 #[test]
 fn the_cli_reference_is_generated_from_clap() {
     let help = run_line("rsteer --help", &root());
-    let verbs: Vec<&str> = help
-        .lines()
-        .skip_while(|l| !l.starts_with("Commands:"))
-        .skip(1)
-        .take_while(|l| l.starts_with("  "))
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|v| *v != "help")
-        .collect();
+    let verbs = common::help_commands(&help);
     assert!(verbs.len() >= 10, "could not read the verbs:\n{help}");
     let cli = std::fs::read_to_string(src().join("cli.md")).unwrap();
     let tested: Vec<Fence> = fences(&cli.lines().map(str::to_string).collect::<Vec<_>>())

@@ -60,8 +60,7 @@ fn long_header(dcid: &[u8]) -> Vec<u8> {
 #[test]
 fn dcid_modulo_steers_by_the_connection_id() {
     require_kernel!();
-    let server = Server::start("udp", 4);
-    load_example("dcid_modulo.rs", server.pid, &[]);
+    let server = Server::with_example("udp", 4, "dcid_modulo.rs", &[]);
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     for word in [0u32, 1, 2, 3, 6, 0x0a0b_0c0d, 0xffff_fffe, 0x8000_0001] {
         let got = udp_probe(&client, server.addr(), &short_header(&word.to_be_bytes()), WAIT);
@@ -85,8 +84,7 @@ fn dcid_modulo_steers_by_the_connection_id() {
 #[test]
 fn quic_lb_steers_by_server_id() {
     require_kernel!();
-    let server = Server::start("udp", 4);
-    load_example("quic_lb.rs", server.pid, &[]);
+    let server = Server::with_example("udp", 4, "quic_lb.rs", &[]);
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     for sid in 0u8..4 {
         let dcid = [0x07, sid, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96];
@@ -127,8 +125,7 @@ fn jump(mut key: u64, buckets: u32) -> u32 {
 #[test]
 fn jump_hash_moves_few_flows_when_a_worker_is_added() {
     require_kernel!();
-    let server = Server::start("udp", 5);
-    load_example("jump_hash.rs", server.pid, &["--const", "WORKERS=5"]);
+    let server = Server::with_example("udp", 5, "jump_hash.rs", &["--const", "WORKERS=5"]);
     map(server.pid, &["set", "LIVE", "0", "4"]);
     let clients: Vec<UdpSocket> = (0..200).map(|_| UdpSocket::bind("127.0.0.1:0").unwrap()).collect();
     let key = |c: &UdpSocket| {
@@ -162,8 +159,7 @@ fn jump_hash_moves_few_flows_when_a_worker_is_added() {
 #[test]
 fn select_reuseport_runs_the_selftest_cases() {
     require_kernel!();
-    let server = Server::start("udp", 4);
-    load_example("select_reuseport.rs", server.pid, &[]);
+    let server = Server::with_example("udp", 4, "select_reuseport.rs", &[]);
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     let cmd = |index: u32, pass_on_failure: u32| [index.to_ne_bytes(), pass_on_failure.to_ne_bytes()].concat();
     for round in 0..3 {
@@ -196,8 +192,7 @@ fn dns_query(id: u16, labels: &[&str]) -> Vec<u8> {
 #[test]
 fn dns_zone_routes_listed_zones() {
     require_kernel!();
-    let server = Server::start("udp", 4);
-    load_example("dns_zone.rs", server.pid, &[]);
+    let server = Server::with_example("udp", 4, "dns_zone.rs", &[]);
     let policy = example("dns_zone.rs");
     let policy = policy.to_str().unwrap();
     map(server.pid, &["--policy", policy, "set", "ZONES", r#"b"api\0\0\0\0\0""#, "2"]);
@@ -221,8 +216,7 @@ fn dns_zone_routes_listed_zones() {
 #[test]
 fn random_spread_spreads_a_heavy_sender() {
     require_kernel!();
-    let server = Server::start("udp", 4);
-    load_example("random_spread.rs", server.pid, &[]);
+    let server = Server::with_example("udp", 4, "random_spread.rs", &[]);
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     let spread = |n: usize| {
         let mut seen = [0u32; 4];
@@ -245,8 +239,7 @@ fn random_spread_spreads_a_heavy_sender() {
 #[test]
 fn socket_counters_count_what_each_socket_got() {
     require_kernel!();
-    let server = Server::start("udp", 4);
-    load_example("socket_counters.rs", server.pid, &[]);
+    let server = Server::with_example("udp", 4, "socket_counters.rs", &[]);
     let mut seen = [0u64; 4];
     for _ in 0..120 {
         let client = UdpSocket::bind("127.0.0.1:0").unwrap();

@@ -101,8 +101,7 @@ fn src_port_mod_steers_udp() {
 #[test]
 fn src_port_mod_steers_tcp() {
     require_kernel!();
-    let server = Server::start("tcp", 4);
-    load(&example("src_port_mod.rs"), server.pid, &[]);
+    let server = Server::with_example("tcp", 4, "src_port_mod.rs", &[]);
     for _ in 0..16 {
         let (port, got) = tcp_probe(server.addr());
         assert_eq!(got, Some(port as u32 % 4), "client port {port}");
@@ -114,8 +113,7 @@ fn src_port_mod_steers_tcp() {
 #[test]
 fn cpu_affinity_steers_by_sender_cpu() {
     require_kernel!();
-    let server = Server::start("udp", 2);
-    load(&example("cpu_affinity.rs"), server.pid, &[]);
+    let server = Server::with_example("udp", 2, "cpu_affinity.rs", &[]);
     let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(2);
     let addr = server.addr();
     for cpu in 0..cpus {
@@ -138,8 +136,7 @@ fn cpu_affinity_steers_by_sender_cpu() {
 #[test]
 fn short_drop_drops_short_payloads() {
     require_kernel!();
-    let server = Server::start("udp", 4);
-    load(&example("short_drop.rs"), server.pid, &[]);
+    let server = Server::with_example("udp", 4, "short_drop.rs", &[]);
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     for len in 0..4usize {
         let got = udp_probe(&client, server.addr(), &vec![7u8; len], Duration::from_millis(300));
@@ -503,8 +500,7 @@ fn probe_from(src: &str, to: std::net::SocketAddr) -> Option<u32> {
 #[test]
 fn tenants_steer_by_client_prefix() {
     require_kernel!();
-    let server = Server::start("udp", 4);
-    load(&example("tenants.rs"), server.pid, &[]);
+    let server = Server::with_example("udp", 4, "tenants.rs", &[]);
     let out = map_cmd(server.pid, &["set", "TENANTS", "127.1.0.0/16", "0"]);
     assert_eq!(out.trim(), "TENANTS[127.1.0.0/16] = 0");
     let list = map_cmd(server.pid, &["list"]);

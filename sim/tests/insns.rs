@@ -18,6 +18,18 @@ fn prog(insns: Vec<Insn>, map_loads: Vec<(usize, String)>) -> CompiledProgram {
     }
 }
 
+/// `r0 = bpf_skb_load_bytes(ctx, 0, fp + at, len)`, then exit.
+fn load_bytes_to_stack(at: i32, len: i32) -> Vec<Insn> {
+    vec![
+        Insn::mov64_reg(3, 10),
+        Insn::alu64_imm(AluOp::Add, 3, at),
+        Insn::mov64_imm(2, 0),
+        Insn::mov64_imm(4, len),
+        Insn::call(helper::SKB_LOAD_BYTES),
+        Insn::exit(),
+    ]
+}
+
 fn pkt() -> SimPacket {
     SimPacket::udp("10.0.0.7:5000".parse().unwrap(), "10.0.0.1:443".parse().unwrap(), b"abcd")
 }
@@ -228,18 +240,7 @@ fn invalid_programs_are_errors_at_their_instruction() {
     expect_err(vec![Insn::mov64_imm(0, 0)], SimErrorKind::Memory, "past the last instruction");
     expect_err(vec![Insn::ja(-1), Insn::exit()], SimErrorKind::Limit, "without reaching exit");
     // bpf_skb_load_bytes into a buffer that leaves the frame.
-    expect_err(
-        vec![
-            Insn::mov64_reg(3, 10),
-            Insn::alu64_imm(AluOp::Add, 3, -2),
-            Insn::mov64_imm(2, 0),
-            Insn::mov64_imm(4, 4),
-            Insn::call(helper::SKB_LOAD_BYTES),
-            Insn::exit(),
-        ],
-        SimErrorKind::Memory,
-        "outside",
-    );
+    expect_err(load_bytes_to_stack(-2, 4), SimErrorKind::Memory, "outside");
 }
 
 #[test]
@@ -277,15 +278,7 @@ fn load_bytes_helpers() {
     assert_eq!(load(29, Some(1)), (-14, [0; 4]));
     assert_eq!(load(0, Some(0)), (-14, [0; 4]));
     let mig = SimPacket::migration("10.0.0.7:5000".parse().unwrap(), "10.0.0.1:443".parse().unwrap(), 1);
-    let insns = vec![
-        Insn::mov64_reg(3, 10),
-        Insn::alu64_imm(AluOp::Add, 3, -8),
-        Insn::mov64_imm(2, 0),
-        Insn::mov64_imm(4, 1),
-        Insn::call(helper::SKB_LOAD_BYTES),
-        Insn::exit(),
-    ];
-    assert_eq!(run(&prog(insns, vec![]), &mut Maps::new(&[]), &mig).unwrap().ret as i64, -14);
+    assert_eq!(run(&prog(load_bytes_to_stack(-8, 1), vec![]), &mut Maps::new(&[]), &mig).unwrap().ret as i64, -14);
 }
 
 #[test]

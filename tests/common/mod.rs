@@ -22,6 +22,17 @@ pub fn example(name: &str) -> PathBuf {
     root().join("examples").join(name)
 }
 
+/// The commands a clap `--help` text lists under `Commands:`, but `help`.
+pub fn help_commands(help: &str) -> Vec<&str> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect()
+}
+
 pub fn rsteer() -> Command {
     Command::new(env!("CARGO_BIN_EXE_rsteer"))
 }
@@ -128,6 +139,14 @@ pub struct Server {
 impl Server {
     pub fn start(proto: &str, sockets: u32) -> Server {
         Server::start_on(proto, sockets, "127.0.0.1")
+    }
+
+    /// A server with the example `name` loaded onto it (`rsteer load examples/NAME --pid
+    /// PID ARGS...`, which must succeed).
+    pub fn with_example(proto: &str, sockets: u32, name: &str, args: &[&str]) -> Server {
+        let server = Server::start(proto, sockets);
+        load(&example(name), server.pid, args);
+        server
     }
 
     /// A server bound to `addr` (`127.0.0.1` or `::1`).

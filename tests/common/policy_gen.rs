@@ -245,28 +245,19 @@ impl Gen {
                 format!("({} as {})", self.expr(from, d), t.name())
             }
             5 => format!("if {} {{ {} }} else {{ {} }}", self.expr(T::Bool, d), self.expr(t, d), self.expr(t, d)),
-            6 if self.rng.chance(40) => {
-                // A signed scrutinee with negative patterns and ranges.
-                let s = *self.rng.pick(&[T::I8, T::I16, T::I32]);
-                format!(
-                    "match {} {{ -1 => {}, 0 | 1 => {}, -9..=-2 => {}, _ => {} }}",
-                    self.expr(s, d),
-                    self.expr(t, d),
-                    self.expr(t, d),
-                    self.expr(t, d),
-                    self.expr(t, d)
-                )
-            }
             6 => {
-                let s = *self.rng.pick(&[T::U8, T::U16, T::U32]);
-                format!(
-                    "match {} {{ 0 => {}, 1 | 2 => {}, 3..=9 => {}, _ => {} }}",
-                    self.expr(s, d),
-                    self.expr(t, d),
-                    self.expr(t, d),
-                    self.expr(t, d),
-                    self.expr(t, d)
-                )
+                // A match on a signed scrutinee with negative patterns and ranges, or on an
+                // unsigned one.
+                let signed = self.rng.chance(40);
+                let (types, patterns) = if signed {
+                    ([T::I8, T::I16, T::I32], ["-1", "0 | 1", "-9..=-2"])
+                } else {
+                    ([T::U8, T::U16, T::U32], ["0", "1 | 2", "3..=9"])
+                };
+                let s = *self.rng.pick(&types);
+                let scrutinee = self.expr(s, d);
+                let arms: Vec<String> = patterns.iter().map(|p| format!("{p} => {}", self.expr(t, d))).collect();
+                format!("match {scrutinee} {{ {}, _ => {} }}", arms.join(", "), self.expr(t, d))
             }
             7 if matches!(t, T::I8 | T::I16 | T::I32 | T::I64) => format!("(-{})", self.expr(t, d)),
             7 => format!("!{}", self.expr(t, d)),
