@@ -197,15 +197,14 @@ fn trace_shows_the_source_lines_of_one_packet() {
     let policy = example("payload_mod.rs");
     let (_, seen) = read_pcap("lo.pcap");
     let p = &seen[4];
-    let (code, out, err) = run(&[
-        "simulate",
-        policy.to_str().unwrap(),
-        "--pcap",
-        pcap("lo.pcap").to_str().unwrap(),
-        "--trace",
-        &p.frame.to_string(),
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let (policy, capture, frame) = (policy.to_str().unwrap(), pcap("lo.pcap"), p.frame.to_string());
+    let traced = |json: &[&str]| {
+        let args = [&["simulate", policy, "--pcap", capture.to_str().unwrap(), "--trace", &frame], json].concat();
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+        (out, err)
+    };
+    let (out, _) = traced(&[]);
     let trace: Vec<&str> = out.lines().skip_while(|l| !l.starts_with("packet ")).collect();
     assert!(trace[0].starts_with(&format!("packet {}: UDP ", p.frame)), "{out}");
     assert!(trace[0].contains(&format!(":{} ->", p.src_port)), "{out}");
@@ -215,16 +214,7 @@ fn trace_shows_the_source_lines_of_one_packet() {
     let index = p.payload[0] % 4;
     assert!(trace.last().unwrap().trim().starts_with(&format!("-> SOCKETS[{index}] after ")), "{out}");
     // With --json the distribution stays alone on standard output; the trace goes to stderr.
-    let (code, out, err) = run(&[
-        "simulate",
-        policy.to_str().unwrap(),
-        "--pcap",
-        pcap("lo.pcap").to_str().unwrap(),
-        "--trace",
-        &p.frame.to_string(),
-        "--json",
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let (out, err) = traced(&["--json"]);
     assert!(serde_json::from_str::<Value>(out.trim()).is_ok(), "{out}");
     assert!(err.contains(&format!("-> SOCKETS[{index}]")), "{err}");
 }
