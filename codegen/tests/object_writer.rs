@@ -314,93 +314,47 @@ fn btf_headers() {
 
 #[test]
 fn bad_specs_are_errors_not_panics() {
-    let check = |spec: ObjectSpec, needle: &str| {
+    // `full_spec()` with `edit` made must be refused with an error that mentions `needle`.
+    let check = |edit: &dyn Fn(&mut ObjectSpec), needle: &str| {
+        let mut spec = full_spec();
+        edit(&mut spec);
         let err = write_object(&spec).expect_err("spec should be rejected");
         assert!(err.contains(needle), "error {err:?} should mention {needle:?}");
     };
 
-    let mut spec = full_spec();
-    spec.programs[0].map_relocs.push(MapReloc { insn: 2, map: 7 });
-    check(spec, "map 7");
-
-    let mut spec = full_spec();
-    spec.programs[0].map_relocs[0].insn = 4;
-    check(spec, "not the first slot of an ld_imm64");
-
-    let mut spec = full_spec();
-    spec.programs[0].map_relocs[0].insn = 3;
-    check(spec, "not the first slot of an ld_imm64");
-
-    let mut spec = full_spec();
-    spec.programs[0].map_relocs[0].insn = 400;
-    check(spec, "not the first slot");
-
-    let mut spec = full_spec();
-    spec.programs[0].lines.push(line(12, 99, "out of order"));
-    check(spec, "not sorted");
-
-    let mut spec = full_spec();
-    spec.programs[0].lines = vec![line(0, 1, "a"), line(3, 2, "b")];
-    check(spec, "second half of an ld_imm64");
-
-    let mut spec = full_spec();
-    spec.programs[0].lines = vec![line(2, 1, "a")];
-    check(spec, "kernel requires one at 0");
-
-    let mut spec = full_spec();
-    spec.programs[0].lines.push(line(99, 1, "past the end"));
-    check(spec, "past the program");
-
-    let mut spec = full_spec();
-    spec.programs[1].name = "steer".into();
-    check(spec, "used twice");
-
-    let mut spec = full_spec();
-    spec.maps[1].name = "steer".into();
-    check(spec, "used twice");
-
-    let mut spec = full_spec();
-    spec.maps[0].name = "bad-name".into();
-    check(spec, "not a C identifier");
-
-    let mut spec = full_spec();
-    spec.programs[2].section = ".maps".into();
-    check(spec, "cannot live in section");
-
-    let mut spec = full_spec();
-    spec.programs[2].insns.clear();
-    spec.programs[2].lines.clear();
-    check(spec, "no instructions");
-
-    let mut spec = full_spec();
-    spec.programs[2].insns = vec![insn(0x18, 0, 0, 0, 0)];
-    check(spec, "second half is missing");
-
-    let mut spec = full_spec();
-    spec.maps[0].key = BtfType::Int { name: "u24".into(), bytes: 3, signed: false, is_bool: false };
-    check(spec, "3 bytes");
-
-    let mut spec = full_spec();
-    spec.maps[0].value = BtfType::Array { elem: Box::new(u32_ty()), len: u32::MAX };
-    check(spec, "overflows");
-
-    let mut spec = full_spec();
-    if let BtfType::Struct { size, .. } = &mut spec.maps[1].value {
-        *size = 16;
-    }
-    check(spec, "does not fit");
-
-    let mut spec = full_spec();
-    spec.maps[0].max_entries = u32::MAX;
-    check(spec, "too large");
-
-    let mut spec = full_spec();
-    spec.programs[0].lines[0].line_text = "nul\0".into();
-    check(spec, "NUL");
-
-    let mut spec = full_spec();
-    spec.license = "G\0PL".into();
-    check(spec, "NUL");
+    check(&|s| s.programs[0].map_relocs.push(MapReloc { insn: 2, map: 7 }), "map 7");
+    check(&|s| s.programs[0].map_relocs[0].insn = 4, "not the first slot of an ld_imm64");
+    check(&|s| s.programs[0].map_relocs[0].insn = 3, "not the first slot of an ld_imm64");
+    check(&|s| s.programs[0].map_relocs[0].insn = 400, "not the first slot");
+    check(&|s| s.programs[0].lines.push(line(12, 99, "out of order")), "not sorted");
+    check(&|s| s.programs[0].lines = vec![line(0, 1, "a"), line(3, 2, "b")], "second half of an ld_imm64");
+    check(&|s| s.programs[0].lines = vec![line(2, 1, "a")], "kernel requires one at 0");
+    check(&|s| s.programs[0].lines.push(line(99, 1, "past the end")), "past the program");
+    check(&|s| s.programs[1].name = "steer".into(), "used twice");
+    check(&|s| s.maps[1].name = "steer".into(), "used twice");
+    check(&|s| s.maps[0].name = "bad-name".into(), "not a C identifier");
+    check(&|s| s.programs[2].section = ".maps".into(), "cannot live in section");
+    check(
+        &|s| {
+            s.programs[2].insns.clear();
+            s.programs[2].lines.clear();
+        },
+        "no instructions",
+    );
+    check(&|s| s.programs[2].insns = vec![insn(0x18, 0, 0, 0, 0)], "second half is missing");
+    check(&|s| s.maps[0].key = BtfType::Int { name: "u24".into(), bytes: 3, signed: false, is_bool: false }, "3 bytes");
+    check(&|s| s.maps[0].value = BtfType::Array { elem: Box::new(u32_ty()), len: u32::MAX }, "overflows");
+    check(
+        &|s| {
+            if let BtfType::Struct { size, .. } = &mut s.maps[1].value {
+                *size = 16;
+            }
+        },
+        "does not fit",
+    );
+    check(&|s| s.maps[0].max_entries = u32::MAX, "too large");
+    check(&|s| s.programs[0].lines[0].line_text = "nul\0".into(), "NUL");
+    check(&|s| s.license = "G\0PL".into(), "NUL");
 }
 
 #[test]
