@@ -12,8 +12,7 @@ use std::path::Path;
 #[test]
 fn broken_policy_points_at_the_line_and_exits_1() {
     let policy = root().join("tests/data/broken.rs");
-    let (code, _, err) = run(&["check", policy.to_str().unwrap()]);
-    assert_eq!(code, 1, "{err}");
+    let err = exits_with(&["check", policy.to_str().unwrap()], 1);
     // `port % WORKERS` mixes u16 and u32 on line 9.
     assert!(err.contains("broken.rs:9:"), "the diagnostic should point at line 9:\n{err}");
     assert!(err.contains("u16") && err.contains("u32"), "both types are named:\n{err}");
@@ -41,8 +40,7 @@ fn compile_writes_beside_the_input_by_default() {
     let tmp = TempDir::new("default_out");
     let policy = tmp.path().join("p.rs");
     std::fs::copy(example("payload_mod.rs"), &policy).unwrap();
-    let (code, _, err) = run(&["compile", policy.to_str().unwrap()]);
-    assert_eq!(code, 0, "{err}");
+    let err = exits_with(&["compile", policy.to_str().unwrap()], 0);
     assert!(tmp.path().join("p.o").exists());
     assert!(err.contains("p.o"), "{err}");
 }
@@ -65,10 +63,8 @@ fn usage_errors_exit_2() {
     assert_eq!(code, 2);
     let (code, _, _) = run(&["frobnicate"]);
     assert_eq!(code, 2);
-    let (code, _, err) = run(&["check", "/nonexistent/policy.rs"]);
-    assert_eq!(code, 2, "{err}");
-    let (code, _, err) = run(&["check", example("payload_mod.rs").to_str().unwrap(), "--const", "WORKERS"]);
-    assert_eq!(code, 2, "{err}");
+    exits_with(&["check", "/nonexistent/policy.rs"], 2);
+    exits_with(&["check", example("payload_mod.rs").to_str().unwrap(), "--const", "WORKERS"], 2);
 }
 
 #[test]
@@ -175,23 +171,19 @@ fn hostile_files_are_refused_at_once_in_words() {
     let fifo = tmp.path().join("fifo.rs");
     assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
     let start = std::time::Instant::now();
-    let (code, _, err) = run(&["check", fifo.to_str().unwrap()]);
-    assert_eq!(code, 2, "{err}");
+    let err = exits_with(&["check", fifo.to_str().unwrap()], 2);
     assert!(err.contains("is a FIFO") && err.contains("regular file"), "{err}");
-    let (code, _, err) = run(&["check", "/dev/zero"]);
-    assert_eq!(code, 2, "{err}");
+    let err = exits_with(&["check", "/dev/zero"], 2);
     assert!(err.contains("/dev/zero is a device"), "{err}");
     // Neither was read nor waited on (a FIFO with no writer would block for ever).
     assert!(start.elapsed() < std::time::Duration::from_secs(30));
     let big = tmp.path().join("big.rs");
     std::fs::write(&big, " ".repeat(5 << 20)).unwrap();
-    let (code, _, err) = run(&["check", big.to_str().unwrap()]);
-    assert_eq!(code, 2, "{err}");
+    let err = exits_with(&["check", big.to_str().unwrap()], 2);
     assert!(err.contains("at most 4194304 bytes (4 MiB)"), "{err}");
     let bad = tmp.path().join("bad.rs");
     std::fs::write(&bad, b"fn f() {}\n\xff\n").unwrap();
-    let (code, _, err) = run(&["check", bad.to_str().unwrap()]);
-    assert_eq!(code, 2, "{err}");
+    let err = exits_with(&["check", bad.to_str().unwrap()], 2);
     assert!(err.contains("invalid byte 0xff at byte offset 10 (line 2)"), "{err}");
 }
 
@@ -206,8 +198,7 @@ fn module_files_that_cannot_be_used_say_why() {
     .unwrap();
     let m = tmp.path().join("m.rs");
     let check = |expect: &str| {
-        let (code, _, err) = run(&["check", main.to_str().unwrap()]);
-        assert_eq!(code, 1, "{err}");
+        let err = exits_with(&["check", main.to_str().unwrap()], 1);
         assert!(err.contains("main.rs:1:5") && err.contains(expect), "expected `{expect}`:\n{err}");
         assert!(!err.contains("file not found"), "{err}");
     };
@@ -264,8 +255,7 @@ fn warnings_exit_0_and_dash_d_warnings_makes_them_errors() {
     std::fs::write(&p, "#[map]\nstatic S: SockArray<4>;\n#[steer]\nfn r(pkt: Packet) -> Verdict {\n    let x = 1u32;\n    select(S, pkt.hash % 4)\n}\n")
         .unwrap();
     let path = p.to_str().unwrap();
-    let (code, _, err) = run(&["check", path]);
-    assert_eq!(code, 0, "{err}");
+    let err = exits_with(&["check", path], 0);
     assert!(err.contains("warning[W0101]: unused variable `x`") && err.contains("w.rs:5:9"), "{err}");
     for verb in ["check", "compile", "test"] {
         let (code, _, err) =
@@ -276,8 +266,7 @@ fn warnings_exit_0_and_dash_d_warnings_makes_them_errors() {
     let (code, out, _) = run(&["check", path, "--json"]);
     assert_eq!(code, 0);
     assert!(out.contains("\"W0101\"") && out.contains("\"warning\""), "{out}");
-    let (code, _, err) = run(&["check", path, "--const", "N=1", "--const", "N=2"]);
-    assert_eq!(code, 2, "{err}");
+    let err = exits_with(&["check", path, "--const", "N=1", "--const", "N=2"], 2);
     assert!(err.contains("`--const N=` is given more than once"), "{err}");
 }
 

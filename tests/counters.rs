@@ -121,8 +121,7 @@ fn top_once_shows_the_live_rates() {
     assert!(v[0]["packets_per_s"].as_f64().unwrap() > 100.0, "{json}");
     assert_eq!(v[0]["sockets"][1]["pid"], server.pid);
     // A load without counters is said so.
-    let (code, _, err) = run(&["top", "no-such-load-h-ops", "--once"]);
-    assert_eq!(code, 3, "{err}");
+    exits_with(&["top", "no-such-load-h-ops", "--once"], 3);
 }
 
 /// A `SockHash` selection counts at the index of the socket whose cookie it selected:

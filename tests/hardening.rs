@@ -43,8 +43,7 @@ fn mutated_objects_never_panic() {
             bytes[at]
         );
         if code == 0 {
-            let (code, _, err) = run(&["detach", &name]);
-            assert_eq!(code, 0, "{err}");
+            exits_with(&["detach", &name], 0);
         } else {
             assert!(err.lines().any(|l| l.starts_with("error")), "mutation {i}: a clear error: {err}");
             assert!(!std::path::Path::new("/sys/fs/bpf/rsteer").join(&name).exists(), "mutation {i} left state");
@@ -53,8 +52,7 @@ fn mutated_objects_never_panic() {
     }
     println!("exit codes of 300 mutated objects: {outcomes:?}");
     // The group ends as it began: no program attached.
-    let (code, _, err) = run(&["detach", "--pid", &pid]);
-    assert_eq!(code, 3, "{err}");
+    let err = exits_with(&["detach", "--pid", &pid], 3);
     assert!(err.contains("has no program attached"), "{err}");
 }
 

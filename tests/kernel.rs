@@ -156,13 +156,11 @@ fn load_refuses_attached_group_and_reloads_after_detach() {
     let pid = server.pid.to_string();
     let policy = example("payload_mod.rs");
     let policy = policy.to_str().unwrap();
-    let (code, _, err) = run(&["load", policy, "--pid", &pid]);
-    assert_eq!(code, 0, "{err}");
+    exits_with(&["load", policy, "--pid", &pid], 0);
     let (code, _, err) = run(&["load", policy, "--pid", &pid]);
     assert_ne!(code, 0);
     assert!(err.contains("detach"), "the refusal should hint at detach: {err}");
-    let (code, _, err) = run(&["detach", "--pid", &pid]);
-    assert_eq!(code, 0, "{err}");
+    exits_with(&["detach", "--pid", &pid], 0);
     let (code, _, err) = run(&["detach", "--pid", &pid]);
     assert_eq!(code, 3, "a second detach has nothing to detach: {err}");
     let (code, out, err) = run(&["load", policy, "--pid", &pid, "--json"]);
@@ -178,13 +176,11 @@ fn load_refuses_attached_group_and_reloads_after_detach() {
 fn load_errors_name_the_process() {
     require_kernel!();
     let policy = example("payload_mod.rs");
-    let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", "999999999"]);
-    assert_eq!(code, 3, "{err}");
+    let err = exits_with(&["load", policy.to_str().unwrap(), "--pid", "999999999"], 3);
     assert!(err.contains("999999999"), "{err}");
     // This test process has no reuseport socket.
     let me = std::process::id().to_string();
-    let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &me]);
-    assert_eq!(code, 3, "{err}");
+    let err = exits_with(&["load", policy.to_str().unwrap(), "--pid", &me], 3);
     assert!(err.contains(&me), "{err}");
 }
 
@@ -239,8 +235,7 @@ fn foreign_server_steers_as_the_policy_says() {
     let (pid, udp_port) = (server.pid.clone(), server.ports[0]);
     let policy = root().join("tests/data/ok/byte_classes.rs");
     // Two groups: without --port the load is refused with the groups listed.
-    let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &pid]);
-    assert_eq!(code, 2, "{err}");
+    let err = exits_with(&["load", policy.to_str().unwrap(), "--pid", &pid], 2);
     assert!(err.contains(&udp_port.to_string()), "the error lists the groups: {err}");
     let (code, out, err) = run(&["load", policy.to_str().unwrap(), "--pid", &pid, "--port", &udp_port.to_string()]);
     assert_eq!(code, 0, "{out}{err}");
@@ -292,8 +287,7 @@ fn map_command_reads_and_writes_the_live_tables() {
     assert_eq!(code, 0);
     assert_eq!(udp_probe(&client, server.addr(), &[1], Duration::from_secs(2)), Some(1));
     // Socket maps belong to `rsteer load`.
-    let (code, _, err) = run(&["map", "--pid", &pid, "set", "SOCKETS", "0", "1"]);
-    assert_eq!(code, 2, "{err}");
+    exits_with(&["map", "--pid", &pid, "set", "SOCKETS", "0", "1"], 2);
 }
 
 /// `rsteer map --policy` reads and writes values in the policy's types: a struct named field
@@ -406,8 +400,7 @@ fn replace_swaps_policies_under_traffic() {
     let pid = server.pid.to_string();
     let by_byte = example("payload_mod.rs");
     let by_port = example("src_port_mod.rs");
-    let (code, _, err) = run(&["load", by_byte.to_str().unwrap(), "--pid", &pid]);
-    assert_eq!(code, 0, "{err}");
+    exits_with(&["load", by_byte.to_str().unwrap(), "--pid", &pid], 0);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let addr = server.addr();
     let sender = {
@@ -463,8 +456,7 @@ fn local_picks_one_group_of_a_dual_stack_server() {
     let server = ForeignServer::start(&["udp:4", "udp6=:4"]);
     let (pid, port) = (server.pid.clone(), server.ports[0].to_string());
     let policy = example("payload_mod.rs");
-    let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &pid, "--port", &port]);
-    assert_eq!(code, 2, "{err}");
+    let err = exits_with(&["load", policy.to_str().unwrap(), "--pid", &pid, "--port", &port], 2);
     assert!(err.contains("[::1]") && err.contains("127.0.0.1") && err.contains("--local"), "{err}");
     let (code, out, err) = run(&["load", policy.to_str().unwrap(), "--pid", &pid, "--local", "::1"]);
     assert_eq!(code, 0, "{out}{err}");
@@ -507,8 +499,7 @@ fn tenants_steer_by_client_prefix() {
     assert!(list.lines().any(|l| l.contains("TENANTS ") && l.contains("LpmTrie")), "{list}");
     // A prefix longer than the address is refused in words, and nothing is written.
     let pid = server.pid.to_string();
-    let (code, _, err) = run(&["map", "--pid", &pid, "set", "TENANTS", "127.1.0.0/33", "1"]);
-    assert_eq!(code, 2, "{err}");
+    let err = exits_with(&["map", "--pid", &pid, "set", "TENANTS", "127.1.0.0/33", "1"], 2);
     assert!(err.contains("prefix length 33 is longer than the address's 32 bits"), "{err}");
     // Host bits past the length are cleared, as the kernel's trie ignores them.
     let out = map_cmd(server.pid, &["set", "TENANTS", "127.1.9.77/24", "3"]);

@@ -95,8 +95,7 @@ fn an_unprivileged_map_says_the_refusal() {
     let pid = server.pid.to_string();
     let policy = example("override_table.rs");
     let p = policy.to_str().unwrap();
-    let (code, _, err) = run(&["load", p, "--pid", &pid, "--name", &unique("priv").replace('_', "-")]);
-    assert_eq!(code, 0, "{err}");
+    exits_with(&["load", p, "--pid", &pid, "--name", &unique("priv").replace('_', "-")], 0);
     let bin = env!("CARGO_BIN_EXE_rsteer");
     for args in [vec!["map", "--pid", &pid, "list"], vec!["map", "--pid", &pid, "dump", "STEERED"]] {
         let out =
@@ -109,6 +108,5 @@ fn an_unprivileged_map_says_the_refusal() {
         );
         assert!(!err.contains("no program attached") && !err.contains("0 sockets"), "{args:?}: {err}");
     }
-    let (code, _, err) = run(&["detach", "--pid", &pid]);
-    assert_eq!(code, 0, "{err}");
+    exits_with(&["detach", "--pid", &pid], 0);
 }

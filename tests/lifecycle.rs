@@ -317,8 +317,7 @@ fn status_json_of_a_live_load_and_detach_by_name_leaves_no_state() {
         assert_eq!(sock["alive"], true);
     }
     // A second load under the same name is refused with a hint.
-    let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &server.pid.to_string()]);
-    assert_eq!(code, 2, "{err}");
+    let err = exits_with(&["load", policy.to_str().unwrap(), "--pid", &server.pid.to_string()], 2);
     assert!(err.contains(&format!("a load named `{name}` exists already")), "{err}");
     assert!(err.contains("--name") && err.contains(&format!("rsteer detach {name}")), "{err}");
 
@@ -328,8 +327,7 @@ fn status_json_of_a_live_load_and_detach_by_name_leaves_no_state() {
     assert!(!state_dir(&name).exists(), "pins left behind");
     std::thread::sleep(Duration::from_millis(100));
     assert!(!program_loaded(id), "program {id} is still loaded");
-    let (code, _, err) = run(&["detach", &name]);
-    assert_eq!(code, 3, "{err}");
+    let err = exits_with(&["detach", &name], 3);
     assert!(err.contains(&format!("no load named `{name}`")), "{err}");
     let (code, out, _) = run(&["status", "--json"]);
     assert_eq!(code, 0);
@@ -388,8 +386,7 @@ fn target_exiting_during_load_leaves_nothing() {
 
     // The same during a join.
     let first = Tagged::start(2, 0, "y");
-    let (code, _, err) = run(&["load", policy.to_str().unwrap(), "--pid", &first.pid.to_string(), "--name", &name]);
-    assert_eq!(code, 0, "{err}");
+    exits_with(&["load", policy.to_str().unwrap(), "--pid", &first.pid.to_string(), "--name", &name], 0);
     let before = status_json(&name);
     let mut second = Tagged::start(2, first.port, "z");
     let err = killed_midway(&["join", &name, "--pid", &second.pid.to_string()], &mut second);
@@ -407,8 +404,7 @@ fn an_unprivileged_user_is_refused_and_nothing_changes() {
     let (name, _guard) = fresh_name("priv");
     let policy = example("payload_mod.rs");
     let p = policy.to_str().unwrap();
-    let (code, _, err) = run(&["load", p, "--pid", &server.pid.to_string(), "--name", &name]);
-    assert_eq!(code, 0, "{err}");
+    exits_with(&["load", p, "--pid", &server.pid.to_string(), "--name", &name], 0);
     let before = status_json(&name);
     let bin = env!("CARGO_BIN_EXE_rsteer");
     let tmp = std::env::temp_dir().join(unique("unpriv.o"));
@@ -453,8 +449,7 @@ fn join_refuses_other_groups_and_damaged_records_are_errors() {
     let server = Tagged::start(2, 0, "j");
     let other = Tagged::start(2, 0, "o");
     let (name, _guard, _) = load_fresh("join", "payload_mod.rs", server.pid);
-    let (code, _, err) = run(&["join", &name, "--pid", &other.pid.to_string()]);
-    assert_eq!(code, 2, "{err}");
+    let err = exits_with(&["join", &name, "--pid", &other.pid.to_string()], 2);
     assert!(
         err.contains(&format!(
             "pid {} cannot join load `{name}`: none of its sockets is in the group udp 127.0.0.1:{}",
@@ -463,8 +458,7 @@ fn join_refuses_other_groups_and_damaged_records_are_errors() {
         "{err}"
     );
     assert!(err.contains(&format!("127.0.0.1:{}", other.port)), "the error lists its groups: {err}");
-    let (code, _, err) = run(&["join", "no-such-load", "--pid", &other.pid.to_string()]);
-    assert_eq!(code, 3, "{err}");
+    let err = exits_with(&["join", "no-such-load", "--pid", &other.pid.to_string()], 3);
     assert!(err.contains("no load named `no-such-load`"), "{err}");
 
     rsteer_loader::state::write_raw_record(&name, b"{\"version\": 1, \"name\": ").unwrap();
@@ -481,8 +475,7 @@ fn join_refuses_other_groups_and_damaged_records_are_errors() {
     let me = v.as_array().unwrap().iter().find(|l| l["name"] == name.as_str()).expect("listed");
     assert_eq!(me["state"], "damaged");
     // Clean up by pid: the group's program and the damaged state go.
-    let (code, _, err) = run(&["detach", "--pid", &server.pid.to_string()]);
-    assert_eq!(code, 0, "{err}");
+    exits_with(&["detach", "--pid", &server.pid.to_string()], 0);
     rsteer_loader::state::remove(&name).unwrap();
 }
 
@@ -496,8 +489,7 @@ fn replace_refuses_a_socket_map_of_another_shape() {
     let before = status_json(&name);
     // The same policy with 8 workers: its BY_INDEX has 8 entries where the live one has 4.
     let policy = example("quic_cookie.rs");
-    let (code, _, err) = run(&["replace", &name, policy.to_str().unwrap(), "--const", "WORKERS=8"]);
-    assert_eq!(code, 2, "{err}");
+    let err = exits_with(&["replace", &name, policy.to_str().unwrap(), "--const", "WORKERS=8"], 2);
     assert!(
         err.contains(
             "socket map `BY_INDEX` cannot be taken over: the live one is a SockMap with 4-byte keys (a u32 index), 8-byte values and 4 entries, the new policy's is a SockMap with 4-byte keys (a u32 index), 8-byte values and 8 entries"
@@ -524,13 +516,11 @@ fn a_hundred_named_replaces_under_load() {
     let a = root().join("tests/data/lifecycle/table_a.rs");
     let b = root().join("tests/data/lifecycle/table_b.rs");
     let pid = server.pid.to_string();
-    let (code, _, err) = run(&["load", a.to_str().unwrap(), "--pid", &pid, "--name", &name]);
-    assert_eq!(code, 0, "{err}");
+    exits_with(&["load", a.to_str().unwrap(), "--pid", &pid, "--name", &name], 0);
     // The operator's table: this client goes to socket 5 whatever its first byte.
     let pinned = client();
     let pinned_port = pinned.local_addr().unwrap().port().to_string();
-    let (code, _, err) = run(&["map", "--pid", &pid, "set", "OVERRIDES", &pinned_port, "5"]);
-    assert_eq!(code, 0, "{err}");
+    exits_with(&["map", "--pid", &pid, "set", "OVERRIDES", &pinned_port, "5"], 0);
     let to = server.addr();
     let stop = Arc::new(AtomicBool::new(false));
     let sent = Arc::new(AtomicU64::new(0));
@@ -718,8 +708,7 @@ fn nginx_steers_by_client_port_through_reload_and_binary_upgrade() {
     assert!(upgraded.iter().all(|w| !reloaded.contains(w)), "{reloaded:?} {upgraded:?}");
     let s = status_json(&name);
     assert_eq!(s["pids"], serde_json::json!([master, new_master]));
-    let (code, _, err) = run(&["detach", &name]);
-    assert_eq!(code, 0, "{err}");
+    exits_with(&["detach", &name], 0);
 }
 
 /// A number that differs between calls, for spreading ports.
@@ -782,8 +771,7 @@ fn a_closed_worker_socket_shows_gone_and_its_traffic_falls_back() {
     let (code, out, _) = run(&["status", &name]);
     assert_eq!(code, 0);
     assert!(out.lines().filter(|l| l.contains(" gone ")).count() == 1, "{out}");
-    let (code, _, err) = run(&["detach", &name]);
-    assert_eq!(code, 0, "{err}");
+    exits_with(&["detach", &name], 0);
 }
 
 fn netstat(field: &str) -> u64 {

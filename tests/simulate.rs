@@ -222,8 +222,7 @@ fn trace_shows_the_source_lines_of_one_packet() {
 #[test]
 fn skipped_frames_are_counted_in_a_note() {
     let policy = example("payload_mod.rs");
-    let (code, _, err) = run(&["simulate", policy.to_str().unwrap(), "--pcap", pcap("lo.pcap").to_str().unwrap()]);
-    assert_eq!(code, 0, "{err}");
+    let err = exits_with(&["simulate", policy.to_str().unwrap(), "--pcap", pcap("lo.pcap").to_str().unwrap()], 0);
     // The six RSTs that answered the SYNs.
     assert!(err.contains("note: skipped 6 of 78 frames: 6 neither UDP nor a TCP SYN"), "{err}");
 }
@@ -276,14 +275,12 @@ fn bad_input_is_a_usage_error_with_a_reason() {
         assert!(err.contains(message), "rsteer {}: expected `{message}` in:\n{err}", all.join(" "));
     }
     let big = root().join("sim/tests/budgets/big_arrays.rs");
-    let (code, _, err) = run(&["simulate", big.to_str().unwrap(), "--packets", "1"]);
-    assert_eq!(code, 2, "{err}");
+    let err = exits_with(&["simulate", big.to_str().unwrap(), "--packets", "1"], 2);
     assert!(err.contains("take 1024 MiB in the simulator, over its budget of 256 MiB"), "{err}");
     // A skipped frame cannot be traced: the first RST.
     let (_, seen) = read_pcap("lo.pcap");
     let rst = (1..=78).find(|f| !seen.iter().any(|p| p.frame == *f)).unwrap();
-    let (code, _, err) = run(&["simulate", p, "--pcap", lo, "--trace", &rst.to_string()]);
-    assert_eq!(code, 2, "{err}");
+    let err = exits_with(&["simulate", p, "--pcap", lo, "--trace", &rst.to_string()], 2);
     assert!(err.contains("neither UDP nor a TCP SYN"), "{err}");
 }
 

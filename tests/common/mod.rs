@@ -47,6 +47,13 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Runs `rsteer ARGS...`, which must exit with `code`; returns its standard error.
+pub fn exits_with(args: &[&str], code: i32) -> String {
+    let (got, _, err) = run(args);
+    assert_eq!(got, code, "rsteer {}: {err}", args.join(" "));
+    err
+}
+
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// A name unique to this test process and call, for pins and temp files.
