@@ -757,14 +757,7 @@ impl<'a> Checker<'a> {
                     continue;
                 }
                 let t = self.resolve_ty(m, ty);
-                if !self.is_plain_data(&t) {
-                    let tn = self.ty_name(&t);
-                    self.error(
-                        errors::not_plain_data(format!("struct fields must be plain data, not `{tn}`"))
-                            .with_primary(ty.span, "not plain data")
-                            .with_help("use integers, `bool`, arrays and other structs"),
-                    );
-                }
+                self.require_plain_data(&t, ty.span, "struct fields", "use integers, `bool`, arrays and other structs");
                 out.push(hir::FieldDef { name: name.name.clone(), ty: t });
             }
             self.structs[i].fields = out;
@@ -797,6 +790,21 @@ impl<'a> Checker<'a> {
             Ty::Array(e, _) => self.ty_contains(e, target, depth),
             _ => false,
         }
+    }
+
+    /// Whether `t` (written at `at`) is plain data; if not, an error that `what` must be, with
+    /// `help`.
+    fn require_plain_data(&mut self, t: &Ty, at: Span, what: &str, help: &str) -> bool {
+        let plain = self.is_plain_data(t);
+        if !plain {
+            let tn = self.ty_name(t);
+            self.error(
+                errors::not_plain_data(format!("{what} must be plain data, not `{tn}`"))
+                    .with_primary(at, "not plain data")
+                    .with_help(help),
+            );
+        }
+        plain
     }
 
     /// Integers, bools, arrays and structs of them: what maps and structs may hold.
@@ -859,14 +867,13 @@ impl<'a> Checker<'a> {
                 match a {
                     ast::GenericArg::Type(t) => {
                         let r = self.resolve_ty(m, t);
-                        if !self.is_plain_data(&r) {
-                            let tn = self.ty_name(&r);
-                            self.error(
-                                errors::not_plain_data(format!("map keys and values must be plain data, not `{tn}`"))
-                                    .with_primary(t.span, "not plain data")
-                                    .with_help("use integers, `bool`, arrays and structs"),
-                            );
-                        } else if self.is_zero_sized(&r) {
+                        let plain = self.require_plain_data(
+                            &r,
+                            t.span,
+                            "map keys and values",
+                            "use integers, `bool`, arrays and structs",
+                        );
+                        if plain && self.is_zero_sized(&r) {
                             let tn = self.ty_name(&r);
                             self.error(
                                 errors::not_plain_data(format!(

@@ -210,10 +210,9 @@ impl Cx<'_> {
             self.expr(b, &args[1], None);
             self.error(
                 errors::unsupported_map_use(format!(
-                    "`{name}` needs a socket map, but `{}` is {} `{}`",
+                    "`{name}` needs a socket map, but `{}` is {}",
                     decl.name,
-                    article(decl.kind.name()),
-                    decl.kind.name()
+                    a_kind(decl.kind)
                 ))
                 .with_primary(args[0].span, "not a socket map")
                 .with_help("declare the sockets in a `SockArray<N>`, `SockMap<N>` or `SockHash<K, N>`"),

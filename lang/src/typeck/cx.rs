@@ -157,6 +157,11 @@ pub(super) fn op_str(op: BinOp) -> &'static str {
     op.symbol()
 }
 
+/// A map kind with its article, as a message names it: "a `SockArray`", "an `Array`".
+pub(super) fn a_kind(kind: crate::mapkind::MapKind) -> String {
+    format!("{} `{}`", article(kind.name()), kind.name())
+}
+
 /// "a" or "an" before a name.
 pub(super) fn article(word: &str) -> &'static str {
     // `LpmTrie` is read letter by letter: "an el-pee-em trie".

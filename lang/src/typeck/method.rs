@@ -296,7 +296,7 @@ impl Cx<'_> {
             return mk(ExprKind::MapFill { map: m, count: Box::new(count) }, Ty::Unit, span);
         }
         if crate::mapkind::PREFIX_TEST_METHODS.contains(&name) {
-            return self.prefix_method(b, m, method, args, span);
+            return self.prefix_method(b, m, &decl, method, args, span);
         }
         let known = ["get", "set", "add", "insert", "remove", "contains"];
         if !known.contains(&name) {
@@ -333,10 +333,9 @@ impl Cx<'_> {
             };
             self.error(
                 errors::unsupported_map_use(format!(
-                    "`{name}` cannot be used on `{}`, which is {} `{}`",
+                    "`{name}` cannot be used on `{}`, which is {}",
                     decl.name,
-                    article(decl.kind.name()),
-                    decl.kind.name()
+                    a_kind(decl.kind)
                 ))
                 .with_primary(method.span, format!("not a method of `{}`", decl.kind.name()))
                 .with_help(help),
@@ -389,21 +388,20 @@ impl Cx<'_> {
         &mut self,
         b: &mut Body,
         m: MapId,
+        decl: &hir::MapDecl,
         method: &ast::Ident,
         args: &[ast::Expr],
         span: Span,
     ) -> hir::Expr {
-        let decl = self.maps[m.0 as usize].clone();
         let name = method.name.as_str();
         if !decl.kind.info().prefix_key {
             return self.refuse(
                 b,
                 args,
                 errors::unsupported_map_use(format!(
-                    "`{name}` is for `LpmTrie` maps; `{}` is {} `{}`",
+                    "`{name}` is for `LpmTrie` maps; `{}` is {}",
                     decl.name,
-                    article(decl.kind.name()),
-                    decl.kind.name()
+                    a_kind(decl.kind)
                 ))
                 .with_primary(method.span, "not a prefix table"),
                 span,
