@@ -420,9 +420,8 @@ impl Cx<'_> {
                 ),
                 UnOp::Not => ("!", "`!` is logical on `bool` and bitwise on integers"),
             };
-            let ty = v.ty.clone();
             self.wrong_type(
-                &ty,
+                &v.ty,
                 x.span,
                 |tn| errors::bad_operand(format!("cannot apply unary `{sym}` to `{tn}`")),
                 help,
@@ -437,10 +436,9 @@ impl Cx<'_> {
         match &e.ty {
             Ty::Int(_) | Ty::Never => true,
             other => {
-                let other = other.clone();
                 let help = format!("`{op}` works on integers");
                 self.wrong_type(
-                    &other,
+                    other,
                     e.span,
                     |tn| errors::bad_operand(format!("cannot apply `{op}` to `{tn}`")),
                     help,
@@ -698,9 +696,8 @@ impl Cx<'_> {
             Ty::Option(t) => (**t).clone(),
             Ty::Never => return err(span),
             other => {
-                let other = other.clone();
                 self.wrong_type(
-                    &other,
+                    other,
                     v.span,
                     |tn| errors::misplaced_try(format!("`?` applies to an `Option`, not `{tn}`")),
                     "only packet reads, map lookups and functions returning `Option` can be `None`",

@@ -24,9 +24,8 @@ impl Cx<'_> {
             Ty::Int(t) => Some(*t),
             Ty::Never => None,
             other => {
-                let other = other.clone();
                 self.wrong_type(
-                    &other,
+                    other,
                     scrutinee.span,
                     |tn| errors::bad_pattern(format!("`match` works on integers, not `{tn}`")),
                     "use `if`/`else` for other types",

@@ -102,9 +102,8 @@ impl Cx<'_> {
                     Ty::Array(elem, _) if **elem == Ty::U8 => {}
                     Ty::Never => return err(span),
                     other => {
-                        let other = other.clone();
                         self.wrong_type(
-                            &other,
+                            other,
                             e.span,
                             |tn| {
                                 errors::mismatched_types(format!("mismatched types: expected `[u8; N]`, found `{tn}`"))
