@@ -29,6 +29,9 @@ enum Val {
     Opt(Value, Box<Val>),
     /// An aggregate at `slot + offset`.
     Mem(Slot, u32),
+    /// An aggregate read where it is, at `ptr + offset`: a map value bound by `if let` or
+    /// `let else` in a scope that writes neither the binding nor the map (`ptr_binding_ok`).
+    Ptr(Value, u32),
     /// Unit, and the packet (the context is implicit).
     Unit,
     /// The expression diverged: the current block is dead code.
@@ -41,6 +44,8 @@ enum Store {
     Scalar(Value),
     Opt(Value, Box<Store>),
     Mem(Slot),
+    /// A map value read through its pointer (see [`Val::Ptr`]).
+    Ptr(Value),
     Unit,
 }
 
@@ -94,6 +99,11 @@ struct Lowerer<'a> {
 
 /// Whether `body` assigns to `local` or to a part of it.
 fn assigns_local(body: &hir::Block, local: LocalId) -> bool {
+    assigns_in(&body.stmts, body.tail.as_deref(), local)
+}
+
+/// Whether the statements `stmts` then `tail` assign to `local` or to a part of it.
+fn assigns_in(stmts: &[Stmt], tail: Option<&hir::Expr>, local: LocalId) -> bool {
     fn root(p: &Place) -> LocalId {
         match p {
             Place::Local(l) => *l,
@@ -101,21 +111,77 @@ fn assigns_local(body: &hir::Block, local: LocalId) -> bool {
         }
     }
     // The statements of `b` itself; nested blocks are found through its expressions.
-    fn in_block(b: &hir::Block, local: LocalId) -> bool {
-        b.stmts.iter().any(|s| match s {
+    fn in_stmts(stmts: &[Stmt], local: LocalId) -> bool {
+        stmts.iter().any(|s| match s {
             Stmt::Assign { place, .. } => root(place) == local,
             Stmt::LetElse { else_block, .. } => in_block(else_block, local),
             _ => false,
         })
     }
-    let mut found = in_block(body, local);
-    hir::walk_block(body, &mut |e| match &e.kind {
+    fn in_block(b: &hir::Block, local: LocalId) -> bool {
+        in_stmts(&b.stmts, local)
+    }
+    let mut found = in_stmts(stmts, local);
+    walk_scope(stmts, tail, &mut |e| match &e.kind {
         ExprKind::Block(b) | ExprKind::If { then: b, .. } | ExprKind::IfLet { then: b, .. } => {
             found |= in_block(b, local)
         }
         ExprKind::For { body, .. } => found |= in_block(body, local),
         _ => {}
     });
+    found
+}
+
+/// Every expression of the statements `stmts` then `tail`, nested ones included.
+fn walk_scope(stmts: &[Stmt], tail: Option<&hir::Expr>, f: &mut dyn FnMut(&hir::Expr)) {
+    for s in stmts {
+        match s {
+            Stmt::Let { init, .. } => hir::walk_expr(init, f),
+            Stmt::LetElse { init, else_block, .. } => {
+                hir::walk_expr(init, f);
+                hir::walk_block(else_block, f);
+            }
+            Stmt::Assign { place, value, .. } => {
+                let mut p = place;
+                while let Place::Field(b, _) | Place::Index(b, _) = p {
+                    if let Place::Index(_, i) = p {
+                        hir::walk_expr(i, f);
+                    }
+                    p = b;
+                }
+                hir::walk_expr(value, f);
+            }
+            Stmt::Expr(e) => hir::walk_expr(e, f),
+        }
+    }
+    if let Some(t) = tail {
+        hir::walk_expr(t, f);
+    }
+}
+
+/// Whether the statements `stmts` then `tail`, or a function they call, write map `map`
+/// (set, insert, remove or add). `seen`: the functions already looked into.
+fn writes_map(prog: &Program, stmts: &[Stmt], tail: Option<&hir::Expr>, map: u32, seen: &mut Vec<FuncId>) -> bool {
+    let mut found = false;
+    let mut calls = Vec::new();
+    walk_scope(stmts, tail, &mut |e| match &e.kind {
+        ExprKind::MapSet { map: m, .. }
+        | ExprKind::MapInsert { map: m, .. }
+        | ExprKind::MapRemove { map: m, .. }
+        | ExprKind::MapAdd { map: m, .. } => found |= m.0 == map,
+        ExprKind::Call { func, .. } => calls.push(*func),
+        _ => {}
+    });
+    for func in calls {
+        if found {
+            break;
+        }
+        if !seen.contains(&func) {
+            seen.push(func);
+            let body = &prog.functions[func.0 as usize].body;
+            found |= writes_map(prog, &body.stmts, body.tail.as_deref(), map, seen);
+        }
+    }
     found
 }
 
@@ -431,6 +497,10 @@ impl<'a> Lowerer<'a> {
                 let (size, _) = layout(self.prog, ty);
                 self.copy_mem(*slot, 0, *src, *off, size);
             }
+            (Store::Mem(slot), Val::Ptr(p, off)) => {
+                let (size, align) = layout(self.prog, ty);
+                self.copy_from_ptr(*slot, 0, *p, *off, size, align);
+            }
             _ => {}
         }
     }
@@ -449,6 +519,7 @@ impl<'a> Lowerer<'a> {
                 Val::Opt(f, Box::new(self.read_store(inner)))
             }
             Store::Mem(slot) => Val::Mem(*slot, 0),
+            Store::Ptr(p) => Val::Ptr(*p, 0),
             Store::Unit => Val::Unit,
         }
     }
@@ -460,6 +531,7 @@ impl<'a> Lowerer<'a> {
             Store::Scalar(v) => Val::Scalar(*v),
             Store::Opt(flag, inner) => Val::Opt(*flag, Box::new(self.take_temp(inner))),
             Store::Mem(slot) => Val::Mem(*slot, 0),
+            Store::Ptr(p) => Val::Ptr(*p, 0),
             Store::Unit => Val::Unit,
         }
     }
@@ -488,6 +560,10 @@ impl<'a> Lowerer<'a> {
                 let (size, _) = layout(self.prog, ty);
                 self.copy_mem(slot, off, *src, *soff, size);
             }
+            Val::Ptr(p, poff) => {
+                let (size, align) = layout(self.prog, ty);
+                self.copy_from_ptr(slot, off, *p, *poff, size, align);
+            }
             Val::Opt(flag, inner) => {
                 let inner_ty = match ty {
                     Ty::Option(t) => (**t).clone(),
@@ -511,6 +587,32 @@ impl<'a> Lowerer<'a> {
             Val::Scalar(v)
         } else {
             Val::Mem(slot, off)
+        }
+    }
+
+    /// Reads a value of type `ty` from `ptr + off` (a map value): a scalar is loaded, an
+    /// aggregate stays where it is.
+    fn load_from_ptr(&mut self, ptr: Value, off: u32, ty: &Ty) -> Val {
+        if is_scalar(ty) {
+            let dst = self.new_value();
+            self.push(Inst::PtrLoad { dst, ptr, off: off as i16, size: scalar_size(ty) });
+            Val::Scalar(if is_signed(ty) { self.normalize(dst, ty) } else { dst })
+        } else {
+            Val::Ptr(ptr, off)
+        }
+    }
+
+    /// An aggregate read through a pointer copied to a stack slot of its own, for the uses
+    /// that work on stack memory only (comparisons).
+    fn to_stack(&mut self, v: Val, ty: &Ty) -> Val {
+        match v {
+            Val::Ptr(p, off) => {
+                let (size, align) = layout(self.prog, ty);
+                let slot = self.f.new_slot(size, "map value copy");
+                self.copy_from_ptr(slot, 0, p, off, size, align);
+                Val::Mem(slot, 0)
+            }
+            other => other,
         }
     }
 
@@ -548,7 +650,7 @@ impl<'a> Lowerer<'a> {
             if i == next_group {
                 next_group = self.prefetch_reads(b, i);
             }
-            self.stmt(stmt);
+            self.stmt(stmt, &b.stmts[i + 1..], b.tail.as_deref());
         }
         if next_group == b.stmts.len() {
             self.prefetch_reads(b, next_group);
@@ -573,8 +675,24 @@ impl<'a> Lowerer<'a> {
         *self.func_stack.last().unwrap_or(&FuncId(0))
     }
 
-    fn stmt(&mut self, stmt: &Stmt) {
+    /// Lowers `stmt`; `rest` and `tail` follow it in its block (the scope of a `let else`).
+    fn stmt(&mut self, stmt: &Stmt, rest: &[Stmt], tail: Option<&hir::Expr>) {
         match stmt {
+            Stmt::LetElse { local, init, else_block, span } if matches!(init.kind, ExprKind::MapGet { .. }) => {
+                let ExprKind::MapGet { map, key } = &init.kind else { return };
+                let in_place = self.ptr_binding_ok(map.0, *local, rest, tail);
+                self.span = init.span;
+                let (some, none) = self.bind_map_value(map.0, key, *local, in_place);
+                self.span = *span;
+                self.switch_to(none);
+                let r = self.block(else_block);
+                if !matches!(r, Val::Never) {
+                    // A well-typed `else` diverges; be safe anyway.
+                    let fb = self.fallback_block();
+                    self.jump(fb);
+                }
+                self.switch_to(some);
+            }
             Stmt::Let { local, init, span } => {
                 let v = self.expr(init);
                 self.span = *span;
@@ -751,6 +869,23 @@ impl<'a> Lowerer<'a> {
         self.alu(AluOp::Add, base, Operand::Val(scaled))
     }
 
+    /// Element `idx` of an array of `n` `elem`s at `ptr + off` (a map value).
+    fn index_ptr(&mut self, ptr: Value, off: u32, idx: &hir::Expr, elem: &Ty, n: u32) -> Val {
+        let (esize, _) = layout(self.prog, elem);
+        if let ExprKind::Int(c) = idx.kind {
+            if c < n as u64 {
+                return self.load_from_ptr(ptr, off + c as u32 * esize, elem);
+            }
+        }
+        let known = self.index_below(idx, n);
+        let iv = self.expr(idx);
+        let iv = self.scalar(iv);
+        let base = if off == 0 { ptr } else { self.alu(AluOp::Add, ptr, Operand::Imm(off as i64)) };
+        // The slot is unused when a base pointer is given.
+        let p = self.indexed_ptr(Slot::from_u32(0), 0, Some(base), iv, esize, n, known);
+        self.load_from_ptr(p, 0, elem)
+    }
+
     fn read_place(&mut self, place: &Place) -> Val {
         if let Place::Local(l) = place {
             let store = self.frames.last().and_then(|f| f.locals.get(l)).cloned();
@@ -770,7 +905,7 @@ impl<'a> Lowerer<'a> {
             Some((_, _, Some(p))) => {
                 let (size, align) = layout(self.prog, &ty);
                 let tmp = self.f.new_slot(size, "element copy");
-                self.copy_from_ptr(tmp, p, size, align);
+                self.copy_from_ptr(tmp, 0, p, 0, size, align);
                 Val::Mem(tmp, 0)
             }
             None => Val::Unit,
@@ -779,15 +914,15 @@ impl<'a> Lowerer<'a> {
 
     /// Copies `size` bytes from `ptr`, which is aligned to `align`, into `dst`, in the widest
     /// accesses both alignments allow.
-    fn copy_from_ptr(&mut self, dst: Slot, ptr: Value, size: u32, align: u32) {
+    fn copy_from_ptr(&mut self, dst: Slot, doff: u32, ptr: Value, poff: u32, size: u32, align: u32) {
         let mut off = 0;
         while off < size {
-            let c = chunk(size - off, &[off]).min(align.max(1));
+            let c = chunk(size - off, &[doff + off, poff + off]).min(align.max(1));
             let c = [8, 4, 2, 1].into_iter().find(|&k| k <= c).unwrap_or(1);
             let v = self.new_value();
             let sz = Size::from_bytes(c);
-            self.push(Inst::PtrLoad { dst: v, ptr, off: off as i16, size: sz });
-            self.push(Inst::StackStore { slot: dst, off, src: Operand::Val(v), size: sz });
+            self.push(Inst::PtrLoad { dst: v, ptr, off: (poff + off) as i16, size: sz });
+            self.push(Inst::StackStore { slot: dst, off: doff + off, src: Operand::Val(v), size: sz });
             off += c;
         }
     }
@@ -933,6 +1068,20 @@ impl<'a> Lowerer<'a> {
                 let join = self.new_block();
                 self.branch_on(cond, tb, eb);
                 self.switch_to(tb);
+                let tv = self.block(then);
+                self.write_store(&store, &tv, &e.ty);
+                self.jump(join);
+                self.finish_if(eb, els.as_deref(), &store, join, &e.ty)
+            }
+            ExprKind::IfLet { local, scrutinee, then, els } if matches!(scrutinee.kind, ExprKind::MapGet { .. }) => {
+                let ExprKind::MapGet { map, key } = &scrutinee.kind else { return Val::Never };
+                let in_place = self.ptr_binding_ok(map.0, *local, &then.stmts, then.tail.as_deref());
+                let store = self.new_store(&e.ty, "if let result");
+                let join = self.new_block();
+                let saved = self.span;
+                self.span = scrutinee.span;
+                let (_, eb) = self.bind_map_value(map.0, key, *local, in_place);
+                self.span = saved;
                 let tv = self.block(then);
                 self.write_store(&store, &tv, &e.ty);
                 self.jump(join);
@@ -1211,7 +1360,7 @@ impl<'a> Lowerer<'a> {
                     Store::Mem(slot) => {
                         // Map values are 8-byte aligned.
                         let (size, _) = layout(self.prog, &vty);
-                        self.copy_from_ptr(*slot, ptr, size, 8);
+                        self.copy_from_ptr(*slot, 0, ptr, 0, size, 8);
                     }
                     _ => {}
                 }
@@ -1296,6 +1445,7 @@ impl<'a> Lowerer<'a> {
                 let fty = self.prog.structs[id.0 as usize].fields[*idx as usize].ty.clone();
                 match bv {
                     Val::Mem(slot, off) => self.load_from_mem(slot, off + offs[*idx as usize], &fty),
+                    Val::Ptr(p, off) => self.load_from_ptr(p, off + offs[*idx as usize], &fty),
                     other => other,
                 }
             }
@@ -1317,6 +1467,9 @@ impl<'a> Lowerer<'a> {
                 let Ty::Array(elem, n) = &base.ty else { return Val::Unit };
                 let elem = (**elem).clone();
                 let (esize, _) = layout(self.prog, &elem);
+                if let Val::Ptr(p, off) = bv {
+                    return self.index_ptr(p, off, idx, &elem, *n);
+                }
                 let Val::Mem(slot, off) = bv else { return bv };
                 if let ExprKind::Int(c) = idx.kind {
                     if c < *n as u64 {
@@ -1334,7 +1487,7 @@ impl<'a> Lowerer<'a> {
                 } else {
                     let tmp = self.f.new_slot(esize, "element copy");
                     let (_, align) = layout(self.prog, &elem);
-                    self.copy_from_ptr(tmp, p, esize, align);
+                    self.copy_from_ptr(tmp, 0, p, 0, esize, align);
                     Val::Mem(tmp, 0)
                 }
             }
@@ -1460,7 +1613,8 @@ impl<'a> Lowerer<'a> {
     }
 
     fn binary_values(&mut self, op: BinOp, a: Val, b: Val, aty: &Ty, bty: &Ty) -> Val {
-        let _ = bty;
+        let a = self.to_stack(a, aty);
+        let b = self.to_stack(b, bty);
         if let (Val::Mem(sa, oa), Val::Mem(sb, ob)) = (&a, &b) {
             let (size, _) = layout(self.prog, aty);
             let eq = self.mem_eq(*sa, *oa, *sb, *ob, size);
@@ -1743,6 +1897,14 @@ impl<'a> Lowerer<'a> {
                     continue;
                 }
             }
+            // So is a map value read through its pointer: the scope of its binding, which
+            // holds this call, writes neither it nor its map.
+            if let Val::Ptr(ptr, 0) = v {
+                if !assigns_local(&callee.body, *p) {
+                    locals.insert(*p, Store::Ptr(ptr));
+                    continue;
+                }
+            }
             let store = self.new_store(&pty, &format!("param {}", callee.locals[p.0 as usize].name));
             self.write_store(&store, &v, &pty);
             locals.insert(*p, store);
@@ -1773,6 +1935,51 @@ impl<'a> Lowerer<'a> {
     }
 
     // ----- the packet ------------------------------------------------------------------
+
+    /// `bpf_map_lookup_elem(map, &key)`: the value's pointer, or 0.
+    fn map_lookup(&mut self, map: u32, key: &hir::Expr) -> Value {
+        let kv = self.expr(key);
+        self.with_key(map, &key.ty, kv, |l, kslot| {
+            l.call(helper::MAP_LOOKUP_ELEM, vec![Arg::Map(map), Arg::StackAddr(kslot, 0)])
+        })
+    }
+
+    /// `if let Some(x) = M.get(k)` and `let Some(x) = M.get(k) else`: the lookup, a branch on
+    /// its pointer to `some` or `none`, and in `some` the binding: a scalar loaded, an
+    /// aggregate read where it is when `in_place` (its scope writes neither the binding nor
+    /// the map), else copied. No `Option` flag and no zero payload are made.
+    fn bind_map_value(&mut self, map: u32, key: &hir::Expr, local: LocalId, in_place: bool) -> (Block, Block) {
+        let ptr = self.map_lookup(map, key);
+        let some = self.new_block();
+        let none = self.new_block();
+        self.branch(JmpOp::Jne, ptr, Operand::Imm(0), some, none);
+        self.switch_to(some);
+        let ty = self.local_ty(local);
+        let store = match self.load_from_ptr(ptr, 0, &ty) {
+            Val::Scalar(v) => {
+                let dst = self.new_value();
+                self.push(Inst::Copy { dst, src: v });
+                Store::Scalar(dst)
+            }
+            Val::Ptr(..) if in_place => Store::Ptr(ptr),
+            v => {
+                let name = self.frame_func_locals()[local.0 as usize].name.clone();
+                let store = self.new_store(&ty, &format!("local {name}"));
+                self.write_store(&store, &v, &ty);
+                store
+            }
+        };
+        self.frame().locals.insert(local, store);
+        (some, none)
+    }
+
+    /// Whether a map value bound to `local` may be read through its pointer for the scope
+    /// `stmts` then `tail`: nothing there assigns the local or writes map `map` (directly
+    /// or in a function it calls), so the value cannot change under the pointer.
+    fn ptr_binding_ok(&self, map: u32, local: LocalId, stmts: &[Stmt], tail: Option<&hir::Expr>) -> bool {
+        let mut seen = Vec::new();
+        !assigns_in(stmts, tail, local) && !writes_map(self.prog, stmts, tail, map, &mut seen)
+    }
 
     fn is_ipv(&mut self, v6: bool) -> Value {
         let proto = self.new_value();
