@@ -650,13 +650,17 @@ impl<'a> Lowerer<'a> {
             if i == next_group {
                 next_group = self.prefetch_reads(b, i);
             }
+            self.prefetch_net_reads(&reads::stmt_exprs(stmt));
             self.stmt(stmt, &b.stmts[i + 1..], b.tail.as_deref());
         }
         if next_group == b.stmts.len() {
             self.prefetch_reads(b, next_group);
         }
         match &b.tail {
-            Some(e) => self.expr(e),
+            Some(e) => {
+                self.prefetch_net_reads(&[e]);
+                self.expr(e)
+            }
             None if b.ty == Ty::Never => Val::Never,
             None => Val::Unit,
         }

@@ -81,6 +81,10 @@ fn scan_reads<'e>(e: &'e hir::Expr, out: &mut Vec<Found<'e>>) {
         ExprKind::PacketField { field, .. } => {
             if let Some(spec) = l4_field(*field) {
                 out.push(Found { region: Region::L4, spec, expr: e });
+            } else if let Read::Net { offset, kind, .. } = packet::info(*field).read {
+                // Grouped by `prefetch_net_reads`, not by the bounds-checked groups.
+                let spec = ReadSpec { kind, off: ReadOff::Known(offset as u64), helper: true };
+                out.push(Found { region: Region::Net, spec, expr: e });
             }
         }
         ExprKind::Binary(BinOp::And | BinOp::Or, a, _) | ExprKind::UnwrapOr(a, _) => go(a),
@@ -118,7 +122,7 @@ fn scan_reads<'e>(e: &'e hir::Expr, out: &mut Vec<Found<'e>>) {
     }
 }
 
-fn stmt_exprs(s: &Stmt) -> Vec<&hir::Expr> {
+pub(super) fn stmt_exprs(s: &Stmt) -> Vec<&hir::Expr> {
     match s {
         Stmt::Let { init, .. } | Stmt::LetElse { init, .. } => vec![init],
         Stmt::Assign { value, .. } => vec![value],
@@ -209,6 +213,96 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The value a prefetch read for `e`, if any.
+    /// Reads the network-header fields (`pkt.src_ip4`, `pkt.dst_ip6`, ..) that `exprs` (one
+    /// statement) read whenever they run, when there are two or more of one IP version:
+    /// one `bpf_skb_load_bytes_relative` of the bytes from the first to the last of them,
+    /// after one test of the version, instead of a test and a helper call for each. The
+    /// fields lie in the fixed part of their version's header, so the wider read succeeds
+    /// exactly when each alone would. Each expression then takes its value from here (an
+    /// `Option`, `None` on the other version, unwrapped where it is used).
+    pub(super) fn prefetch_net_reads(&mut self, exprs: &[&hir::Expr]) {
+        let mut found = Vec::new();
+        for e in exprs {
+            scan_reads(e, &mut found);
+        }
+        for v6 in [false, true] {
+            let group: Vec<(&hir::Expr, u32, ReadKind)> = found
+                .iter()
+                .filter_map(|f| match &f.expr.kind {
+                    ExprKind::PacketField { field, .. } => match packet::info(*field).read {
+                        Read::Net { offset, kind, v6: w } if w == v6 => Some((f.expr, offset, kind)),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect();
+            if group.len() < 2 {
+                continue;
+            }
+            let lo = group.iter().map(|g| g.1).min().unwrap_or(0);
+            let hi = group.iter().map(|g| g.1 + g.2.size()).max().unwrap_or(0);
+            let mut outs: Vec<(u32, ReadKind, Value, Store)> = Vec::new();
+            for &(_, off, kind) in &group {
+                if !outs.iter().any(|o| o.0 == off && o.1 == kind) {
+                    let store = self.new_store(&kind.value_ty().ty(), "read result");
+                    outs.push((off, kind, self.new_value(), store));
+                }
+            }
+            let outer = self.span;
+            self.span = group[0].0.span;
+            let read = self.new_block();
+            let some = self.new_block();
+            let none = self.new_block();
+            let join = self.new_block();
+            let proto = self.new_value();
+            self.push(Inst::LoadCtx { dst: proto, off: md::ETH_PROTOCOL.off, size: Size::H });
+            // The field is in network byte order; a little-endian 16-bit load of 08 00 is 0x0008.
+            let want = if v6 { 0xDD86 } else { 0x0008 };
+            self.branch(JmpOp::Jeq, proto, Operand::Imm(want), read, none);
+            self.switch_to(read);
+            let buf = self.scratch_slot("read", hi - lo);
+            let r = self.call(
+                helper::SKB_LOAD_BYTES_RELATIVE,
+                vec![
+                    Arg::Ctx,
+                    Arg::Imm(i64::from(lo)),
+                    Arg::StackAddr(buf, 0),
+                    Arg::Imm(i64::from(hi - lo)),
+                    Arg::Imm(helper::HDR_START_NET as i64),
+                ],
+            );
+            self.branch(JmpOp::Jsge, r, Operand::Imm(0), some, none);
+            self.switch_to(some);
+            for (off, kind, flag, store) in &outs {
+                self.push(Inst::Iconst { dst: *flag, imm: 1 });
+                match store {
+                    Store::Scalar(pv) => {
+                        let raw = self.new_value();
+                        let size = Size::from_bytes(kind.size());
+                        self.push(Inst::StackLoad { dst: raw, slot: buf, off: off - lo, size });
+                        let v = self.host_order(raw, *kind);
+                        self.push(Inst::Copy { dst: *pv, src: v });
+                    }
+                    Store::Mem(slot) => self.copy_mem(*slot, 0, buf, off - lo, kind.size()),
+                    _ => {}
+                }
+            }
+            self.jump(join);
+            self.switch_to(none);
+            for (_, kind, flag, store) in &outs {
+                self.read_failed(*flag, store, kind.size());
+            }
+            self.jump(join);
+            self.switch_to(join);
+            self.span = outer;
+            for &(e, off, kind) in &group {
+                let (_, _, flag, store) = outs.iter().find(|o| o.0 == off && o.1 == kind).expect("every read has an out");
+                let v = Val::Opt(*flag, Box::new(self.take_temp(store)));
+                self.prefetched.insert(expr_key(e), v);
+            }
+        }
+    }
+
     pub(super) fn prefetched_read(&self, e: &hir::Expr) -> Option<Val> {
         self.prefetched.get(&expr_key(e)).cloned()
     }
