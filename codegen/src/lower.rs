@@ -95,6 +95,24 @@ struct Lowerer<'a> {
     /// Constant tables read with a run-time index: the slot each is written to once, at the
     /// top of the entry, by its bytes.
     tables: HashMap<Vec<u8>, Slot>,
+    /// The packet's IP version where the code being lowered runs, when a test it is under
+    /// tells (`Some(true)`: IPv6): inside `if pkt.is_ipv6() { .. }`, or after
+    /// `if !pkt.is_ipv4() { return .. }` in the same block.
+    known_ipv6: Option<bool>,
+}
+
+/// The IP version `cond` being true (`when` true) or false implies, if it tells one:
+/// `pkt.is_ipv4()`, `pkt.is_ipv6()`, their `!`, and `&&` (when true) or `||` (when false)
+/// of them.
+fn ipv_fact(cond: &hir::Expr, when: bool) -> Option<bool> {
+    match &cond.kind {
+        ExprKind::PacketField { field: PacketField::IsIpv4, .. } if when => Some(false),
+        ExprKind::PacketField { field: PacketField::IsIpv6, .. } if when => Some(true),
+        ExprKind::Unary(UnOp::Not, a) => ipv_fact(a, !when),
+        ExprKind::Binary(BinOp::And, a, b) if when => ipv_fact(a, true).or_else(|| ipv_fact(b, true)),
+        ExprKind::Binary(BinOp::Or, a, b) if !when => ipv_fact(a, false).or_else(|| ipv_fact(b, false)),
+        _ => None,
+    }
 }
 
 /// Whether `body` assigns to `local` or to a part of it.
@@ -302,6 +320,7 @@ pub fn lower_entry_counting(
         payload_start: None,
         counting: None,
         tables: HashMap::new(),
+        known_ipv6: None,
     };
     if let Some(plan) = count {
         let sel = l.iconst(u64::from(crate::counts::PASS));
@@ -645,6 +664,13 @@ impl<'a> Lowerer<'a> {
     // ----- statements and blocks -------------------------------------------------------
 
     fn block(&mut self, b: &hir::Block) -> Val {
+        let known = self.known_ipv6;
+        let v = self.block_inner(b);
+        self.known_ipv6 = known;
+        v
+    }
+
+    fn block_inner(&mut self, b: &hir::Block) -> Val {
         let mut next_group = 0;
         for (i, stmt) in b.stmts.iter().enumerate() {
             if i == next_group {
@@ -1072,10 +1098,22 @@ impl<'a> Lowerer<'a> {
                 let join = self.new_block();
                 self.branch_on(cond, tb, eb);
                 self.switch_to(tb);
+                let known = self.known_ipv6;
+                let (when_true, when_false) = (ipv_fact(cond, true), ipv_fact(cond, false));
+                self.known_ipv6 = when_true.or(known);
                 let tv = self.block(then);
                 self.write_store(&store, &tv, &e.ty);
                 self.jump(join);
-                self.finish_if(eb, els.as_deref(), &store, join, &e.ty)
+                self.known_ipv6 = when_false.or(known);
+                let v = self.finish_if(eb, els.as_deref(), &store, join, &e.ty);
+                // Past the `if`, when one arm diverges, the other's fact holds.
+                let els_diverges = els.as_ref().is_some_and(|x| x.ty == Ty::Never);
+                self.known_ipv6 = match (then.ty == Ty::Never, els_diverges) {
+                    (true, false) => when_false.or(known),
+                    (false, true) => when_true.or(known),
+                    _ => known,
+                };
+                v
             }
             ExprKind::IfLet { local, scrutinee, then, els } if matches!(scrutinee.kind, ExprKind::MapGet { .. }) => {
                 let ExprKind::MapGet { map, key } = &scrutinee.kind else { return Val::Never };
@@ -2026,8 +2064,10 @@ impl<'a> Lowerer<'a> {
                 return self.or_fallback(r);
             }
             Read::Net { offset, kind, v6 } => {
-                let ok = self.is_ipv(v6);
-                self.require(ok);
+                if self.known_ipv6 != Some(v6) {
+                    let ok = self.is_ipv(v6);
+                    self.require(ok);
+                }
                 let off = self.iconst(offset as u64);
                 let r = self.region_read(Region::Net, kind, off, None);
                 return self.or_fallback(r);
@@ -2051,8 +2091,13 @@ impl<'a> Lowerer<'a> {
                 let raw = ctx_load(self, md::BIND_INANY.off, Size::W);
                 self.compare(JmpOp::Jne, raw, Operand::Imm(0))
             }
-            PacketField::IsIpv4 => self.is_ipv(false),
-            PacketField::IsIpv6 => self.is_ipv(true),
+            PacketField::IsIpv4 | PacketField::IsIpv6 => {
+                let v6 = field == PacketField::IsIpv6;
+                match self.known_ipv6 {
+                    Some(k) => self.iconst(u64::from(k == v6)),
+                    None => self.is_ipv(v6),
+                }
+            }
             PacketField::IsTcp | PacketField::IsUdp => {
                 let raw = ctx_load(self, md::IP_PROTOCOL.off, Size::W);
                 let want = if field == PacketField::IsTcp { 6 } else { 17 };

@@ -254,11 +254,15 @@ impl<'a> Lowerer<'a> {
             let some = self.new_block();
             let none = self.new_block();
             let join = self.new_block();
-            let proto = self.new_value();
-            self.push(Inst::LoadCtx { dst: proto, off: md::ETH_PROTOCOL.off, size: Size::H });
-            // The field is in network byte order; a little-endian 16-bit load of 08 00 is 0x0008.
-            let want = if v6 { 0xDD86 } else { 0x0008 };
-            self.branch(JmpOp::Jeq, proto, Operand::Imm(want), read, none);
+            if self.known_ipv6 == Some(v6) {
+                self.jump(read);
+            } else {
+                let proto = self.new_value();
+                self.push(Inst::LoadCtx { dst: proto, off: md::ETH_PROTOCOL.off, size: Size::H });
+                // In network byte order: a little-endian 16-bit load of 08 00 is 0x0008.
+                let want = if v6 { 0xDD86 } else { 0x0008 };
+                self.branch(JmpOp::Jeq, proto, Operand::Imm(want), read, none);
+            }
             self.switch_to(read);
             let buf = self.scratch_slot("read", hi - lo);
             let r = self.call(
