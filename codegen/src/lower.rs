@@ -101,6 +101,27 @@ struct Lowerer<'a> {
     known_ipv6: Option<bool>,
 }
 
+/// `[a[k], a[k + 1], .., a[k + n - 1]]` (n >= 2, `a` a local array, constant indexes in its
+/// bounds): `a` and `k`.
+fn consecutive_elements(items: &[hir::Expr]) -> Option<(&hir::Expr, u32)> {
+    let mut base: Option<(&hir::Expr, LocalId, u32)> = None;
+    for (i, item) in items.iter().enumerate() {
+        let ExprKind::Index(b, idx) = &item.kind else { return None };
+        let (ExprKind::Local(l), ExprKind::Int(c), Ty::Array(elem, n)) = (&b.kind, &idx.kind, &b.ty) else {
+            return None;
+        };
+        if **elem != item.ty || *c >= u64::from(*n) {
+            return None;
+        }
+        match base {
+            None => base = Some((b, *l, *c as u32)),
+            Some((_, bl, first)) if bl == *l && u64::from(first) + i as u64 == *c => {}
+            Some(_) => return None,
+        }
+    }
+    base.filter(|_| items.len() >= 2).map(|(b, _, first)| (b, first))
+}
+
 /// The IP version `cond` being true (`when` true) or false implies, if it tells one:
 /// `pkt.is_ipv4()`, `pkt.is_ipv6()`, their `!`, and `&&` (when true) or `||` (when false)
 /// of them.
@@ -1015,6 +1036,16 @@ impl<'a> Lowerer<'a> {
                     _ => Ty::Unit,
                 };
                 let (esize, _) = layout(self.prog, &elem_ty);
+                if let Some((base, first)) = consecutive_elements(items) {
+                    // `[a[2], a[3], a[4]]`: a copy of those bytes of `a`, in wide accesses.
+                    let from = first * esize;
+                    match self.expr(base) {
+                        Val::Mem(src, off) => self.copy_mem(slot, 0, src, off + from, size),
+                        Val::Ptr(p, off) => self.copy_from_ptr(slot, 0, p, off + from, size, 8),
+                        _ => {}
+                    }
+                    return Val::Mem(slot, 0);
+                }
                 for (i, item) in items.iter().enumerate() {
                     let v = self.expr(item);
                     self.store_to_mem(slot, i as u32 * esize, &v, &elem_ty);
