@@ -57,6 +57,9 @@ struct Frame {
     /// Loop variables of `for` loops with constant bounds, with their end: below it in the
     /// body.
     bounded: HashMap<LocalId, u64>,
+    /// Aggregate locals and parameters that hold constant bytes for all their life (a byte
+    /// string or literal never assigned): comparisons with them compare with immediates.
+    const_bytes: HashMap<LocalId, Vec<u8>>,
 }
 
 struct LoopCtx {
@@ -348,7 +351,13 @@ pub fn lower_entry_counting(
         let cookie = plan.cookies.map(|_| l.iconst(0));
         l.counting = Some(crate::counts::Counting { plan: plan.clone(), sel, cookie });
     }
-    l.frames.push(Frame { locals: HashMap::new(), ret: None, ret_ty: func.ret.clone(), bounded: HashMap::new() });
+    l.frames.push(Frame {
+        locals: HashMap::new(),
+        ret: None,
+        ret_ty: func.ret.clone(),
+        bounded: HashMap::new(),
+        const_bytes: HashMap::new(),
+    });
     l.payload_start_at_entry(entry);
     let body = l.block(&func.body);
     l.span = func.body.span;
@@ -745,6 +754,11 @@ impl<'a> Lowerer<'a> {
                 self.switch_to(some);
             }
             Stmt::Let { local, init, span } => {
+                if let Some(bytes) = self.const_bytes_of(init) {
+                    if !is_scalar(&init.ty) && !assigns_in(rest, tail, *local) {
+                        self.frame().const_bytes.insert(*local, bytes);
+                    }
+                }
                 let v = self.expr(init);
                 self.span = *span;
                 // A new aggregate (a literal, a map value, a read) becomes the local itself.
@@ -821,7 +835,8 @@ impl<'a> Lowerer<'a> {
                 _ => false,
             }
         }
-        let shared = self.prefetched.values().any(|pv| val_holds(pv, *slot));
+        // (One that only this expression reads is its own: the group's reads ran before it.)
+        let shared = self.prefetched.values().filter(|pv| val_holds(pv, *slot)).count() > 1;
         (!owned && !shared && !self.scratch.values().any(|x| x == slot)).then_some(*slot)
     }
 
@@ -1102,6 +1117,18 @@ impl<'a> Lowerer<'a> {
                 self.jump(join);
                 self.switch_to(join);
                 Val::Scalar(r)
+            }
+            ExprKind::Binary(op @ (BinOp::Eq | BinOp::Ne), a, b)
+                if !is_scalar(&a.ty) && (self.const_bytes_of(a).is_some() || self.const_bytes_of(b).is_some()) =>
+            {
+                // Compared with constant bytes: each chunk with an immediate.
+                let (x, bytes) = match self.const_bytes_of(b) {
+                    Some(bytes) => (a, bytes),
+                    None => (b, self.const_bytes_of(a).unwrap_or_default()),
+                };
+                let xv = self.expr(x);
+                let eq = self.mem_eq_const(xv, &bytes);
+                Val::Scalar(if *op == BinOp::Ne { self.alu(AluOp::Xor, eq, Operand::Imm(1)) } else { eq })
             }
             ExprKind::Binary(op, a, b) => {
                 let av = self.expr(a);
@@ -1737,6 +1764,51 @@ impl<'a> Lowerer<'a> {
         Val::Scalar(if needs_norm { self.normalize(dst, aty) } else { dst })
     }
 
+    /// The constant bytes `e` has: a literal, or a local (of this frame) that holds some.
+    fn const_bytes_of(&self, e: &hir::Expr) -> Option<Vec<u8>> {
+        match &e.kind {
+            ExprKind::Local(l) => self.frames.last()?.const_bytes.get(l).cloned(),
+            _ => literal_bytes(e),
+        }
+    }
+
+    /// 1 when the aggregate `v` holds `bytes`, else 0: each chunk loaded and compared with
+    /// an immediate.
+    fn mem_eq_const(&mut self, v: Val, bytes: &[u8]) -> Value {
+        let r = self.iconst(0);
+        let done = self.new_block();
+        let (base_off, aligned) = match v {
+            Val::Mem(_, off) => (off, true),
+            Val::Ptr(_, off) => (off, true),
+            _ => (0, false),
+        };
+        if aligned {
+            let size = bytes.len() as u32;
+            let mut off = 0;
+            while off < size {
+                let chunk = chunk(size - off, &[base_off + off]);
+                let sz = Size::from_bytes(chunk);
+                let x = self.new_value();
+                match v {
+                    Val::Mem(slot, o) => self.push(Inst::StackLoad { dst: x, slot, off: o + off, size: sz }),
+                    Val::Ptr(p, o) => self.push(Inst::PtrLoad { dst: x, ptr: p, off: (o + off) as i16, size: sz }),
+                    _ => {}
+                }
+                let mut word = [0u8; 8];
+                word[..chunk as usize].copy_from_slice(&bytes[off as usize..(off + chunk) as usize]);
+                let want = u64::from_le_bytes(word);
+                let next = self.new_block();
+                self.branch(JmpOp::Jeq, x, Operand::Imm(want as i64), next, done);
+                self.switch_to(next);
+                off += chunk;
+            }
+        }
+        self.push(Inst::Iconst { dst: r, imm: 1 });
+        self.jump(done);
+        self.switch_to(done);
+        r
+    }
+
     /// 1 when `size` bytes at the two places are equal, else 0.
     fn mem_eq(&mut self, sa: Slot, oa: u32, sb: Slot, ob: u32, size: u32) -> Value {
         let r = self.iconst(0);
@@ -1960,8 +2032,14 @@ impl<'a> Lowerer<'a> {
         }
         let vals: Vec<Val> = args.iter().map(|a| self.expr(a)).collect();
         let mut locals = HashMap::new();
-        for (p, v) in callee.params.iter().zip(vals) {
+        let mut const_bytes = HashMap::new();
+        for ((p, v), a) in callee.params.iter().zip(vals).zip(args) {
             let pty = callee.locals[p.0 as usize].ty.clone();
+            if let Some(bytes) = self.const_bytes_of(a) {
+                if !is_scalar(&pty) && !assigns_local(&callee.body, *p) {
+                    const_bytes.insert(*p, bytes);
+                }
+            }
             // An aggregate the callee only reads is read where it is: nothing can write the
             // caller's memory while the callee runs.
             if let Val::Mem(slot, 0) = v {
@@ -1989,6 +2067,7 @@ impl<'a> Lowerer<'a> {
             ret: Some((ret_block, ret_store.clone())),
             ret_ty: callee.ret.clone(),
             bounded: HashMap::new(),
+            const_bytes,
         });
         self.func_stack.push(func);
         self.inline_depth += 1;
