@@ -1133,7 +1133,14 @@ impl<'a> Lowerer<'a> {
             ExprKind::Binary(op, a, b) => {
                 let av = self.expr(a);
                 let bv = self.expr(b);
-                self.binary_values(*op, av, bv, &a.ty, &b.ty)
+                let v = self.binary_values(*op, av, bv, &a.ty, &b.ty);
+                match v {
+                    // The result cannot wrap: the value before normalising is the same.
+                    Val::Scalar(n) if matches!(op, BinOp::Add | BinOp::Mul) && self.upper_bound(e).is_some() => {
+                        Val::Scalar(self.without_normalize(n))
+                    }
+                    other => other,
+                }
             }
             ExprKind::Cast(a) => {
                 let av = self.expr(a);
@@ -1312,7 +1319,8 @@ impl<'a> Lowerer<'a> {
                     ExprKind::Int(c) => Some(c),
                     _ => None,
                 };
-                self.region_read(*region, *kind, off, known)
+                let bound = self.upper_bound(offset);
+                self.region_read(*region, *kind, off, known, bound)
             }
             ExprKind::Try { operand, kind } => {
                 let o = self.expr(operand);
@@ -1764,6 +1772,50 @@ impl<'a> Lowerer<'a> {
         Val::Scalar(if needs_norm { self.normalize(dst, aty) } else { dst })
     }
 
+    /// An upper bound of the unsigned integer `e` that the verifier knows as well: from
+    /// constants, loop variables with constant bounds (the verifier follows each round), `+`,
+    /// `*`, `&`, `>>` by a constant and widening casts; `None` when `e` may wrap its type.
+    fn upper_bound(&self, e: &hir::Expr) -> Option<u64> {
+        let Ty::Int(t) = &e.ty else { return None };
+        if t.signed() {
+            return None;
+        }
+        let max = if t.bits() >= 64 { u64::MAX } else { (1u64 << t.bits()) - 1 };
+        let b = match &e.kind {
+            ExprKind::Int(c) => Some(*c),
+            ExprKind::Local(l) => self.frames.last()?.bounded.get(l).map(|end| end.saturating_sub(1)),
+            ExprKind::Cast(x) => match &x.ty {
+                Ty::Int(xt) if !xt.signed() && xt.bits() <= t.bits() => self.upper_bound(x),
+                _ => None,
+            },
+            ExprKind::Binary(BinOp::Add, a, b) => self.upper_bound(a)?.checked_add(self.upper_bound(b)?),
+            ExprKind::Binary(BinOp::Mul, a, b) => self.upper_bound(a)?.checked_mul(self.upper_bound(b)?),
+            ExprKind::Binary(BinOp::BitAnd, a, b) => match (self.upper_bound(a), self.upper_bound(b)) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            },
+            ExprKind::Binary(BinOp::Shr, a, b) => match b.kind {
+                ExprKind::Int(s) if s < 64 => self.upper_bound(a).map(|x| x >> s),
+                _ => None,
+            },
+            _ => None,
+        };
+        b.filter(|&b| b <= max)
+    }
+
+    /// `v`'s source when `v` is the result of a `Normalize` just pushed in this block.
+    fn without_normalize(&mut self, v: Value) -> Value {
+        let insts = &mut self.f.blocks[self.cur].insts;
+        if let Some((Inst::Normalize { dst, src, .. }, _)) = insts.last() {
+            if *dst == v {
+                let src = *src;
+                insts.pop();
+                return src;
+            }
+        }
+        v
+    }
+
     /// The constant bytes `e` has: a literal, or a local (of this frame) that holds some.
     fn const_bytes_of(&self, e: &hir::Expr) -> Option<Vec<u8>> {
         match &e.kind {
@@ -2179,7 +2231,7 @@ impl<'a> Lowerer<'a> {
                     self.require(ok);
                 }
                 let off = self.iconst(offset as u64);
-                let r = self.region_read(Region::Net, kind, off, None);
+                let r = self.region_read(Region::Net, kind, off, Some(u64::from(offset)), None);
                 return self.or_fallback(r);
             }
             Read::Context(_) | Read::Derived => {}

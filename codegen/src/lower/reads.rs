@@ -20,7 +20,8 @@ const DIRECT_LIMIT: u64 = 0x7f00;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum ReadOff {
     Known(u64),
-    Runtime(Value),
+    /// A run-time offset, with an upper bound when lowering knows one (a loop variable's).
+    Runtime(Value, Option<u64>),
 }
 
 /// One read of a group: `kind` at `off` of the region.
@@ -318,19 +319,26 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Reads `kind` at `off` of `region`: `Option` of the value. `known` is the offset when
-    /// it is a constant.
-    pub(super) fn region_read(&mut self, region: Region, kind: ReadKind, off: Value, known: Option<u64>) -> Val {
+    /// it is a constant, `bound` an upper bound of it when one is known.
+    pub(super) fn region_read(
+        &mut self,
+        region: Region,
+        kind: ReadKind,
+        off: Value,
+        known: Option<u64>,
+        bound: Option<u64>,
+    ) -> Val {
         if region == Region::Net {
             let flag = self.new_value();
             let payload = self.new_store(&kind.value_ty().ty(), "read result");
             let join = self.new_block();
-            self.helper_read(region, kind, (off, known), None, flag, &payload, join);
+            self.helper_read(region, kind, (off, known.or(bound)), None, flag, &payload, join);
             self.switch_to(join);
             return Val::Opt(flag, Box::new(self.take_temp(&payload)));
         }
         let off = match known {
             Some(c) => ReadOff::Known(c),
-            None => ReadOff::Runtime(off),
+            None => ReadOff::Runtime(off, bound),
         };
         let helper = known.is_none_or(|c| needs_helper(region, c, kind));
         self.direct_reads(region, &[ReadSpec { kind, off, helper }]).remove(0)
@@ -344,12 +352,12 @@ impl<'a> Lowerer<'a> {
         let slow = self.new_block();
         let join = self.new_block();
         let runtime = reads.iter().find_map(|r| match r.off {
-            ReadOff::Runtime(v) => Some(v),
+            ReadOff::Runtime(v, bound) => Some((v, bound)),
             ReadOff::Known(_) => None,
         });
         let base_off = |r: &ReadSpec| match r.off {
             ReadOff::Known(c) => c,
-            ReadOff::Runtime(_) => 0,
+            ReadOff::Runtime(..) => 0,
         };
         let extent = reads.iter().map(|r| base_off(r).saturating_add(r.kind.size() as u64)).max().unwrap_or(0);
         // The payload start for the helper reads, from the pointers of the direct path.
@@ -362,11 +370,15 @@ impl<'a> Lowerer<'a> {
                 _ => data,
             };
             start_from = Some((base, data));
-            if let Some(off) = runtime {
-                // Bounded for the verifier (and below any wrap-around when added to the start).
-                let ok = self.new_block();
-                self.branch(JmpOp::Jgt, off, Operand::Imm((DIRECT_LIMIT - extent) as i64), slow, ok);
-                self.switch_to(ok);
+            if let Some((off, bound)) = runtime {
+                // Bounded for the verifier (and below any wrap-around when added to the start),
+                // unless its bound is already known (a loop variable's, which the verifier
+                // follows exactly).
+                if bound.is_none_or(|b| b > DIRECT_LIMIT - extent) {
+                    let ok = self.new_block();
+                    self.branch(JmpOp::Jgt, off, Operand::Imm((DIRECT_LIMIT - extent) as i64), slow, ok);
+                    self.switch_to(ok);
+                }
                 base = self.alu(AluOp::Add, base, Operand::Val(off));
             }
             let limit = self.alu(AluOp::Add, base, Operand::Imm(extent as i64));
@@ -393,11 +405,11 @@ impl<'a> Lowerer<'a> {
             if r.helper {
                 let off = match r.off {
                     ReadOff::Known(c) => self.iconst(c),
-                    ReadOff::Runtime(v) => v,
+                    ReadOff::Runtime(v, _) => v,
                 };
                 let known = match r.off {
                     ReadOff::Known(c) => Some(c),
-                    ReadOff::Runtime(_) => None,
+                    ReadOff::Runtime(_, bound) => bound,
                 };
                 let next = self.new_block();
                 self.helper_read(region, r.kind, (off, known), start, *flag, store, next);
@@ -567,8 +579,8 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Reads `kind` at `off` of `region` with `bpf_skb_load_bytes` (or `_relative` for
-    /// `pkt.net`) into `flag` and `payload`, then jumps to `join`. `known` is the offset when
-    /// it is a constant; `start` the payload start when the caller has it.
+    /// `pkt.net`) into `flag` and `payload`, then jumps to `join`. `known` is an upper bound
+    /// of the offset (the offset itself when it is a constant); `start` the payload start when the caller has it.
     #[allow(clippy::too_many_arguments)]
     fn helper_read(
         &mut self,
@@ -583,9 +595,11 @@ impl<'a> Lowerer<'a> {
         let size = kind.size();
         let none = self.new_block();
         // Offsets past 4 GiB cannot be in the packet (and the helpers take a u32).
-        let fits = self.new_block();
-        self.branch(JmpOp::Jle, off, Operand::Imm(u32::MAX as i64), fits, none);
-        self.switch_to(fits);
+        if known.is_none_or(|c| c > u32::MAX as u64) {
+            let fits = self.new_block();
+            self.branch(JmpOp::Jle, off, Operand::Imm(u32::MAX as i64), fits, none);
+            self.switch_to(fits);
+        }
         let total = match region {
             Region::L4 | Region::Net => off,
             Region::Payload => {
