@@ -104,6 +104,32 @@ struct Lowerer<'a> {
     known_ipv6: Option<bool>,
 }
 
+/// Whether `e` has no effect and cannot diverge, so that computing it later, or not at all,
+/// means the same: literals, locals, context fields of the packet and arithmetic on them.
+fn is_plain(e: &hir::Expr) -> bool {
+    let mut plain = true;
+    hir::walk_expr(e, &mut |x| {
+        plain &= match &x.kind {
+            ExprKind::Int(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Verdict(_)
+            | ExprKind::Local(_)
+            | ExprKind::Unary(..)
+            | ExprKind::Binary(..)
+            | ExprKind::Cast(_) => true,
+            ExprKind::PacketField { field, .. } => {
+                matches!(packet::info(*field).read, Read::Context(_))
+                    || matches!(
+                        field,
+                        PacketField::IsIpv4 | PacketField::IsIpv6 | PacketField::IsTcp | PacketField::IsUdp
+                    )
+            }
+            _ => false,
+        };
+    });
+    plain
+}
+
 /// `[a[k], a[k + 1], .., a[k + n - 1]]` (n >= 2, `a` a local array, constant indexes in its
 /// bounds): `a` and `k`.
 fn consecutive_elements(items: &[hir::Expr]) -> Option<(&hir::Expr, u32)> {
@@ -1360,6 +1386,28 @@ impl<'a> Lowerer<'a> {
                 };
                 let f = self.iconst(0);
                 Val::Opt(f, Box::new(self.zero(&inner)))
+            }
+            ExprKind::UnwrapOr(o, d) if is_plain(d) => {
+                // A default without effects is computed only when it is taken.
+                let ov = self.expr(o);
+                let Val::Opt(flag, payload) = ov else { return ov };
+                let store = self.new_store(&e.ty, "unwrap_or result");
+                let test = self.new_block();
+                let some = self.new_block();
+                let none = self.new_block();
+                let join = self.new_block();
+                self.jump(test);
+                self.switch_to(test);
+                self.branch(JmpOp::Jne, flag, Operand::Imm(0), some, none);
+                self.switch_to(none);
+                let dv = self.expr(d);
+                self.write_store(&store, &dv, &e.ty);
+                self.jump(join);
+                self.switch_to(some);
+                self.write_store(&store, &payload, &e.ty);
+                self.jump(join);
+                self.switch_to(join);
+                self.take_temp(&store)
             }
             ExprKind::UnwrapOr(o, d) => {
                 let ov = self.expr(o);
