@@ -106,6 +106,12 @@ struct Lowerer<'a> {
     /// program returns (`tail` for an expression, `block_tail` for a block's tail).
     tail: bool,
     block_tail: bool,
+    /// Where the expression about to be lowered may put its value (an enclosing `if`'s,
+    /// call's or `let`'s store), so that the arms of an `if` in an inlined call write the
+    /// final store and no chain of copies joins them (`dest` for an expression,
+    /// `block_dest` for a block's tail). Scalars and `Option`s of scalars only.
+    dest: Option<Store>,
+    block_dest: Option<Store>,
     /// How many times each function is called in tail position of the entry.
     tail_sites: HashMap<FuncId, u32>,
     /// Functions called in tail position from several places, lowered once: the block
@@ -421,6 +427,8 @@ pub fn lower_entry_counting(
         known_ipv6: None,
         tail: false,
         block_tail: false,
+        dest: None,
+        block_dest: None,
         tail_sites: entry_tail_calls(&func.body),
         shared: HashMap::new(),
         shared_pending: vec![],
@@ -675,6 +683,14 @@ impl<'a> Lowerer<'a> {
 
     // ----- stores (locals and results) -------------------------------------------------
 
+    /// The store for a result of type `ty`: `dest` when the caller gave one, else a new one.
+    fn result_store(&mut self, dest: Option<Store>, ty: &Ty, what: &str) -> Store {
+        match dest {
+            Some(d) => d,
+            None => self.new_store(ty, what),
+        }
+    }
+
     fn new_store(&mut self, ty: &Ty, what: &str) -> Store {
         match ty {
             Ty::Int(_) | Ty::Bool | Ty::Verdict => Store::Scalar(self.new_value()),
@@ -693,9 +709,12 @@ impl<'a> Lowerer<'a> {
     fn write_store(&mut self, store: &Store, val: &Val, ty: &Ty) {
         match (store, val) {
             (_, Val::Never) => {}
+            (Store::Scalar(dst), Val::Scalar(src)) if dst == src => {}
             (Store::Scalar(dst), Val::Scalar(src)) => self.push(Inst::Copy { dst: *dst, src: *src }),
             (Store::Opt(flag, inner), Val::Opt(vflag, vinner)) => {
-                self.push(Inst::Copy { dst: *flag, src: *vflag });
+                if flag != vflag {
+                    self.push(Inst::Copy { dst: *flag, src: *vflag });
+                }
                 let inner_ty = match ty {
                     Ty::Option(t) => (**t).clone(),
                     _ => Ty::Unit,
@@ -856,12 +875,13 @@ impl<'a> Lowerer<'a> {
     fn block(&mut self, b: &hir::Block) -> Val {
         let known = self.known_ipv6;
         let tail = std::mem::take(&mut self.block_tail);
-        let v = self.block_inner(b, tail);
+        let dest = self.block_dest.take();
+        let v = self.block_inner(b, tail, dest);
         self.known_ipv6 = known;
         v
     }
 
-    fn block_inner(&mut self, b: &hir::Block, tail: bool) -> Val {
+    fn block_inner(&mut self, b: &hir::Block, tail: bool, dest: Option<Store>) -> Val {
         let mut next_group = 0;
         for (i, stmt) in b.stmts.iter().enumerate() {
             if i == next_group {
@@ -877,6 +897,7 @@ impl<'a> Lowerer<'a> {
             Some(e) => {
                 self.prefetch_net_reads(&[e]);
                 self.tail = tail;
+                self.dest = dest;
                 self.expr(e)
             }
             None if b.ty == Ty::Never => Val::Never,
@@ -920,6 +941,19 @@ impl<'a> Lowerer<'a> {
                     if !is_scalar(&init.ty) && !assigns_in(rest, tail, *local) {
                         self.frame().const_bytes.insert(*local, bytes);
                     }
+                }
+                let ty = self.local_ty(*local);
+                if is_scalar(&ty) || matches!(&ty, Ty::Option(t) if is_scalar(t)) {
+                    // The initialiser puts its value in the local's store itself.
+                    let name = self.frame_func_locals()[local.0 as usize].name.clone();
+                    let store = self.new_store(&ty, &format!("local {name}"));
+                    self.dest = Some(store.clone());
+                    let v = self.expr(init);
+                    self.dest = None;
+                    self.span = *span;
+                    self.write_store(&store, &v, &ty);
+                    self.frame().locals.insert(*local, store);
+                    return;
                 }
                 let v = self.expr(init);
                 self.span = *span;
@@ -1193,6 +1227,11 @@ impl<'a> Lowerer<'a> {
 
     fn expr_inner(&mut self, e: &hir::Expr) -> Val {
         let tail = std::mem::take(&mut self.tail);
+        // Only a scalar result (or an `Option` of one) goes to a store given from outside.
+        let dest = self.dest.take().filter(|_| match &e.ty {
+            Ty::Option(inner) => is_scalar(inner),
+            t => is_scalar(t),
+        });
         match &e.kind {
             // The HIR holds a literal's bits masked to its type; registers hold signed values
             // sign-extended to 64 bits.
@@ -1319,11 +1358,12 @@ impl<'a> Lowerer<'a> {
             }
             ExprKind::Block(b) => {
                 self.block_tail = tail;
+                self.block_dest = dest;
                 self.block(b)
             }
             ExprKind::If { cond, then, els: None } if self.branch_free_if(cond, then) => Val::Unit,
             ExprKind::If { cond, then, els } => {
-                let store = self.new_store(&e.ty, "if result");
+                let store = self.result_store(dest, &e.ty, "if result");
                 let tb = self.new_block();
                 let eb = self.new_block();
                 let join = self.new_block();
@@ -1333,6 +1373,7 @@ impl<'a> Lowerer<'a> {
                 let (when_true, when_false) = (ipv_fact(cond, true), ipv_fact(cond, false));
                 self.known_ipv6 = when_true.or(known);
                 self.block_tail = tail;
+                self.block_dest = Some(store.clone());
                 let tv = self.block(then);
                 self.write_store(&store, &tv, &e.ty);
                 self.jump(join);
@@ -1350,13 +1391,14 @@ impl<'a> Lowerer<'a> {
             ExprKind::IfLet { local, scrutinee, then, els } if matches!(scrutinee.kind, ExprKind::MapGet { .. }) => {
                 let ExprKind::MapGet { map, key } = &scrutinee.kind else { return Val::Never };
                 let in_place = self.ptr_binding_ok(map.0, *local, &then.stmts, then.tail.as_deref());
-                let store = self.new_store(&e.ty, "if let result");
+                let store = self.result_store(dest, &e.ty, "if let result");
                 let join = self.new_block();
                 let saved = self.span;
                 self.span = scrutinee.span;
                 let (_, eb) = self.bind_map_value(map.0, key, *local, in_place);
                 self.span = saved;
                 self.block_tail = tail;
+                self.block_dest = Some(store.clone());
                 let tv = self.block(then);
                 self.write_store(&store, &tv, &e.ty);
                 self.jump(join);
@@ -1364,7 +1406,7 @@ impl<'a> Lowerer<'a> {
             }
             ExprKind::IfLet { local, scrutinee, then, els } => {
                 let s = self.expr(scrutinee);
-                let store = self.new_store(&e.ty, "if let result");
+                let store = self.result_store(dest, &e.ty, "if let result");
                 let tb = self.new_block();
                 let eb = self.new_block();
                 let join = self.new_block();
@@ -1382,6 +1424,7 @@ impl<'a> Lowerer<'a> {
                     };
                     self.frame().locals.insert(*local, lstore);
                     self.block_tail = tail;
+                    self.block_dest = Some(store.clone());
                     let tv = self.block(then);
                     self.write_store(&store, &tv, &e.ty);
                     self.jump(join);
@@ -1390,7 +1433,7 @@ impl<'a> Lowerer<'a> {
                 }
                 self.finish_if(eb, els.as_deref(), &store, join, &e.ty, tail)
             }
-            ExprKind::Match { scrutinee, arms } => self.lower_match(e, scrutinee, arms, tail),
+            ExprKind::Match { scrutinee, arms } => self.lower_match(e, scrutinee, arms, tail, dest),
             ExprKind::For { var, start, end, max_trips, body } => {
                 let ty = self.local_ty(*var);
                 let s = self.expr(start);
@@ -1478,7 +1521,7 @@ impl<'a> Lowerer<'a> {
                 Val::Never
             }
             ExprKind::Call { func, args } if tail && self.shares_tail_call(*func) => self.shared_tail_call(*func, args),
-            ExprKind::Call { func, args } => self.inline_call(*func, args, &e.ty),
+            ExprKind::Call { func, args } => self.inline_call(*func, args, &e.ty, dest),
             ExprKind::PacketField { field, .. } => match self.prefetched_read(e) {
                 Some(v) => self.or_fallback(v),
                 None => self.packet_field(*field),
@@ -1539,7 +1582,7 @@ impl<'a> Lowerer<'a> {
                 // A default without effects is computed only when it is taken.
                 let ov = self.expr(o);
                 let Val::Opt(flag, payload) = ov else { return ov };
-                let store = self.new_store(&e.ty, "unwrap_or result");
+                let store = self.result_store(dest, &e.ty, "unwrap_or result");
                 let test = self.new_block();
                 let some = self.new_block();
                 let none = self.new_block();
@@ -1804,6 +1847,7 @@ impl<'a> Lowerer<'a> {
         self.switch_to(eb);
         if let Some(els) = els {
             self.tail = tail;
+            self.dest = Some(store.clone());
             let ev = self.expr(els);
             self.write_store(store, &ev, ty);
         }
@@ -2158,7 +2202,14 @@ impl<'a> Lowerer<'a> {
 
     /// A `match` as a decision tree (`decision.rs`): arms whose bodies are the same literal
     /// share one body, their intervals merge, and the tests are a binary search.
-    fn lower_match(&mut self, e: &hir::Expr, scrutinee: &hir::Expr, arms: &[hir::Arm], tail: bool) -> Val {
+    fn lower_match(
+        &mut self,
+        e: &hir::Expr,
+        scrutinee: &hir::Expr,
+        arms: &[hir::Arm],
+        tail: bool,
+        dest: Option<Store>,
+    ) -> Val {
         let s = self.expr(scrutinee);
         let s = self.scalar(s);
         let (Ty::Int(int), false) = (&scrutinee.ty, arms.is_empty()) else {
@@ -2218,7 +2269,7 @@ impl<'a> Lowerer<'a> {
             join
         });
         let (root, tests) = crate::decision::plan(&segments);
-        let store = self.new_store(&e.ty, "match result");
+        let store = self.result_store(dest, &e.ty, "match result");
         let join = self.new_block();
         let mut bodies: Vec<Option<Block>> = vec![None; arms.len()];
         let test_blocks: Vec<Block> = tests.iter().map(|_| self.new_block()).collect();
@@ -2241,6 +2292,7 @@ impl<'a> Lowerer<'a> {
             self.switch_to(body);
             self.span = arm.span;
             self.tail = tail;
+            self.dest = Some(store.clone());
             let v = self.expr(&arm.body);
             self.write_store(&store, &v, &e.ty);
             self.jump(join);
@@ -2271,7 +2323,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn inline_call(&mut self, func: FuncId, args: &[hir::Expr], ty: &Ty) -> Val {
+    fn inline_call(&mut self, func: FuncId, args: &[hir::Expr], ty: &Ty, dest: Option<Store>) -> Val {
         let callee = &self.prog.functions[func.0 as usize];
         if self.inline_depth > 64 {
             self.diags.push(
@@ -2311,7 +2363,7 @@ impl<'a> Lowerer<'a> {
             locals.insert(*p, store);
         }
         let ret_block = self.new_block();
-        let ret_store = self.new_store(ty, &format!("{} result", callee.name));
+        let ret_store = self.result_store(dest, ty, &format!("{} result", callee.name));
         self.frames.push(Frame {
             locals,
             ret: Some((ret_block, ret_store.clone())),
@@ -2322,6 +2374,7 @@ impl<'a> Lowerer<'a> {
         self.func_stack.push(func);
         self.inline_depth += 1;
         let saved_loops = std::mem::take(&mut self.loops);
+        self.block_dest = Some(ret_store.clone());
         let body = self.block(&callee.body);
         self.loops = saved_loops;
         self.inline_depth -= 1;
