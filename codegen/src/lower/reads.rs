@@ -494,30 +494,25 @@ impl<'a> Lowerer<'a> {
     /// when there is no TCP header in the linear part, which happens only for the empty
     /// packet of a migration run, where every read fails anyway.
     fn payload_base(&mut self, data: Value, end: Value) -> Value {
+        // As in `payload_start`, each case sets the base before its test.
         let base = self.new_value();
+        self.push(Inst::Alu { dst: base, op: AluOp::Add, a: data, b: Operand::Imm(8), signed: false });
         let proto = self.new_value();
         self.push(Inst::LoadCtx { dst: proto, off: md::IP_PROTOCOL.off, size: Size::W });
-        let udp = self.new_block();
         let tcp = self.new_block();
-        let failed = self.new_block();
         let have = self.new_block();
-        self.branch(JmpOp::Jeq, proto, Operand::Imm(17), udp, tcp);
-        self.switch_to(udp);
-        self.push(Inst::Alu { dst: base, op: AluOp::Add, a: data, b: Operand::Imm(8), signed: false });
-        self.jump(have);
+        self.branch(JmpOp::Jeq, proto, Operand::Imm(17), have, tcp);
         self.switch_to(tcp);
+        self.push(Inst::Copy { dst: base, src: data });
         let limit = self.alu(AluOp::Add, data, Operand::Imm(13));
         let ok = self.new_block();
-        self.branch(JmpOp::Jgt, limit, Operand::Val(end), failed, ok);
+        self.branch(JmpOp::Jgt, limit, Operand::Val(end), have, ok);
         self.switch_to(ok);
         let b = self.new_value();
         self.push(Inst::PtrLoad { dst: b, ptr: data, off: 12, size: Size::B });
         let hi = self.alu(AluOp::Rsh, b, Operand::Imm(4));
         let len = self.alu(AluOp::Lsh, hi, Operand::Imm(2));
         self.push(Inst::Alu { dst: base, op: AluOp::Add, a: data, b: Operand::Val(len), signed: false });
-        self.jump(have);
-        self.switch_to(failed);
-        self.push(Inst::Copy { dst: base, src: data });
         self.jump(have);
         self.switch_to(have);
         base
@@ -548,31 +543,27 @@ impl<'a> Lowerer<'a> {
     /// [`Lowerer::payload_base`]), a scalar the verifier knows to be at most 60, so that a
     /// packet pointer may be moved by it.
     fn payload_start(&mut self) -> Value {
+        // Each case sets the start before its test, so that no block is only a constant and
+        // a jump: 8, then 0 when not UDP, then the data offset when the TCP header is there.
         let start = self.new_value();
+        self.push(Inst::Iconst { dst: start, imm: 8 });
         let proto = self.new_value();
         self.push(Inst::LoadCtx { dst: proto, off: md::IP_PROTOCOL.off, size: Size::W });
-        let udp = self.new_block();
         let tcp = self.new_block();
-        let failed = self.new_block();
         let have = self.new_block();
-        self.branch(JmpOp::Jeq, proto, Operand::Imm(17), udp, tcp);
-        self.switch_to(udp);
-        self.push(Inst::Iconst { dst: start, imm: 8 });
-        self.jump(have);
+        self.branch(JmpOp::Jeq, proto, Operand::Imm(17), have, tcp);
         self.switch_to(tcp);
+        self.push(Inst::Iconst { dst: start, imm: 0 });
         let (data, end) = self.packet_bounds();
         let limit = self.alu(AluOp::Add, data, Operand::Imm(13));
         let ok = self.new_block();
-        self.branch(JmpOp::Jgt, limit, Operand::Val(end), failed, ok);
+        self.branch(JmpOp::Jgt, limit, Operand::Val(end), have, ok);
         self.switch_to(ok);
         let b = self.new_value();
         self.push(Inst::PtrLoad { dst: b, ptr: data, off: 12, size: Size::B });
         let hi = self.alu(AluOp::Rsh, b, Operand::Imm(4));
         let len = self.alu(AluOp::Lsh, hi, Operand::Imm(2));
         self.push(Inst::Copy { dst: start, src: len });
-        self.jump(have);
-        self.switch_to(failed);
-        self.push(Inst::Iconst { dst: start, imm: 0 });
         self.jump(have);
         self.switch_to(have);
         start
