@@ -120,6 +120,11 @@ struct Lowerer<'a> {
     shared: HashMap<FuncId, (Block, Vec<Store>)>,
     /// Shared bodies still to be lowered.
     shared_pending: Vec<FuncId>,
+    /// Pointers to `Array` elements looked up by a constant key (map, key bytes, pointer)
+    /// in the code being lowered, which their lookup dominates: a `set` or `add` of the
+    /// same element writes through the pointer instead of looking it up again (an array's
+    /// elements never move).
+    array_ptrs: Vec<(u32, Vec<u8>, Value)>,
 }
 
 /// The calls in tail position of `e`, whose value is `e`'s: through `if`, `if let`, `match`
@@ -432,6 +437,7 @@ pub fn lower_entry_counting(
         tail_sites: entry_tail_calls(&func.body),
         shared: HashMap::new(),
         shared_pending: vec![],
+        array_ptrs: vec![],
     };
     if let Some(plan) = count {
         let sel = l.iconst(u64::from(crate::counts::PASS));
@@ -874,10 +880,12 @@ impl<'a> Lowerer<'a> {
 
     fn block(&mut self, b: &hir::Block) -> Val {
         let known = self.known_ipv6;
+        let ptrs = self.array_ptrs.len();
         let tail = std::mem::take(&mut self.block_tail);
         let dest = self.block_dest.take();
         let v = self.block_inner(b, tail, dest);
         self.known_ipv6 = known;
+        self.array_ptrs.truncate(ptrs);
         v
     }
 
@@ -925,7 +933,7 @@ impl<'a> Lowerer<'a> {
                 let ExprKind::MapGet { map, key } = &init.kind else { return };
                 let in_place = self.ptr_binding_ok(map.0, *local, rest, tail);
                 self.span = init.span;
-                let (some, none) = self.bind_map_value(map.0, key, *local, in_place);
+                let (some, none, ptr) = self.bind_map_value(map.0, key, *local, in_place);
                 self.span = *span;
                 self.switch_to(none);
                 let r = self.block(else_block);
@@ -935,6 +943,7 @@ impl<'a> Lowerer<'a> {
                     self.jump(fb);
                 }
                 self.switch_to(some);
+                self.note_array_ptr(map.0, key, ptr);
             }
             Stmt::Let { local, init, span } => {
                 if let Some(bytes) = self.const_bytes_of(init) {
@@ -1395,11 +1404,14 @@ impl<'a> Lowerer<'a> {
                 let join = self.new_block();
                 let saved = self.span;
                 self.span = scrutinee.span;
-                let (_, eb) = self.bind_map_value(map.0, key, *local, in_place);
+                let (_, eb, ptr) = self.bind_map_value(map.0, key, *local, in_place);
                 self.span = saved;
                 self.block_tail = tail;
                 self.block_dest = Some(store.clone());
+                let ptrs = self.array_ptrs.len();
+                self.note_array_ptr(map.0, key, ptr);
                 let tv = self.block(then);
+                self.array_ptrs.truncate(ptrs);
                 self.write_store(&store, &tv, &e.ty);
                 self.jump(join);
                 self.finish_if(eb, els.as_deref(), &store, join, &e.ty, tail)
@@ -1720,6 +1732,15 @@ impl<'a> Lowerer<'a> {
                 self.switch_to(join);
                 Val::Opt(flag, Box::new(self.take_temp(&payload)))
             }
+            ExprKind::MapSet { map, key, value } if self.array_ptr(map.0, key).is_some() && is_scalar(&value.ty) => {
+                // The element is already looked up: written where it is.
+                let ptr = self.array_ptr(map.0, key).unwrap_or_else(|| unreachable!());
+                let vv = self.expr(value);
+                let vv = self.scalar(vv);
+                let vty = self.prog.maps[map.0 as usize].value.clone();
+                self.push(Inst::PtrStore { ptr, off: 0, src: vv, size: scalar_size(&vty) });
+                Val::Unit
+            }
             ExprKind::MapSet { map, key, value } | ExprKind::MapInsert { map, key, value } => {
                 let kv = self.expr(key);
                 let vv = self.expr(value);
@@ -1765,12 +1786,20 @@ impl<'a> Lowerer<'a> {
                 let decl = &self.prog.maps[map.0 as usize];
                 let vty = decl.value.clone();
                 let per_cpu = decl.kind == hir::MapKind::PerCpuArray;
-                let ptr = self.with_key(map.0, &key.ty, kv, |l, kslot| {
-                    l.call(helper::MAP_LOOKUP_ELEM, vec![Arg::Map(map.0), Arg::StackAddr(kslot, 0)])
-                });
+                let known = self.array_ptr(map.0, key);
+                let ptr = match known {
+                    Some(p) => p,
+                    None => self.with_key(map.0, &key.ty, kv, |l, kslot| {
+                        l.call(helper::MAP_LOOKUP_ELEM, vec![Arg::Map(map.0), Arg::StackAddr(kslot, 0)])
+                    }),
+                };
                 let some = self.new_block();
                 let join = self.new_block();
-                self.branch(JmpOp::Jne, ptr, Operand::Imm(0), some, join);
+                if known.is_some() {
+                    self.jump(some);
+                } else {
+                    self.branch(JmpOp::Jne, ptr, Operand::Imm(0), some, join);
+                }
                 self.switch_to(some);
                 let size = scalar_size(&vty);
                 if per_cpu {
@@ -2403,7 +2432,7 @@ impl<'a> Lowerer<'a> {
     /// its pointer to `some` or `none`, and in `some` the binding: a scalar loaded, an
     /// aggregate read where it is when `in_place` (its scope writes neither the binding nor
     /// the map), else copied. No `Option` flag and no zero payload are made.
-    fn bind_map_value(&mut self, map: u32, key: &hir::Expr, local: LocalId, in_place: bool) -> (Block, Block) {
+    fn bind_map_value(&mut self, map: u32, key: &hir::Expr, local: LocalId, in_place: bool) -> (Block, Block, Value) {
         let ptr = self.map_lookup(map, key);
         let some = self.new_block();
         let none = self.new_block();
@@ -2425,7 +2454,24 @@ impl<'a> Lowerer<'a> {
             }
         };
         self.frame().locals.insert(local, store);
-        (some, none)
+        (some, none, ptr)
+    }
+
+    /// After `bind_map_value` of `map` at `key`, in the code its `Some` block dominates:
+    /// records the element's pointer when `map` is an array and `key` a constant.
+    fn note_array_ptr(&mut self, map: u32, key: &hir::Expr, ptr: Value) {
+        let kind = self.prog.maps[map as usize].kind;
+        if matches!(kind, hir::MapKind::Array | hir::MapKind::PerCpuArray) {
+            if let Some(bytes) = literal_bytes(key) {
+                self.array_ptrs.push((map, bytes, ptr));
+            }
+        }
+    }
+
+    /// The recorded pointer to element `key` of array `map`, if any.
+    fn array_ptr(&self, map: u32, key: &hir::Expr) -> Option<Value> {
+        let bytes = literal_bytes(key)?;
+        self.array_ptrs.iter().rev().find(|(m, k, _)| *m == map && *k == bytes).map(|x| x.2)
     }
 
     /// Whether a map value bound to `local` may be read through its pointer for the scope
