@@ -34,6 +34,8 @@ struct Emitter<'a> {
     cur: Block,
     /// Edges (from, to) too long for a 16-bit jump offset: they jump with `gotol`.
     long: &'a HashSet<(Block, Block)>,
+    /// Where a jump to each block lands: past the blocks that emit nothing but a jump.
+    forward: Vec<Block>,
 }
 
 /// The second operand of a conditional jump.
@@ -130,6 +132,7 @@ impl Emitter<'_> {
                 self.load_imm(w, *imm as i64);
                 self.store_from(*dst, w);
             }
+            Inst::Copy { dst, src } if self.loc(*dst) == self.loc(*src) => {}
             Inst::Copy { dst, src } => {
                 let r = self.read_reg(*src, R1);
                 self.store_from(*dst, r);
@@ -305,11 +308,18 @@ impl Emitter<'_> {
                 self.push(Insn::exit());
             }
             Term::Jump(t) => {
-                if Some(*t) != next {
-                    self.jump_to(*t);
+                let t = self.forward[t.as_u32() as usize];
+                if Some(t) != next {
+                    self.jump_to(t);
                 }
             }
+            Term::Branch { then, els, .. }
+                if self.forward[then.as_u32() as usize] == self.forward[els.as_u32() as usize] =>
+            {
+                self.term(&Term::Jump(*then), next)
+            }
             Term::Branch { op, a, b, then, els } => {
+                let (then, els) = (&self.forward[then.as_u32() as usize], &self.forward[els.as_u32() as usize]);
                 let (op, taken, fall) =
                     if Some(*then) == next { (op.invert(), *els, *then) } else { (*op, *then, *els) };
                 let ra = self.read_reg(*a, R1);
@@ -565,6 +575,34 @@ fn emit_with(
     stack_size: u32,
     long: &HashSet<(Block, Block)>,
 ) -> Result<(MachineCode, Vec<(Block, Block)>), Diagnostic> {
+    // A block whose instructions all vanish (copies within one location) and that jumps on
+    // is not emitted: jumps to it go where it goes.
+    let empty = |b: Block| -> Option<Block> {
+        let d = &f.blocks[b];
+        let Term::Jump(t) = d.term else { return None };
+        let vanish = d.insts.iter().all(|(inst, _)| {
+            matches!(inst, Inst::Copy { dst, src } if alloc.locs[dst.as_u32() as usize] == alloc.locs[src.as_u32() as usize])
+        });
+        (vanish && b != f.entry && t != b).then_some(t)
+    };
+    let mut forward: Vec<Block> = f.blocks.keys().collect();
+    for &b in order {
+        // Only a chain that ends at a block that is emitted (a loop of empty blocks keeps its
+        // blocks).
+        let mut t = b;
+        for _ in 0..16 {
+            match empty(t) {
+                Some(n) => t = n,
+                None => {
+                    forward[b.as_u32() as usize] = t;
+                    break;
+                }
+            }
+        }
+    }
+    let emitted: Vec<Block> = order.iter().copied().filter(|b| forward[b.as_u32() as usize] == *b).collect();
+    let all = order;
+    let order = &emitted[..];
     let mut e = Emitter {
         f,
         locs: alloc.locs.clone(),
@@ -576,6 +614,7 @@ fn emit_with(
         block_start: vec![None; f.blocks.len()],
         cur: f.entry,
         long,
+        forward,
     };
     // The context arrives in r1, which the first helper call clobbers: keep it in r6.
     e.push(Insn::mov64_reg(R6, R1));
@@ -607,7 +646,7 @@ fn emit_with(
         e.term(&data.term, next);
         owner.resize(e.out.insns.len(), b);
     }
-    check_verifier_cost(f, order, &e.block_start, e.out.insns.len())?;
+    check_verifier_cost(f, all, &e.block_start, e.out.insns.len())?;
     let fixups = std::mem::take(&mut e.fixups);
     let reach = |off: i64, limit: i64| -> bool { (-limit - 1..=limit).contains(&off) };
     let dest = |at: usize, target: Block| e.block_start[target.as_u32() as usize].unwrap_or(at + 1);

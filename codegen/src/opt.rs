@@ -11,9 +11,11 @@ use std::collections::HashMap;
 
 mod bits;
 mod mem;
+mod tails;
 mod vars;
 pub use bits::simplify_bits;
 pub use mem::{merge_stores, remove_dead_stores, remove_unread_slots};
+pub use tails::merge_tails;
 pub use vars::{merge_copied_variables, reuse_context_loads, thread_context_tests};
 
 /// An optimiser pass: rewrites the function in place and says whether it changed anything.
@@ -38,6 +40,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("merge_copied_variables", merge_copied_variables),
     ("reuse_context_loads", reuse_context_loads),
     ("thread_context_tests", thread_context_tests),
+    ("merge_tails", merge_tails),
 ];
 
 /// The pass called `name` in [`PASSES`].
