@@ -12,10 +12,12 @@ use std::collections::HashMap;
 mod bits;
 mod mem;
 mod tails;
+mod unroll;
 mod vars;
 pub use bits::simplify_bits;
-pub use mem::{merge_stores, remove_dead_stores, remove_unread_slots};
+pub use mem::{fold_stack_pointers, merge_stores, remove_dead_stores, remove_unread_slots};
 pub use tails::merge_tails;
+pub use unroll::unroll_loops;
 pub use vars::{merge_copied_variables, reuse_context_loads, thread_context_tests};
 
 /// An optimiser pass: rewrites the function in place and says whether it changed anything.
@@ -37,10 +39,12 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("merge_stores", merge_stores),
     ("remove_unread_slots", remove_unread_slots),
     ("remove_dead_stores", remove_dead_stores),
+    ("fold_stack_pointers", fold_stack_pointers),
     ("merge_copied_variables", merge_copied_variables),
     ("reuse_context_loads", reuse_context_loads),
     ("thread_context_tests", thread_context_tests),
     ("merge_tails", merge_tails),
+    ("unroll_loops", unroll_loops),
 ];
 
 /// The pass called `name` in [`PASSES`].
@@ -54,9 +58,14 @@ pub fn pass(name: &str) -> Option<Pass> {
 pub fn optimize(f: &mut Function) {
     #[cfg(debug_assertions)]
     crate::verify::assert_valid(f, "lowering");
+    optimize_rounds(f, "");
+}
+
+/// The rounds of [`optimize`], every pass but `skip` (a pass that tries the others on a copy).
+fn optimize_rounds(f: &mut Function, skip: &str) {
     for _ in 0..8 {
         let mut changed = false;
-        for (_name, run) in PASSES {
+        for (_name, run) in PASSES.iter().filter(|(n, _)| *n != skip) {
             changed |= run(f);
             #[cfg(debug_assertions)]
             crate::verify::assert_valid(f, _name);

@@ -65,6 +65,7 @@ file_cases!("tests/passes", "ir", run;
     drop_redundant_extensions_after_load,
     drop_redundant_extensions_keeps_narrowing,
     drop_redundant_extensions_swaps_back,
+    fold_stack_pointers_constant_index,
     forward_copies_keeps_protected_copy,
     forward_copies_reads_the_variable,
     merge_blocks_joins_single_predecessor,
@@ -83,6 +84,7 @@ file_cases!("tests/passes", "ir", run;
     remove_dead_drops_unread,
     remove_dead_keeps_effects,
     remove_dead_stores_on_the_none_path,
+    remove_dead_stores_through_a_pointer,
     remove_unread_slots_drops_stores,
     retarget_defs_keeps_shared_temporary,
     retarget_defs_writes_the_variable,
@@ -97,4 +99,6 @@ file_cases!("tests/passes", "ir", run;
     thread_known_branches_copies_small_join,
     thread_known_branches_keeps_unknown,
     thread_known_branches_shortcuts,
+    unroll_loops_constant_trips,
+    unroll_loops_keeps_long_loop,
 );
