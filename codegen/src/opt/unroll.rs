@@ -119,8 +119,10 @@ fn unroll(f: &mut Function, l: &Loop) {
             }
         }
     }
-    let temps: Vec<Value> =
+    let mut temps: Vec<Value> =
         count.iter().filter(|(v, (all, here))| all == here && **v != l.counter).map(|(v, _)| *v).collect();
+    // New values are numbered in this order: make it the same on every run.
+    temps.sort();
     let (weight, in_loop) = (f.blocks[l.pre].weight, f.blocks[l.pre].in_loop);
     let copies: Vec<HashMap<Block, Block>> = (0..l.trips)
         .map(|_| {
