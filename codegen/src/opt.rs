@@ -169,7 +169,11 @@ fn propagate(f: &mut Function) -> bool {
                     // rejects a zero immediate divisor, while BPF defines x/0 at run time.
                     let zero_div =
                         matches!(op, AluOp::Div | AluOp::Mod) && matches!(b, Operand::Val(v) if konst(*v) == Some(0));
-                    if !zero_div && !*signed {
+                    // So does a shift by 64 or more (an unrolled round no path runs may hold
+                    // one): the verifier refuses it as an immediate.
+                    let wide_shift = matches!(op, AluOp::Lsh | AluOp::Rsh | AluOp::Arsh)
+                        && matches!(b, Operand::Val(v) if konst(*v).is_some_and(|c| c >= 64));
+                    if !zero_div && !wide_shift && !*signed {
                         fix_op(b, &mut changed);
                     } else if let Operand::Val(v) = b {
                         fix_val(v, &mut changed);

@@ -22,8 +22,8 @@ use std::fmt::Write;
 /// their size for each block).
 const MAX_BLOCKS: usize = 12;
 const MAX_INSTS: usize = 64;
-/// A region must be at least this heavy (about one instruction per unit) to be worth a jump.
-const MIN_WEIGHT: usize = 5;
+/// A region must be at least this heavy (about one instruction per unit): `return 1`.
+const MIN_WEIGHT: usize = 2;
 /// At most this many parameters per merged region.
 const MAX_PARAMS: usize = 3;
 
@@ -323,9 +323,19 @@ pub fn merge_tails(f: &mut Function) -> bool {
         if params.len() > MAX_PARAMS {
             continue;
         }
-        // Each copy costs one instruction per parameter and a jump; one region is kept.
+        // Each copy costs one instruction per parameter and a jump; one region is kept. With
+        // no parameters, a branch into a copy branches to the kept region instead at no
+        // cost, and only a jump into one may cost a jump where it fell through.
         let before = k * leader.weight;
-        let after = leader.weight + if params.is_empty() { k } else { k * (params.len() + 1) };
+        let jumps_in = |r: Block| {
+            preds.get(&r).into_iter().flatten().filter(|p| matches!(f.blocks[**p].term, Term::Jump(_))).count()
+        };
+        let after = leader.weight
+            + if params.is_empty() {
+                members[1..].iter().map(|(r, _)| jumps_in(*r)).sum()
+            } else {
+                k * (params.len() + 1)
+            };
         if after >= before {
             continue;
         }
