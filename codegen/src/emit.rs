@@ -36,6 +36,8 @@ struct Emitter<'a> {
     long: &'a HashSet<(Block, Block)>,
     /// Where a jump to each block lands: past the blocks that emit nothing but a jump.
     forward: Vec<Block>,
+    /// How many times each value is read.
+    reads: Vec<u32>,
 }
 
 /// The second operand of a conditional jump.
@@ -266,6 +268,46 @@ impl Emitter<'_> {
                 }
             }
         }
+    }
+
+    /// `t = a op b; d = uext32 t`, where only the extension reads `t`, is one 32-bit operation
+    /// into `d` (a 32-bit ALU operation zeroes the upper half), for the operations whose low 32
+    /// bits depend only on their operands' low 32 bits. A constant operand then fits the
+    /// instruction's 32-bit immediate whatever its upper bits. Returns whether it emitted.
+    fn fused32(&mut self, inst: &Inst, next: &Inst) -> bool {
+        let (Inst::Alu { dst: t, op, a, b, signed: false }, Inst::Normalize { dst: d, src, bits: 32, signed: false }) =
+            (inst, next)
+        else {
+            return false;
+        };
+        let fits = match op {
+            AluOp::Add | AluOp::Sub | AluOp::Mul | AluOp::And | AluOp::Or | AluOp::Xor => true,
+            AluOp::Lsh => matches!(b, Operand::Imm(0..32)),
+            _ => false,
+        };
+        if src != t || !fits || self.reads[t.as_u32() as usize] != 1 {
+            return false;
+        }
+        let commutative = !matches!(op, AluOp::Sub | AluOp::Lsh);
+        let (a, b) = match b {
+            Operand::Val(bv) if commutative && self.loc(*bv) == self.loc(*d) && bv != a => (bv, &Operand::Val(*a)),
+            _ => (a, b),
+        };
+        let avoid: Vec<Value> = match b {
+            Operand::Val(bv) => vec![*bv],
+            Operand::Imm(_) => vec![],
+        };
+        let w = self.work_reg(*d, &avoid);
+        self.load_into(*a, w);
+        match b {
+            Operand::Imm(i) => self.push(Insn::alu32_imm(*op, w, *i as u32 as i32)),
+            Operand::Val(bv) => {
+                let r = self.read_reg(*bv, R2);
+                self.push(Insn::alu32_reg(*op, w, r));
+            }
+        }
+        self.store_from(*d, w);
+        true
     }
 
     fn alu_reg(&mut self, op: AluOp, dst: u8, src: u8, signed: bool) {
@@ -615,6 +657,16 @@ fn emit_with(
         cur: f.entry,
         long,
         forward,
+        reads: {
+            let mut n = vec![0u32; f.num_values as usize];
+            for &b in all {
+                let d = &f.blocks[b];
+                for v in d.insts.iter().flat_map(|(i, _)| i.uses()).chain(d.term.uses()) {
+                    n[v.as_u32() as usize] += 1;
+                }
+            }
+            n
+        },
     };
     // The context arrives in r1, which the first helper call clobbers: keep it in r6.
     e.push(Insn::mov64_reg(R6, R1));
@@ -637,9 +689,16 @@ fn emit_with(
         e.cur = b;
         e.block_start[b.as_u32() as usize] = Some(e.out.insns.len());
         let data = &e.f.blocks[b];
-        for (inst, span) in &data.insts {
+        let mut k = 0;
+        while k < data.insts.len() {
+            let (inst, span) = &data.insts[k];
             e.span = *span;
+            if data.insts.get(k + 1).is_some_and(|(next, _)| e.fused32(inst, next)) {
+                k += 2;
+                continue;
+            }
             e.inst(inst);
+            k += 1;
         }
         e.span = data.term_span;
         let next = order.get(i + 1).copied();
