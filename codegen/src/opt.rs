@@ -15,7 +15,7 @@ mod tails;
 mod unroll;
 mod vars;
 pub use bits::simplify_bits;
-pub use mem::{fold_stack_pointers, merge_stores, remove_dead_stores, remove_unread_slots};
+pub use mem::{fold_stack_pointers, forward_stack_stores, merge_stores, remove_dead_stores, remove_unread_slots};
 pub use tails::merge_tails;
 pub use unroll::unroll_loops;
 pub use vars::{merge_copied_variables, reuse_context_loads, thread_context_tests};
@@ -40,6 +40,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("remove_unread_slots", remove_unread_slots),
     ("remove_dead_stores", remove_dead_stores),
     ("fold_stack_pointers", fold_stack_pointers),
+    ("forward_stack_stores", forward_stack_stores),
     ("merge_copied_variables", merge_copied_variables),
     ("reuse_context_loads", reuse_context_loads),
     ("thread_context_tests", thread_context_tests),
@@ -309,7 +310,8 @@ pub(crate) fn eval_cond(op: crate::bpf::JmpOp, a: u64, b: u64) -> Option<bool> {
     eval::jump(Width::W64, op, a, b)
 }
 
-/// Removes instructions whose result nobody reads and that have no effect.
+/// Removes instructions whose result nobody reads and that have no effect, and copies of a
+/// value into itself.
 fn remove_dead(f: &mut Function) -> bool {
     let mut used = vec![false; f.num_values as usize];
     for (_, b) in f.blocks.iter() {
@@ -335,6 +337,10 @@ fn remove_dead(f: &mut Function) -> bool {
         }
         let before = b.insts.len();
         b.insts.retain(|(inst, _)| {
+            // `x = copy x` (an identity on a variable) does nothing.
+            if matches!(inst, Inst::Copy { dst, src } if dst == src) {
+                return false;
+            }
             let pure = !matches!(
                 inst,
                 Inst::Call { .. } | Inst::StackStore { .. } | Inst::PtrStore { .. } | Inst::AtomicAdd { .. }

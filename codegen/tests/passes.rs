@@ -67,6 +67,7 @@ file_cases!("tests/passes", "ir", run;
     drop_redundant_extensions_swaps_back,
     fold_stack_pointers_constant_index,
     forward_copies_keeps_protected_copy,
+    forward_stack_stores_constant_bytes,
     forward_copies_reads_the_variable,
     merge_blocks_joins_single_predecessor,
     merge_blocks_keeps_joins,

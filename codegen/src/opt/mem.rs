@@ -311,3 +311,99 @@ pub fn fold_stack_pointers(f: &mut Function) -> bool {
     }
     changed
 }
+
+/// A load of stack bytes that constant stores wrote on every path to it is that constant:
+/// `store.u32 ss2+0, 0xb80d0120; ...; v = load.u8 ss2+1` is `v = iconst 1` (the target is
+/// little-endian). Known bytes flow forward over the CFG (a join keeps what its predecessors
+/// agree on; a loop header, reached before its back edge is seen, knows nothing); a store of
+/// a value forgets its bytes, and a helper given the slot's address forgets the slot. Slots
+/// whose address is taken (`addr`) are not followed. The stores then often have no reader
+/// left, and go.
+pub fn forward_stack_stores(f: &mut Function) -> bool {
+    use crate::ir::{Block, Operand};
+    use std::collections::HashMap;
+    type Known = HashMap<Slot, BTreeMap<u32, u8>>;
+    let mut taken: HashSet<Slot> = HashSet::new();
+    let mut stored: HashSet<Slot> = HashSet::new();
+    for (_, data) in f.blocks.iter() {
+        for (inst, _) in &data.insts {
+            match inst {
+                Inst::StackAddr { slot, .. } => {
+                    taken.insert(*slot);
+                }
+                Inst::StackStore { slot, src: Operand::Imm(_), .. } => {
+                    stored.insert(*slot);
+                }
+                _ => {}
+            }
+        }
+    }
+    stored.retain(|s| !taken.contains(s));
+    if stored.is_empty() {
+        return false;
+    }
+    let step = |known: &mut Known, inst: &Inst| match inst {
+        Inst::StackStore { slot, off, src, size } if stored.contains(slot) => {
+            let bytes = known.entry(*slot).or_default();
+            for k in 0..size.bytes() {
+                match src {
+                    Operand::Imm(i) => bytes.insert(off + k, (*i as u64 >> (8 * k)) as u8),
+                    Operand::Val(_) => bytes.remove(&(off + k)),
+                };
+            }
+        }
+        Inst::Call { args, .. } => {
+            for a in args {
+                if let Arg::StackAddr(s, _) = a {
+                    known.remove(s);
+                }
+            }
+        }
+        _ => {}
+    };
+    let order = f.reverse_postorder();
+    let mut preds: HashMap<Block, Vec<Block>> = HashMap::new();
+    for &b in &order {
+        for s in f.succs(b) {
+            preds.entry(s).or_default().push(b);
+        }
+    }
+    let mut out: HashMap<Block, Known> = HashMap::new();
+    let mut changed = false;
+    for &b in &order {
+        // What every predecessor knows (nothing at the entry, or from one not yet seen).
+        let ps = preds.get(&b).map(Vec::as_slice).unwrap_or(&[]);
+        let mut known: Known = match ps.split_first() {
+            Some((first, rest)) if b != f.entry && ps.iter().all(|p| out.contains_key(p)) => {
+                let mut k = out[first].clone();
+                for p in rest {
+                    let other = &out[p];
+                    k.retain(|slot, bytes| {
+                        let Some(o) = other.get(slot) else { return false };
+                        bytes.retain(|off, v| o.get(off) == Some(v));
+                        !bytes.is_empty()
+                    });
+                }
+                k
+            }
+            _ => Known::new(),
+        };
+        for (inst, _) in f.blocks[b].insts.iter_mut() {
+            if let Inst::StackLoad { dst, slot, off, size } = inst {
+                if let Some(bytes) = known.get(slot) {
+                    let all: Option<u64> = (0..size.bytes())
+                        .rev()
+                        .try_fold(0u64, |acc, k| bytes.get(&(*off + k)).map(|v| (acc << 8) | *v as u64));
+                    if let Some(imm) = all {
+                        *inst = Inst::Iconst { dst: *dst, imm };
+                        changed = true;
+                        continue;
+                    }
+                }
+            }
+            step(&mut known, inst);
+        }
+        out.insert(b, known);
+    }
+    changed
+}
