@@ -108,6 +108,9 @@ impl Emitter<'_> {
     fn load_imm(&mut self, reg: u8, imm: i64) {
         if fits_i32(imm) {
             self.push(Insn::mov64_imm(reg, imm as i32));
+        } else if imm as u64 <= u32::MAX as u64 {
+            // A 32-bit move zeroes the upper half: one instruction for a u32 constant.
+            self.push(Insn::alu32_imm(AluOp::Mov, reg, imm as u32 as i32));
         } else {
             self.push2(Insn::ld_imm64(reg, imm as u64));
         }
@@ -210,6 +213,8 @@ impl Emitter<'_> {
                 let a = self.slot_addr(*slot, *off);
                 match src {
                     Operand::Imm(i) if fits_i32(*i) => self.push(Insn::st_imm(*size, FP, a, *i as i32)),
+                    // A store of 4 bytes or fewer takes only the immediate's low bytes.
+                    Operand::Imm(i) if size.bytes() <= 4 => self.push(Insn::st_imm(*size, FP, a, *i as u32 as i32)),
                     Operand::Imm(i) => {
                         self.load_imm(R1, *i);
                         self.push(Insn::stx(*size, FP, a, R1));
