@@ -200,14 +200,27 @@ fn size(f: &Function) -> usize {
     f.reverse_postorder().iter().map(|b| f.blocks[*b].insts.len() + 1).sum()
 }
 
+/// Each try optimises a copy of the function: at most this many per call, and none in
+/// functions larger than this (their compile time matters more than a loop's rounds).
+const MAX_TRIES: usize = 4;
+const MAX_FUNCTION: usize = 4096;
+
 /// Unrolls each loop that the other passes then shrink to no more than it was.
 pub fn unroll_loops(f: &mut Function) -> bool {
     let mut changed = false;
+    let mut tries = 0;
     // One loop at a time: unrolling one renumbers the blocks of the others.
     for _ in 0..8 {
         let before = size(f);
+        if before > MAX_FUNCTION {
+            break;
+        }
         let mut done = false;
         for l in find_loops(f) {
+            if tries == MAX_TRIES {
+                return changed;
+            }
+            tries += 1;
             let mut g = f.clone();
             unroll(&mut g, &l);
             super::optimize_rounds(&mut g, "unroll_loops");
