@@ -424,8 +424,9 @@ fn thread_known_branches(f: &mut Function) -> bool {
         }
     };
     // A join that does a little work first (`x = copy y` before the test, the shape of an
-    // `Option` returned through an inlined call) is copied into a predecessor that jumps to
-    // it, when that predecessor knows the outcome.
+    // `Option` returned through an inlined call, or the context field an `unwrap_or` falls
+    // back to) is copied into a predecessor that jumps to it, when that predecessor knows the
+    // outcome.
     let small_join = |f: &Function, p: crate::ir::Block, j: crate::ir::Block| {
         let jd = &f.blocks[j];
         if jd.insts.is_empty() || jd.insts.len() > 3 || j == p {
@@ -433,8 +434,14 @@ fn thread_known_branches(f: &mut Function) -> bool {
         }
         let Term::Branch { op, a, b: Operand::Imm(y), then, els } = jd.term else { return None };
         let cheap = jd.insts.iter().all(|(i, _)| {
-            matches!(i, Inst::Copy { .. } | Inst::Iconst { .. } | Inst::Normalize { .. } | Inst::Bswap { .. })
-                && i.def() != Some(a)
+            matches!(
+                i,
+                Inst::Copy { .. }
+                    | Inst::Iconst { .. }
+                    | Inst::Normalize { .. }
+                    | Inst::Bswap { .. }
+                    | Inst::LoadCtx { .. }
+            ) && i.def() != Some(a)
         });
         if !cheap {
             return None;

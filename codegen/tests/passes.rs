@@ -97,6 +97,7 @@ file_cases!("tests/passes", "ir", run;
     thread_context_tests_knows_the_family,
     thread_jumps_keeps_nonempty_blocks,
     thread_jumps_skips_empty_blocks,
+    thread_known_branches_copies_context_load,
     thread_known_branches_copies_small_join,
     thread_known_branches_keeps_unknown,
     thread_known_branches_shortcuts,
