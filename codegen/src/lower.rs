@@ -102,65 +102,17 @@ struct Lowerer<'a> {
     /// tells (`Some(true)`: IPv6): inside `if pkt.is_ipv6() { .. }`, or after
     /// `if !pkt.is_ipv4() { return .. }` in the same block.
     known_ipv6: Option<bool>,
-    /// The expression about to be lowered is in tail position: its value is what the
-    /// program returns (`tail` for an expression, `block_tail` for a block's tail).
-    tail: bool,
-    block_tail: bool,
     /// Where the expression about to be lowered may put its value (an enclosing `if`'s,
     /// call's or `let`'s store), so that the arms of an `if` in an inlined call write the
     /// final store and no chain of copies joins them (`dest` for an expression,
     /// `block_dest` for a block's tail). Scalars and `Option`s of scalars only.
     dest: Option<Store>,
     block_dest: Option<Store>,
-    /// How many times each function is called in tail position of the entry.
-    tail_sites: HashMap<FuncId, u32>,
-    /// Functions called in tail position from several places, lowered once: the block
-    /// their body starts at and the stores of their parameters, which each call writes
-    /// before it jumps there.
-    shared: HashMap<FuncId, (Block, Vec<Store>)>,
-    /// Shared bodies still to be lowered.
-    shared_pending: Vec<FuncId>,
     /// Pointers to `Array` elements looked up by a constant key (map, key bytes, pointer)
     /// in the code being lowered, which their lookup dominates: a `set` or `add` of the
     /// same element writes through the pointer instead of looking it up again (an array's
     /// elements never move).
     array_ptrs: Vec<(u32, Vec<u8>, Value)>,
-}
-
-/// The calls in tail position of `e`, whose value is `e`'s: through `if`, `if let`, `match`
-/// and blocks.
-fn tail_calls(e: &hir::Expr, out: &mut HashMap<FuncId, u32>) {
-    let block = |b: &hir::Block, out: &mut HashMap<FuncId, u32>| {
-        if let Some(t) = &b.tail {
-            tail_calls(t, out);
-        }
-    };
-    match &e.kind {
-        ExprKind::Call { func, .. } => *out.entry(*func).or_default() += 1,
-        ExprKind::If { then, els, .. } | ExprKind::IfLet { then, els, .. } => {
-            block(then, out);
-            if let Some(x) = els {
-                tail_calls(x, out);
-            }
-        }
-        ExprKind::Block(b) => block(b, out),
-        ExprKind::Match { arms, .. } => arms.iter().for_each(|a| tail_calls(&a.body, out)),
-        _ => {}
-    }
-}
-
-/// The calls in tail position of the entry `body`: its value and every `return`'s.
-fn entry_tail_calls(body: &hir::Block) -> HashMap<FuncId, u32> {
-    let mut out = HashMap::new();
-    if let Some(t) = &body.tail {
-        tail_calls(t, &mut out);
-    }
-    hir::walk_block(body, &mut |e| {
-        if let ExprKind::Return(Some(x)) = &e.kind {
-            tail_calls(x, &mut out);
-        }
-    });
-    out
 }
 
 /// Whether `e` has no effect and cannot diverge, so that computing it later, or not at all,
@@ -430,13 +382,8 @@ pub fn lower_entry_counting(
         counting: None,
         tables: HashMap::new(),
         known_ipv6: None,
-        tail: false,
-        block_tail: false,
         dest: None,
         block_dest: None,
-        tail_sites: entry_tail_calls(&func.body),
-        shared: HashMap::new(),
-        shared_pending: vec![],
         array_ptrs: vec![],
     };
     if let Some(plan) = count {
@@ -452,14 +399,9 @@ pub fn lower_entry_counting(
         const_bytes: HashMap::new(),
     });
     l.payload_start_at_entry(entry);
-    l.block_tail = true;
     let body = l.block(&func.body);
     l.span = func.body.span;
     l.return_value(body);
-    // The shared bodies, each lowered once; their value is the program's.
-    while let Some(f) = l.shared_pending.pop() {
-        l.lower_shared(f);
-    }
     if let Some(c) = &l.counting {
         crate::counts::count_returns(&mut l.f, c);
     }
@@ -471,7 +413,7 @@ pub fn lower_entry_counting(
 }
 
 impl<'a> Lowerer<'a> {
-    /// Returns `v`, the value of the entry (or of a shared body), from the program.
+    /// Returns `v`, the value of the entry, from the program.
     fn return_value(&mut self, v: Val) {
         if let Val::Scalar(v) = v {
             self.terminate(Term::Return(Operand::Val(v)));
@@ -480,77 +422,6 @@ impl<'a> Lowerer<'a> {
             let fb = self.fallback as i64;
             self.terminate(Term::Return(Operand::Imm(fb)));
         }
-    }
-
-    /// Whether a call of `func` in tail position jumps to one shared copy of its body
-    /// instead of inlining it: it is called so from several places, returns the verdict,
-    /// and its body is more than a few expressions (a copy costs more than passing the
-    /// arguments).
-    fn shares_tail_call(&self, func: FuncId) -> bool {
-        let callee = &self.prog.functions[func.0 as usize];
-        if self.tail_sites.get(&func).copied().unwrap_or(0) < 2 || callee.ret != Ty::Verdict {
-            return false;
-        }
-        let mut size = 0;
-        hir::walk_block(&callee.body, &mut |_| size += 1);
-        size >= 6
-    }
-
-    /// A call in tail position of a shared function: its arguments written to the body's
-    /// parameters, then a jump to the body.
-    fn shared_tail_call(&mut self, func: FuncId, args: &[hir::Expr]) -> Val {
-        let callee = &self.prog.functions[func.0 as usize];
-        let vals: Vec<Val> = args.iter().map(|a| self.expr(a)).collect();
-        let (body, params) = match self.shared.get(&func) {
-            Some(x) => x.clone(),
-            None => {
-                let b = self.f.new_block(callee.body.span);
-                let params: Vec<Store> = callee
-                    .params
-                    .iter()
-                    .map(|p| {
-                        let decl = &callee.locals[p.0 as usize];
-                        self.new_store(&decl.ty, &format!("param {}", decl.name))
-                    })
-                    .collect();
-                self.shared.insert(func, (b, params.clone()));
-                self.shared_pending.push(func);
-                (b, params)
-            }
-        };
-        for ((p, store), v) in callee.params.iter().zip(&params).zip(&vals) {
-            let pty = callee.locals[p.0 as usize].ty.clone();
-            self.write_store(store, v, &pty);
-        }
-        self.jump(body);
-        Val::Never
-    }
-
-    /// Lowers the shared body of `func` at its block: a frame of its own whose value and
-    /// `return`s end the program.
-    fn lower_shared(&mut self, func: FuncId) {
-        let Some((block, params)) = self.shared.get(&func).cloned() else { return };
-        let callee = &self.prog.functions[func.0 as usize];
-        let locals: HashMap<LocalId, Store> = callee.params.iter().copied().zip(params).collect();
-        self.switch_to(block);
-        self.span = callee.body.span;
-        (self.weight, self.outer_loop, self.known_ipv6) = (1, None, None);
-        self.frames.push(Frame {
-            locals,
-            ret: None,
-            ret_ty: callee.ret.clone(),
-            bounded: HashMap::new(),
-            const_bytes: HashMap::new(),
-        });
-        self.func_stack.push(func);
-        self.inline_depth += 1;
-        self.block_tail = true;
-        let v = self.block(&callee.body);
-        self.span = callee.body.span;
-        self.return_value(v);
-        self.inline_depth -= 1;
-        self.func_stack.pop();
-        self.frames.pop();
     }
 
     // ----- building blocks -------------------------------------------------------------
@@ -881,15 +752,14 @@ impl<'a> Lowerer<'a> {
     fn block(&mut self, b: &hir::Block) -> Val {
         let known = self.known_ipv6;
         let ptrs = self.array_ptrs.len();
-        let tail = std::mem::take(&mut self.block_tail);
         let dest = self.block_dest.take();
-        let v = self.block_inner(b, tail, dest);
+        let v = self.block_inner(b, dest);
         self.known_ipv6 = known;
         self.array_ptrs.truncate(ptrs);
         v
     }
 
-    fn block_inner(&mut self, b: &hir::Block, tail: bool, dest: Option<Store>) -> Val {
+    fn block_inner(&mut self, b: &hir::Block, dest: Option<Store>) -> Val {
         let mut next_group = 0;
         for (i, stmt) in b.stmts.iter().enumerate() {
             if i == next_group {
@@ -904,7 +774,6 @@ impl<'a> Lowerer<'a> {
         match &b.tail {
             Some(e) => {
                 self.prefetch_net_reads(&[e]);
-                self.tail = tail;
                 self.dest = dest;
                 self.expr(e)
             }
@@ -1235,7 +1104,6 @@ impl<'a> Lowerer<'a> {
     }
 
     fn expr_inner(&mut self, e: &hir::Expr) -> Val {
-        let tail = std::mem::take(&mut self.tail);
         // Only a scalar result (or an `Option` of one) goes to a store given from outside.
         let dest = self.dest.take().filter(|_| match &e.ty {
             Ty::Option(inner) => is_scalar(inner),
@@ -1366,7 +1234,6 @@ impl<'a> Lowerer<'a> {
                 }
             }
             ExprKind::Block(b) => {
-                self.block_tail = tail;
                 self.block_dest = dest;
                 self.block(b)
             }
@@ -1381,13 +1248,12 @@ impl<'a> Lowerer<'a> {
                 let known = self.known_ipv6;
                 let (when_true, when_false) = (ipv_fact(cond, true), ipv_fact(cond, false));
                 self.known_ipv6 = when_true.or(known);
-                self.block_tail = tail;
                 self.block_dest = Some(store.clone());
                 let tv = self.block(then);
                 self.write_store(&store, &tv, &e.ty);
                 self.jump(join);
                 self.known_ipv6 = when_false.or(known);
-                let v = self.finish_if(eb, els.as_deref(), &store, join, &e.ty, tail);
+                let v = self.finish_if(eb, els.as_deref(), &store, join, &e.ty);
                 // Past the `if`, when one arm diverges, the other's fact holds.
                 let els_diverges = els.as_ref().is_some_and(|x| x.ty == Ty::Never);
                 self.known_ipv6 = match (then.ty == Ty::Never, els_diverges) {
@@ -1406,7 +1272,6 @@ impl<'a> Lowerer<'a> {
                 self.span = scrutinee.span;
                 let (_, eb, ptr) = self.bind_map_value(map.0, key, *local, in_place);
                 self.span = saved;
-                self.block_tail = tail;
                 self.block_dest = Some(store.clone());
                 let ptrs = self.array_ptrs.len();
                 self.note_array_ptr(map.0, key, ptr);
@@ -1414,7 +1279,7 @@ impl<'a> Lowerer<'a> {
                 self.array_ptrs.truncate(ptrs);
                 self.write_store(&store, &tv, &e.ty);
                 self.jump(join);
-                self.finish_if(eb, els.as_deref(), &store, join, &e.ty, tail)
+                self.finish_if(eb, els.as_deref(), &store, join, &e.ty)
             }
             ExprKind::IfLet { local, scrutinee, then, els } => {
                 let s = self.expr(scrutinee);
@@ -1435,17 +1300,16 @@ impl<'a> Lowerer<'a> {
                         }
                     };
                     self.frame().locals.insert(*local, lstore);
-                    self.block_tail = tail;
-                    self.block_dest = Some(store.clone());
+                        self.block_dest = Some(store.clone());
                     let tv = self.block(then);
                     self.write_store(&store, &tv, &e.ty);
                     self.jump(join);
                 } else {
                     self.jump(eb);
                 }
-                self.finish_if(eb, els.as_deref(), &store, join, &e.ty, tail)
+                self.finish_if(eb, els.as_deref(), &store, join, &e.ty)
             }
-            ExprKind::Match { scrutinee, arms } => self.lower_match(e, scrutinee, arms, tail, dest),
+            ExprKind::Match { scrutinee, arms } => self.lower_match(e, scrutinee, arms, dest),
             ExprKind::For { var, start, end, max_trips, body } => {
                 let ty = self.local_ty(*var);
                 let s = self.expr(start);
@@ -1522,17 +1386,12 @@ impl<'a> Lowerer<'a> {
             }
             ExprKind::Return(v) => {
                 let val = match v {
-                    Some(v) => {
-                        // A `return` of the program (not of an inlined call) is in tail position.
-                        self.tail = self.frames.last().is_some_and(|f| f.ret.is_none());
-                        self.expr(v)
-                    }
+                    Some(v) => self.expr(v),
                     None => Val::Unit,
                 };
                 self.do_return(val);
                 Val::Never
             }
-            ExprKind::Call { func, args } if tail && self.shares_tail_call(*func) => self.shared_tail_call(*func, args),
             ExprKind::Call { func, args } => self.inline_call(*func, args, &e.ty, dest),
             ExprKind::PacketField { field, .. } => match self.prefetched_read(e) {
                 Some(v) => self.or_fallback(v),
@@ -1872,10 +1731,9 @@ impl<'a> Lowerer<'a> {
 
     /// The `else` arm and the join of an `if` or `if let`: lowers `els` (if any) in block
     /// `eb` into `store`, continues at `join` and reads the result.
-    fn finish_if(&mut self, eb: Block, els: Option<&hir::Expr>, store: &Store, join: Block, ty: &Ty, tail: bool) -> Val {
+    fn finish_if(&mut self, eb: Block, els: Option<&hir::Expr>, store: &Store, join: Block, ty: &Ty) -> Val {
         self.switch_to(eb);
         if let Some(els) = els {
-            self.tail = tail;
             self.dest = Some(store.clone());
             let ev = self.expr(els);
             self.write_store(store, &ev, ty);
@@ -2236,7 +2094,6 @@ impl<'a> Lowerer<'a> {
         e: &hir::Expr,
         scrutinee: &hir::Expr,
         arms: &[hir::Arm],
-        tail: bool,
         dest: Option<Store>,
     ) -> Val {
         let s = self.expr(scrutinee);
@@ -2320,7 +2177,6 @@ impl<'a> Lowerer<'a> {
             let Some(body) = bodies[i] else { continue };
             self.switch_to(body);
             self.span = arm.span;
-            self.tail = tail;
             self.dest = Some(store.clone());
             let v = self.expr(&arm.body);
             self.write_store(&store, &v, &e.ty);
