@@ -1530,6 +1530,13 @@ impl<'a> Lowerer<'a> {
                 } else if self.fallback == hir::Verdict::Pass {
                     // Pass on success, and the fallback (Pass) on failure: always Pass.
                     Val::Scalar(self.iconst(hir::Verdict::Pass as u64))
+                } else if hir::Verdict::Pass as u64 == 1 && self.fallback as u64 == 0 && self.counting.is_none() {
+                    // Pass (1) when the selection worked (0), else Drop (0): the helper fails
+                    // with a negative errno, so the verdict is the sign bit flipped. (Not with
+                    // `--count`, whose epilogue branches on the verdict: a constant per path
+                    // lets that branch be decided where the verdict is made.)
+                    let sign = self.alu(AluOp::Rsh, r, Operand::Imm(63));
+                    Val::Scalar(self.alu(AluOp::Xor, sign, Operand::Imm(1)))
                 } else {
                     // Pass when the selection worked, else the entry's fallback.
                     let v = self.new_value();
