@@ -709,7 +709,7 @@ impl<'a> Lowerer<'a> {
 
     /// An aggregate read through a pointer copied to a stack slot of its own, for the uses
     /// that work on stack memory only (comparisons).
-    fn to_stack(&mut self, v: Val, ty: &Ty) -> Val {
+    fn onto_stack(&mut self, v: Val, ty: &Ty) -> Val {
         match v {
             Val::Ptr(p, off) => {
                 let (size, align) = layout(self.prog, ty);
@@ -795,6 +795,23 @@ impl<'a> Lowerer<'a> {
         *self.func_stack.last().unwrap_or(&FuncId(0))
     }
 
+    /// A new store for `local` (of type `ty`).
+    fn local_store(&mut self, local: LocalId, ty: &Ty) -> Store {
+        let name = self.frame_func_locals()[local.0 as usize].name.clone();
+        self.new_store(ty, &format!("local {name}"))
+    }
+
+    /// The `else` of a `let else`, in block `none`.
+    fn let_else_arm(&mut self, none: Block, else_block: &hir::Block) {
+        self.switch_to(none);
+        let r = self.block(else_block);
+        if !matches!(r, Val::Never) {
+            // A well-typed `else` diverges; be safe anyway.
+            let fb = self.fallback_block();
+            self.jump(fb);
+        }
+    }
+
     /// Lowers `stmt`; `rest` and `tail` follow it in its block (the scope of a `let else`).
     fn stmt(&mut self, stmt: &Stmt, rest: &[Stmt], tail: Option<&hir::Expr>) {
         match stmt {
@@ -804,13 +821,7 @@ impl<'a> Lowerer<'a> {
                 self.span = init.span;
                 let (some, none, ptr) = self.bind_map_value(map.0, key, *local, in_place);
                 self.span = *span;
-                self.switch_to(none);
-                let r = self.block(else_block);
-                if !matches!(r, Val::Never) {
-                    // A well-typed `else` diverges; be safe anyway.
-                    let fb = self.fallback_block();
-                    self.jump(fb);
-                }
+                self.let_else_arm(none, else_block);
                 self.switch_to(some);
                 self.note_array_ptr(map.0, key, ptr);
             }
@@ -823,8 +834,7 @@ impl<'a> Lowerer<'a> {
                 let ty = self.local_ty(*local);
                 if is_scalar(&ty) || matches!(&ty, Ty::Option(t) if is_scalar(t)) {
                     // The initialiser puts its value in the local's store itself.
-                    let name = self.frame_func_locals()[local.0 as usize].name.clone();
-                    let store = self.new_store(&ty, &format!("local {name}"));
+                    let store = self.local_store(*local, &ty);
                     self.dest = Some(store.clone());
                     let v = self.expr(init);
                     self.dest = None;
@@ -840,9 +850,7 @@ impl<'a> Lowerer<'a> {
                     self.frame().locals.insert(*local, Store::Mem(slot));
                     return;
                 }
-                let ty = self.local_ty(*local);
-                let name = self.frame_func_locals()[local.0 as usize].name.clone();
-                let store = self.new_store(&ty, &format!("local {name}"));
+                let store = self.local_store(*local, &ty);
                 self.write_store(&store, &v, &ty);
                 self.frame().locals.insert(*local, store);
             }
@@ -850,19 +858,12 @@ impl<'a> Lowerer<'a> {
                 let v = self.expr(init);
                 self.span = *span;
                 let ty = self.local_ty(*local);
-                let name = self.frame_func_locals()[local.0 as usize].name.clone();
-                let store = self.new_store(&ty, &format!("local {name}"));
+                let store = self.local_store(*local, &ty);
                 if let Val::Opt(flag, payload) = v {
                     let some = self.new_block();
                     let none = self.new_block();
                     self.branch(JmpOp::Jne, flag, Operand::Imm(0), some, none);
-                    self.switch_to(none);
-                    let r = self.block(else_block);
-                    if !matches!(r, Val::Never) {
-                        // A well-typed `else` diverges; be safe anyway.
-                        let fb = self.fallback_block();
-                        self.jump(fb);
-                    }
+                    self.let_else_arm(none, else_block);
                     self.switch_to(some);
                     self.write_store(&store, &payload, &ty);
                 }
@@ -1300,7 +1301,7 @@ impl<'a> Lowerer<'a> {
                         }
                     };
                     self.frame().locals.insert(*local, lstore);
-                        self.block_dest = Some(store.clone());
+                    self.block_dest = Some(store.clone());
                     let tv = self.block(then);
                     self.write_store(&store, &tv, &e.ty);
                     self.jump(join);
@@ -1449,33 +1450,13 @@ impl<'a> Lowerer<'a> {
                 let f = self.iconst(0);
                 Val::Opt(f, Box::new(self.zero(&inner)))
             }
-            ExprKind::UnwrapOr(o, d) if is_plain(d) => {
-                // A default without effects is computed only when it is taken.
-                let ov = self.expr(o);
-                let Val::Opt(flag, payload) = ov else { return ov };
-                let store = self.result_store(dest, &e.ty, "unwrap_or result");
-                let test = self.new_block();
-                let some = self.new_block();
-                let none = self.new_block();
-                let join = self.new_block();
-                self.jump(test);
-                self.switch_to(test);
-                self.branch(JmpOp::Jne, flag, Operand::Imm(0), some, none);
-                self.switch_to(none);
-                let dv = self.expr(d);
-                self.write_store(&store, &dv, &e.ty);
-                self.jump(join);
-                self.switch_to(some);
-                self.write_store(&store, &payload, &e.ty);
-                self.jump(join);
-                self.switch_to(join);
-                self.take_temp(&store)
-            }
             ExprKind::UnwrapOr(o, d) => {
                 let ov = self.expr(o);
-                let dv = self.expr(d);
-                let Val::Opt(flag, payload) = ov else { return dv };
-                let store = self.new_store(&e.ty, "unwrap_or result");
+                // A default without effects is computed only when it is taken; another one
+                // first, as written.
+                let early = if is_plain(d) { None } else { Some(self.expr(d)) };
+                let Val::Opt(flag, payload) = ov else { return early.unwrap_or(ov) };
+                let store = self.result_store(dest, &e.ty, "unwrap_or result");
                 // The branch comes first, in a block of its own, so that a read whose flag is a
                 // constant on a path jumps straight to the arm it takes (thread_known_branches).
                 let test = self.new_block();
@@ -1486,6 +1467,10 @@ impl<'a> Lowerer<'a> {
                 self.switch_to(test);
                 self.branch(JmpOp::Jne, flag, Operand::Imm(0), some, none);
                 self.switch_to(none);
+                let dv = match early {
+                    Some(dv) => dv,
+                    None => self.expr(d),
+                };
                 self.write_store(&store, &dv, &e.ty);
                 self.jump(join);
                 self.switch_to(some);
@@ -1856,8 +1841,8 @@ impl<'a> Lowerer<'a> {
     }
 
     fn binary_values(&mut self, op: BinOp, a: Val, b: Val, aty: &Ty, bty: &Ty) -> Val {
-        let a = self.to_stack(a, aty);
-        let b = self.to_stack(b, bty);
+        let a = self.onto_stack(a, aty);
+        let b = self.onto_stack(b, bty);
         if let (Val::Mem(sa, oa), Val::Mem(sb, ob)) = (&a, &b) {
             let (size, _) = layout(self.prog, aty);
             let eq = self.mem_eq(*sa, *oa, *sb, *ob, size);
@@ -2096,13 +2081,7 @@ impl<'a> Lowerer<'a> {
 
     /// A `match` as a decision tree (`decision.rs`): arms whose bodies are the same literal
     /// share one body, their intervals merge, and the tests are a binary search.
-    fn lower_match(
-        &mut self,
-        e: &hir::Expr,
-        scrutinee: &hir::Expr,
-        arms: &[hir::Arm],
-        dest: Option<Store>,
-    ) -> Val {
+    fn lower_match(&mut self, e: &hir::Expr, scrutinee: &hir::Expr, arms: &[hir::Arm], dest: Option<Store>) -> Val {
         let s = self.expr(scrutinee);
         let s = self.scalar(s);
         let (Ty::Int(int), false) = (&scrutinee.ty, arms.is_empty()) else {
@@ -2310,8 +2289,7 @@ impl<'a> Lowerer<'a> {
             }
             Val::Ptr(..) if in_place => Store::Ptr(ptr),
             v => {
-                let name = self.frame_func_locals()[local.0 as usize].name.clone();
-                let store = self.new_store(&ty, &format!("local {name}"));
+                let store = self.local_store(local, &ty);
                 self.write_store(&store, &v, &ty);
                 store
             }

@@ -301,7 +301,8 @@ impl<'a> Lowerer<'a> {
             self.switch_to(join);
             self.span = outer;
             for &(e, off, kind) in &group {
-                let (_, _, flag, store) = outs.iter().find(|o| o.0 == off && o.1 == kind).expect("every read has an out");
+                let (_, _, flag, store) =
+                    outs.iter().find(|o| o.0 == off && o.1 == kind).expect("every read has an out");
                 let v = Val::Opt(*flag, Box::new(self.take_temp(store)));
                 self.prefetched.insert(expr_key(e), v);
             }
