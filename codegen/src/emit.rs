@@ -34,6 +34,10 @@ struct Emitter<'a> {
     cur: Block,
     /// Edges (from, to) too long for a 16-bit jump offset: they jump with `gotol`.
     long: &'a HashSet<(Block, Block)>,
+    /// Where a jump to each block lands: past the blocks that emit nothing but a jump.
+    forward: Vec<Block>,
+    /// How many times each value is read.
+    reads: Vec<u32>,
 }
 
 /// The second operand of a conditional jump.
@@ -104,6 +108,9 @@ impl Emitter<'_> {
     fn load_imm(&mut self, reg: u8, imm: i64) {
         if fits_i32(imm) {
             self.push(Insn::mov64_imm(reg, imm as i32));
+        } else if imm as u64 <= u32::MAX as u64 {
+            // A 32-bit move zeroes the upper half: one instruction for a u32 constant.
+            self.push(Insn::alu32_imm(AluOp::Mov, reg, imm as u32 as i32));
         } else {
             self.push2(Insn::ld_imm64(reg, imm as u64));
         }
@@ -130,6 +137,7 @@ impl Emitter<'_> {
                 self.load_imm(w, *imm as i64);
                 self.store_from(*dst, w);
             }
+            Inst::Copy { dst, src } if self.loc(*dst) == self.loc(*src) => {}
             Inst::Copy { dst, src } => {
                 let r = self.read_reg(*src, R1);
                 self.store_from(*dst, r);
@@ -205,6 +213,8 @@ impl Emitter<'_> {
                 let a = self.slot_addr(*slot, *off);
                 match src {
                     Operand::Imm(i) if fits_i32(*i) => self.push(Insn::st_imm(*size, FP, a, *i as i32)),
+                    // A store of 4 bytes or fewer takes only the immediate's low bytes.
+                    Operand::Imm(i) if size.bytes() <= 4 => self.push(Insn::st_imm(*size, FP, a, *i as u32 as i32)),
                     Operand::Imm(i) => {
                         self.load_imm(R1, *i);
                         self.push(Insn::stx(*size, FP, a, R1));
@@ -265,6 +275,46 @@ impl Emitter<'_> {
         }
     }
 
+    /// `t = a op b; d = uext32 t`, where only the extension reads `t`, is one 32-bit operation
+    /// into `d` (a 32-bit ALU operation zeroes the upper half), for the operations whose low 32
+    /// bits depend only on their operands' low 32 bits. A constant operand then fits the
+    /// instruction's 32-bit immediate whatever its upper bits. Returns whether it emitted.
+    fn fused32(&mut self, inst: &Inst, next: &Inst) -> bool {
+        let (Inst::Alu { dst: t, op, a, b, signed: false }, Inst::Normalize { dst: d, src, bits: 32, signed: false }) =
+            (inst, next)
+        else {
+            return false;
+        };
+        let fits = match op {
+            AluOp::Add | AluOp::Sub | AluOp::Mul | AluOp::And | AluOp::Or | AluOp::Xor => true,
+            AluOp::Lsh => matches!(b, Operand::Imm(0..32)),
+            _ => false,
+        };
+        if src != t || !fits || self.reads[t.as_u32() as usize] != 1 {
+            return false;
+        }
+        let commutative = !matches!(op, AluOp::Sub | AluOp::Lsh);
+        let (a, b) = match b {
+            Operand::Val(bv) if commutative && self.loc(*bv) == self.loc(*d) && bv != a => (bv, &Operand::Val(*a)),
+            _ => (a, b),
+        };
+        let avoid: Vec<Value> = match b {
+            Operand::Val(bv) => vec![*bv],
+            Operand::Imm(_) => vec![],
+        };
+        let w = self.work_reg(*d, &avoid);
+        self.load_into(*a, w);
+        match b {
+            Operand::Imm(i) => self.push(Insn::alu32_imm(*op, w, *i as u32 as i32)),
+            Operand::Val(bv) => {
+                let r = self.read_reg(*bv, R2);
+                self.push(Insn::alu32_reg(*op, w, r));
+            }
+        }
+        self.store_from(*d, w);
+        true
+    }
+
     fn alu_reg(&mut self, op: AluOp, dst: u8, src: u8, signed: bool) {
         if signed {
             self.push(Insn::alu64_reg_signed(op, dst, src));
@@ -305,11 +355,18 @@ impl Emitter<'_> {
                 self.push(Insn::exit());
             }
             Term::Jump(t) => {
-                if Some(*t) != next {
-                    self.jump_to(*t);
+                let t = self.forward[t.as_u32() as usize];
+                if Some(t) != next {
+                    self.jump_to(t);
                 }
             }
+            Term::Branch { then, els, .. }
+                if self.forward[then.as_u32() as usize] == self.forward[els.as_u32() as usize] =>
+            {
+                self.term(&Term::Jump(*then), next)
+            }
             Term::Branch { op, a, b, then, els } => {
+                let (then, els) = (&self.forward[then.as_u32() as usize], &self.forward[els.as_u32() as usize]);
                 let (op, taken, fall) =
                     if Some(*then) == next { (op.invert(), *els, *then) } else { (*op, *then, *els) };
                 let ra = self.read_reg(*a, R1);
@@ -565,6 +622,34 @@ fn emit_with(
     stack_size: u32,
     long: &HashSet<(Block, Block)>,
 ) -> Result<(MachineCode, Vec<(Block, Block)>), Diagnostic> {
+    // A block whose instructions all vanish (copies within one location) and that jumps on
+    // is not emitted: jumps to it go where it goes.
+    let empty = |b: Block| -> Option<Block> {
+        let d = &f.blocks[b];
+        let Term::Jump(t) = d.term else { return None };
+        let vanish = d.insts.iter().all(|(inst, _)| {
+            matches!(inst, Inst::Copy { dst, src } if alloc.locs[dst.as_u32() as usize] == alloc.locs[src.as_u32() as usize])
+        });
+        (vanish && b != f.entry && t != b).then_some(t)
+    };
+    let mut forward: Vec<Block> = f.blocks.keys().collect();
+    for &b in order {
+        // Only a chain that ends at a block that is emitted (a loop of empty blocks keeps its
+        // blocks).
+        let mut t = b;
+        for _ in 0..16 {
+            match empty(t) {
+                Some(n) => t = n,
+                None => {
+                    forward[b.as_u32() as usize] = t;
+                    break;
+                }
+            }
+        }
+    }
+    let emitted: Vec<Block> = order.iter().copied().filter(|b| forward[b.as_u32() as usize] == *b).collect();
+    let all = order;
+    let order = &emitted[..];
     let mut e = Emitter {
         f,
         locs: alloc.locs.clone(),
@@ -576,6 +661,17 @@ fn emit_with(
         block_start: vec![None; f.blocks.len()],
         cur: f.entry,
         long,
+        forward,
+        reads: {
+            let mut n = vec![0u32; f.num_values as usize];
+            for &b in all {
+                let d = &f.blocks[b];
+                for v in d.insts.iter().flat_map(|(i, _)| i.uses()).chain(d.term.uses()) {
+                    n[v.as_u32() as usize] += 1;
+                }
+            }
+            n
+        },
     };
     // The context arrives in r1, which the first helper call clobbers: keep it in r6.
     e.push(Insn::mov64_reg(R6, R1));
@@ -598,16 +694,23 @@ fn emit_with(
         e.cur = b;
         e.block_start[b.as_u32() as usize] = Some(e.out.insns.len());
         let data = &e.f.blocks[b];
-        for (inst, span) in &data.insts {
+        let mut k = 0;
+        while k < data.insts.len() {
+            let (inst, span) = &data.insts[k];
             e.span = *span;
+            if data.insts.get(k + 1).is_some_and(|(next, _)| e.fused32(inst, next)) {
+                k += 2;
+                continue;
+            }
             e.inst(inst);
+            k += 1;
         }
         e.span = data.term_span;
         let next = order.get(i + 1).copied();
         e.term(&data.term, next);
         owner.resize(e.out.insns.len(), b);
     }
-    check_verifier_cost(f, order, &e.block_start, e.out.insns.len())?;
+    check_verifier_cost(f, all, &e.block_start, e.out.insns.len())?;
     let fixups = std::mem::take(&mut e.fixups);
     let reach = |off: i64, limit: i64| -> bool { (-limit - 1..=limit).contains(&off) };
     let dest = |at: usize, target: Block| e.block_start[target.as_u32() as usize].unwrap_or(at + 1);

@@ -29,6 +29,9 @@ enum Val {
     Opt(Value, Box<Val>),
     /// An aggregate at `slot + offset`.
     Mem(Slot, u32),
+    /// An aggregate read where it is, at `ptr + offset`: a map value bound by `if let` or
+    /// `let else` in a scope that writes neither the binding nor the map (`ptr_binding_ok`).
+    Ptr(Value, u32),
     /// Unit, and the packet (the context is implicit).
     Unit,
     /// The expression diverged: the current block is dead code.
@@ -41,6 +44,8 @@ enum Store {
     Scalar(Value),
     Opt(Value, Box<Store>),
     Mem(Slot),
+    /// A map value read through its pointer (see [`Val::Ptr`]).
+    Ptr(Value),
     Unit,
 }
 
@@ -52,6 +57,9 @@ struct Frame {
     /// Loop variables of `for` loops with constant bounds, with their end: below it in the
     /// body.
     bounded: HashMap<LocalId, u64>,
+    /// Aggregate locals and parameters that hold constant bytes for all their life (a byte
+    /// string or literal never assigned): comparisons with them compare with immediates.
+    const_bytes: HashMap<LocalId, Vec<u8>>,
 }
 
 struct LoopCtx {
@@ -90,10 +98,91 @@ struct Lowerer<'a> {
     /// Constant tables read with a run-time index: the slot each is written to once, at the
     /// top of the entry, by its bytes.
     tables: HashMap<Vec<u8>, Slot>,
+    /// The packet's IP version where the code being lowered runs, when a test it is under
+    /// tells (`Some(true)`: IPv6): inside `if pkt.is_ipv6() { .. }`, or after
+    /// `if !pkt.is_ipv4() { return .. }` in the same block.
+    known_ipv6: Option<bool>,
+    /// Where the expression about to be lowered may put its value (an enclosing `if`'s,
+    /// call's or `let`'s store), so that the arms of an `if` in an inlined call write the
+    /// final store and no chain of copies joins them (`dest` for an expression,
+    /// `block_dest` for a block's tail). Scalars and `Option`s of scalars only.
+    dest: Option<Store>,
+    block_dest: Option<Store>,
+    /// Pointers to `Array` elements looked up by a constant key (map, key bytes, pointer)
+    /// in the code being lowered, which their lookup dominates: a `set` or `add` of the
+    /// same element writes through the pointer instead of looking it up again (an array's
+    /// elements never move).
+    array_ptrs: Vec<(u32, Vec<u8>, Value)>,
+}
+
+/// Whether `e` has no effect and cannot diverge, so that computing it later, or not at all,
+/// means the same: literals, locals, context fields of the packet and arithmetic on them.
+fn is_plain(e: &hir::Expr) -> bool {
+    let mut plain = true;
+    hir::walk_expr(e, &mut |x| {
+        plain &= match &x.kind {
+            ExprKind::Int(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Verdict(_)
+            | ExprKind::Local(_)
+            | ExprKind::Unary(..)
+            | ExprKind::Binary(..)
+            | ExprKind::Cast(_) => true,
+            ExprKind::PacketField { field, .. } => {
+                matches!(packet::info(*field).read, Read::Context(_))
+                    || matches!(
+                        field,
+                        PacketField::IsIpv4 | PacketField::IsIpv6 | PacketField::IsTcp | PacketField::IsUdp
+                    )
+            }
+            _ => false,
+        };
+    });
+    plain
+}
+
+/// `[a[k], a[k + 1], .., a[k + n - 1]]` (n >= 2, `a` a local array, constant indexes in its
+/// bounds): `a` and `k`.
+fn consecutive_elements(items: &[hir::Expr]) -> Option<(&hir::Expr, u32)> {
+    let mut base: Option<(&hir::Expr, LocalId, u32)> = None;
+    for (i, item) in items.iter().enumerate() {
+        let ExprKind::Index(b, idx) = &item.kind else { return None };
+        let (ExprKind::Local(l), ExprKind::Int(c), Ty::Array(elem, n)) = (&b.kind, &idx.kind, &b.ty) else {
+            return None;
+        };
+        if **elem != item.ty || *c >= u64::from(*n) {
+            return None;
+        }
+        match base {
+            None => base = Some((b, *l, *c as u32)),
+            Some((_, bl, first)) if bl == *l && u64::from(first) + i as u64 == *c => {}
+            Some(_) => return None,
+        }
+    }
+    base.filter(|_| items.len() >= 2).map(|(b, _, first)| (b, first))
+}
+
+/// The IP version `cond` being true (`when` true) or false implies, if it tells one:
+/// `pkt.is_ipv4()`, `pkt.is_ipv6()`, their `!`, and `&&` (when true) or `||` (when false)
+/// of them.
+fn ipv_fact(cond: &hir::Expr, when: bool) -> Option<bool> {
+    match &cond.kind {
+        ExprKind::PacketField { field: PacketField::IsIpv4, .. } if when => Some(false),
+        ExprKind::PacketField { field: PacketField::IsIpv6, .. } if when => Some(true),
+        ExprKind::Unary(UnOp::Not, a) => ipv_fact(a, !when),
+        ExprKind::Binary(BinOp::And, a, b) if when => ipv_fact(a, true).or_else(|| ipv_fact(b, true)),
+        ExprKind::Binary(BinOp::Or, a, b) if !when => ipv_fact(a, false).or_else(|| ipv_fact(b, false)),
+        _ => None,
+    }
 }
 
 /// Whether `body` assigns to `local` or to a part of it.
 fn assigns_local(body: &hir::Block, local: LocalId) -> bool {
+    assigns_in(&body.stmts, body.tail.as_deref(), local)
+}
+
+/// Whether the statements `stmts` then `tail` assign to `local` or to a part of it.
+fn assigns_in(stmts: &[Stmt], tail: Option<&hir::Expr>, local: LocalId) -> bool {
     fn root(p: &Place) -> LocalId {
         match p {
             Place::Local(l) => *l,
@@ -101,21 +190,77 @@ fn assigns_local(body: &hir::Block, local: LocalId) -> bool {
         }
     }
     // The statements of `b` itself; nested blocks are found through its expressions.
-    fn in_block(b: &hir::Block, local: LocalId) -> bool {
-        b.stmts.iter().any(|s| match s {
+    fn in_stmts(stmts: &[Stmt], local: LocalId) -> bool {
+        stmts.iter().any(|s| match s {
             Stmt::Assign { place, .. } => root(place) == local,
             Stmt::LetElse { else_block, .. } => in_block(else_block, local),
             _ => false,
         })
     }
-    let mut found = in_block(body, local);
-    hir::walk_block(body, &mut |e| match &e.kind {
+    fn in_block(b: &hir::Block, local: LocalId) -> bool {
+        in_stmts(&b.stmts, local)
+    }
+    let mut found = in_stmts(stmts, local);
+    walk_scope(stmts, tail, &mut |e| match &e.kind {
         ExprKind::Block(b) | ExprKind::If { then: b, .. } | ExprKind::IfLet { then: b, .. } => {
             found |= in_block(b, local)
         }
         ExprKind::For { body, .. } => found |= in_block(body, local),
         _ => {}
     });
+    found
+}
+
+/// Every expression of the statements `stmts` then `tail`, nested ones included.
+fn walk_scope(stmts: &[Stmt], tail: Option<&hir::Expr>, f: &mut dyn FnMut(&hir::Expr)) {
+    for s in stmts {
+        match s {
+            Stmt::Let { init, .. } => hir::walk_expr(init, f),
+            Stmt::LetElse { init, else_block, .. } => {
+                hir::walk_expr(init, f);
+                hir::walk_block(else_block, f);
+            }
+            Stmt::Assign { place, value, .. } => {
+                let mut p = place;
+                while let Place::Field(b, _) | Place::Index(b, _) = p {
+                    if let Place::Index(_, i) = p {
+                        hir::walk_expr(i, f);
+                    }
+                    p = b;
+                }
+                hir::walk_expr(value, f);
+            }
+            Stmt::Expr(e) => hir::walk_expr(e, f),
+        }
+    }
+    if let Some(t) = tail {
+        hir::walk_expr(t, f);
+    }
+}
+
+/// Whether the statements `stmts` then `tail`, or a function they call, write map `map`
+/// (set, insert, remove or add). `seen`: the functions already looked into.
+fn writes_map(prog: &Program, stmts: &[Stmt], tail: Option<&hir::Expr>, map: u32, seen: &mut Vec<FuncId>) -> bool {
+    let mut found = false;
+    let mut calls = Vec::new();
+    walk_scope(stmts, tail, &mut |e| match &e.kind {
+        ExprKind::MapSet { map: m, .. }
+        | ExprKind::MapInsert { map: m, .. }
+        | ExprKind::MapRemove { map: m, .. }
+        | ExprKind::MapAdd { map: m, .. } => found |= m.0 == map,
+        ExprKind::Call { func, .. } => calls.push(*func),
+        _ => {}
+    });
+    for func in calls {
+        if found {
+            break;
+        }
+        if !seen.contains(&func) {
+            seen.push(func);
+            let body = &prog.functions[func.0 as usize].body;
+            found |= writes_map(prog, &body.stmts, body.tail.as_deref(), map, seen);
+        }
+    }
     found
 }
 
@@ -236,23 +381,27 @@ pub fn lower_entry_counting(
         payload_start: None,
         counting: None,
         tables: HashMap::new(),
+        known_ipv6: None,
+        dest: None,
+        block_dest: None,
+        array_ptrs: vec![],
     };
     if let Some(plan) = count {
         let sel = l.iconst(u64::from(crate::counts::PASS));
         let cookie = plan.cookies.map(|_| l.iconst(0));
         l.counting = Some(crate::counts::Counting { plan: plan.clone(), sel, cookie });
     }
-    l.frames.push(Frame { locals: HashMap::new(), ret: None, ret_ty: func.ret.clone(), bounded: HashMap::new() });
+    l.frames.push(Frame {
+        locals: HashMap::new(),
+        ret: None,
+        ret_ty: func.ret.clone(),
+        bounded: HashMap::new(),
+        const_bytes: HashMap::new(),
+    });
     l.payload_start_at_entry(entry);
     let body = l.block(&func.body);
     l.span = func.body.span;
-    if let Val::Scalar(v) = body {
-        l.terminate(Term::Return(Operand::Val(v)));
-    } else if !matches!(body, Val::Never) {
-        // A well-typed entry always yields a verdict; this keeps the IR terminated anyway.
-        let fb = l.fallback as i64;
-        l.terminate(Term::Return(Operand::Imm(fb)));
-    }
+    l.return_value(body);
     if let Some(c) = &l.counting {
         crate::counts::count_returns(&mut l.f, c);
     }
@@ -264,6 +413,17 @@ pub fn lower_entry_counting(
 }
 
 impl<'a> Lowerer<'a> {
+    /// Returns `v`, the value of the entry, from the program.
+    fn return_value(&mut self, v: Val) {
+        if let Val::Scalar(v) = v {
+            self.terminate(Term::Return(Operand::Val(v)));
+        } else if !matches!(v, Val::Never) {
+            // A well-typed entry always yields a verdict; this keeps the IR terminated anyway.
+            let fb = self.fallback as i64;
+            self.terminate(Term::Return(Operand::Imm(fb)));
+        }
+    }
+
     // ----- building blocks -------------------------------------------------------------
 
     fn push(&mut self, inst: Inst) {
@@ -400,6 +560,14 @@ impl<'a> Lowerer<'a> {
 
     // ----- stores (locals and results) -------------------------------------------------
 
+    /// The store for a result of type `ty`: `dest` when the caller gave one, else a new one.
+    fn result_store(&mut self, dest: Option<Store>, ty: &Ty, what: &str) -> Store {
+        match dest {
+            Some(d) => d,
+            None => self.new_store(ty, what),
+        }
+    }
+
     fn new_store(&mut self, ty: &Ty, what: &str) -> Store {
         match ty {
             Ty::Int(_) | Ty::Bool | Ty::Verdict => Store::Scalar(self.new_value()),
@@ -418,9 +586,12 @@ impl<'a> Lowerer<'a> {
     fn write_store(&mut self, store: &Store, val: &Val, ty: &Ty) {
         match (store, val) {
             (_, Val::Never) => {}
+            (Store::Scalar(dst), Val::Scalar(src)) if dst == src => {}
             (Store::Scalar(dst), Val::Scalar(src)) => self.push(Inst::Copy { dst: *dst, src: *src }),
             (Store::Opt(flag, inner), Val::Opt(vflag, vinner)) => {
-                self.push(Inst::Copy { dst: *flag, src: *vflag });
+                if flag != vflag {
+                    self.push(Inst::Copy { dst: *flag, src: *vflag });
+                }
                 let inner_ty = match ty {
                     Ty::Option(t) => (**t).clone(),
                     _ => Ty::Unit,
@@ -430,6 +601,10 @@ impl<'a> Lowerer<'a> {
             (Store::Mem(slot), Val::Mem(src, off)) => {
                 let (size, _) = layout(self.prog, ty);
                 self.copy_mem(*slot, 0, *src, *off, size);
+            }
+            (Store::Mem(slot), Val::Ptr(p, off)) => {
+                let (size, align) = layout(self.prog, ty);
+                self.copy_from_ptr(*slot, 0, *p, *off, size, align);
             }
             _ => {}
         }
@@ -449,6 +624,7 @@ impl<'a> Lowerer<'a> {
                 Val::Opt(f, Box::new(self.read_store(inner)))
             }
             Store::Mem(slot) => Val::Mem(*slot, 0),
+            Store::Ptr(p) => Val::Ptr(*p, 0),
             Store::Unit => Val::Unit,
         }
     }
@@ -460,6 +636,7 @@ impl<'a> Lowerer<'a> {
             Store::Scalar(v) => Val::Scalar(*v),
             Store::Opt(flag, inner) => Val::Opt(*flag, Box::new(self.take_temp(inner))),
             Store::Mem(slot) => Val::Mem(*slot, 0),
+            Store::Ptr(p) => Val::Ptr(*p, 0),
             Store::Unit => Val::Unit,
         }
     }
@@ -488,6 +665,10 @@ impl<'a> Lowerer<'a> {
                 let (size, _) = layout(self.prog, ty);
                 self.copy_mem(slot, off, *src, *soff, size);
             }
+            Val::Ptr(p, poff) => {
+                let (size, align) = layout(self.prog, ty);
+                self.copy_from_ptr(slot, off, *p, *poff, size, align);
+            }
             Val::Opt(flag, inner) => {
                 let inner_ty = match ty {
                     Ty::Option(t) => (**t).clone(),
@@ -511,6 +692,32 @@ impl<'a> Lowerer<'a> {
             Val::Scalar(v)
         } else {
             Val::Mem(slot, off)
+        }
+    }
+
+    /// Reads a value of type `ty` from `ptr + off` (a map value): a scalar is loaded, an
+    /// aggregate stays where it is.
+    fn load_from_ptr(&mut self, ptr: Value, off: u32, ty: &Ty) -> Val {
+        if is_scalar(ty) {
+            let dst = self.new_value();
+            self.push(Inst::PtrLoad { dst, ptr, off: off as i16, size: scalar_size(ty) });
+            Val::Scalar(if is_signed(ty) { self.normalize(dst, ty) } else { dst })
+        } else {
+            Val::Ptr(ptr, off)
+        }
+    }
+
+    /// An aggregate read through a pointer copied to a stack slot of its own, for the uses
+    /// that work on stack memory only (comparisons).
+    fn onto_stack(&mut self, v: Val, ty: &Ty) -> Val {
+        match v {
+            Val::Ptr(p, off) => {
+                let (size, align) = layout(self.prog, ty);
+                let slot = self.f.new_slot(size, "map value copy");
+                self.copy_from_ptr(slot, 0, p, off, size, align);
+                Val::Mem(slot, 0)
+            }
+            other => other,
         }
     }
 
@@ -543,18 +750,33 @@ impl<'a> Lowerer<'a> {
     // ----- statements and blocks -------------------------------------------------------
 
     fn block(&mut self, b: &hir::Block) -> Val {
+        let known = self.known_ipv6;
+        let ptrs = self.array_ptrs.len();
+        let dest = self.block_dest.take();
+        let v = self.block_inner(b, dest);
+        self.known_ipv6 = known;
+        self.array_ptrs.truncate(ptrs);
+        v
+    }
+
+    fn block_inner(&mut self, b: &hir::Block, dest: Option<Store>) -> Val {
         let mut next_group = 0;
         for (i, stmt) in b.stmts.iter().enumerate() {
             if i == next_group {
                 next_group = self.prefetch_reads(b, i);
             }
-            self.stmt(stmt);
+            self.prefetch_net_reads(&reads::stmt_exprs(stmt));
+            self.stmt(stmt, &b.stmts[i + 1..], b.tail.as_deref());
         }
         if next_group == b.stmts.len() {
             self.prefetch_reads(b, next_group);
         }
         match &b.tail {
-            Some(e) => self.expr(e),
+            Some(e) => {
+                self.prefetch_net_reads(&[e]);
+                self.dest = dest;
+                self.expr(e)
+            }
             None if b.ty == Ty::Never => Val::Never,
             None => Val::Unit,
         }
@@ -573,9 +795,54 @@ impl<'a> Lowerer<'a> {
         *self.func_stack.last().unwrap_or(&FuncId(0))
     }
 
-    fn stmt(&mut self, stmt: &Stmt) {
+    /// A new store for `local` (of type `ty`).
+    fn local_store(&mut self, local: LocalId, ty: &Ty) -> Store {
+        let name = self.frame_func_locals()[local.0 as usize].name.clone();
+        self.new_store(ty, &format!("local {name}"))
+    }
+
+    /// The `else` of a `let else`, in block `none`.
+    fn let_else_arm(&mut self, none: Block, else_block: &hir::Block) {
+        self.switch_to(none);
+        let r = self.block(else_block);
+        if !matches!(r, Val::Never) {
+            // A well-typed `else` diverges; be safe anyway.
+            let fb = self.fallback_block();
+            self.jump(fb);
+        }
+    }
+
+    /// Lowers `stmt`; `rest` and `tail` follow it in its block (the scope of a `let else`).
+    fn stmt(&mut self, stmt: &Stmt, rest: &[Stmt], tail: Option<&hir::Expr>) {
         match stmt {
+            Stmt::LetElse { local, init, else_block, span } if matches!(init.kind, ExprKind::MapGet { .. }) => {
+                let ExprKind::MapGet { map, key } = &init.kind else { return };
+                let in_place = self.ptr_binding_ok(map.0, *local, rest, tail);
+                self.span = init.span;
+                let (some, none, ptr) = self.bind_map_value(map.0, key, *local, in_place);
+                self.span = *span;
+                self.let_else_arm(none, else_block);
+                self.switch_to(some);
+                self.note_array_ptr(map.0, key, ptr);
+            }
             Stmt::Let { local, init, span } => {
+                if let Some(bytes) = self.const_bytes_of(init) {
+                    if !is_scalar(&init.ty) && !assigns_in(rest, tail, *local) {
+                        self.frame().const_bytes.insert(*local, bytes);
+                    }
+                }
+                let ty = self.local_ty(*local);
+                if is_scalar(&ty) || matches!(&ty, Ty::Option(t) if is_scalar(t)) {
+                    // The initialiser puts its value in the local's store itself.
+                    let store = self.local_store(*local, &ty);
+                    self.dest = Some(store.clone());
+                    let v = self.expr(init);
+                    self.dest = None;
+                    self.span = *span;
+                    self.write_store(&store, &v, &ty);
+                    self.frame().locals.insert(*local, store);
+                    return;
+                }
                 let v = self.expr(init);
                 self.span = *span;
                 // A new aggregate (a literal, a map value, a read) becomes the local itself.
@@ -583,9 +850,7 @@ impl<'a> Lowerer<'a> {
                     self.frame().locals.insert(*local, Store::Mem(slot));
                     return;
                 }
-                let ty = self.local_ty(*local);
-                let name = self.frame_func_locals()[local.0 as usize].name.clone();
-                let store = self.new_store(&ty, &format!("local {name}"));
+                let store = self.local_store(*local, &ty);
                 self.write_store(&store, &v, &ty);
                 self.frame().locals.insert(*local, store);
             }
@@ -593,19 +858,12 @@ impl<'a> Lowerer<'a> {
                 let v = self.expr(init);
                 self.span = *span;
                 let ty = self.local_ty(*local);
-                let name = self.frame_func_locals()[local.0 as usize].name.clone();
-                let store = self.new_store(&ty, &format!("local {name}"));
+                let store = self.local_store(*local, &ty);
                 if let Val::Opt(flag, payload) = v {
                     let some = self.new_block();
                     let none = self.new_block();
                     self.branch(JmpOp::Jne, flag, Operand::Imm(0), some, none);
-                    self.switch_to(none);
-                    let r = self.block(else_block);
-                    if !matches!(r, Val::Never) {
-                        // A well-typed `else` diverges; be safe anyway.
-                        let fb = self.fallback_block();
-                        self.jump(fb);
-                    }
+                    self.let_else_arm(none, else_block);
                     self.switch_to(some);
                     self.write_store(&store, &payload, &ty);
                 }
@@ -652,7 +910,8 @@ impl<'a> Lowerer<'a> {
                 _ => false,
             }
         }
-        let shared = self.prefetched.values().any(|pv| val_holds(pv, *slot));
+        // (One that only this expression reads is its own: the group's reads ran before it.)
+        let shared = self.prefetched.values().filter(|pv| val_holds(pv, *slot)).count() > 1;
         (!owned && !shared && !self.scratch.values().any(|x| x == slot)).then_some(*slot)
     }
 
@@ -751,6 +1010,23 @@ impl<'a> Lowerer<'a> {
         self.alu(AluOp::Add, base, Operand::Val(scaled))
     }
 
+    /// Element `idx` of an array of `n` `elem`s at `ptr + off` (a map value).
+    fn index_ptr(&mut self, ptr: Value, off: u32, idx: &hir::Expr, elem: &Ty, n: u32) -> Val {
+        let (esize, _) = layout(self.prog, elem);
+        if let ExprKind::Int(c) = idx.kind {
+            if c < n as u64 {
+                return self.load_from_ptr(ptr, off + c as u32 * esize, elem);
+            }
+        }
+        let known = self.index_below(idx, n);
+        let iv = self.expr(idx);
+        let iv = self.scalar(iv);
+        let base = if off == 0 { ptr } else { self.alu(AluOp::Add, ptr, Operand::Imm(off as i64)) };
+        // The slot is unused when a base pointer is given.
+        let p = self.indexed_ptr(Slot::from_u32(0), 0, Some(base), iv, esize, n, known);
+        self.load_from_ptr(p, 0, elem)
+    }
+
     fn read_place(&mut self, place: &Place) -> Val {
         if let Place::Local(l) = place {
             let store = self.frames.last().and_then(|f| f.locals.get(l)).cloned();
@@ -770,7 +1046,7 @@ impl<'a> Lowerer<'a> {
             Some((_, _, Some(p))) => {
                 let (size, align) = layout(self.prog, &ty);
                 let tmp = self.f.new_slot(size, "element copy");
-                self.copy_from_ptr(tmp, p, size, align);
+                self.copy_from_ptr(tmp, 0, p, 0, size, align);
                 Val::Mem(tmp, 0)
             }
             None => Val::Unit,
@@ -779,15 +1055,15 @@ impl<'a> Lowerer<'a> {
 
     /// Copies `size` bytes from `ptr`, which is aligned to `align`, into `dst`, in the widest
     /// accesses both alignments allow.
-    fn copy_from_ptr(&mut self, dst: Slot, ptr: Value, size: u32, align: u32) {
+    fn copy_from_ptr(&mut self, dst: Slot, doff: u32, ptr: Value, poff: u32, size: u32, align: u32) {
         let mut off = 0;
         while off < size {
-            let c = chunk(size - off, &[off]).min(align.max(1));
+            let c = chunk(size - off, &[doff + off, poff + off]).min(align.max(1));
             let c = [8, 4, 2, 1].into_iter().find(|&k| k <= c).unwrap_or(1);
             let v = self.new_value();
             let sz = Size::from_bytes(c);
-            self.push(Inst::PtrLoad { dst: v, ptr, off: off as i16, size: sz });
-            self.push(Inst::StackStore { slot: dst, off, src: Operand::Val(v), size: sz });
+            self.push(Inst::PtrLoad { dst: v, ptr, off: (poff + off) as i16, size: sz });
+            self.push(Inst::StackStore { slot: dst, off: doff + off, src: Operand::Val(v), size: sz });
             off += c;
         }
     }
@@ -829,6 +1105,11 @@ impl<'a> Lowerer<'a> {
     }
 
     fn expr_inner(&mut self, e: &hir::Expr) -> Val {
+        // Only a scalar result (or an `Option` of one) goes to a store given from outside.
+        let dest = self.dest.take().filter(|_| match &e.ty {
+            Ty::Option(inner) => is_scalar(inner),
+            t => is_scalar(t),
+        });
         match &e.kind {
             // The HIR holds a literal's bits masked to its type; registers hold signed values
             // sign-extended to 64 bits.
@@ -850,6 +1131,16 @@ impl<'a> Lowerer<'a> {
                     _ => Ty::Unit,
                 };
                 let (esize, _) = layout(self.prog, &elem_ty);
+                if let Some((base, first)) = consecutive_elements(items) {
+                    // `[a[2], a[3], a[4]]`: a copy of those bytes of `a`, in wide accesses.
+                    let from = first * esize;
+                    match self.expr(base) {
+                        Val::Mem(src, off) => self.copy_mem(slot, 0, src, off + from, size),
+                        Val::Ptr(p, off) => self.copy_from_ptr(slot, 0, p, off + from, size, 8),
+                        _ => {}
+                    }
+                    return Val::Mem(slot, 0);
+                }
                 for (i, item) in items.iter().enumerate() {
                     let v = self.expr(item);
                     self.store_to_mem(slot, i as u32 * esize, &v, &elem_ty);
@@ -907,10 +1198,29 @@ impl<'a> Lowerer<'a> {
                 self.switch_to(join);
                 Val::Scalar(r)
             }
+            ExprKind::Binary(op @ (BinOp::Eq | BinOp::Ne), a, b)
+                if !is_scalar(&a.ty) && (self.const_bytes_of(a).is_some() || self.const_bytes_of(b).is_some()) =>
+            {
+                // Compared with constant bytes: each chunk with an immediate.
+                let (x, bytes) = match self.const_bytes_of(b) {
+                    Some(bytes) => (a, bytes),
+                    None => (b, self.const_bytes_of(a).unwrap_or_default()),
+                };
+                let xv = self.expr(x);
+                let eq = self.mem_eq_const(xv, &bytes);
+                Val::Scalar(if *op == BinOp::Ne { self.alu(AluOp::Xor, eq, Operand::Imm(1)) } else { eq })
+            }
             ExprKind::Binary(op, a, b) => {
                 let av = self.expr(a);
                 let bv = self.expr(b);
-                self.binary_values(*op, av, bv, &a.ty, &b.ty)
+                let v = self.binary_values(*op, av, bv, &a.ty, &b.ty);
+                match v {
+                    // The result cannot wrap: the value before normalising is the same.
+                    Val::Scalar(n) if matches!(op, BinOp::Add | BinOp::Mul) && self.upper_bound(e).is_some() => {
+                        Val::Scalar(self.without_normalize(n))
+                    }
+                    other => other,
+                }
             }
             ExprKind::Cast(a) => {
                 let av = self.expr(a);
@@ -924,23 +1234,57 @@ impl<'a> Lowerer<'a> {
                     Val::Scalar(v)
                 }
             }
-            ExprKind::Block(b) => self.block(b),
+            ExprKind::Block(b) => {
+                self.block_dest = dest;
+                self.block(b)
+            }
             ExprKind::If { cond, then, els: None } if self.branch_free_if(cond, then) => Val::Unit,
             ExprKind::If { cond, then, els } => {
-                let store = self.new_store(&e.ty, "if result");
+                let store = self.result_store(dest, &e.ty, "if result");
                 let tb = self.new_block();
                 let eb = self.new_block();
                 let join = self.new_block();
                 self.branch_on(cond, tb, eb);
                 self.switch_to(tb);
+                let known = self.known_ipv6;
+                let (when_true, when_false) = (ipv_fact(cond, true), ipv_fact(cond, false));
+                self.known_ipv6 = when_true.or(known);
+                self.block_dest = Some(store.clone());
                 let tv = self.block(then);
+                self.write_store(&store, &tv, &e.ty);
+                self.jump(join);
+                self.known_ipv6 = when_false.or(known);
+                let v = self.finish_if(eb, els.as_deref(), &store, join, &e.ty);
+                // Past the `if`, when one arm diverges, the other's fact holds.
+                let els_diverges = els.as_ref().is_some_and(|x| x.ty == Ty::Never);
+                self.known_ipv6 = match (then.ty == Ty::Never, els_diverges) {
+                    (true, false) => when_false.or(known),
+                    (false, true) => when_true.or(known),
+                    _ => known,
+                };
+                v
+            }
+            ExprKind::IfLet { local, scrutinee, then, els } if matches!(scrutinee.kind, ExprKind::MapGet { .. }) => {
+                let ExprKind::MapGet { map, key } = &scrutinee.kind else { return Val::Never };
+                let in_place = self.ptr_binding_ok(map.0, *local, &then.stmts, then.tail.as_deref());
+                let store = self.result_store(dest, &e.ty, "if let result");
+                let join = self.new_block();
+                let saved = self.span;
+                self.span = scrutinee.span;
+                let (_, eb, ptr) = self.bind_map_value(map.0, key, *local, in_place);
+                self.span = saved;
+                self.block_dest = Some(store.clone());
+                let ptrs = self.array_ptrs.len();
+                self.note_array_ptr(map.0, key, ptr);
+                let tv = self.block(then);
+                self.array_ptrs.truncate(ptrs);
                 self.write_store(&store, &tv, &e.ty);
                 self.jump(join);
                 self.finish_if(eb, els.as_deref(), &store, join, &e.ty)
             }
             ExprKind::IfLet { local, scrutinee, then, els } => {
                 let s = self.expr(scrutinee);
-                let store = self.new_store(&e.ty, "if let result");
+                let store = self.result_store(dest, &e.ty, "if let result");
                 let tb = self.new_block();
                 let eb = self.new_block();
                 let join = self.new_block();
@@ -957,6 +1301,7 @@ impl<'a> Lowerer<'a> {
                         }
                     };
                     self.frame().locals.insert(*local, lstore);
+                    self.block_dest = Some(store.clone());
                     let tv = self.block(then);
                     self.write_store(&store, &tv, &e.ty);
                     self.jump(join);
@@ -965,7 +1310,7 @@ impl<'a> Lowerer<'a> {
                 }
                 self.finish_if(eb, els.as_deref(), &store, join, &e.ty)
             }
-            ExprKind::Match { scrutinee, arms } => self.lower_match(e, scrutinee, arms),
+            ExprKind::Match { scrutinee, arms } => self.lower_match(e, scrutinee, arms, dest),
             ExprKind::For { var, start, end, max_trips, body } => {
                 let ty = self.local_ty(*var);
                 let s = self.expr(start);
@@ -1048,7 +1393,7 @@ impl<'a> Lowerer<'a> {
                 self.do_return(val);
                 Val::Never
             }
-            ExprKind::Call { func, args } => self.inline_call(*func, args, &e.ty),
+            ExprKind::Call { func, args } => self.inline_call(*func, args, &e.ty, dest),
             ExprKind::PacketField { field, .. } => match self.prefetched_read(e) {
                 Some(v) => self.or_fallback(v),
                 None => self.packet_field(*field),
@@ -1063,7 +1408,8 @@ impl<'a> Lowerer<'a> {
                     ExprKind::Int(c) => Some(c),
                     _ => None,
                 };
-                self.region_read(*region, *kind, off, known)
+                let bound = self.upper_bound(offset);
+                self.region_read(*region, *kind, off, known, bound)
             }
             ExprKind::Try { operand, kind } => {
                 let o = self.expr(operand);
@@ -1106,9 +1452,11 @@ impl<'a> Lowerer<'a> {
             }
             ExprKind::UnwrapOr(o, d) => {
                 let ov = self.expr(o);
-                let dv = self.expr(d);
-                let Val::Opt(flag, payload) = ov else { return dv };
-                let store = self.new_store(&e.ty, "unwrap_or result");
+                // A default without effects is computed only when it is taken; another one
+                // first, as written.
+                let early = if is_plain(d) { None } else { Some(self.expr(d)) };
+                let Val::Opt(flag, payload) = ov else { return early.unwrap_or(ov) };
+                let store = self.result_store(dest, &e.ty, "unwrap_or result");
                 // The branch comes first, in a block of its own, so that a read whose flag is a
                 // constant on a path jumps straight to the arm it takes (thread_known_branches).
                 let test = self.new_block();
@@ -1119,6 +1467,10 @@ impl<'a> Lowerer<'a> {
                 self.switch_to(test);
                 self.branch(JmpOp::Jne, flag, Operand::Imm(0), some, none);
                 self.switch_to(none);
+                let dv = match early {
+                    Some(dv) => dv,
+                    None => self.expr(d),
+                };
                 self.write_store(&store, &dv, &e.ty);
                 self.jump(join);
                 self.switch_to(some);
@@ -1163,6 +1515,13 @@ impl<'a> Lowerer<'a> {
                 } else if self.fallback == hir::Verdict::Pass {
                     // Pass on success, and the fallback (Pass) on failure: always Pass.
                     Val::Scalar(self.iconst(hir::Verdict::Pass as u64))
+                } else if hir::Verdict::Pass as u64 == 1 && self.fallback as u64 == 0 && self.counting.is_none() {
+                    // Pass (1) when the selection worked (0), else Drop (0): the helper fails
+                    // with a negative errno, so the verdict is the sign bit flipped. (Not with
+                    // `--count`, whose epilogue branches on the verdict: a constant per path
+                    // lets that branch be decided where the verdict is made.)
+                    let sign = self.alu(AluOp::Rsh, r, Operand::Imm(63));
+                    Val::Scalar(self.alu(AluOp::Xor, sign, Operand::Imm(1)))
                 } else {
                     // Pass when the selection worked, else the entry's fallback.
                     let v = self.new_value();
@@ -1211,7 +1570,7 @@ impl<'a> Lowerer<'a> {
                     Store::Mem(slot) => {
                         // Map values are 8-byte aligned.
                         let (size, _) = layout(self.prog, &vty);
-                        self.copy_from_ptr(*slot, ptr, size, 8);
+                        self.copy_from_ptr(*slot, 0, ptr, 0, size, 8);
                     }
                     _ => {}
                 }
@@ -1223,6 +1582,15 @@ impl<'a> Lowerer<'a> {
                 self.jump(join);
                 self.switch_to(join);
                 Val::Opt(flag, Box::new(self.take_temp(&payload)))
+            }
+            ExprKind::MapSet { map, key, value } if self.array_ptr(map.0, key).is_some() && is_scalar(&value.ty) => {
+                // The element is already looked up: written where it is.
+                let ptr = self.array_ptr(map.0, key).unwrap_or_else(|| unreachable!());
+                let vv = self.expr(value);
+                let vv = self.scalar(vv);
+                let vty = self.prog.maps[map.0 as usize].value.clone();
+                self.push(Inst::PtrStore { ptr, off: 0, src: vv, size: scalar_size(&vty) });
+                Val::Unit
             }
             ExprKind::MapSet { map, key, value } | ExprKind::MapInsert { map, key, value } => {
                 let kv = self.expr(key);
@@ -1269,12 +1637,20 @@ impl<'a> Lowerer<'a> {
                 let decl = &self.prog.maps[map.0 as usize];
                 let vty = decl.value.clone();
                 let per_cpu = decl.kind == hir::MapKind::PerCpuArray;
-                let ptr = self.with_key(map.0, &key.ty, kv, |l, kslot| {
-                    l.call(helper::MAP_LOOKUP_ELEM, vec![Arg::Map(map.0), Arg::StackAddr(kslot, 0)])
-                });
+                let known = self.array_ptr(map.0, key);
+                let ptr = match known {
+                    Some(p) => p,
+                    None => self.with_key(map.0, &key.ty, kv, |l, kslot| {
+                        l.call(helper::MAP_LOOKUP_ELEM, vec![Arg::Map(map.0), Arg::StackAddr(kslot, 0)])
+                    }),
+                };
                 let some = self.new_block();
                 let join = self.new_block();
-                self.branch(JmpOp::Jne, ptr, Operand::Imm(0), some, join);
+                if known.is_some() {
+                    self.jump(some);
+                } else {
+                    self.branch(JmpOp::Jne, ptr, Operand::Imm(0), some, join);
+                }
                 self.switch_to(some);
                 let size = scalar_size(&vty);
                 if per_cpu {
@@ -1296,6 +1672,7 @@ impl<'a> Lowerer<'a> {
                 let fty = self.prog.structs[id.0 as usize].fields[*idx as usize].ty.clone();
                 match bv {
                     Val::Mem(slot, off) => self.load_from_mem(slot, off + offs[*idx as usize], &fty),
+                    Val::Ptr(p, off) => self.load_from_ptr(p, off + offs[*idx as usize], &fty),
                     other => other,
                 }
             }
@@ -1317,6 +1694,9 @@ impl<'a> Lowerer<'a> {
                 let Ty::Array(elem, n) = &base.ty else { return Val::Unit };
                 let elem = (**elem).clone();
                 let (esize, _) = layout(self.prog, &elem);
+                if let Val::Ptr(p, off) = bv {
+                    return self.index_ptr(p, off, idx, &elem, *n);
+                }
                 let Val::Mem(slot, off) = bv else { return bv };
                 if let ExprKind::Int(c) = idx.kind {
                     if c < *n as u64 {
@@ -1334,7 +1714,7 @@ impl<'a> Lowerer<'a> {
                 } else {
                     let tmp = self.f.new_slot(esize, "element copy");
                     let (_, align) = layout(self.prog, &elem);
-                    self.copy_from_ptr(tmp, p, esize, align);
+                    self.copy_from_ptr(tmp, 0, p, 0, esize, align);
                     Val::Mem(tmp, 0)
                 }
             }
@@ -1346,6 +1726,7 @@ impl<'a> Lowerer<'a> {
     fn finish_if(&mut self, eb: Block, els: Option<&hir::Expr>, store: &Store, join: Block, ty: &Ty) -> Val {
         self.switch_to(eb);
         if let Some(els) = els {
+            self.dest = Some(store.clone());
             let ev = self.expr(els);
             self.write_store(store, &ev, ty);
         }
@@ -1460,7 +1841,8 @@ impl<'a> Lowerer<'a> {
     }
 
     fn binary_values(&mut self, op: BinOp, a: Val, b: Val, aty: &Ty, bty: &Ty) -> Val {
-        let _ = bty;
+        let a = self.onto_stack(a, aty);
+        let b = self.onto_stack(b, bty);
         if let (Val::Mem(sa, oa), Val::Mem(sb, ob)) = (&a, &b) {
             let (size, _) = layout(self.prog, aty);
             let eq = self.mem_eq(*sa, *oa, *sb, *ob, size);
@@ -1508,6 +1890,95 @@ impl<'a> Lowerer<'a> {
         let sdiv = signed && matches!(op, BinOp::Div | BinOp::Rem);
         self.push(Inst::Alu { dst, op: alu, a: av, b: b_op, signed: sdiv });
         Val::Scalar(if needs_norm { self.normalize(dst, aty) } else { dst })
+    }
+
+    /// An upper bound of the unsigned integer `e` that the verifier knows as well: from
+    /// constants, loop variables with constant bounds (the verifier follows each round), `+`,
+    /// `*`, `&`, `>>` by a constant and widening casts; `None` when `e` may wrap its type.
+    fn upper_bound(&self, e: &hir::Expr) -> Option<u64> {
+        let Ty::Int(t) = &e.ty else { return None };
+        if t.signed() {
+            return None;
+        }
+        let max = if t.bits() >= 64 { u64::MAX } else { (1u64 << t.bits()) - 1 };
+        let b = match &e.kind {
+            ExprKind::Int(c) => Some(*c),
+            ExprKind::Local(l) => self.frames.last()?.bounded.get(l).map(|end| end.saturating_sub(1)),
+            ExprKind::Cast(x) => match &x.ty {
+                Ty::Int(xt) if !xt.signed() && xt.bits() <= t.bits() => self.upper_bound(x),
+                _ => None,
+            },
+            ExprKind::Binary(BinOp::Add, a, b) => self.upper_bound(a)?.checked_add(self.upper_bound(b)?),
+            ExprKind::Binary(BinOp::Mul, a, b) => self.upper_bound(a)?.checked_mul(self.upper_bound(b)?),
+            ExprKind::Binary(BinOp::BitAnd, a, b) => match (self.upper_bound(a), self.upper_bound(b)) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            },
+            ExprKind::Binary(BinOp::Shr, a, b) => match b.kind {
+                ExprKind::Int(s) if s < 64 => self.upper_bound(a).map(|x| x >> s),
+                _ => None,
+            },
+            _ => None,
+        };
+        b.filter(|&b| b <= max)
+    }
+
+    /// `v`'s source when `v` is the result of a `Normalize` just pushed in this block.
+    fn without_normalize(&mut self, v: Value) -> Value {
+        let insts = &mut self.f.blocks[self.cur].insts;
+        if let Some((Inst::Normalize { dst, src, .. }, _)) = insts.last() {
+            if *dst == v {
+                let src = *src;
+                insts.pop();
+                return src;
+            }
+        }
+        v
+    }
+
+    /// The constant bytes `e` has: a literal, or a local (of this frame) that holds some.
+    fn const_bytes_of(&self, e: &hir::Expr) -> Option<Vec<u8>> {
+        match &e.kind {
+            ExprKind::Local(l) => self.frames.last()?.const_bytes.get(l).cloned(),
+            _ => literal_bytes(e),
+        }
+    }
+
+    /// 1 when the aggregate `v` holds `bytes`, else 0: each chunk loaded and compared with
+    /// an immediate.
+    fn mem_eq_const(&mut self, v: Val, bytes: &[u8]) -> Value {
+        let r = self.iconst(0);
+        let done = self.new_block();
+        let (base_off, aligned) = match v {
+            Val::Mem(_, off) => (off, true),
+            Val::Ptr(_, off) => (off, true),
+            _ => (0, false),
+        };
+        if aligned {
+            let size = bytes.len() as u32;
+            let mut off = 0;
+            while off < size {
+                let chunk = chunk(size - off, &[base_off + off]);
+                let sz = Size::from_bytes(chunk);
+                let x = self.new_value();
+                match v {
+                    Val::Mem(slot, o) => self.push(Inst::StackLoad { dst: x, slot, off: o + off, size: sz }),
+                    Val::Ptr(p, o) => self.push(Inst::PtrLoad { dst: x, ptr: p, off: (o + off) as i16, size: sz }),
+                    _ => {}
+                }
+                let mut word = [0u8; 8];
+                word[..chunk as usize].copy_from_slice(&bytes[off as usize..(off + chunk) as usize]);
+                let want = u64::from_le_bytes(word);
+                let next = self.new_block();
+                self.branch(JmpOp::Jeq, x, Operand::Imm(want as i64), next, done);
+                self.switch_to(next);
+                off += chunk;
+            }
+        }
+        self.push(Inst::Iconst { dst: r, imm: 1 });
+        self.jump(done);
+        self.switch_to(done);
+        r
     }
 
     /// 1 when `size` bytes at the two places are equal, else 0.
@@ -1610,7 +2081,7 @@ impl<'a> Lowerer<'a> {
 
     /// A `match` as a decision tree (`decision.rs`): arms whose bodies are the same literal
     /// share one body, their intervals merge, and the tests are a binary search.
-    fn lower_match(&mut self, e: &hir::Expr, scrutinee: &hir::Expr, arms: &[hir::Arm]) -> Val {
+    fn lower_match(&mut self, e: &hir::Expr, scrutinee: &hir::Expr, arms: &[hir::Arm], dest: Option<Store>) -> Val {
         let s = self.expr(scrutinee);
         let s = self.scalar(s);
         let (Ty::Int(int), false) = (&scrutinee.ty, arms.is_empty()) else {
@@ -1670,7 +2141,7 @@ impl<'a> Lowerer<'a> {
             join
         });
         let (root, tests) = crate::decision::plan(&segments);
-        let store = self.new_store(&e.ty, "match result");
+        let store = self.result_store(dest, &e.ty, "match result");
         let join = self.new_block();
         let mut bodies: Vec<Option<Block>> = vec![None; arms.len()];
         let test_blocks: Vec<Block> = tests.iter().map(|_| self.new_block()).collect();
@@ -1692,6 +2163,7 @@ impl<'a> Lowerer<'a> {
             let Some(body) = bodies[i] else { continue };
             self.switch_to(body);
             self.span = arm.span;
+            self.dest = Some(store.clone());
             let v = self.expr(&arm.body);
             self.write_store(&store, &v, &e.ty);
             self.jump(join);
@@ -1722,7 +2194,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn inline_call(&mut self, func: FuncId, args: &[hir::Expr], ty: &Ty) -> Val {
+    fn inline_call(&mut self, func: FuncId, args: &[hir::Expr], ty: &Ty, dest: Option<Store>) -> Val {
         let callee = &self.prog.functions[func.0 as usize];
         if self.inline_depth > 64 {
             self.diags.push(
@@ -1733,8 +2205,14 @@ impl<'a> Lowerer<'a> {
         }
         let vals: Vec<Val> = args.iter().map(|a| self.expr(a)).collect();
         let mut locals = HashMap::new();
-        for (p, v) in callee.params.iter().zip(vals) {
+        let mut const_bytes = HashMap::new();
+        for ((p, v), a) in callee.params.iter().zip(vals).zip(args) {
             let pty = callee.locals[p.0 as usize].ty.clone();
+            if let Some(bytes) = self.const_bytes_of(a) {
+                if !is_scalar(&pty) && !assigns_local(&callee.body, *p) {
+                    const_bytes.insert(*p, bytes);
+                }
+            }
             // An aggregate the callee only reads is read where it is: nothing can write the
             // caller's memory while the callee runs.
             if let Val::Mem(slot, 0) = v {
@@ -1743,21 +2221,31 @@ impl<'a> Lowerer<'a> {
                     continue;
                 }
             }
+            // So is a map value read through its pointer: the scope of its binding, which
+            // holds this call, writes neither it nor its map.
+            if let Val::Ptr(ptr, 0) = v {
+                if !assigns_local(&callee.body, *p) {
+                    locals.insert(*p, Store::Ptr(ptr));
+                    continue;
+                }
+            }
             let store = self.new_store(&pty, &format!("param {}", callee.locals[p.0 as usize].name));
             self.write_store(&store, &v, &pty);
             locals.insert(*p, store);
         }
         let ret_block = self.new_block();
-        let ret_store = self.new_store(ty, &format!("{} result", callee.name));
+        let ret_store = self.result_store(dest, ty, &format!("{} result", callee.name));
         self.frames.push(Frame {
             locals,
             ret: Some((ret_block, ret_store.clone())),
             ret_ty: callee.ret.clone(),
             bounded: HashMap::new(),
+            const_bytes,
         });
         self.func_stack.push(func);
         self.inline_depth += 1;
         let saved_loops = std::mem::take(&mut self.loops);
+        self.block_dest = Some(ret_store.clone());
         let body = self.block(&callee.body);
         self.loops = saved_loops;
         self.inline_depth -= 1;
@@ -1773,6 +2261,67 @@ impl<'a> Lowerer<'a> {
     }
 
     // ----- the packet ------------------------------------------------------------------
+
+    /// `bpf_map_lookup_elem(map, &key)`: the value's pointer, or 0.
+    fn map_lookup(&mut self, map: u32, key: &hir::Expr) -> Value {
+        let kv = self.expr(key);
+        self.with_key(map, &key.ty, kv, |l, kslot| {
+            l.call(helper::MAP_LOOKUP_ELEM, vec![Arg::Map(map), Arg::StackAddr(kslot, 0)])
+        })
+    }
+
+    /// `if let Some(x) = M.get(k)` and `let Some(x) = M.get(k) else`: the lookup, a branch on
+    /// its pointer to `some` or `none`, and in `some` the binding: a scalar loaded, an
+    /// aggregate read where it is when `in_place` (its scope writes neither the binding nor
+    /// the map), else copied. No `Option` flag and no zero payload are made.
+    fn bind_map_value(&mut self, map: u32, key: &hir::Expr, local: LocalId, in_place: bool) -> (Block, Block, Value) {
+        let ptr = self.map_lookup(map, key);
+        let some = self.new_block();
+        let none = self.new_block();
+        self.branch(JmpOp::Jne, ptr, Operand::Imm(0), some, none);
+        self.switch_to(some);
+        let ty = self.local_ty(local);
+        let store = match self.load_from_ptr(ptr, 0, &ty) {
+            Val::Scalar(v) => {
+                let dst = self.new_value();
+                self.push(Inst::Copy { dst, src: v });
+                Store::Scalar(dst)
+            }
+            Val::Ptr(..) if in_place => Store::Ptr(ptr),
+            v => {
+                let store = self.local_store(local, &ty);
+                self.write_store(&store, &v, &ty);
+                store
+            }
+        };
+        self.frame().locals.insert(local, store);
+        (some, none, ptr)
+    }
+
+    /// After `bind_map_value` of `map` at `key`, in the code its `Some` block dominates:
+    /// records the element's pointer when `map` is an array and `key` a constant.
+    fn note_array_ptr(&mut self, map: u32, key: &hir::Expr, ptr: Value) {
+        let kind = self.prog.maps[map as usize].kind;
+        if matches!(kind, hir::MapKind::Array | hir::MapKind::PerCpuArray) {
+            if let Some(bytes) = literal_bytes(key) {
+                self.array_ptrs.push((map, bytes, ptr));
+            }
+        }
+    }
+
+    /// The recorded pointer to element `key` of array `map`, if any.
+    fn array_ptr(&self, map: u32, key: &hir::Expr) -> Option<Value> {
+        let bytes = literal_bytes(key)?;
+        self.array_ptrs.iter().rev().find(|(m, k, _)| *m == map && *k == bytes).map(|x| x.2)
+    }
+
+    /// Whether a map value bound to `local` may be read through its pointer for the scope
+    /// `stmts` then `tail`: nothing there assigns the local or writes map `map` (directly
+    /// or in a function it calls), so the value cannot change under the pointer.
+    fn ptr_binding_ok(&self, map: u32, local: LocalId, stmts: &[Stmt], tail: Option<&hir::Expr>) -> bool {
+        let mut seen = Vec::new();
+        !assigns_in(stmts, tail, local) && !writes_map(self.prog, stmts, tail, map, &mut seen)
+    }
 
     fn is_ipv(&mut self, v6: bool) -> Value {
         let proto = self.new_value();
@@ -1815,10 +2364,12 @@ impl<'a> Lowerer<'a> {
                 return self.or_fallback(r);
             }
             Read::Net { offset, kind, v6 } => {
-                let ok = self.is_ipv(v6);
-                self.require(ok);
+                if self.known_ipv6 != Some(v6) {
+                    let ok = self.is_ipv(v6);
+                    self.require(ok);
+                }
                 let off = self.iconst(offset as u64);
-                let r = self.region_read(Region::Net, kind, off, None);
+                let r = self.region_read(Region::Net, kind, off, Some(u64::from(offset)), None);
                 return self.or_fallback(r);
             }
             Read::Context(_) | Read::Derived => {}
@@ -1840,8 +2391,13 @@ impl<'a> Lowerer<'a> {
                 let raw = ctx_load(self, md::BIND_INANY.off, Size::W);
                 self.compare(JmpOp::Jne, raw, Operand::Imm(0))
             }
-            PacketField::IsIpv4 => self.is_ipv(false),
-            PacketField::IsIpv6 => self.is_ipv(true),
+            PacketField::IsIpv4 | PacketField::IsIpv6 => {
+                let v6 = field == PacketField::IsIpv6;
+                match self.known_ipv6 {
+                    Some(k) => self.iconst(u64::from(k == v6)),
+                    None => self.is_ipv(v6),
+                }
+            }
             PacketField::IsTcp | PacketField::IsUdp => {
                 let raw = ctx_load(self, md::IP_PROTOCOL.off, Size::W);
                 let want = if field == PacketField::IsTcp { 6 } else { 17 };

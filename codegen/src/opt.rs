@@ -11,9 +11,13 @@ use std::collections::HashMap;
 
 mod bits;
 mod mem;
+mod tails;
+mod unroll;
 mod vars;
 pub use bits::simplify_bits;
-pub use mem::{merge_stores, remove_dead_stores, remove_unread_slots};
+pub use mem::{fold_stack_pointers, forward_stack_stores, merge_stores, remove_dead_stores, remove_unread_slots};
+pub use tails::merge_tails;
+pub use unroll::unroll_loops;
 pub use vars::{merge_copied_variables, reuse_context_loads, thread_context_tests};
 
 /// An optimiser pass: rewrites the function in place and says whether it changed anything.
@@ -35,9 +39,13 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("merge_stores", merge_stores),
     ("remove_unread_slots", remove_unread_slots),
     ("remove_dead_stores", remove_dead_stores),
+    ("fold_stack_pointers", fold_stack_pointers),
+    ("forward_stack_stores", forward_stack_stores),
     ("merge_copied_variables", merge_copied_variables),
     ("reuse_context_loads", reuse_context_loads),
     ("thread_context_tests", thread_context_tests),
+    ("merge_tails", merge_tails),
+    ("unroll_loops", unroll_loops),
 ];
 
 /// The pass called `name` in [`PASSES`].
@@ -51,9 +59,14 @@ pub fn pass(name: &str) -> Option<Pass> {
 pub fn optimize(f: &mut Function) {
     #[cfg(debug_assertions)]
     crate::verify::assert_valid(f, "lowering");
+    optimize_rounds(f, "");
+}
+
+/// The rounds of [`optimize`], every pass but `skip` (a pass that tries the others on a copy).
+fn optimize_rounds(f: &mut Function, skip: &str) {
     for _ in 0..8 {
         let mut changed = false;
-        for (_name, run) in PASSES {
+        for (_name, run) in PASSES.iter().filter(|(n, _)| *n != skip) {
             changed |= run(f);
             #[cfg(debug_assertions)]
             crate::verify::assert_valid(f, _name);
@@ -157,7 +170,11 @@ fn propagate(f: &mut Function) -> bool {
                     // rejects a zero immediate divisor, while BPF defines x/0 at run time.
                     let zero_div =
                         matches!(op, AluOp::Div | AluOp::Mod) && matches!(b, Operand::Val(v) if konst(*v) == Some(0));
-                    if !zero_div && !*signed {
+                    // So does a shift by 64 or more (an unrolled round no path runs may hold
+                    // one): the verifier refuses it as an immediate.
+                    let wide_shift = matches!(op, AluOp::Lsh | AluOp::Rsh | AluOp::Arsh)
+                        && matches!(b, Operand::Val(v) if konst(*v).is_some_and(|c| c >= 64));
+                    if !zero_div && !wide_shift && !*signed {
                         fix_op(b, &mut changed);
                     } else if let Operand::Val(v) = b {
                         fix_val(v, &mut changed);
@@ -293,7 +310,8 @@ pub(crate) fn eval_cond(op: crate::bpf::JmpOp, a: u64, b: u64) -> Option<bool> {
     eval::jump(Width::W64, op, a, b)
 }
 
-/// Removes instructions whose result nobody reads and that have no effect.
+/// Removes instructions whose result nobody reads and that have no effect, and copies of a
+/// value into itself.
 fn remove_dead(f: &mut Function) -> bool {
     let mut used = vec![false; f.num_values as usize];
     for (_, b) in f.blocks.iter() {
@@ -319,6 +337,10 @@ fn remove_dead(f: &mut Function) -> bool {
         }
         let before = b.insts.len();
         b.insts.retain(|(inst, _)| {
+            // `x = copy x` (an identity on a variable) does nothing.
+            if matches!(inst, Inst::Copy { dst, src } if dst == src) {
+                return false;
+            }
             let pure = !matches!(
                 inst,
                 Inst::Call { .. } | Inst::StackStore { .. } | Inst::PtrStore { .. } | Inst::AtomicAdd { .. }
@@ -402,8 +424,9 @@ fn thread_known_branches(f: &mut Function) -> bool {
         }
     };
     // A join that does a little work first (`x = copy y` before the test, the shape of an
-    // `Option` returned through an inlined call) is copied into a predecessor that jumps to
-    // it, when that predecessor knows the outcome.
+    // `Option` returned through an inlined call, or the context field an `unwrap_or` falls
+    // back to) is copied into a predecessor that jumps to it, when that predecessor knows the
+    // outcome.
     let small_join = |f: &Function, p: crate::ir::Block, j: crate::ir::Block| {
         let jd = &f.blocks[j];
         if jd.insts.is_empty() || jd.insts.len() > 3 || j == p {
@@ -411,8 +434,14 @@ fn thread_known_branches(f: &mut Function) -> bool {
         }
         let Term::Branch { op, a, b: Operand::Imm(y), then, els } = jd.term else { return None };
         let cheap = jd.insts.iter().all(|(i, _)| {
-            matches!(i, Inst::Copy { .. } | Inst::Iconst { .. } | Inst::Normalize { .. } | Inst::Bswap { .. })
-                && i.def() != Some(a)
+            matches!(
+                i,
+                Inst::Copy { .. }
+                    | Inst::Iconst { .. }
+                    | Inst::Normalize { .. }
+                    | Inst::Bswap { .. }
+                    | Inst::LoadCtx { .. }
+            ) && i.def() != Some(a)
         });
         if !cheap {
             return None;

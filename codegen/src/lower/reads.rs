@@ -20,7 +20,8 @@ const DIRECT_LIMIT: u64 = 0x7f00;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum ReadOff {
     Known(u64),
-    Runtime(Value),
+    /// A run-time offset, with an upper bound when lowering knows one (a loop variable's).
+    Runtime(Value, Option<u64>),
 }
 
 /// One read of a group: `kind` at `off` of the region.
@@ -81,6 +82,10 @@ fn scan_reads<'e>(e: &'e hir::Expr, out: &mut Vec<Found<'e>>) {
         ExprKind::PacketField { field, .. } => {
             if let Some(spec) = l4_field(*field) {
                 out.push(Found { region: Region::L4, spec, expr: e });
+            } else if let Read::Net { offset, kind, .. } = packet::info(*field).read {
+                // Grouped by `prefetch_net_reads`, not by the bounds-checked groups.
+                let spec = ReadSpec { kind, off: ReadOff::Known(offset as u64), helper: true };
+                out.push(Found { region: Region::Net, spec, expr: e });
             }
         }
         ExprKind::Binary(BinOp::And | BinOp::Or, a, _) | ExprKind::UnwrapOr(a, _) => go(a),
@@ -118,7 +123,7 @@ fn scan_reads<'e>(e: &'e hir::Expr, out: &mut Vec<Found<'e>>) {
     }
 }
 
-fn stmt_exprs(s: &Stmt) -> Vec<&hir::Expr> {
+pub(super) fn stmt_exprs(s: &Stmt) -> Vec<&hir::Expr> {
     match s {
         Stmt::Let { init, .. } | Stmt::LetElse { init, .. } => vec![init],
         Stmt::Assign { value, .. } => vec![value],
@@ -209,6 +214,101 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The value a prefetch read for `e`, if any.
+    /// Reads the network-header fields (`pkt.src_ip4`, `pkt.dst_ip6`, ..) that `exprs` (one
+    /// statement) read whenever they run, when there are two or more of one IP version:
+    /// one `bpf_skb_load_bytes_relative` of the bytes from the first to the last of them,
+    /// after one test of the version, instead of a test and a helper call for each. The
+    /// fields lie in the fixed part of their version's header, so the wider read succeeds
+    /// exactly when each alone would. Each expression then takes its value from here (an
+    /// `Option`, `None` on the other version, unwrapped where it is used).
+    pub(super) fn prefetch_net_reads(&mut self, exprs: &[&hir::Expr]) {
+        let mut found = Vec::new();
+        for e in exprs {
+            scan_reads(e, &mut found);
+        }
+        for v6 in [false, true] {
+            let group: Vec<(&hir::Expr, u32, ReadKind)> = found
+                .iter()
+                .filter_map(|f| match &f.expr.kind {
+                    ExprKind::PacketField { field, .. } => match packet::info(*field).read {
+                        Read::Net { offset, kind, v6: w } if w == v6 => Some((f.expr, offset, kind)),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect();
+            if group.len() < 2 {
+                continue;
+            }
+            let lo = group.iter().map(|g| g.1).min().unwrap_or(0);
+            let hi = group.iter().map(|g| g.1 + g.2.size()).max().unwrap_or(0);
+            let mut outs: Vec<(u32, ReadKind, Value, Store)> = Vec::new();
+            for &(_, off, kind) in &group {
+                if !outs.iter().any(|o| o.0 == off && o.1 == kind) {
+                    let store = self.new_store(&kind.value_ty().ty(), "read result");
+                    outs.push((off, kind, self.new_value(), store));
+                }
+            }
+            let outer = self.span;
+            self.span = group[0].0.span;
+            let read = self.new_block();
+            let some = self.new_block();
+            let none = self.new_block();
+            let join = self.new_block();
+            if self.known_ipv6 == Some(v6) {
+                self.jump(read);
+            } else {
+                let proto = self.new_value();
+                self.push(Inst::LoadCtx { dst: proto, off: md::ETH_PROTOCOL.off, size: Size::H });
+                // In network byte order: a little-endian 16-bit load of 08 00 is 0x0008.
+                let want = if v6 { 0xDD86 } else { 0x0008 };
+                self.branch(JmpOp::Jeq, proto, Operand::Imm(want), read, none);
+            }
+            self.switch_to(read);
+            let buf = self.scratch_slot("read", hi - lo);
+            let r = self.call(
+                helper::SKB_LOAD_BYTES_RELATIVE,
+                vec![
+                    Arg::Ctx,
+                    Arg::Imm(i64::from(lo)),
+                    Arg::StackAddr(buf, 0),
+                    Arg::Imm(i64::from(hi - lo)),
+                    Arg::Imm(helper::HDR_START_NET as i64),
+                ],
+            );
+            self.branch(JmpOp::Jsge, r, Operand::Imm(0), some, none);
+            self.switch_to(some);
+            for (off, kind, flag, store) in &outs {
+                self.push(Inst::Iconst { dst: *flag, imm: 1 });
+                match store {
+                    Store::Scalar(pv) => {
+                        let raw = self.new_value();
+                        let size = Size::from_bytes(kind.size());
+                        self.push(Inst::StackLoad { dst: raw, slot: buf, off: off - lo, size });
+                        let v = self.host_order(raw, *kind);
+                        self.push(Inst::Copy { dst: *pv, src: v });
+                    }
+                    Store::Mem(slot) => self.copy_mem(*slot, 0, buf, off - lo, kind.size()),
+                    _ => {}
+                }
+            }
+            self.jump(join);
+            self.switch_to(none);
+            for (_, kind, flag, store) in &outs {
+                self.read_failed(*flag, store, kind.size());
+            }
+            self.jump(join);
+            self.switch_to(join);
+            self.span = outer;
+            for &(e, off, kind) in &group {
+                let (_, _, flag, store) =
+                    outs.iter().find(|o| o.0 == off && o.1 == kind).expect("every read has an out");
+                let v = Val::Opt(*flag, Box::new(self.take_temp(store)));
+                self.prefetched.insert(expr_key(e), v);
+            }
+        }
+    }
+
     pub(super) fn prefetched_read(&self, e: &hir::Expr) -> Option<Val> {
         self.prefetched.get(&expr_key(e)).cloned()
     }
@@ -220,19 +320,26 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Reads `kind` at `off` of `region`: `Option` of the value. `known` is the offset when
-    /// it is a constant.
-    pub(super) fn region_read(&mut self, region: Region, kind: ReadKind, off: Value, known: Option<u64>) -> Val {
+    /// it is a constant, `bound` an upper bound of it when one is known.
+    pub(super) fn region_read(
+        &mut self,
+        region: Region,
+        kind: ReadKind,
+        off: Value,
+        known: Option<u64>,
+        bound: Option<u64>,
+    ) -> Val {
         if region == Region::Net {
             let flag = self.new_value();
             let payload = self.new_store(&kind.value_ty().ty(), "read result");
             let join = self.new_block();
-            self.helper_read(region, kind, (off, known), None, flag, &payload, join);
+            self.helper_read(region, kind, (off, known.or(bound)), None, flag, &payload, join);
             self.switch_to(join);
             return Val::Opt(flag, Box::new(self.take_temp(&payload)));
         }
         let off = match known {
             Some(c) => ReadOff::Known(c),
-            None => ReadOff::Runtime(off),
+            None => ReadOff::Runtime(off, bound),
         };
         let helper = known.is_none_or(|c| needs_helper(region, c, kind));
         self.direct_reads(region, &[ReadSpec { kind, off, helper }]).remove(0)
@@ -246,12 +353,12 @@ impl<'a> Lowerer<'a> {
         let slow = self.new_block();
         let join = self.new_block();
         let runtime = reads.iter().find_map(|r| match r.off {
-            ReadOff::Runtime(v) => Some(v),
+            ReadOff::Runtime(v, bound) => Some((v, bound)),
             ReadOff::Known(_) => None,
         });
         let base_off = |r: &ReadSpec| match r.off {
             ReadOff::Known(c) => c,
-            ReadOff::Runtime(_) => 0,
+            ReadOff::Runtime(..) => 0,
         };
         let extent = reads.iter().map(|r| base_off(r).saturating_add(r.kind.size() as u64)).max().unwrap_or(0);
         // The payload start for the helper reads, from the pointers of the direct path.
@@ -264,11 +371,15 @@ impl<'a> Lowerer<'a> {
                 _ => data,
             };
             start_from = Some((base, data));
-            if let Some(off) = runtime {
-                // Bounded for the verifier (and below any wrap-around when added to the start).
-                let ok = self.new_block();
-                self.branch(JmpOp::Jgt, off, Operand::Imm((DIRECT_LIMIT - extent) as i64), slow, ok);
-                self.switch_to(ok);
+            if let Some((off, bound)) = runtime {
+                // Bounded for the verifier (and below any wrap-around when added to the start),
+                // unless its bound is already known (a loop variable's, which the verifier
+                // follows exactly).
+                if bound.is_none_or(|b| b > DIRECT_LIMIT - extent) {
+                    let ok = self.new_block();
+                    self.branch(JmpOp::Jgt, off, Operand::Imm((DIRECT_LIMIT - extent) as i64), slow, ok);
+                    self.switch_to(ok);
+                }
                 base = self.alu(AluOp::Add, base, Operand::Val(off));
             }
             let limit = self.alu(AluOp::Add, base, Operand::Imm(extent as i64));
@@ -295,11 +406,11 @@ impl<'a> Lowerer<'a> {
             if r.helper {
                 let off = match r.off {
                     ReadOff::Known(c) => self.iconst(c),
-                    ReadOff::Runtime(v) => v,
+                    ReadOff::Runtime(v, _) => v,
                 };
                 let known = match r.off {
                     ReadOff::Known(c) => Some(c),
-                    ReadOff::Runtime(_) => None,
+                    ReadOff::Runtime(_, bound) => bound,
                 };
                 let next = self.new_block();
                 self.helper_read(region, r.kind, (off, known), start, *flag, store, next);
@@ -384,30 +495,25 @@ impl<'a> Lowerer<'a> {
     /// when there is no TCP header in the linear part, which happens only for the empty
     /// packet of a migration run, where every read fails anyway.
     fn payload_base(&mut self, data: Value, end: Value) -> Value {
+        // As in `payload_start`, each case sets the base before its test.
         let base = self.new_value();
+        self.push(Inst::Alu { dst: base, op: AluOp::Add, a: data, b: Operand::Imm(8), signed: false });
         let proto = self.new_value();
         self.push(Inst::LoadCtx { dst: proto, off: md::IP_PROTOCOL.off, size: Size::W });
-        let udp = self.new_block();
         let tcp = self.new_block();
-        let failed = self.new_block();
         let have = self.new_block();
-        self.branch(JmpOp::Jeq, proto, Operand::Imm(17), udp, tcp);
-        self.switch_to(udp);
-        self.push(Inst::Alu { dst: base, op: AluOp::Add, a: data, b: Operand::Imm(8), signed: false });
-        self.jump(have);
+        self.branch(JmpOp::Jeq, proto, Operand::Imm(17), have, tcp);
         self.switch_to(tcp);
+        self.push(Inst::Copy { dst: base, src: data });
         let limit = self.alu(AluOp::Add, data, Operand::Imm(13));
         let ok = self.new_block();
-        self.branch(JmpOp::Jgt, limit, Operand::Val(end), failed, ok);
+        self.branch(JmpOp::Jgt, limit, Operand::Val(end), have, ok);
         self.switch_to(ok);
         let b = self.new_value();
         self.push(Inst::PtrLoad { dst: b, ptr: data, off: 12, size: Size::B });
         let hi = self.alu(AluOp::Rsh, b, Operand::Imm(4));
         let len = self.alu(AluOp::Lsh, hi, Operand::Imm(2));
         self.push(Inst::Alu { dst: base, op: AluOp::Add, a: data, b: Operand::Val(len), signed: false });
-        self.jump(have);
-        self.switch_to(failed);
-        self.push(Inst::Copy { dst: base, src: data });
         self.jump(have);
         self.switch_to(have);
         base
@@ -438,22 +544,21 @@ impl<'a> Lowerer<'a> {
     /// [`Lowerer::payload_base`]), a scalar the verifier knows to be at most 60, so that a
     /// packet pointer may be moved by it.
     fn payload_start(&mut self) -> Value {
+        // Each case sets the start before its test, so that no block is only a constant and
+        // a jump: 8, then 0 when not UDP, then the data offset when the TCP header is there.
         let start = self.new_value();
+        self.push(Inst::Iconst { dst: start, imm: 8 });
         let proto = self.new_value();
         self.push(Inst::LoadCtx { dst: proto, off: md::IP_PROTOCOL.off, size: Size::W });
-        let udp = self.new_block();
         let tcp = self.new_block();
-        let failed = self.new_block();
         let have = self.new_block();
-        self.branch(JmpOp::Jeq, proto, Operand::Imm(17), udp, tcp);
-        self.switch_to(udp);
-        self.push(Inst::Iconst { dst: start, imm: 8 });
-        self.jump(have);
+        self.branch(JmpOp::Jeq, proto, Operand::Imm(17), have, tcp);
         self.switch_to(tcp);
+        self.push(Inst::Iconst { dst: start, imm: 0 });
         let (data, end) = self.packet_bounds();
         let limit = self.alu(AluOp::Add, data, Operand::Imm(13));
         let ok = self.new_block();
-        self.branch(JmpOp::Jgt, limit, Operand::Val(end), failed, ok);
+        self.branch(JmpOp::Jgt, limit, Operand::Val(end), have, ok);
         self.switch_to(ok);
         let b = self.new_value();
         self.push(Inst::PtrLoad { dst: b, ptr: data, off: 12, size: Size::B });
@@ -461,16 +566,13 @@ impl<'a> Lowerer<'a> {
         let len = self.alu(AluOp::Lsh, hi, Operand::Imm(2));
         self.push(Inst::Copy { dst: start, src: len });
         self.jump(have);
-        self.switch_to(failed);
-        self.push(Inst::Iconst { dst: start, imm: 0 });
-        self.jump(have);
         self.switch_to(have);
         start
     }
 
     /// Reads `kind` at `off` of `region` with `bpf_skb_load_bytes` (or `_relative` for
-    /// `pkt.net`) into `flag` and `payload`, then jumps to `join`. `known` is the offset when
-    /// it is a constant; `start` the payload start when the caller has it.
+    /// `pkt.net`) into `flag` and `payload`, then jumps to `join`. `known` is an upper bound
+    /// of the offset (the offset itself when it is a constant); `start` the payload start when the caller has it.
     #[allow(clippy::too_many_arguments)]
     fn helper_read(
         &mut self,
@@ -485,9 +587,11 @@ impl<'a> Lowerer<'a> {
         let size = kind.size();
         let none = self.new_block();
         // Offsets past 4 GiB cannot be in the packet (and the helpers take a u32).
-        let fits = self.new_block();
-        self.branch(JmpOp::Jle, off, Operand::Imm(u32::MAX as i64), fits, none);
-        self.switch_to(fits);
+        if known.is_none_or(|c| c > u32::MAX as u64) {
+            let fits = self.new_block();
+            self.branch(JmpOp::Jle, off, Operand::Imm(u32::MAX as i64), fits, none);
+            self.switch_to(fits);
+        }
         let total = match region {
             Region::L4 | Region::Net => off,
             Region::Payload => {

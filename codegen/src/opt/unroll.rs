@@ -1,0 +1,239 @@
+//! Full unrolling of loops with a small constant trip count.
+//!
+//! A loop `i = C; H: ...; L: i = add i, 1; br ult i, N, H, X` (the shape a `for i in C..N` has
+//! once optimised, entered from one block that sets `i` last) runs exactly `N - C` rounds.
+//! Each round becomes a copy of the loop's blocks with `i` a constant and the loop's own
+//! temporaries renamed, so that the other passes fold the indexes into constant offsets and
+//! the tests on `i` away. A loop is unrolled only when, after the other passes, the function
+//! is no larger than before: unrolling for its own sake would only lengthen the program.
+
+use crate::bpf::{AluOp, JmpOp};
+use crate::ir::{Block, BlockData, Function, Inst, Operand, Term, Value};
+use std::collections::{HashMap, HashSet};
+
+/// At most this many rounds, and this many instructions once unrolled.
+const MAX_TRIPS: u64 = 16;
+const MAX_UNROLLED: usize = 768;
+
+struct Loop {
+    header: Block,
+    latch: Block,
+    pre: Block,
+    exit: Block,
+    counter: Value,
+    start: u64,
+    trips: u64,
+    blocks: Vec<Block>,
+}
+
+fn find_loops(f: &Function) -> Vec<Loop> {
+    let order = f.reverse_postorder();
+    let mut at: HashMap<Block, usize> = HashMap::new();
+    for (i, b) in order.iter().enumerate() {
+        at.insert(*b, i);
+    }
+    let mut preds: HashMap<Block, Vec<Block>> = HashMap::new();
+    for &b in &order {
+        for s in f.succs(b) {
+            preds.entry(s).or_default().push(b);
+        }
+    }
+    let mut out = Vec::new();
+    for &latch in &order {
+        let Term::Branch { op: JmpOp::Jlt, a: counter, b: Operand::Imm(n), then: header, els: exit } =
+            f.blocks[latch].term
+        else {
+            continue;
+        };
+        if at.get(&header).is_none_or(|&h| h > at[&latch]) || n < 0 {
+            continue;
+        }
+        // The natural loop of the back edge.
+        let mut blocks = vec![header];
+        let mut inside: HashSet<Block> = HashSet::from([header]);
+        let mut work = vec![latch];
+        while let Some(b) = work.pop() {
+            if inside.insert(b) {
+                blocks.push(b);
+                work.extend(preds.get(&b).into_iter().flatten().copied());
+            }
+        }
+        if inside.contains(&exit) {
+            continue;
+        }
+        // One way in, from a block that sets the counter to a constant last.
+        let outside: Vec<Block> =
+            preds.get(&header).into_iter().flatten().copied().filter(|p| !inside.contains(p)).collect();
+        let back: Vec<Block> =
+            preds.get(&header).into_iter().flatten().copied().filter(|p| inside.contains(p)).collect();
+        let [pre] = outside[..] else { continue };
+        if back != [latch] || f.blocks[pre].term != Term::Jump(header) {
+            continue;
+        }
+        let Some((Inst::Iconst { imm: start, .. }, _)) =
+            f.blocks[pre].insts.iter().rev().find(|(i, _)| i.def() == Some(counter))
+        else {
+            continue;
+        };
+        let start = *start;
+        if start >= n as u64 || n as u64 - start > MAX_TRIPS {
+            continue;
+        }
+        // The counter is written once in the loop, by the latch's increment; no loop nests
+        // inside (every block runs as often as the header).
+        let mut defs = blocks
+            .iter()
+            .flat_map(|b| f.blocks[*b].insts.iter().map(move |(i, _)| (*b, i)))
+            .filter(|(_, i)| i.def() == Some(counter));
+        let incr = matches!(defs.next(), Some((b, Inst::Alu { op: AluOp::Add, a, b: Operand::Imm(1), signed: false, .. }))
+            if b == latch && *a == counter);
+        if !incr || defs.next().is_some() {
+            continue;
+        }
+        if blocks.iter().any(|b| f.blocks[*b].weight != f.blocks[header].weight) {
+            continue;
+        }
+        let trips = n as u64 - start;
+        let size: usize = blocks.iter().map(|b| f.blocks[*b].insts.len() + 1).sum();
+        if size as u64 * trips > MAX_UNROLLED as u64 {
+            continue;
+        }
+        blocks.sort_by_key(|b| at[b]);
+        out.push(Loop { header, latch, pre, exit, counter, start, trips, blocks });
+    }
+    out
+}
+
+fn unroll(f: &mut Function, l: &Loop) {
+    let inside: HashSet<Block> = l.blocks.iter().copied().collect();
+    // The loop's temporaries: every appearance is inside it.
+    let mut count: HashMap<Value, (u32, u32)> = HashMap::new();
+    for (b, d) in f.blocks.iter() {
+        let here = inside.contains(&b);
+        let vals = d.insts.iter().flat_map(|(i, _)| i.uses().into_iter().chain(i.def())).chain(d.term.uses());
+        for v in vals {
+            let e = count.entry(v).or_default();
+            e.0 += 1;
+            if here {
+                e.1 += 1;
+            }
+        }
+    }
+    let mut temps: Vec<Value> =
+        count.iter().filter(|(v, (all, here))| all == here && **v != l.counter).map(|(v, _)| *v).collect();
+    // New values are numbered in this order: make it the same on every run.
+    temps.sort();
+    let (weight, in_loop) = (f.blocks[l.pre].weight, f.blocks[l.pre].in_loop);
+    let copies: Vec<HashMap<Block, Block>> = (0..l.trips)
+        .map(|_| {
+            l.blocks
+                .iter()
+                .map(|&b| {
+                    let span = f.blocks[b].term_span;
+                    (b, f.new_block(span))
+                })
+                .collect()
+        })
+        .collect();
+    for k in 0..l.trips as usize {
+        let map = &copies[k];
+        let names: HashMap<Value, Value> = temps.iter().map(|&v| (v, f.new_value())).collect();
+        let ck = f.new_value();
+        let value = l.start + k as u64;
+        for &b in &l.blocks {
+            let src = f.blocks[b].clone();
+            let mut insts = Vec::with_capacity(src.insts.len() + 2);
+            if b == l.header {
+                insts.push((Inst::Iconst { dst: ck, imm: value }, src.term_span));
+                insts.push((Inst::Copy { dst: l.counter, src: ck }, src.term_span));
+            }
+            let mut after_incr = false;
+            for (mut inst, span) in src.insts {
+                if b == l.latch && inst.def() == Some(l.counter) {
+                    insts.push((Inst::Iconst { dst: l.counter, imm: value + 1 }, span));
+                    after_incr = true;
+                    continue;
+                }
+                let counter_now = if after_incr { l.counter } else { ck };
+                inst.map_uses(&|v| if v == l.counter { counter_now } else { names.get(&v).copied().unwrap_or(v) });
+                if let Some(d) = inst.def_mut() {
+                    *d = names.get(d).copied().unwrap_or(*d);
+                }
+                insts.push((inst, span));
+            }
+            let target = |t: Block| map.get(&t).copied().unwrap_or(t);
+            let term = if b == l.latch {
+                Term::Jump(copies.get(k + 1).map_or(l.exit, |m| m[&l.header]))
+            } else {
+                let rename = |v: Value| {
+                    if v == l.counter {
+                        ck
+                    } else {
+                        names.get(&v).copied().unwrap_or(v)
+                    }
+                };
+                let op = |o: Operand| match o {
+                    Operand::Val(v) => Operand::Val(rename(v)),
+                    o => o,
+                };
+                match src.term {
+                    Term::Jump(t) => Term::Jump(target(t)),
+                    Term::Branch { op: jop, a, b: bop, then, els } => {
+                        Term::Branch { op: jop, a: rename(a), b: op(bop), then: target(then), els: target(els) }
+                    }
+                    Term::Return(o) => Term::Return(op(o)),
+                    Term::None => Term::None,
+                }
+            };
+            f.blocks[map[&b]] = BlockData { insts, term, term_span: src.term_span, weight, in_loop };
+        }
+    }
+    f.blocks[l.pre].term = Term::Jump(copies[0][&l.header]);
+    for &b in &l.blocks {
+        f.blocks[b].insts.clear();
+        f.blocks[b].term = Term::None;
+    }
+}
+
+/// The instructions and terminators of the blocks the entry reaches.
+fn size(f: &Function) -> usize {
+    f.reverse_postorder().iter().map(|b| f.blocks[*b].insts.len() + 1).sum()
+}
+
+/// Each try optimises a copy of the function: at most this many per call, and none in
+/// functions larger than this (their compile time matters more than a loop's rounds).
+const MAX_TRIES: usize = 4;
+const MAX_FUNCTION: usize = 4096;
+
+/// Unrolls each loop that the other passes then shrink to no more than it was.
+pub fn unroll_loops(f: &mut Function) -> bool {
+    let mut changed = false;
+    let mut tries = 0;
+    // One loop at a time: unrolling one renumbers the blocks of the others.
+    for _ in 0..8 {
+        let before = size(f);
+        if before > MAX_FUNCTION {
+            break;
+        }
+        let mut done = false;
+        for l in find_loops(f) {
+            if tries == MAX_TRIES {
+                return changed;
+            }
+            tries += 1;
+            let mut g = f.clone();
+            unroll(&mut g, &l);
+            super::optimize_rounds(&mut g, "unroll_loops");
+            if size(&g) <= before {
+                *f = g;
+                changed = true;
+                done = true;
+                break;
+            }
+        }
+        if !done {
+            break;
+        }
+    }
+    changed
+}
