@@ -15,6 +15,7 @@ mod tails;
 mod unroll;
 mod vars;
 pub use bits::simplify_bits;
+pub(crate) use mem::slot_pointers;
 pub use mem::{fold_stack_pointers, forward_stack_stores, merge_stores, remove_dead_stores, remove_unread_slots};
 pub use tails::merge_tails;
 pub use unroll::unroll_loops;
