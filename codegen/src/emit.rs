@@ -466,26 +466,7 @@ fn layout_slots(f: &Function, order: &[Block]) -> (Vec<i32>, i32) {
     let mut end = vec![0u32; n];
     let mut block_pos = vec![(0u32, 0u32); f.blocks.len()];
     // Pointers made from a slot's address keep the slot alive wherever they are used.
-    let mut derived: std::collections::HashMap<Value, Slot> = std::collections::HashMap::new();
-    let mut grew = true;
-    while grew {
-        grew = false;
-        for (_, data) in f.blocks.iter() {
-            for (inst, _) in &data.insts {
-                let from = match inst {
-                    Inst::StackAddr { dst, slot, .. } => Some((*dst, *slot)),
-                    Inst::Alu { dst, a, .. } => derived.get(a).map(|s| (*dst, *s)),
-                    Inst::Copy { dst, src } => derived.get(src).map(|s| (*dst, *s)),
-                    _ => None,
-                };
-                if let Some((d, slot)) = from {
-                    if derived.insert(d, slot).is_none() {
-                        grew = true;
-                    }
-                }
-            }
-        }
-    }
+    let (derived, _) = crate::opt::slot_pointers(f);
     let mut pos = 0u32;
     for &b in order {
         let first = pos;

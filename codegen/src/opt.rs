@@ -15,6 +15,7 @@ mod tails;
 mod unroll;
 mod vars;
 pub use bits::simplify_bits;
+pub(crate) use mem::slot_pointers;
 pub use mem::{fold_stack_pointers, forward_stack_stores, merge_stores, remove_dead_stores, remove_unread_slots};
 pub use tails::merge_tails;
 pub use unroll::unroll_loops;
@@ -27,6 +28,7 @@ pub type Pass = fn(&mut Function) -> bool;
 /// of `codegen/tests/passes/` write in their `; pass:` header.
 pub const PASSES: &[(&str, Pass)] = &[
     ("propagate", propagate),
+    ("propagate_in_blocks", propagate_in_blocks),
     ("remove_dead", remove_dead),
     ("thread_jumps", thread_jumps),
     ("thread_known_branches", thread_known_branches),
@@ -731,6 +733,70 @@ fn drop_redundant_extensions(f: &mut Function) -> bool {
                     }
                 }
                 _ => {}
+            }
+        }
+    }
+    changed
+}
+
+/// Constants of variables within a block: after `x = iconst C`, and until `x` is written
+/// again, a read of `x` is `C` — what [`propagate`] cannot do for a value written in several
+/// places (an accumulator's first `s = add s, y` after `s = iconst 0`, a counter's rounds once
+/// a loop is unrolled).
+fn propagate_in_blocks(f: &mut Function) -> bool {
+    let mut changed = false;
+    let mut known: HashMap<Value, u64> = HashMap::new();
+    for (_, b) in f.blocks.iter_mut() {
+        known.clear();
+        for (inst, _) in b.insts.iter_mut() {
+            let k = |v: &Value| known.get(v).copied();
+            let new = match inst {
+                Inst::Copy { dst, src } => k(src).map(|c| Inst::Iconst { dst: *dst, imm: c }),
+                Inst::Alu { dst, op, a, b: bop, signed: false } => {
+                    let shift = matches!(op, AluOp::Lsh | AluOp::Rsh | AluOp::Arsh);
+                    let divides = matches!(op, AluOp::Div | AluOp::Mod);
+                    let commutative = matches!(op, AluOp::Add | AluOp::Mul | AluOp::And | AluOp::Or | AluOp::Xor);
+                    let bk = match bop {
+                        Operand::Imm(y) => Some(*y as u64),
+                        Operand::Val(v) => k(v).filter(|c| !(shift && *c >= 64 || divides && *c == 0)),
+                    };
+                    match (k(a), bk, *bop) {
+                        (Some(x), Some(y), _) => eval_alu(*op, x, y).map(|r| Inst::Iconst { dst: *dst, imm: r }),
+                        (None, Some(y), Operand::Val(_)) => {
+                            Some(Inst::Alu { dst: *dst, op: *op, a: *a, b: Operand::Imm(y as i64), signed: false })
+                        }
+                        (Some(x), None, Operand::Val(bv)) if commutative => {
+                            Some(Inst::Alu { dst: *dst, op: *op, a: bv, b: Operand::Imm(x as i64), signed: false })
+                        }
+                        _ => None,
+                    }
+                }
+                Inst::StackStore { slot, off, src: Operand::Val(v), size } => {
+                    k(v).map(|c| Inst::StackStore { slot: *slot, off: *off, src: Operand::Imm(c as i64), size: *size })
+                }
+                _ => None,
+            };
+            if let Some(n) = new {
+                *inst = n;
+                changed = true;
+            }
+            if let Some(d) = inst.def() {
+                known.remove(&d);
+                if let Inst::Iconst { imm, .. } = inst {
+                    known.insert(d, *imm);
+                }
+            }
+        }
+        let operand = match &mut b.term {
+            Term::Branch { b: o, .. } | Term::Return(o) => Some(o),
+            _ => None,
+        };
+        if let Some(o) = operand {
+            if let Operand::Val(v) = o {
+                if let Some(c) = known.get(v) {
+                    *o = Operand::Imm(*c as i64);
+                    changed = true;
+                }
             }
         }
     }

@@ -79,6 +79,7 @@ file_cases!("tests/passes", "ir", run;
     merge_tails_with_parameters,
     merge_stores_keeps_value_stores,
     propagate_folds,
+    propagate_in_blocks_variable_constants,
     propagate_keeps_variables,
     remove_dead_defs_keeps_live,
     remove_dead_defs_overwritten,

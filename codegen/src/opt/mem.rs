@@ -114,18 +114,11 @@ pub fn remove_unread_slots(f: &mut Function) -> bool {
     changed
 }
 
-/// A store to a slot is dead when no read of the slot can follow it: none later in its
-/// block, and none in any block reachable from its block's successors. A pointer made from
-/// the slot's address (`addr`, and arithmetic or copies of it) reads the slot wherever it is
-/// used; a slot whose pointer is itself stored, returned, or mixed with another slot's is read
-/// anywhere. This removes the zero payload of a `None` that no path reads, and the copies
-/// made of it.
-pub fn remove_dead_stores(f: &mut Function) -> bool {
-    use crate::ir::{Block, Operand, Term};
-    use std::collections::HashMap;
-    let mut escaped: HashSet<Slot> = HashSet::new();
-    // The slot each pointer value points into.
-    let mut derived: HashMap<crate::ir::Value, Slot> = HashMap::new();
+/// The slot each pointer value points into: a slot's address (`addr`), and arithmetic on or
+/// copies of such a pointer; and the slots whose pointers mix (a value that points into two).
+pub(crate) fn slot_pointers(f: &Function) -> (std::collections::HashMap<crate::ir::Value, Slot>, HashSet<Slot>) {
+    let mut mixed: HashSet<Slot> = HashSet::new();
+    let mut derived: std::collections::HashMap<crate::ir::Value, Slot> = std::collections::HashMap::new();
     let mut grew = true;
     while grew {
         grew = false;
@@ -147,8 +140,8 @@ pub fn remove_dead_stores(f: &mut Function) -> bool {
                     match derived.insert(d, slot) {
                         None => grew = true,
                         Some(old) if old != slot => {
-                            escaped.insert(old);
-                            escaped.insert(slot);
+                            mixed.insert(old);
+                            mixed.insert(slot);
                         }
                         Some(_) => {}
                     }
@@ -156,6 +149,19 @@ pub fn remove_dead_stores(f: &mut Function) -> bool {
             }
         }
     }
+    (derived, mixed)
+}
+
+/// A store to a slot is dead when no read of the slot can follow it: none later in its
+/// block, and none in any block reachable from its block's successors. A pointer made from
+/// the slot's address (`addr`, and arithmetic or copies of it) reads the slot wherever it is
+/// used; a slot whose pointer is itself stored, returned, or mixed with another slot's is read
+/// anywhere. This removes the zero payload of a `None` that no path reads, and the copies
+/// made of it.
+pub fn remove_dead_stores(f: &mut Function) -> bool {
+    use crate::ir::{Block, Operand, Term};
+    use std::collections::HashMap;
+    let (derived, mut escaped) = slot_pointers(f);
     // A pointer kept where it can be read back, or handed out of the program.
     for (_, data) in f.blocks.iter() {
         for (inst, _) in &data.insts {

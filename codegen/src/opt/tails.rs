@@ -32,26 +32,23 @@ const MAX_PARAMS: usize = 3;
 fn region(f: &Function, preds: &HashMap<Block, Vec<Block>>, root: Block) -> Option<Vec<Block>> {
     let mut blocks = vec![root];
     let mut inside: HashSet<Block> = HashSet::from([root]);
-    let mut grew = true;
-    while grew {
-        grew = false;
-        let mut i = 0;
-        while i < blocks.len() {
-            for s in f.succs(blocks[i]) {
-                if inside.contains(&s) || s == f.entry {
-                    continue;
-                }
-                if preds.get(&s).is_some_and(|ps| ps.iter().all(|p| inside.contains(p))) {
-                    inside.insert(s);
-                    blocks.push(s);
-                    grew = true;
-                    if blocks.len() > MAX_BLOCKS {
-                        return None;
-                    }
+    // A successor qualifies when its last predecessor joins, so each block added is looked at
+    // once, for its successors.
+    let mut i = 0;
+    while i < blocks.len() {
+        for s in f.succs(blocks[i]) {
+            if inside.contains(&s) || s == f.entry {
+                continue;
+            }
+            if preds.get(&s).is_some_and(|ps| ps.iter().all(|p| inside.contains(p))) {
+                inside.insert(s);
+                blocks.push(s);
+                if blocks.len() > MAX_BLOCKS {
+                    return None;
                 }
             }
-            i += 1;
         }
+        i += 1;
     }
     if preds.get(&root).is_some_and(|ps| ps.iter().any(|p| inside.contains(p))) {
         return None;

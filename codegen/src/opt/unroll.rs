@@ -5,7 +5,8 @@
 //! Each round becomes a copy of the loop's blocks with `i` a constant and the loop's own
 //! temporaries renamed, so that the other passes fold the indexes into constant offsets and
 //! the tests on `i` away. A loop is unrolled only when, after the other passes, the function
-//! is no larger than before: unrolling for its own sake would only lengthen the program.
+//! emits no more instructions than before: unrolling for its own sake would only lengthen the
+//! program (or make it spill).
 
 use crate::bpf::{AluOp, JmpOp};
 use crate::ir::{Block, BlockData, Function, Inst, Operand, Term, Value};
@@ -195,6 +196,12 @@ fn unroll(f: &mut Function, l: &Loop) {
     }
 }
 
+/// The BPF instructions the function becomes (registers allocated: unrolling may make values
+/// live at once that spill), or none when it cannot be emitted.
+fn machine_size(f: &Function) -> usize {
+    crate::emit::emit(f).map_or(usize::MAX, |m| m.insns.len())
+}
+
 /// The instructions and terminators of the blocks the entry reaches.
 fn size(f: &Function) -> usize {
     f.reverse_postorder().iter().map(|b| f.blocks[*b].insts.len() + 1).sum()
@@ -211,10 +218,10 @@ pub fn unroll_loops(f: &mut Function) -> bool {
     let mut tries = 0;
     // One loop at a time: unrolling one renumbers the blocks of the others.
     for _ in 0..8 {
-        let before = size(f);
-        if before > MAX_FUNCTION {
+        if size(f) > MAX_FUNCTION {
             break;
         }
+        let before = machine_size(f);
         let mut done = false;
         for l in find_loops(f) {
             if tries == MAX_TRIES {
@@ -224,7 +231,7 @@ pub fn unroll_loops(f: &mut Function) -> bool {
             let mut g = f.clone();
             unroll(&mut g, &l);
             super::optimize_rounds(&mut g, "unroll_loops");
-            if size(&g) <= before {
+            if machine_size(&g) <= before {
                 *f = g;
                 changed = true;
                 done = true;
