@@ -511,8 +511,9 @@ impl<'a> Lowerer<'a> {
         self.switch_to(ok);
         let b = self.new_value();
         self.push(Inst::PtrLoad { dst: b, ptr: data, off: 12, size: Size::B });
-        let hi = self.alu(AluOp::Rsh, b, Operand::Imm(4));
-        let len = self.alu(AluOp::Lsh, hi, Operand::Imm(2));
+        // doff * 4 = (b >> 4) << 2 = (b >> 2) & 0x3c: one shift fewer.
+        let quarter = self.alu(AluOp::Rsh, b, Operand::Imm(2));
+        let len = self.alu(AluOp::And, quarter, Operand::Imm(0x3c));
         self.push(Inst::Alu { dst: base, op: AluOp::Add, a: data, b: Operand::Val(len), signed: false });
         self.jump(have);
         self.switch_to(have);
@@ -560,11 +561,11 @@ impl<'a> Lowerer<'a> {
         let ok = self.new_block();
         self.branch(JmpOp::Jgt, limit, Operand::Val(end), have, ok);
         self.switch_to(ok);
-        let b = self.new_value();
-        self.push(Inst::PtrLoad { dst: b, ptr: data, off: 12, size: Size::B });
-        let hi = self.alu(AluOp::Rsh, b, Operand::Imm(4));
-        let len = self.alu(AluOp::Lsh, hi, Operand::Imm(2));
-        self.push(Inst::Copy { dst: start, src: len });
+        // doff * 4 = (b >> 4) << 2 = (b >> 2) & 0x3c: one shift fewer, all in `start`'s
+        // register.
+        self.push(Inst::PtrLoad { dst: start, ptr: data, off: 12, size: Size::B });
+        self.push(Inst::Alu { dst: start, op: AluOp::Rsh, a: start, b: Operand::Imm(2), signed: false });
+        self.push(Inst::Alu { dst: start, op: AluOp::And, a: start, b: Operand::Imm(0x3c), signed: false });
         self.jump(have);
         self.switch_to(have);
         start
