@@ -74,11 +74,15 @@ pub struct CheckOptions<'a> {
     /// `--target-kernel`: every feature the policy uses must exist in this Linux version.
     /// `None` checks nothing (the program is for a current kernel).
     pub target_kernel: Option<kernel::KernelVersion>,
+    /// Parse and check every item of the standard-library modules the policy uses, their
+    /// `#[test]`s too (for `--dump hir`, which shows them). Otherwise only the items the
+    /// policy can reach are; the outcome is the same.
+    pub whole_std: bool,
 }
 
 impl Default for CheckOptions<'_> {
     fn default() -> Self {
-        CheckOptions { const_overrides: vec![], modules: &NoModules, target_kernel: None }
+        CheckOptions { const_overrides: vec![], modules: &NoModules, target_kernel: None, whole_std: false }
     }
 }
 

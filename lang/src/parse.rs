@@ -171,7 +171,7 @@ const MAX_REPAIRS: usize = 50;
 
 /// The byte range of the name of the item at `pos` (after its attributes, `pub` and
 /// keyword), if it has one.
-fn item_name(text: &str, pos: usize) -> Option<std::ops::Range<usize>> {
+pub(crate) fn item_name(text: &str, pos: usize) -> Option<std::ops::Range<usize>> {
     let mut i = pos;
     loop {
         i += text[i..].len() - text[i..].trim_start().len();
@@ -289,7 +289,7 @@ fn recovery_point(src: &str, at: usize) -> Option<usize> {
 }
 
 /// Whether a line starts an item (where parsing can resume after an error).
-fn starts_item(line: &str) -> bool {
+pub(crate) fn starts_item(line: &str) -> bool {
     const STARTS: [&str; 8] = ["fn ", "#[", "const ", "static ", "struct ", "use ", "mod ", "pub "];
     STARTS.iter().any(|s| line.starts_with(s))
 }

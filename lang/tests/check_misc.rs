@@ -124,7 +124,7 @@ fn modules_through_the_loader() {
         "util",
         "pub const N: u32 = 4;\npub fn pick(h: u32) -> u32 { h % N }\n#[allow(dead_code)]\nfn private() -> u32 { 1 }\n",
     )]);
-    let options = CheckOptions { const_overrides: vec![], modules: &files, target_kernel: None };
+    let options = CheckOptions { modules: &files, ..Default::default() };
     let (db, p, d) = run("mod util;\n#[map] static S: SockArray<util::N>;\n#[steer] fn r(pkt: Packet) -> Verdict { select(S, util::pick(pkt.hash)) }\n", &options);
     assert!(d.is_empty(), "{}", diag::render_plain(&db, &d));
     assert_eq!(p.unwrap().maps[0].capacity, 4);
