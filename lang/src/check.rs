@@ -173,7 +173,8 @@ impl<'a> Checker<'a> {
     // Loading modules.
 
     fn load(&mut self, name: String, file: FileId, is_std: bool) -> ModId {
-        let mut src = self.db.source(file).to_string();
+        let src = self.db.source(file).to_string();
+        let mut trimmed = None;
         if is_std {
             if self.reach.is_none() {
                 // The first standard module: what the policy's files loaded so far mention.
@@ -184,12 +185,15 @@ impl<'a> Checker<'a> {
                 self.reach = Some(Some(reach));
             }
             if let Some(Some(reach)) = &mut self.reach {
-                src = reach.trim(&src);
+                trimmed = reach.trim(&src);
             }
         } else if let Some(Some(reach)) = &mut self.reach {
             reach.mention_file(&src);
         }
-        let (ast, diags) = parse::parse_file(file, &src);
+        let (ast, diags) = match trimmed {
+            Some(t) => parse::parse_prescanned(file, &t.src, t.text),
+            None => parse::parse_file(file, &src),
+        };
         let had_parse_errors = diags.iter().any(|d| d.is_error());
         self.diags.extend(diags);
         let id = self.modules.len();

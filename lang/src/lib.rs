@@ -4,6 +4,9 @@
 //! (through [`ModuleLoader`] for `mod name;` files); no knowledge of BPF.
 #![deny(unsafe_op_in_unsafe_fn)]
 
+// pest is built without `std` (see the workspace manifest); its derived parser names `alloc`.
+extern crate alloc;
+
 pub mod ast;
 pub mod builtins;
 mod check;

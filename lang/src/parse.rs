@@ -61,14 +61,16 @@ fn pratt() -> &'static PrattParser<Rule> {
 
 /// Parses one source file. Always returns a (possibly partial) file; errors are in the vec.
 pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
+    match prescan::prescan(src) {
+        Ok(text) => parse_prescanned(file, src, text),
+        Err(problem) => (File::default(), vec![prescan_error(file, src, problem)]),
+    }
+}
+
+/// [`parse_file`] of a file whose pre-scan is done: `text` is `src` as [`prescan::prescan`]
+/// gave it.
+pub(crate) fn parse_prescanned(file: FileId, src: &str, mut text: String) -> (File, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let mut text = match prescan::prescan(src) {
-        Ok(text) => text,
-        Err(problem) => {
-            diags.push(prescan_error(file, src, problem));
-            return (File::default(), diags);
-        }
-    };
     let mut items = Vec::new();
     let mut allows = Vec::new();
     let mut broken = Vec::new();
@@ -76,6 +78,12 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
     let mut repaired: Option<usize> = None;
     let mut pos = 0usize;
     while pos <= src.len() {
+        // The grammar's whitespace (comments are spaces by now), skipped here at once rather
+        // than a character at a time by the grammar: no offset changes.
+        pos += text.as_bytes()[pos.min(text.len())..]
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            .count();
         match parse_item(&text, pos) {
             Ok(mut pairs) => {
                 repaired = None;
