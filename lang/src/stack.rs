@@ -16,6 +16,16 @@ thread_local! {
     static ON_KNOWN_STACK: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Runs `f` on the calling thread, whose stack the caller has made sure can grow to at
+/// least half of [`STACK_BYTES`] (the CLI's main thread, its stack limit raised): the
+/// [`with_stack`]s inside `f` run in place.
+pub fn on_known_stack<T>(f: impl FnOnce() -> T) -> T {
+    let was = ON_KNOWN_STACK.replace(true);
+    let value = f();
+    ON_KNOWN_STACK.set(was);
+    value
+}
+
 /// Runs `f` on a thread with a [`STACK_BYTES`] stack and returns its result; a panic in `f`
 /// goes on in the caller. On a thread `with_stack` made, `f` runs in place (the stack is
 /// already that size, and most of it unused). If no thread can be made, `f` runs on the
