@@ -26,6 +26,8 @@ struct ItemText {
     code: std::ops::Range<usize>,
     /// A `#[test]`: never reached (only the policy file's tests run).
     test: bool,
+    /// It mentions `std` (a path to another standard module): always kept.
+    std: bool,
 }
 
 /// A standard-library module with the items no policy reaches blanked.
@@ -92,10 +94,7 @@ impl Reach {
                     && !item.test
                     && match &item.name {
                         None => true,
-                        Some(n) => {
-                            self.mentioned.contains(&text[n.clone()])
-                                || idents(&text[item.code.clone()]).any(|w| w == "std")
-                        }
+                        Some(n) => item.std || self.mentioned.contains(&text[n.clone()]),
                     };
                 if wanted {
                     kept[i] = true;
@@ -153,7 +152,9 @@ fn split_items(text: &str) -> Vec<ItemText> {
         let test = window.lines().take_while(|l| l.starts_with("#[")).any(|a| a.starts_with("#[test"));
         // `use` and `mod` items have no name here, and are always kept.
         let name = crate::parse::item_name(text, start);
-        items.push(ItemText { name, blank: prev_end..code_end, code: start..code_end, test });
+        let code = &text[start..code_end];
+        let std = code.contains("std") && idents(code).any(|w| w == "std");
+        items.push(ItemText { name, blank: prev_end..code_end, code: start..code_end, test, std });
         prev_end = code_end;
     }
     items
