@@ -51,7 +51,13 @@ impl CompileArgs {
                 ));
             }
         }
-        Ok(BuildOptions { consts, target_kernel, deny_warnings: !self.deny.is_empty(), count: self.count })
+        Ok(BuildOptions {
+            consts,
+            target_kernel,
+            deny_warnings: !self.deny.is_empty(),
+            count: self.count,
+            whole_std: false,
+        })
     }
 }
 

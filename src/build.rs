@@ -180,6 +180,9 @@ pub struct BuildOptions {
     pub deny_warnings: bool,
     /// Count every verdict in the `rsteer_counts` map (`--count`; read by `rsteer status`).
     pub count: bool,
+    /// Check every item of the standard-library modules the policy uses, not only those it
+    /// can reach (for `--dump hir`, which shows them all); diagnostics are the same.
+    pub whole_std: bool,
 }
 
 impl BuildOptions {
@@ -276,6 +279,7 @@ pub fn check_policy(source: &PolicySource, options: &BuildOptions) -> Result<Che
         const_overrides: options.consts.clone(),
         modules: source.modules(),
         target_kernel: options.target_kernel,
+        whole_std: options.whole_std,
     };
     let (program, mut diagnostics) = rsteer_lang::check(&mut db, main, &check);
     if options.deny_warnings {

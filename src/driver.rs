@@ -3,7 +3,7 @@
 
 use crate::args::{read_policy, CompileArgs, GroupArgs, PolicyArgs};
 use crate::report::{diagnostic_json, plural, Failure, Reporter, EXIT_POLICY, EXIT_USAGE};
-use rsteer::build::{self, Built, Checked};
+use rsteer::build::{self, BuildOptions, Built, Checked};
 use rsteer_lang::Diagnostic;
 use rsteer_loader::{Group, LoadOptions, Loaded};
 use std::path::{Path, PathBuf};
@@ -29,6 +29,14 @@ pub fn check_file(report: &Reporter, path: &Path, compile: &CompileArgs) -> Resu
 pub fn build_file(report: &Reporter, path: &Path, compile: &CompileArgs) -> Result<Built, Failure> {
     let options = compile.options()?;
     report.built(build::compile_policy(&read_policy(path)?, &options))
+}
+
+/// The build options of `--const`, `--target-kernel` and `-D`; `--dump hir` shows every item
+/// of the standard-library modules used, so it checks them all.
+fn dump_options(compile: &CompileArgs, dump: Option<Dump>) -> Result<BuildOptions, Failure> {
+    let mut options = compile.options()?;
+    options.whole_std = dump == Some(Dump::Hir);
+    Ok(options)
 }
 
 fn print_hir(report: &Reporter, checked: &Checked, dump: Option<Dump>) {
@@ -65,7 +73,7 @@ fn dump_checked(report: &Reporter, checked: &Checked, dump: Option<Dump>) -> Res
 /// `rsteer check`: diagnostics as text, or with `--json` as one document on standard output.
 pub fn check(report: &Reporter, args: &PolicyArgs, dump: Option<Dump>) -> Result<(), Failure> {
     if report.is_json() {
-        let options = args.compile.options()?;
+        let options = dump_options(&args.compile, dump)?;
         let (ok, diagnostics) = match build::check_policy(&read_policy(&args.policy)?, &options) {
             Err(failed) => (false, failed.diagnostics.iter().map(|d| diagnostic_json(&failed.db, d)).collect()),
             Ok(checked) => {
@@ -81,7 +89,8 @@ pub fn check(report: &Reporter, args: &PolicyArgs, dump: Option<Dump>) -> Result
         report.json(&serde_json::json!({ "ok": ok, "diagnostics": diagnostics }));
         return if ok { Ok(()) } else { Err(Failure::Reported(EXIT_POLICY)) };
     }
-    let checked = check_file(report, &args.policy, &args.compile)?;
+    let checked =
+        report.built(build::check_policy(&read_policy(&args.policy)?, &dump_options(&args.compile, dump)?))?;
     dump_checked(report, &checked, dump).map_err(|errors| {
         report.diagnostics(&checked.db, &errors);
         Failure::Reported(EXIT_POLICY)
@@ -108,7 +117,7 @@ pub fn compile(
     dump: Option<Dump>,
 ) -> Result<(), Failure> {
     // The check's warnings are shown once, with the build's outcome.
-    let options = args.compile.options()?;
+    let options = dump_options(&args.compile, dump)?;
     let checked = match build::check_policy(&read_policy(&args.policy)?, &options) {
         Ok(checked) => checked,
         Err(failed) => return report.built::<Built>(Err(failed)).map(|_| ()),

@@ -33,6 +33,10 @@ pub struct Checker<'a> {
     pending_imports: Vec<(ModId, ModId, ast::Ident)>,
     struct_asts: Vec<(ModId, Vec<(ast::Ident, ast::Type)>)>,
     map_asts: Vec<(ModId, ast::Type, Span)>,
+    /// The standard-library items the policy can reach, when only they are parsed and
+    /// checked (`None`: every item of the modules it uses, `CheckOptions::whole_std`);
+    /// made when the first standard module is loaded.
+    reach: Option<Option<stdlib::Reach>>,
 }
 
 // The item pass reads and writes its own table directly, as `self.consts` and so on.
@@ -84,7 +88,29 @@ pub fn map_signature(kind: MapKind) -> &'static str {
     kind.info().signature
 }
 
+/// Checks the policy in `main`. Of the standard-library modules it uses, only the items it
+/// can reach are parsed and checked ([`stdlib::Reach`]); should that check fail, or find
+/// that a left-out item was needed after all, the policy is checked again with whole
+/// modules, so every diagnostic is the one whole modules give.
 pub fn run(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<hir::Program>, Vec<Diagnostic>) {
+    let files = db.len();
+    let (result, reach) = run_with(db, main, options, !options.whole_std);
+    let redo = reach.is_some_and(|r| r.trimmed && (r.incomplete || result.1.iter().any(Diagnostic::is_error)));
+    if !redo {
+        return result;
+    }
+    // The files loaded by the first check come again, in the same order.
+    let mut fresh = SourceDb::new();
+    for f in 0..files {
+        fresh.add(db.name(f).to_string(), db.source(f).to_string());
+    }
+    *db = fresh;
+    run_with(db, main, options, false).0
+}
+
+type Outcome = (Option<hir::Program>, Vec<Diagnostic>);
+
+fn run_with(db: &mut SourceDb, main: FileId, options: &CheckOptions, trim: bool) -> (Outcome, Option<stdlib::Reach>) {
     let mut c = Checker {
         db,
         options,
@@ -93,6 +119,7 @@ pub fn run(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<h
         pending_imports: Vec::new(),
         struct_asts: Vec::new(),
         map_asts: Vec::new(),
+        reach: if trim { None } else { Some(None) },
     };
     let main_name = c.db.name(main).to_string();
     c.files_loaded.insert(main_name, 0);
@@ -138,7 +165,7 @@ pub fn run(db: &mut SourceDb, main: FileId, options: &CheckOptions) -> (Option<h
     c.diags = diags;
     let failed = c.diags.iter().any(|d| d.is_error());
     let diags = std::mem::take(&mut c.diags);
-    (if failed { None } else { Some(program) }, diags)
+    ((if failed { None } else { Some(program) }, diags), c.reach.flatten())
 }
 
 impl<'a> Checker<'a> {
@@ -147,7 +174,26 @@ impl<'a> Checker<'a> {
 
     fn load(&mut self, name: String, file: FileId, is_std: bool) -> ModId {
         let src = self.db.source(file).to_string();
-        let (ast, diags) = parse::parse_file(file, &src);
+        let mut trimmed = None;
+        if is_std {
+            if self.reach.is_none() {
+                // The first standard module: what the policy's files loaded so far mention.
+                let mut reach = stdlib::Reach::default();
+                for m in self.modules.iter().filter(|m| !m.is_std) {
+                    reach.mention_file(self.db.source(m.file));
+                }
+                self.reach = Some(Some(reach));
+            }
+            if let Some(Some(reach)) = &mut self.reach {
+                trimmed = reach.trim(&src);
+            }
+        } else if let Some(Some(reach)) = &mut self.reach {
+            reach.mention_file(&src);
+        }
+        let (ast, diags) = match trimmed {
+            Some(t) => parse::parse_prescanned(file, &t.src, t.text),
+            None => parse::parse_file(file, &src),
+        };
         let had_parse_errors = diags.iter().any(|d| d.is_error());
         self.diags.extend(diags);
         let id = self.modules.len();

@@ -4,6 +4,9 @@
 //! (through [`ModuleLoader`] for `mod name;` files); no knowledge of BPF.
 #![deny(unsafe_op_in_unsafe_fn)]
 
+// pest is built without `std` (see the workspace manifest); its derived parser names `alloc`.
+extern crate alloc;
+
 pub mod ast;
 pub mod builtins;
 mod check;
@@ -74,11 +77,15 @@ pub struct CheckOptions<'a> {
     /// `--target-kernel`: every feature the policy uses must exist in this Linux version.
     /// `None` checks nothing (the program is for a current kernel).
     pub target_kernel: Option<kernel::KernelVersion>,
+    /// Parse and check every item of the standard-library modules the policy uses, their
+    /// `#[test]`s too (for `--dump hir`, which shows them). Otherwise only the items the
+    /// policy can reach are; the outcome is the same.
+    pub whole_std: bool,
 }
 
 impl Default for CheckOptions<'_> {
     fn default() -> Self {
-        CheckOptions { const_overrides: vec![], modules: &NoModules, target_kernel: None }
+        CheckOptions { const_overrides: vec![], modules: &NoModules, target_kernel: None, whole_std: false }
     }
 }
 

@@ -61,14 +61,16 @@ fn pratt() -> &'static PrattParser<Rule> {
 
 /// Parses one source file. Always returns a (possibly partial) file; errors are in the vec.
 pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
+    match prescan::prescan(src) {
+        Ok(text) => parse_prescanned(file, src, text),
+        Err(problem) => (File::default(), vec![prescan_error(file, src, problem)]),
+    }
+}
+
+/// [`parse_file`] of a file whose pre-scan is done: `text` is `src` as [`prescan::prescan`]
+/// gave it.
+pub(crate) fn parse_prescanned(file: FileId, src: &str, mut text: String) -> (File, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let mut text = match prescan::prescan(src) {
-        Ok(text) => text,
-        Err(problem) => {
-            diags.push(prescan_error(file, src, problem));
-            return (File::default(), diags);
-        }
-    };
     let mut items = Vec::new();
     let mut allows = Vec::new();
     let mut broken = Vec::new();
@@ -76,6 +78,12 @@ pub fn parse_file(file: FileId, src: &str) -> (File, Vec<Diagnostic>) {
     let mut repaired: Option<usize> = None;
     let mut pos = 0usize;
     while pos <= src.len() {
+        // The grammar's whitespace (comments are spaces by now), skipped here at once rather
+        // than a character at a time by the grammar: no offset changes.
+        pos += text.as_bytes()[pos.min(text.len())..]
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            .count();
         match parse_item(&text, pos) {
             Ok(mut pairs) => {
                 repaired = None;
@@ -171,7 +179,7 @@ const MAX_REPAIRS: usize = 50;
 
 /// The byte range of the name of the item at `pos` (after its attributes, `pub` and
 /// keyword), if it has one.
-fn item_name(text: &str, pos: usize) -> Option<std::ops::Range<usize>> {
+pub(crate) fn item_name(text: &str, pos: usize) -> Option<std::ops::Range<usize>> {
     let mut i = pos;
     loop {
         i += text[i..].len() - text[i..].trim_start().len();
@@ -289,7 +297,7 @@ fn recovery_point(src: &str, at: usize) -> Option<usize> {
 }
 
 /// Whether a line starts an item (where parsing can resume after an error).
-fn starts_item(line: &str) -> bool {
+pub(crate) fn starts_item(line: &str) -> bool {
     const STARTS: [&str; 8] = ["fn ", "#[", "const ", "static ", "struct ", "use ", "mod ", "pub "];
     STARTS.iter().any(|s| line.starts_with(s))
 }

@@ -75,8 +75,14 @@ fn comparisons_do_not_chain() {
 fn every_stdlib_module_checks() {
     for (name, _) in rsteer_lang::stdlib::MODULES {
         let src = format!("use std::{name};\n#[steer] fn route(pkt: Packet) -> Verdict {{ Verdict::Pass }}\n");
-        let p = ok(&src);
+        // Every item of the module, not only what `route` reaches (nothing).
+        let (db, p, d) = run(&src, &CheckOptions { whole_std: true, ..Default::default() });
+        let errors: Vec<_> = d.iter().filter(|d| d.is_error()).cloned().collect();
+        assert!(errors.is_empty(), "{}", diag::render_plain(&db, &errors));
+        let p = p.unwrap();
         assert!(p.functions.len() > 1, "std::{name} has no functions");
+        // What `route` reaches of it: nothing, so no function of it is checked.
+        assert_eq!(ok(&src).functions.len(), 1, "std::{name}");
     }
 }
 
@@ -124,7 +130,7 @@ fn modules_through_the_loader() {
         "util",
         "pub const N: u32 = 4;\npub fn pick(h: u32) -> u32 { h % N }\n#[allow(dead_code)]\nfn private() -> u32 { 1 }\n",
     )]);
-    let options = CheckOptions { const_overrides: vec![], modules: &files, target_kernel: None };
+    let options = CheckOptions { modules: &files, ..Default::default() };
     let (db, p, d) = run("mod util;\n#[map] static S: SockArray<util::N>;\n#[steer] fn r(pkt: Packet) -> Verdict { select(S, util::pick(pkt.hash)) }\n", &options);
     assert!(d.is_empty(), "{}", diag::render_plain(&db, &d));
     assert_eq!(p.unwrap().maps[0].capacity, 4);
