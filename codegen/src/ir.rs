@@ -132,6 +132,9 @@ pub struct Function {
     /// The maps (by object number) whose keys the verifier tracks exactly (`Array`,
     /// `PerCpuArray`: it resolves their lookups by a constant key), for the cost model.
     pub exact_key_maps: Vec<u32>,
+    /// Loops `unroll_loops` tried and kept rolled: (header, the function's IR size then), so
+    /// that a later round retries a loop only when the function around it has changed.
+    pub unroll_refused: Vec<(Block, usize)>,
 }
 
 impl Function {
@@ -148,6 +151,7 @@ impl Function {
             span,
             loops: vec![],
             exact_key_maps: vec![],
+            unroll_refused: vec![],
         }
     }
 

@@ -212,18 +212,27 @@ fn size(f: &Function) -> usize {
 const MAX_TRIES: usize = 4;
 const MAX_FUNCTION: usize = 4096;
 
-/// Unrolls each loop that the other passes then shrink to no more than it was.
+/// Unrolls each loop that the other passes then shrink to no more than it was. A loop kept
+/// rolled is not tried again until the function around it changes (the pass runs in every
+/// round of the optimiser, and each try optimises a whole copy).
 pub fn unroll_loops(f: &mut Function) -> bool {
     let mut changed = false;
     let mut tries = 0;
     // One loop at a time: unrolling one renumbers the blocks of the others.
     for _ in 0..8 {
-        if size(f) > MAX_FUNCTION {
+        let now = size(f);
+        if now > MAX_FUNCTION {
+            break;
+        }
+        let refused = std::mem::take(&mut f.unroll_refused);
+        let loops: Vec<Loop> = find_loops(f).into_iter().filter(|l| !refused.contains(&(l.header, now))).collect();
+        f.unroll_refused = refused;
+        if loops.is_empty() {
             break;
         }
         let before = machine_size(f);
         let mut done = false;
-        for l in find_loops(f) {
+        for l in loops {
             if tries == MAX_TRIES {
                 return changed;
             }
@@ -233,10 +242,12 @@ pub fn unroll_loops(f: &mut Function) -> bool {
             super::optimize_rounds(&mut g, "unroll_loops");
             if machine_size(&g) <= before {
                 *f = g;
+                f.unroll_refused.clear();
                 changed = true;
                 done = true;
                 break;
             }
+            f.unroll_refused.push((l.header, now));
         }
         if !done {
             break;
