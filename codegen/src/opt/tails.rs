@@ -250,7 +250,10 @@ pub fn merge_tails(f: &mut Function) -> bool {
     for &b in &order {
         for s in f.succs(b) {
             let ps = preds.entry(s).or_default();
-            if !ps.contains(&b) {
+            // `b` is pushed for each of its successors in turn, so a repeat (a branch whose
+            // two ways are one block) can only be the last entry: no search of a join with
+            // thousands of predecessors.
+            if ps.last() != Some(&b) {
                 ps.push(b);
             }
         }
