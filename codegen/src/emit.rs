@@ -143,30 +143,17 @@ impl Emitter<'_> {
                 self.store_from(*dst, r);
             }
             Inst::Alu { dst, op, a, b, signed } => {
-                // `d = a op d` of a commutative op is `d op= a`: no move into a scratch register.
-                let commutative = matches!(op, AluOp::Add | AluOp::Mul | AluOp::And | AluOp::Or | AluOp::Xor);
-                let (a, b) = match b {
-                    Operand::Val(bv) if commutative && !*signed && self.loc(*bv) == self.loc(*dst) && bv != a => {
-                        (bv, &Operand::Val(*a))
-                    }
-                    _ => (a, b),
-                };
-                let avoid: Vec<Value> = match b {
-                    Operand::Val(bv) => vec![*bv],
-                    Operand::Imm(_) => vec![],
-                };
-                let w = self.work_reg(*dst, &avoid);
-                self.load_into(*a, w);
+                let (w, b) = self.alu_operands(*dst, *op, *a, *b, !*signed);
                 match b {
-                    Operand::Imm(i) if fits_i32(*i) && !*signed => {
-                        self.push(Insn::alu64_imm(*op, w, *i as i32));
+                    Operand::Imm(i) if fits_i32(i) && !*signed => {
+                        self.push(Insn::alu64_imm(*op, w, i as i32));
                     }
                     Operand::Imm(i) => {
-                        self.load_imm(R2, *i);
+                        self.load_imm(R2, i);
                         self.alu_reg(*op, w, R2, *signed);
                     }
                     Operand::Val(bv) => {
-                        let r = self.read_reg(*bv, R2);
+                        let r = self.read_reg(bv, R2);
                         self.alu_reg(*op, w, r, *signed);
                     }
                 }
@@ -293,26 +280,36 @@ impl Emitter<'_> {
         if src != t || !fits || self.reads[t.as_u32() as usize] != 1 {
             return false;
         }
-        let commutative = !matches!(op, AluOp::Sub | AluOp::Lsh);
-        let (a, b) = match b {
-            Operand::Val(bv) if commutative && self.loc(*bv) == self.loc(*d) && bv != a => (bv, &Operand::Val(*a)),
-            _ => (a, b),
-        };
-        let avoid: Vec<Value> = match b {
-            Operand::Val(bv) => vec![*bv],
-            Operand::Imm(_) => vec![],
-        };
-        let w = self.work_reg(*d, &avoid);
-        self.load_into(*a, w);
+        let (w, b) = self.alu_operands(*d, *op, *a, *b, true);
         match b {
-            Operand::Imm(i) => self.push(Insn::alu32_imm(*op, w, *i as u32 as i32)),
+            Operand::Imm(i) => self.push(Insn::alu32_imm(*op, w, i as u32 as i32)),
             Operand::Val(bv) => {
-                let r = self.read_reg(*bv, R2);
+                let r = self.read_reg(bv, R2);
                 self.push(Insn::alu32_reg(*op, w, r));
             }
         }
         self.store_from(*d, w);
         true
+    }
+
+    /// The register `dst = a op b` is computed in, with `a` loaded into it, and the operand
+    /// left to apply. `d = a op d` of a commutative op (when `may_swap`) is `d op= a`: no move
+    /// into a scratch register.
+    fn alu_operands(&mut self, dst: Value, op: AluOp, a: Value, b: Operand, may_swap: bool) -> (u8, Operand) {
+        let commutative = matches!(op, AluOp::Add | AluOp::Mul | AluOp::And | AluOp::Or | AluOp::Xor);
+        let (a, b) = match b {
+            Operand::Val(bv) if may_swap && commutative && self.loc(bv) == self.loc(dst) && bv != a => {
+                (bv, Operand::Val(a))
+            }
+            _ => (a, b),
+        };
+        let avoid: Vec<Value> = match b {
+            Operand::Val(bv) => vec![bv],
+            Operand::Imm(_) => vec![],
+        };
+        let w = self.work_reg(dst, &avoid);
+        self.load_into(a, w);
+        (w, b)
     }
 
     fn alu_reg(&mut self, op: AluOp, dst: u8, src: u8, signed: bool) {

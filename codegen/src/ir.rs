@@ -178,6 +178,21 @@ impl Function {
         }
     }
 
+    /// The predecessors of each block among `blocks`, in the order `blocks` come; a block
+    /// whose branch has one target twice is listed twice there, one after the other.
+    pub fn predecessors(
+        &self,
+        blocks: impl IntoIterator<Item = Block>,
+    ) -> std::collections::HashMap<Block, Vec<Block>> {
+        let mut preds: std::collections::HashMap<Block, Vec<Block>> = std::collections::HashMap::new();
+        for b in blocks {
+            for s in self.succs(b) {
+                preds.entry(s).or_default().push(b);
+            }
+        }
+        preds
+    }
+
     /// Blocks reachable from the entry, in reverse post-order (the layout order).
     pub fn reverse_postorder(&self) -> Vec<Block> {
         let mut seen = vec![false; self.blocks.len()];

@@ -206,12 +206,7 @@ pub fn remove_dead_stores(f: &mut Function) -> bool {
             }
         }
     }
-    let mut preds: HashMap<Block, Vec<Block>> = HashMap::new();
-    for b in f.blocks.keys() {
-        for s in f.succs(b) {
-            preds.entry(s).or_default().push(b);
-        }
-    }
+    let preds = f.predecessors(f.blocks.keys());
     // For each slot, the blocks from whose entry a read of it can be reached.
     let reaches = |blocks: &HashSet<Block>| {
         let mut seen: HashSet<Block> = blocks.clone();
@@ -368,12 +363,7 @@ pub fn forward_stack_stores(f: &mut Function) -> bool {
         _ => {}
     };
     let order = f.reverse_postorder();
-    let mut preds: HashMap<Block, Vec<Block>> = HashMap::new();
-    for &b in &order {
-        for s in f.succs(b) {
-            preds.entry(s).or_default().push(b);
-        }
-    }
+    let preds = f.predecessors(order.iter().copied());
     let mut out: HashMap<Block, Known> = HashMap::new();
     let mut changed = false;
     for &b in &order {

@@ -246,17 +246,10 @@ fn retarget(term: &mut Term, from: Block, to: Block) {
 /// Merges regions that are the same up to a few operands (see the module documentation).
 pub fn merge_tails(f: &mut Function) -> bool {
     let order = f.reverse_postorder();
-    let mut preds: HashMap<Block, Vec<Block>> = HashMap::new();
-    for &b in &order {
-        for s in f.succs(b) {
-            let ps = preds.entry(s).or_default();
-            // `b` is pushed for each of its successors in turn, so a repeat (a branch whose
-            // two ways are one block) can only be the last entry: no search of a join with
-            // thousands of predecessors.
-            if ps.last() != Some(&b) {
-                ps.push(b);
-            }
-        }
+    let mut preds = f.predecessors(order.iter().copied());
+    // Each predecessor once: a branch whose two ways are one block is listed twice in a row.
+    for ps in preds.values_mut() {
+        ps.dedup();
     }
     let mut occurrences = vec![0u32; f.num_values as usize];
     for &b in &order {

@@ -33,12 +33,7 @@ fn find_loops(f: &Function) -> Vec<Loop> {
     for (i, b) in order.iter().enumerate() {
         at.insert(*b, i);
     }
-    let mut preds: HashMap<Block, Vec<Block>> = HashMap::new();
-    for &b in &order {
-        for s in f.succs(b) {
-            preds.entry(s).or_default().push(b);
-        }
-    }
+    let preds = f.predecessors(order.iter().copied());
     let mut out = Vec::new();
     for &latch in &order {
         let Term::Branch { op: JmpOp::Jlt, a: counter, b: Operand::Imm(n), then: header, els: exit } =

@@ -197,12 +197,7 @@ pub fn thread_context_tests(f: &mut Function) -> bool {
     use crate::ir::{Operand, Term};
     type Facts = HashMap<(i16, Size), Fact>;
     let order = f.reverse_postorder();
-    let mut preds: HashMap<Block, Vec<Block>> = HashMap::new();
-    for &b in &order {
-        for s in f.succs(b) {
-            preds.entry(s).or_default().push(b);
-        }
-    }
+    let preds = f.predecessors(order.iter().copied());
     let mut defs: HashMap<Value, u32> = HashMap::new();
     for (_, b) in f.blocks.iter() {
         for (inst, _) in &b.insts {
