@@ -9,7 +9,7 @@
 //! program (or make it spill).
 
 use crate::bpf::{AluOp, JmpOp};
-use crate::ir::{Block, BlockData, Function, Inst, Operand, Term, Value};
+use crate::ir::{Arg, Block, BlockData, Function, Inst, Operand, Term, Value};
 use std::collections::{HashMap, HashSet};
 
 /// At most this many rounds, and this many instructions once unrolled.
@@ -191,6 +191,129 @@ fn unroll(f: &mut Function, l: &Loop) {
     }
 }
 
+/// The values no pass can turn into constants: what helpers return and what is loaded from
+/// the context, through a pointer or from a stack slot that only helpers write, and arithmetic
+/// on them (bar the few identities that fold,
+/// `x & 0`, `x * 0`, `x - x`, `x ^ x`). A value assigned in several places is opaque when every
+/// assignment is.
+fn opaque_values(f: &Function) -> Vec<bool> {
+    let n = f.num_values as usize;
+    // The largest solution: start from every value and drop those with a def that is not
+    // opaque (a value updated in a loop, `b = b | 32`, stays opaque).
+    let mut opaque = vec![true; n];
+    let stored: HashSet<crate::ir::Slot> = f
+        .blocks
+        .values()
+        .flat_map(|d| d.insts.iter())
+        .filter_map(|(i, _)| match i {
+            Inst::StackStore { slot, .. } | Inst::StackAddr { slot, .. } => Some(*slot),
+            _ => None,
+        })
+        .collect();
+    loop {
+        let mut all = vec![true; n];
+        let mut defined = vec![false; n];
+        for (_, d) in f.blocks.iter() {
+            for (inst, _) in &d.insts {
+                let Some(v) = inst.def() else { continue };
+                let o = |v: Value| opaque[v.as_u32() as usize];
+                let this = match inst {
+                    Inst::Call { .. } | Inst::LoadCtx { .. } | Inst::PtrLoad { .. } => true,
+                    Inst::StackLoad { slot, .. } => !stored.contains(slot),
+                    Inst::Copy { src, .. } | Inst::Normalize { src, .. } | Inst::Bswap { src, .. } => o(*src),
+                    Inst::Neg { a, .. } => o(*a),
+                    Inst::Alu { op, a, b, .. } => {
+                        let folds = match b {
+                            Operand::Imm(0) => matches!(op, AluOp::And | AluOp::Mul),
+                            Operand::Imm(k) => {
+                                matches!(op, AluOp::Lsh | AluOp::Rsh | AluOp::Arsh) && !(0..64).contains(k)
+                            }
+                            Operand::Val(b) => *b == *a && matches!(op, AluOp::Sub | AluOp::Xor),
+                        };
+                        !folds && (o(*a) || matches!(b, Operand::Val(b) if o(*b)))
+                    }
+                    _ => false,
+                };
+                let i = v.as_u32() as usize;
+                defined[i] = true;
+                all[i] &= this;
+            }
+        }
+        let next: Vec<bool> = (0..n).map(|i| defined[i] && all[i]).collect();
+        if next == opaque {
+            return opaque;
+        }
+        opaque = next;
+    }
+}
+
+/// A lower bound on the BPF instructions the loop becomes once unrolled, whatever the other
+/// passes then do. A round's blocks are walked from its header through jumps and through
+/// branches on opaque values, which no pass can decide: those blocks stay in every round that
+/// is reached, and every round is when the walk reaches the latch. They keep their helper
+/// calls (with the instructions that load the arguments: r1..r5 do not survive a call), the
+/// tests of what those calls return that leave the loop, and the loads and stores through
+/// pointers the round itself computes (another round's pointer differs).
+fn unrolled_floor(f: &Function, l: &Loop) -> usize {
+    let opaque = opaque_values(f);
+    let o = |v: Value| opaque[v.as_u32() as usize];
+    let inside: HashSet<Block> = l.blocks.iter().copied().collect();
+    let mut round = 0;
+    let mut made_here: HashSet<Value> = HashSet::new();
+    let mut returned: HashSet<Value> = HashSet::new();
+    let mut seen: HashSet<Block> = HashSet::from([l.header]);
+    let mut work = std::collections::VecDeque::from([l.header]);
+    while let Some(b) = work.pop_front() {
+        let d = &f.blocks[b];
+        for (inst, _) in &d.insts {
+            match inst {
+                Inst::Call { args, dst, .. } => {
+                    round += 1 + args
+                        .iter()
+                        .map(|a| match a {
+                            Arg::Val(_) => 0,
+                            Arg::Imm(_) | Arg::Ctx => 1,
+                            Arg::Map(_) | Arg::StackAddr(..) => 2,
+                        })
+                        .sum::<usize>();
+                    returned.extend(*dst);
+                }
+                Inst::PtrLoad { ptr, .. } | Inst::PtrStore { ptr, .. } | Inst::AtomicAdd { ptr, .. }
+                    if made_here.contains(ptr) && o(*ptr) =>
+                {
+                    round += 1
+                }
+                _ => {}
+            }
+            made_here.extend(inst.def());
+        }
+        let next = match d.term {
+            _ if b == l.latch => vec![],
+            Term::Jump(t) => vec![t],
+            Term::Branch { a, b: bop, then, els, .. } => {
+                let tested = |v: Value| o(v) || returned.contains(&v);
+                if !tested(a) && !matches!(bop, Operand::Val(v) if tested(v)) {
+                    continue;
+                }
+                let leaves = !inside.contains(&then) || !inside.contains(&els);
+                if leaves && (returned.contains(&a) || matches!(bop, Operand::Val(v) if returned.contains(&v))) {
+                    round += 1;
+                }
+                vec![then, els]
+            }
+            _ => vec![],
+        };
+        for t in next {
+            if inside.contains(&t) && seen.insert(t) {
+                work.push_back(t);
+            }
+        }
+    }
+    let rounds = if seen.contains(&l.latch) { l.trips as usize } else { 1 };
+    // The first call may find the context still in r1.
+    (round * rounds).saturating_sub(1)
+}
+
 /// The BPF instructions the function becomes (registers allocated: unrolling may make values
 /// live at once that spill), or none when it cannot be emitted.
 fn machine_size(f: &Function) -> usize {
@@ -230,6 +353,10 @@ pub fn unroll_loops(f: &mut Function) -> bool {
         for l in loops {
             if tries == MAX_TRIES {
                 return changed;
+            }
+            if unrolled_floor(f, &l) > before {
+                f.unroll_refused.push((l.header, now));
+                continue;
             }
             tries += 1;
             let mut g = f.clone();
