@@ -79,6 +79,23 @@ fn optimize_rounds(f: &mut Function, skip: &str) {
     }
 }
 
+/// The first passes of [`PASSES`] (constants, dead code, jump threading), run alone until
+/// they change nothing: an unrolled loop's rounds fold down with them before the whole list
+/// runs over what is left.
+fn optimize_cheaply(f: &mut Function) {
+    for _ in 0..8 {
+        let mut changed = false;
+        for (_name, run) in &PASSES[..6] {
+            changed |= run(f);
+            #[cfg(debug_assertions)]
+            crate::verify::assert_valid(f, _name);
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
 fn def_counts(f: &Function) -> Vec<u32> {
     let mut n = vec![0u32; f.num_values as usize];
     for (_, b) in f.blocks.iter() {

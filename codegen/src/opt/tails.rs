@@ -207,6 +207,33 @@ fn describe(f: &Function, blocks: &[Block], occurrences: &[u32]) -> Shape {
     Shape { text, operands, order, weight }
 }
 
+/// What two regions with the same [`describe`] text surely share, cheap to compute: for each
+/// block its weight, loop, size and terminator kind, and the kind of each instruction (a copy
+/// counts as a constant: either may be blanked into the other), summed in any order.
+fn rough_key(f: &Function, blocks: &[Block]) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    let hasher = BuildHasherDefault::<DefaultHasher>::default();
+    let mut key = blocks.len() as u64;
+    for &b in blocks {
+        let d = &f.blocks[b];
+        let term = match d.term {
+            Term::None => 0u8,
+            Term::Jump(_) => 1,
+            Term::Return(_) => 2,
+            Term::Branch { op, .. } => 3 + (op as u8 >> 4),
+        };
+        key = key.wrapping_add(hasher.hash_one((d.weight, d.in_loop, d.insts.len(), term)));
+        for (inst, _) in &d.insts {
+            let kind = match inst {
+                Inst::Copy { .. } => std::mem::discriminant(&Inst::Iconst { dst: Value::from_u32(0), imm: 0 }),
+                i => std::mem::discriminant(i),
+            };
+            key = key.wrapping_add(hasher.hash_one(kind).rotate_left(7));
+        }
+    }
+    key
+}
+
 /// The operand at `pos` becomes the value `p`.
 fn parameterize(f: &mut Function, pos: Pos, p: Value) {
     let data = &mut f.blocks[pos.block];
@@ -263,13 +290,21 @@ pub fn merge_tails(f: &mut Function) -> bool {
             occurrences[v.as_u32() as usize] += 1;
         }
     }
-    let mut groups: HashMap<String, Vec<(Block, Shape)>> = HashMap::new();
-    let mut keys: Vec<String> = Vec::new();
+    // Regions are first grouped by a rough key, and only those that share one are described.
+    let mut rough: HashMap<u64, Vec<(Block, Vec<Block>)>> = HashMap::new();
     for &b in &order {
         if b == f.entry {
             continue;
         }
         let Some(blocks) = region(f, &preds, b) else { continue };
+        rough.entry(rough_key(f, &blocks)).or_default().push((b, blocks));
+    }
+    let mut candidates: Vec<(Block, Vec<Block>)> = rough.into_values().filter(|g| g.len() > 1).flatten().collect();
+    let at: HashMap<Block, usize> = order.iter().enumerate().map(|(i, b)| (*b, i)).collect();
+    candidates.sort_by_key(|(b, _)| at[b]);
+    let mut groups: HashMap<String, Vec<(Block, Shape)>> = HashMap::new();
+    let mut keys: Vec<String> = Vec::new();
+    for (b, blocks) in candidates {
         let shape = describe(f, &blocks, &occurrences);
         if shape.weight < MIN_WEIGHT {
             continue;

@@ -361,6 +361,7 @@ pub fn unroll_loops(f: &mut Function) -> bool {
             tries += 1;
             let mut g = f.clone();
             unroll(&mut g, &l);
+            super::optimize_cheaply(&mut g);
             super::optimize_rounds(&mut g, "unroll_loops");
             if machine_size(&g) <= before {
                 *f = g;
