@@ -8,7 +8,7 @@
 //! [`Btf`] and [`BtfExt`] are the low-level encoders; [`encode_object_btf`] builds the whole
 //! `.BTF` and `.BTF.ext` of an [`ObjectSpec`] for the ELF writer.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::object::{BtfType, LineInfo, MapSpec, ObjectSpec, ProgramSpec, RawInsn};
 

@@ -11,7 +11,8 @@
 use rsteer_lang::errors;
 use rsteer_lang::hir::{ExprKind, FuncId, MapId, Program};
 use rsteer_lang::{Diagnostic, Span};
-use std::collections::{BTreeMap, HashSet};
+use foldhash::{HashSet, HashSetExt};
+use std::collections::BTreeMap;
 
 /// The most expressions an entry may hold with every call inlined. Lowering makes at least
 /// about one instruction of most expressions, and the kernel takes at most 1,000,000.

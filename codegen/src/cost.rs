@@ -190,12 +190,12 @@ fn exact_values(f: &Function) -> Vec<bool> {
     let nv = f.num_values as usize;
     let mut exact = vec![false; nv];
     let mut defs: Vec<Vec<&Inst>> = vec![Vec::new(); nv];
-    let mut slot_srcs: std::collections::HashMap<crate::ir::Slot, Vec<Value>> = Default::default();
+    let mut slot_srcs: foldhash::HashMap<crate::ir::Slot, Vec<Value>> = Default::default();
     let mut work: Vec<Value> = Vec::new();
     for (_, data) in f.blocks.iter() {
         // The stores into each slot since the block began: a key is written just before its
         // call, into a buffer other calls share.
-        let mut recent: std::collections::HashMap<crate::ir::Slot, Vec<Value>> = Default::default();
+        let mut recent: foldhash::HashMap<crate::ir::Slot, Vec<Value>> = Default::default();
         for (inst, _) in &data.insts {
             if let Some(d) = inst.def() {
                 defs[d.as_u32() as usize].push(inst);

@@ -18,7 +18,7 @@ use crate::bpf::{AluOp, JmpOp, Size};
 use crate::ir::{Arg, Function, Inst, Operand, Term, Value};
 use rsteer_bpf::helper;
 use rsteer_lang::hir::{self, FieldDef, MapDecl, MapKind, Program, StructDef, Ty};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// The counters' map: its name in the object, the kernel (15 characters at most) and BTF.
 pub const MAP_NAME: &str = rsteer_bpf::COUNTS_MAP;

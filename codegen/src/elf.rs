@@ -11,7 +11,7 @@
 //! - `.maps`: [`MAP_DEF_SIZE`] zero bytes per map, a global OBJECT symbol per map;
 //! - `.BTF` and `.BTF.ext` from [`crate::btf::encode_object_btf`].
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use object::write::{Object, Relocation, SectionId, Symbol, SymbolSection};
 use object::{
@@ -155,7 +155,7 @@ fn validate(spec: &ObjectSpec) -> Result<(), String> {
         return Err(format!("license {:?} contains a NUL byte", spec.license));
     }
     // Program and map names all become global ELF symbols, next to `_license`.
-    let mut symbols: HashSet<&str> = HashSet::from(["_license"]);
+    let mut symbols: HashSet<&str> = HashSet::from_iter(["_license"]);
     for prog in &spec.programs {
         if !is_valid_identifier(&prog.name) {
             return Err(format!("program name {:?} is not a C identifier", prog.name));

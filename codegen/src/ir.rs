@@ -183,8 +183,8 @@ impl Function {
     pub fn predecessors(
         &self,
         blocks: impl IntoIterator<Item = Block>,
-    ) -> std::collections::HashMap<Block, Vec<Block>> {
-        let mut preds: std::collections::HashMap<Block, Vec<Block>> = std::collections::HashMap::new();
+    ) -> foldhash::HashMap<Block, Vec<Block>> {
+        let mut preds: foldhash::HashMap<Block, Vec<Block>> = foldhash::HashMap::default();
         for b in blocks {
             for s in self.succs(b) {
                 preds.entry(s).or_default().push(b);

@@ -17,7 +17,7 @@ use rsteer_lang::hir::{
 use rsteer_lang::packet::{self, Endian, Read};
 use rsteer_lang::{Diagnostic, Span};
 use rsteer_value::{field_offsets, layout};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 mod reads;
 

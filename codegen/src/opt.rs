@@ -7,7 +7,7 @@
 use crate::bpf::AluOp;
 use crate::ir::{Arg, Function, Inst, Operand, Term, Value};
 use rsteer_bpf::eval::{self, Width};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 mod bits;
 mod mem;
@@ -547,7 +547,7 @@ fn merge_blocks(f: &mut Function) -> bool {
 /// Removes effect-free instructions whose result is dead where they write it (liveness over
 /// the CFG), which also catches values written in several blocks, as `Option` flags are.
 fn remove_dead_defs(f: &mut Function) -> bool {
-    use std::collections::HashSet;
+    use foldhash::HashSet;
     let blocks: Vec<crate::ir::Block> = f.blocks.keys().collect();
     let live_outs = crate::liveness::liveness(f, &blocks).live_out;
     let mut changed = false;

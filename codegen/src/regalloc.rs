@@ -208,11 +208,11 @@ fn class_segments(
     let n = class.len();
     let mut segs: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
     let mut pos = 0u32;
-    let mut span: std::collections::HashMap<usize, (u32, u32)> = std::collections::HashMap::new();
+    let mut span: foldhash::HashMap<usize, (u32, u32)> = foldhash::HashMap::default();
     for (i, &b) in order.iter().enumerate() {
         span.clear();
         let bs = pos;
-        let touch = |span: &mut std::collections::HashMap<usize, (u32, u32)>, v: usize, p: u32| {
+        let touch = |span: &mut foldhash::HashMap<usize, (u32, u32)>, v: usize, p: u32| {
             let e = span.entry(v).or_insert((p, p));
             e.1 = e.1.max(p);
         };
@@ -267,7 +267,7 @@ fn call_liveness(f: &Function, order: &[Block], live_out: &[Vec<crate::ir::Value
         if !data.insts.iter().any(|(inst, _)| matches!(inst, Inst::Call { .. })) {
             continue;
         }
-        let mut live: std::collections::HashSet<usize> = live_out[i].iter().map(|v| v.as_u32() as usize).collect();
+        let mut live: foldhash::HashSet<usize> = live_out[i].iter().map(|v| v.as_u32() as usize).collect();
         live.extend(data.term.uses().iter().map(|v| v.as_u32() as usize));
         for (inst, _) in data.insts.iter().rev() {
             if let Some(d) = inst.def() {

@@ -153,7 +153,7 @@ fn calls_helper(prog: &Program, e: &hir::Expr) -> bool {
         _ => {}
     };
     hir::walk_expr(e, &mut |x| check(x, &mut found, &mut funcs));
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = foldhash::HashSet::default();
     while let Some(f) = funcs.pop() {
         if found {
             break;
@@ -524,7 +524,7 @@ impl<'a> Lowerer<'a> {
     /// at the entry, rather than in each group of reads.
     pub(super) fn payload_start_at_entry(&mut self, entry: FuncId) {
         let mut sites = 0;
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = foldhash::HashSet::default();
         let mut stack = vec![entry];
         while let Some(f) = stack.pop() {
             if !seen.insert(f) {

@@ -17,7 +17,7 @@
 
 use crate::bpf::{AluOp, JmpOp};
 use crate::ir::{Block, Function, Inst, Operand, Term, Value};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// Rounds after which a value whose fact still grows is given all 64 bits (a loop counter).
 const WIDEN_AFTER: u8 = 3;

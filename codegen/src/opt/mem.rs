@@ -3,7 +3,8 @@
 
 use crate::bpf::Size;
 use crate::ir::{Arg, Function, Inst, Operand, Slot};
-use std::collections::{BTreeMap, HashSet};
+use foldhash::{HashSet, HashSetExt};
+use std::collections::BTreeMap;
 
 /// A run of constant stores to one slot, consecutive in a block, becomes the fewest aligned
 /// stores of the same bytes: `b"\x20\x01\x0d\xb8"` is one 4-byte store, sixteen zero bytes
@@ -116,9 +117,9 @@ pub fn remove_unread_slots(f: &mut Function) -> bool {
 
 /// The slot each pointer value points into: a slot's address (`addr`), and arithmetic on or
 /// copies of such a pointer; and the slots whose pointers mix (a value that points into two).
-pub(crate) fn slot_pointers(f: &Function) -> (std::collections::HashMap<crate::ir::Value, Slot>, HashSet<Slot>) {
+pub(crate) fn slot_pointers(f: &Function) -> (foldhash::HashMap<crate::ir::Value, Slot>, HashSet<Slot>) {
     let mut mixed: HashSet<Slot> = HashSet::new();
-    let mut derived: std::collections::HashMap<crate::ir::Value, Slot> = std::collections::HashMap::new();
+    let mut derived: foldhash::HashMap<crate::ir::Value, Slot> = foldhash::HashMap::default();
     let mut grew = true;
     while grew {
         grew = false;
@@ -160,7 +161,7 @@ pub(crate) fn slot_pointers(f: &Function) -> (std::collections::HashMap<crate::i
 /// made of it.
 pub fn remove_dead_stores(f: &mut Function) -> bool {
     use crate::ir::{Block, Operand, Term};
-    use std::collections::HashMap;
+    use foldhash::{HashMap, HashMapExt};
     let (derived, mut escaped) = slot_pointers(f);
     // A pointer kept where it can be read back, or handed out of the program.
     for (_, data) in f.blocks.iter() {
@@ -251,7 +252,7 @@ pub fn remove_dead_stores(f: &mut Function) -> bool {
 /// Accesses that would leave the slot keep their pointer.
 pub fn fold_stack_pointers(f: &mut Function) -> bool {
     use crate::ir::{Operand, Value};
-    use std::collections::HashMap;
+    use foldhash::{HashMap, HashMapExt};
     let mut defs: HashMap<Value, u32> = HashMap::new();
     for (_, data) in f.blocks.iter() {
         for (inst, _) in &data.insts {
@@ -322,7 +323,7 @@ pub fn fold_stack_pointers(f: &mut Function) -> bool {
 /// left, and go.
 pub fn forward_stack_stores(f: &mut Function) -> bool {
     use crate::ir::{Block, Operand};
-    use std::collections::HashMap;
+    use foldhash::{HashMap, HashMapExt};
     type Known = HashMap<Slot, BTreeMap<u32, u8>>;
     let mut taken: HashSet<Slot> = HashSet::new();
     let mut stored: HashSet<Slot> = HashSet::new();

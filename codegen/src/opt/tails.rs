@@ -15,7 +15,7 @@
 
 use crate::bpf::AluOp;
 use crate::ir::{Block, BlockData, Function, Inst, Operand, Term, Value};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::fmt::Write;
 
 /// Regions larger than this are not compared (they rarely repeat, and comparing is linear in
@@ -31,7 +31,7 @@ const MAX_PARAMS: usize = 3;
 /// when it is too large or the root is reached again from inside (a loop through the root).
 fn region(f: &Function, preds: &HashMap<Block, Vec<Block>>, root: Block) -> Option<Vec<Block>> {
     let mut blocks = vec![root];
-    let mut inside: HashSet<Block> = HashSet::from([root]);
+    let mut inside: HashSet<Block> = HashSet::from_iter([root]);
     // A successor qualifies when its last predecessor joins, so each block added is looked at
     // once, for its successors.
     let mut i = 0;
@@ -114,7 +114,7 @@ fn describe(f: &Function, blocks: &[Block], occurrences: &[u32]) -> Shape {
         let _ = write!(text, " {}", renamed(names, v));
     };
     // The canonical number of each block, given on first mention.
-    let mut number: HashMap<Block, usize> = HashMap::from([(blocks[0], 0)]);
+    let mut number: HashMap<Block, usize> = HashMap::from_iter([(blocks[0], 0)]);
     let mut order = vec![blocks[0]];
     let mut i = 0;
     while i < order.len() {

@@ -10,7 +10,7 @@
 
 use crate::bpf::{AluOp, JmpOp};
 use crate::ir::{Arg, Block, BlockData, Function, Inst, Operand, Term, Value};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// At most this many rounds, and this many instructions once unrolled.
 const MAX_TRIPS: u64 = 16;
@@ -46,7 +46,7 @@ fn find_loops(f: &Function) -> Vec<Loop> {
         }
         // The natural loop of the back edge.
         let mut blocks = vec![header];
-        let mut inside: HashSet<Block> = HashSet::from([header]);
+        let mut inside: HashSet<Block> = HashSet::from_iter([header]);
         let mut work = vec![latch];
         while let Some(b) = work.pop() {
             if inside.insert(b) {
@@ -261,7 +261,7 @@ fn unrolled_floor(f: &Function, l: &Loop) -> usize {
     let mut round = 0;
     let mut made_here: HashSet<Value> = HashSet::new();
     let mut returned: HashSet<Value> = HashSet::new();
-    let mut seen: HashSet<Block> = HashSet::from([l.header]);
+    let mut seen: HashSet<Block> = HashSet::from_iter([l.header]);
     let mut work = std::collections::VecDeque::from([l.header]);
     while let Some(b) = work.pop_front() {
         let d = &f.blocks[b];

@@ -1,7 +1,7 @@
 //! Variables that only ever copy one value.
 
 use crate::ir::{Block, Function, Inst, Value};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// The values live into each block (liveness over the CFG).
 pub(super) fn live_ins(f: &Function) -> HashMap<Block, HashSet<Value>> {
