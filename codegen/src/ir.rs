@@ -170,11 +170,11 @@ impl Function {
     }
 
     /// Successors of a block, in branch order.
-    pub fn succs(&self, b: Block) -> Vec<Block> {
+    pub fn succs(&self, b: Block) -> Few<Block, 2> {
         match &self.blocks[b].term {
-            Term::Jump(t) => vec![*t],
-            Term::Branch { then, els, .. } => vec![*then, *els],
-            _ => vec![],
+            Term::Jump(t) => Few::one(*t),
+            Term::Branch { then, els, .. } => Few::two(*then, *els),
+            _ => Few::none(),
         }
     }
 
@@ -242,27 +242,33 @@ macro_rules! match_def {
 
 impl Inst {
     /// The values this instruction reads.
-    pub fn uses(&self) -> Vec<Value> {
+    pub fn uses(&self) -> Few<Value, 5> {
         let op = |o: &Operand| match o {
-            Operand::Val(v) => Some(*v),
-            Operand::Imm(_) => None,
+            Operand::Val(v) => Few::one(*v),
+            Operand::Imm(_) => Few::none(),
         };
         match self {
-            Inst::Iconst { .. } | Inst::LoadCtx { .. } | Inst::StackLoad { .. } | Inst::StackAddr { .. } => vec![],
-            Inst::Copy { src, .. } => vec![*src],
-            Inst::Alu { a, b, .. } => std::iter::once(*a).chain(op(b)).collect(),
-            Inst::Neg { a, .. } => vec![*a],
-            Inst::Normalize { src, .. } | Inst::Bswap { src, .. } => vec![*src],
-            Inst::StackStore { src, .. } => op(src).into_iter().collect(),
-            Inst::PtrLoad { ptr, .. } => vec![*ptr],
-            Inst::PtrStore { ptr, src, .. } | Inst::AtomicAdd { ptr, src, .. } => vec![*ptr, *src],
-            Inst::Call { args, .. } => args
-                .iter()
-                .filter_map(|a| match a {
-                    Arg::Val(v) => Some(*v),
-                    _ => None,
-                })
-                .collect(),
+            Inst::Iconst { .. } | Inst::LoadCtx { .. } | Inst::StackLoad { .. } | Inst::StackAddr { .. } => Few::none(),
+            Inst::Copy { src, .. } => Few::one(*src),
+            Inst::Alu { a, b, .. } => {
+                let mut u = op(b);
+                u.push_front(*a);
+                u
+            }
+            Inst::Neg { a, .. } => Few::one(*a),
+            Inst::Normalize { src, .. } | Inst::Bswap { src, .. } => Few::one(*src),
+            Inst::StackStore { src, .. } => op(src),
+            Inst::PtrLoad { ptr, .. } => Few::one(*ptr),
+            Inst::PtrStore { ptr, src, .. } | Inst::AtomicAdd { ptr, src, .. } => Few::two(*ptr, *src),
+            Inst::Call { args, .. } => {
+                let mut u = Few::none();
+                for a in args {
+                    if let Arg::Val(v) = a {
+                        u.push(*v);
+                    }
+                }
+                u
+            }
         }
     }
 
@@ -310,18 +316,82 @@ impl Inst {
 }
 
 impl Term {
-    pub fn uses(&self) -> Vec<Value> {
+    pub fn uses(&self) -> Few<Value, 2> {
         match self {
-            Term::Branch { a, b, .. } => {
-                let mut v = vec![*a];
-                if let Operand::Val(b) = b {
-                    v.push(*b);
-                }
-                v
-            }
-            Term::Return(Operand::Val(v)) => vec![*v],
-            _ => vec![],
+            Term::Branch { a, b: Operand::Val(b), .. } => Few::two(*a, *b),
+            Term::Branch { a, .. } | Term::Return(Operand::Val(a)) => Few::one(*a),
+            _ => Few::none(),
         }
+    }
+}
+
+/// At most `N` values held inline: what an instruction reads, a block's successors. These
+/// are asked for in every pass, so they are not allocated.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Few<T: Copy, const N: usize> {
+    items: [Option<T>; N],
+    len: u8,
+}
+
+impl<T: Copy, const N: usize> Few<T, N> {
+    pub fn none() -> Self {
+        Few { items: [None; N], len: 0 }
+    }
+    pub fn one(a: T) -> Self {
+        let mut f = Self::none();
+        f.push(a);
+        f
+    }
+    pub fn two(a: T, b: T) -> Self {
+        let mut f = Self::one(a);
+        f.push(b);
+        f
+    }
+    pub fn push(&mut self, x: T) {
+        self.items[self.len as usize] = Some(x);
+        self.len += 1;
+    }
+    fn push_front(&mut self, x: T) {
+        self.items.copy_within(0..self.len as usize, 1);
+        self.items[0] = Some(x);
+        self.len += 1;
+    }
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    pub fn contains(&self, x: &T) -> bool
+    where
+        T: PartialEq,
+    {
+        self.iter().any(|y| y == x)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &T> + '_ {
+        self.items[..self.len as usize].iter().map(|x| x.as_ref().expect("within len"))
+    }
+}
+
+impl<T: Copy, const N: usize> std::ops::Index<usize> for Few<T, N> {
+    type Output = T;
+    fn index(&self, i: usize) -> &T {
+        assert!(i < self.len as usize, "index {i} of {}", self.len);
+        self.items[i].as_ref().expect("within len")
+    }
+}
+
+impl<T: Copy, const N: usize> IntoIterator for Few<T, N> {
+    type Item = T;
+    type IntoIter = std::iter::Flatten<std::array::IntoIter<Option<T>, N>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter().flatten()
+    }
+}
+
+impl<T: Copy + fmt::Debug, const N: usize> fmt::Debug for Few<T, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 

@@ -343,7 +343,8 @@ pub fn unroll_loops(f: &mut Function) -> bool {
             break;
         }
         let refused = std::mem::take(&mut f.unroll_refused);
-        let loops: Vec<Loop> = find_loops(f).into_iter().filter(|l| !refused.contains(&(l.header, now))).collect();
+        let loops: Vec<Loop> =
+            find_loops(f).into_iter().filter(|l| !refused.iter().any(|(h, _)| *h == l.header)).collect();
         f.unroll_refused = refused;
         if loops.is_empty() {
             break;
