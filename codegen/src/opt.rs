@@ -547,28 +547,36 @@ fn merge_blocks(f: &mut Function) -> bool {
 /// Removes effect-free instructions whose result is dead where they write it (liveness over
 /// the CFG), which also catches values written in several blocks, as `Option` flags are.
 fn remove_dead_defs(f: &mut Function) -> bool {
-    use foldhash::HashSet;
     let blocks: Vec<crate::ir::Block> = f.blocks.keys().collect();
     let live_outs = crate::liveness::liveness(f, &blocks).live_out;
     let mut changed = false;
-    for (&b, out) in blocks.iter().zip(live_outs) {
-        let mut live: HashSet<Value> = out.into_iter().collect();
+    // `live[v] == tag`: v is live at this point of block number `tag - 1`.
+    let mut live = vec![0u32; f.num_values as usize];
+    let mut keep = Vec::new();
+    for (n, (&b, out)) in blocks.iter().zip(live_outs).enumerate() {
+        let tag = n as u32 + 1;
         let data = &mut f.blocks[b];
-        live.extend(data.term.uses());
-        let mut keep = vec![true; data.insts.len()];
+        for v in out.into_iter().chain(data.term.uses()) {
+            live[v.as_u32() as usize] = tag;
+        }
+        keep.clear();
+        keep.resize(data.insts.len(), true);
         for (i, (inst, _)) in data.insts.iter().enumerate().rev() {
             let pure = !matches!(
                 inst,
                 Inst::Call { .. } | Inst::StackStore { .. } | Inst::PtrStore { .. } | Inst::AtomicAdd { .. }
             );
             if let Some(d) = inst.def() {
-                if pure && !live.contains(&d) {
+                let d = d.as_u32() as usize;
+                if pure && live[d] != tag {
                     keep[i] = false;
                     continue;
                 }
-                live.remove(&d);
+                live[d] = 0;
             }
-            live.extend(inst.uses());
+            for u in inst.uses() {
+                live[u.as_u32() as usize] = tag;
+            }
         }
         if keep.iter().any(|k| !k) {
             let mut i = 0;
