@@ -100,6 +100,64 @@ fn find_loops(f: &Function) -> Vec<Loop> {
     out
 }
 
+/// The rounds that can run: a test on the counter alone (`if i * 8 >= 48 { break }`) that
+/// leaves the loop on a path every round takes ends it early, and the rounds after that one
+/// would only be made to be removed.
+fn rounds_that_run(f: &Function, l: &Loop) -> u64 {
+    for k in 0..l.trips {
+        let mut known: HashMap<Value, u64> = HashMap::new();
+        known.insert(l.counter, l.start + k);
+        let mut b = l.header;
+        for _ in 0..l.blocks.len() {
+            for (inst, _) in &f.blocks[b].insts {
+                let Some(d) = inst.def() else { continue };
+                let v = match inst {
+                    Inst::Iconst { imm, .. } => Some(*imm),
+                    Inst::Copy { src, .. } => known.get(src).copied(),
+                    Inst::Alu { op, a, b, signed: false, .. } => {
+                        let b = match b {
+                            Operand::Imm(i) => Some(*i as u64),
+                            Operand::Val(v) => known.get(v).copied(),
+                        };
+                        known.get(a).copied().zip(b).and_then(|(a, b)| super::eval_alu(*op, a, b))
+                    }
+                    Inst::Normalize { src, bits, signed: false, .. } if *bits < 64 => {
+                        known.get(src).map(|x| x & ((1u64 << bits) - 1))
+                    }
+                    _ => None,
+                };
+                match v {
+                    Some(v) => known.insert(d, v),
+                    None => known.remove(&d),
+                };
+            }
+            let next = match f.blocks[b].term {
+                _ if b == l.latch => None,
+                Term::Jump(t) => Some(t),
+                Term::Branch { op, a, b: bop, then, els } => {
+                    let rhs = match bop {
+                        Operand::Imm(i) => Some(i as u64),
+                        Operand::Val(v) => known.get(&v).copied(),
+                    };
+                    known
+                        .get(&a)
+                        .copied()
+                        .zip(rhs)
+                        .and_then(|(x, y)| super::eval_cond(op, x, y))
+                        .map(|taken| if taken { then } else { els })
+                }
+                _ => None,
+            };
+            match next {
+                Some(t) if !l.blocks.contains(&t) => return k + 1,
+                Some(t) if t != l.header => b = t,
+                _ => break,
+            }
+        }
+    }
+    l.trips
+}
+
 fn unroll(f: &mut Function, l: &Loop) {
     let inside: HashSet<Block> = l.blocks.iter().copied().collect();
     // The loop's temporaries: every appearance is inside it.
@@ -360,6 +418,7 @@ pub fn unroll_loops(f: &mut Function) -> bool {
                 continue;
             }
             tries += 1;
+            let l = Loop { trips: rounds_that_run(f, &l), ..l };
             let mut g = f.clone();
             unroll(&mut g, &l);
             super::optimize_cheaply(&mut g);
