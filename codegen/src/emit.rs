@@ -380,6 +380,12 @@ impl Emitter<'_> {
                     self.jump_to(fall);
                 }
             }
+            // The next block is this same `return K` alone: fall into it.
+            Term::Return(Operand::Imm(i))
+                if next.is_some_and(|n| {
+                    let d = &self.f.blocks[n];
+                    d.insts.is_empty() && d.term == Term::Return(Operand::Imm(*i))
+                }) => {}
             Term::Return(o) => {
                 match o {
                     Operand::Imm(i) => self.load_imm(R0, *i),
