@@ -11,12 +11,14 @@ use foldhash::{HashMap, HashMapExt};
 
 mod bits;
 mod mem;
+mod rebase;
 mod tails;
 mod unroll;
 mod vars;
 pub use bits::simplify_bits;
 pub(crate) use mem::slot_pointers;
 pub use mem::{fold_stack_pointers, forward_stack_stores, merge_stores, remove_dead_stores, remove_unread_slots};
+pub use rebase::rebase_packet_loads;
 pub use tails::merge_tails;
 pub use unroll::unroll_loops;
 pub use vars::{merge_copied_variables, reuse_context_loads, thread_context_tests};
@@ -36,6 +38,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("forward_copies", forward_copies),
     ("merge_blocks", merge_blocks),
     ("retarget_defs", retarget_defs),
+    ("rebase_packet_loads", rebase_packet_loads),
     ("drop_redundant_extensions", drop_redundant_extensions),
     ("simplify_bits", simplify_bits),
     ("merge_stores", merge_stores),
