@@ -327,7 +327,8 @@ impl Walkthrough {
     }
 
     /// A line as the comparison sees it: its words, with what changes from run to run
-    /// made `#`: numbers of three digits or more (ids, cookies, pids, ports) and hex
+    /// made `#`: numbers of two digits or more (ids, cookies, pids, ports: a fresh boot
+    /// numbers sockets from 1, so a cookie may be 41 or 21676) and hex
     /// strings of eight or more (tags), every number in a word with a `:` (times, dates,
     /// addresses) and durations (`0s`). Small numbers (indices, fds, counts, `sock=N`)
     /// and the values the page bound stay as they are.
@@ -348,7 +349,7 @@ impl Walkthrough {
                     }
                     let digits = run.chars().filter(char::is_ascii_digit).count();
                     let number = digits == run.len();
-                    if digits > 0 && (all || (number && digits >= 3) || (!number && run.len() >= 8)) {
+                    if digits > 0 && (all || (number && digits >= 2) || (!number && run.len() >= 8)) {
                         out.push('#');
                     } else {
                         out.push_str(&run);

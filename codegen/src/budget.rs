@@ -8,10 +8,10 @@
 //! - the maps one program uses: the kernel refuses more than [`MAX_MAPS_PER_PROGRAM`]
 //!   (`E0806`, at the use of the first map past the limit).
 
+use foldhash::{HashSet, HashSetExt};
 use rsteer_lang::errors;
 use rsteer_lang::hir::{ExprKind, FuncId, MapId, Program};
 use rsteer_lang::{Diagnostic, Span};
-use foldhash::{HashSet, HashSetExt};
 use std::collections::BTreeMap;
 
 /// The most expressions an entry may hold with every call inlined. Lowering makes at least

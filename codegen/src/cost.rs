@@ -274,8 +274,12 @@ fn constant_paths(f: &Function, order: &[Block], pos: &[usize], lens: &[u64], li
             }
             // A later test of `v` against a constant is decided: the walk takes its `!=` side.
             let succs = match &f.blocks[order[i]].term {
-                Term::Branch { op: JmpOp::Jeq, a, b: crate::ir::Operand::Imm(_), els, .. } if *a == v => crate::ir::Few::one(*els),
-                Term::Branch { op: JmpOp::Jne, a, b: crate::ir::Operand::Imm(_), then, .. } if *a == v => crate::ir::Few::one(*then),
+                Term::Branch { op: JmpOp::Jeq, a, b: crate::ir::Operand::Imm(_), els, .. } if *a == v => {
+                    crate::ir::Few::one(*els)
+                }
+                Term::Branch { op: JmpOp::Jne, a, b: crate::ir::Operand::Imm(_), then, .. } if *a == v => {
+                    crate::ir::Few::one(*then)
+                }
                 _ => f.succs(order[i]),
             };
             let next = succs

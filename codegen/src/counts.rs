@@ -16,9 +16,9 @@
 
 use crate::bpf::{AluOp, JmpOp, Size};
 use crate::ir::{Arg, Function, Inst, Operand, Term, Value};
+use foldhash::{HashMap, HashMapExt};
 use rsteer_bpf::helper;
 use rsteer_lang::hir::{self, FieldDef, MapDecl, MapKind, Program, StructDef, Ty};
-use foldhash::{HashMap, HashMapExt};
 
 /// The counters' map: its name in the object, the kernel (15 characters at most) and BTF.
 pub const MAP_NAME: &str = rsteer_bpf::COUNTS_MAP;

@@ -3,8 +3,8 @@
 use crate::bpf::{AluOp, Insn, Size, FP, R0, R1, R2, R6};
 use crate::ir::{Arg, Block, Function, Inst, Operand, Slot, Term, Value};
 use crate::regalloc::{allocate, Loc};
-use rsteer_lang::{Diagnostic, Span};
 use foldhash::{HashSet, HashSetExt};
+use rsteer_lang::{Diagnostic, Span};
 
 /// The kernel's stack limit for one BPF frame.
 pub const STACK_LIMIT: u32 = rsteer_bpf::STACK_SIZE;

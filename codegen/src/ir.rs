@@ -180,10 +180,7 @@ impl Function {
 
     /// The predecessors of each block among `blocks`, in the order `blocks` come; a block
     /// whose branch has one target twice is listed twice there, one after the other.
-    pub fn predecessors(
-        &self,
-        blocks: impl IntoIterator<Item = Block>,
-    ) -> foldhash::HashMap<Block, Vec<Block>> {
+    pub fn predecessors(&self, blocks: impl IntoIterator<Item = Block>) -> foldhash::HashMap<Block, Vec<Block>> {
         let mut preds: foldhash::HashMap<Block, Vec<Block>> = foldhash::HashMap::default();
         for b in blocks {
             for s in self.succs(b) {
@@ -395,6 +392,19 @@ impl<T: Copy + fmt::Debug, const N: usize> fmt::Debug for Few<T, N> {
     }
 }
 
+/// A pointer and offset as the IR prints them: `[v3+8]`, `[v3-1]`.
+struct At(Value, i16);
+
+impl fmt::Display for At {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.1 < 0 {
+            write!(f, "[{}{}]", self.0, self.1)
+        } else {
+            write!(f, "[{}+{}]", self.0, self.1)
+        }
+    }
+}
+
 impl fmt::Display for Operand {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -481,10 +491,10 @@ impl fmt::Display for Inst {
                 write!(f, "store.{} {slot}+{off}, {src}", size_name(*size))
             }
             Inst::StackAddr { dst, slot, off } => write!(f, "{dst} = addr {slot}+{off}"),
-            Inst::PtrLoad { dst, ptr, off, size } => write!(f, "{dst} = load.{} [{ptr}+{off}]", size_name(*size)),
-            Inst::PtrStore { ptr, off, src, size } => write!(f, "store.{} [{ptr}+{off}], {src}", size_name(*size)),
+            Inst::PtrLoad { dst, ptr, off, size } => write!(f, "{dst} = load.{} {}", size_name(*size), At(*ptr, *off)),
+            Inst::PtrStore { ptr, off, src, size } => write!(f, "store.{} {}, {src}", size_name(*size), At(*ptr, *off)),
             Inst::AtomicAdd { ptr, off, src, size } => {
-                write!(f, "atomic_add.{} [{ptr}+{off}], {src}", size_name(*size))
+                write!(f, "atomic_add.{} {}, {src}", size_name(*size), At(*ptr, *off))
             }
             Inst::Call { dst, helper, args } => {
                 if let Some(d) = dst {

@@ -350,7 +350,10 @@ impl Builder {
     fn ptr(&mut self, c: &mut Cursor) -> Result<(Value, i16), String> {
         c.expect('[')?;
         let v = self.value(c)?;
-        c.expect('+')?;
+        // `[v+8]`, or `[v-1]` below a pointer (a packet read through its bounds check).
+        if !c.peek('-') {
+            c.expect('+')?;
+        }
         let off = c.int()?;
         let off = i16::try_from(off).map_err(|_| format!("offset {off} does not fit 16 bits"))?;
         c.expect(']')?;

@@ -8,6 +8,7 @@
 
 use crate::bpf::{helper, AluOp, JmpOp, Size};
 use crate::ir::{Arg, Block, Function, Inst, Operand, Slot, Term, Value};
+use foldhash::{HashMap, HashMapExt};
 use rsteer_bpf::ctx as md;
 use rsteer_lang::errors;
 use rsteer_lang::hir::{
@@ -17,7 +18,6 @@ use rsteer_lang::hir::{
 use rsteer_lang::packet::{self, Endian, Read};
 use rsteer_lang::{Diagnostic, Span};
 use rsteer_value::{field_offsets, layout};
-use foldhash::{HashMap, HashMapExt};
 
 mod reads;
 

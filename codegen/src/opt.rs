@@ -6,8 +6,8 @@
 
 use crate::bpf::AluOp;
 use crate::ir::{Arg, Function, Inst, Operand, Term, Value};
-use rsteer_bpf::eval::{self, Width};
 use foldhash::{HashMap, HashMapExt};
+use rsteer_bpf::eval::{self, Width};
 
 mod bits;
 mod mem;

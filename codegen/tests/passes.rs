@@ -81,6 +81,8 @@ file_cases!("tests/passes", "ir", run;
     propagate_folds,
     propagate_in_blocks_variable_constants,
     propagate_keeps_variables,
+    rebase_packet_loads_keeps_other_ways_in,
+    rebase_packet_loads_through_the_check,
     remove_dead_defs_keeps_live,
     remove_dead_defs_overwritten,
     remove_dead_drops_unread,

@@ -139,12 +139,13 @@ fn rounds_that_run(f: &Function, l: &Loop) -> u64 {
                         Operand::Imm(i) => Some(i as u64),
                         Operand::Val(v) => known.get(&v).copied(),
                     };
-                    known
-                        .get(&a)
-                        .copied()
-                        .zip(rhs)
-                        .and_then(|(x, y)| super::eval_cond(op, x, y))
-                        .map(|taken| if taken { then } else { els })
+                    known.get(&a).copied().zip(rhs).and_then(|(x, y)| super::eval_cond(op, x, y)).map(|taken| {
+                        if taken {
+                            then
+                        } else {
+                            els
+                        }
+                    })
                 }
                 _ => None,
             };
