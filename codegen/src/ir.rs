@@ -132,9 +132,9 @@ pub struct Function {
     /// The maps (by object number) whose keys the verifier tracks exactly (`Array`,
     /// `PerCpuArray`: it resolves their lookups by a constant key), for the cost model.
     pub exact_key_maps: Vec<u32>,
-    /// Loops `unroll_loops` tried and kept rolled: (header, the function's IR size then), so
-    /// that a later round retries a loop only when the function around it has changed.
-    pub unroll_refused: Vec<(Block, usize)>,
+    /// The headers of loops `unroll_loops` kept rolled: a later round does not try them again
+    /// until it unrolls another loop (which renumbers the blocks).
+    pub unroll_refused: Vec<Block>,
 }
 
 impl Function {

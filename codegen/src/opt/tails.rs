@@ -211,8 +211,8 @@ fn describe(f: &Function, blocks: &[Block], occurrences: &[u32]) -> Shape {
 /// block its weight, loop, size and terminator kind, and the kind of each instruction (a copy
 /// counts as a constant: either may be blanked into the other), summed in any order.
 fn rough_key(f: &Function, blocks: &[Block]) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    let hasher = BuildHasherDefault::<DefaultHasher>::default();
+    use std::hash::BuildHasher;
+    let hasher = foldhash::fast::FixedState::with_seed(0);
     let mut key = blocks.len() as u64;
     for &b in blocks {
         let d = &f.blocks[b];

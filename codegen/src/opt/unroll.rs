@@ -252,9 +252,8 @@ fn unroll(f: &mut Function, l: &Loop) {
 
 /// The values no pass can turn into constants: what helpers return and what is loaded from
 /// the context, through a pointer or from a stack slot that only helpers write, and arithmetic
-/// on them (bar the few identities that fold,
-/// `x & 0`, `x * 0`, `x - x`, `x ^ x`). A value assigned in several places is opaque when every
-/// assignment is.
+/// on them (bar the few identities that fold: `x & 0`, `x * 0`, `x - x`, `x ^ x`). A value
+/// assigned in several places is opaque when every assignment is.
 fn opaque_values(f: &Function) -> Vec<bool> {
     let n = f.num_values as usize;
     // The largest solution: start from every value and drop those with a def that is not
@@ -313,8 +312,7 @@ fn opaque_values(f: &Function) -> Vec<bool> {
 /// calls (with the instructions that load the arguments: r1..r5 do not survive a call), the
 /// tests of what those calls return that leave the loop, and the loads and stores through
 /// pointers the round itself computes (another round's pointer differs).
-fn unrolled_floor(f: &Function, l: &Loop) -> usize {
-    let opaque = opaque_values(f);
+fn unrolled_floor(f: &Function, opaque: &[bool], l: &Loop) -> usize {
     let o = |v: Value| opaque[v.as_u32() as usize];
     let inside: HashSet<Block> = l.blocks.iter().copied().collect();
     let mut round = 0;
@@ -390,8 +388,9 @@ const MAX_TRIES: usize = 4;
 const MAX_FUNCTION: usize = 4096;
 
 /// Unrolls each loop that the other passes then shrink to no more than it was. A loop kept
-/// rolled is not tried again until the function around it changes (the pass runs in every
-/// round of the optimiser, and each try optimises a whole copy).
+/// rolled is not tried again until another loop is unrolled (the pass runs in every round of
+/// the optimiser, and each try optimises a whole copy); one whose unrolled size is bounded
+/// above the rolled code's is refused without a try.
 pub fn unroll_loops(f: &mut Function) -> bool {
     let mut changed = false;
     let mut tries = 0;
@@ -401,21 +400,19 @@ pub fn unroll_loops(f: &mut Function) -> bool {
         if now > MAX_FUNCTION {
             break;
         }
-        let refused = std::mem::take(&mut f.unroll_refused);
-        let loops: Vec<Loop> =
-            find_loops(f).into_iter().filter(|l| !refused.iter().any(|(h, _)| *h == l.header)).collect();
-        f.unroll_refused = refused;
+        let loops: Vec<Loop> = find_loops(f).into_iter().filter(|l| !f.unroll_refused.contains(&l.header)).collect();
         if loops.is_empty() {
             break;
         }
         let before = machine_size(f);
+        let opaque = opaque_values(f);
         let mut done = false;
         for l in loops {
             if tries == MAX_TRIES {
                 return changed;
             }
-            if unrolled_floor(f, &l) > before {
-                f.unroll_refused.push((l.header, now));
+            if unrolled_floor(f, &opaque, &l) > before {
+                f.unroll_refused.push(l.header);
                 continue;
             }
             tries += 1;
@@ -431,7 +428,7 @@ pub fn unroll_loops(f: &mut Function) -> bool {
                 done = true;
                 break;
             }
-            f.unroll_refused.push((l.header, now));
+            f.unroll_refused.push(l.header);
         }
         if !done {
             break;
